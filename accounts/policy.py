@@ -1,0 +1,93 @@
+"""The one access policy. Every scoped queryset asks `scope_of(user)` what the user covers; nothing else decides.
+
+A user's scope is the union of their active memberships. It is computed once per request and cached on the
+user object, so a page that filters several querysets reads the membership rows once."""
+
+from dataclasses import dataclass, field
+
+from .models import OFFICER_ROLES, Membership, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    is_admin: bool = False
+    officer_paths: tuple[str, ...] = ()  # region paths (code prefixes) an officer manages
+    own_enterprise_ids: frozenset[int] = field(default_factory=frozenset)
+    provider_ids: frozenset[int] = field(default_factory=frozenset)
+    commissioner_membership_ids: tuple[int, ...] = ()
+    commissioner_paths: tuple[str, ...] = ()
+    is_expert: bool = False
+
+    @property
+    def is_officer(self) -> bool:
+        return bool(self.officer_paths)
+
+    @property
+    def is_commissioner(self) -> bool:
+        return bool(self.commissioner_membership_ids)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self == Scope()
+
+    def manages_code(self, region_code: str | None) -> bool:
+        """True when an officer (or the admin) governs this region code."""
+        if self.is_admin:
+            return True
+        return bool(region_code) and any(region_code.startswith(path) for path in self.officer_paths)
+
+
+EMPTY = Scope()
+
+
+def _narrowest(paths: list[str]) -> tuple[str, ...]:
+    """Drop paths already covered by a broader one, so filters stay short."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def scope_of(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    cached = getattr(user, "_tidu_scope", None)
+    if cached is not None:
+        return cached
+    memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("region"))
+    officer, commissioner_paths, commissioner_ids, enterprises, providers = [], [], [], set(), set()
+    is_admin = user.is_superuser
+    is_expert = False
+    for m in memberships:
+        if m.role == Role.ADMIN:
+            is_admin = True
+        elif m.role in OFFICER_ROLES and m.region_id:
+            officer.append(m.region.path)
+        elif m.role == Role.ENTERPRISE and m.enterprise_id:
+            enterprises.add(m.enterprise_id)
+        elif m.role == Role.PROVIDER and m.provider_id:
+            providers.add(m.provider_id)
+        elif m.role == Role.COMMISSIONER:
+            commissioner_ids.append(m.pk)
+            if m.region_id:
+                commissioner_paths.append(m.region.path)
+        elif m.role == Role.EXPERT:
+            is_expert = True
+    scope = Scope(
+        is_admin=is_admin,
+        officer_paths=_narrowest(officer),
+        own_enterprise_ids=frozenset(enterprises),
+        provider_ids=frozenset(providers),
+        commissioner_membership_ids=tuple(commissioner_ids),
+        commissioner_paths=_narrowest(commissioner_paths),
+        is_expert=is_expert,
+    )
+    user._tidu_scope = scope
+    return scope
+
+
+def roles_of(user) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    return list(Membership.objects.filter(user=user, is_active=True).select_related("region", "enterprise", "provider"))

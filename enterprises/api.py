@@ -1,0 +1,192 @@
+"""JSON API for the archive: the same scope and the same services as the pages."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from . import access, creditcode, services
+from .models import Enterprise, ImportJob, Label, SizeClass
+
+router = Router(tags=["企业档案"])
+
+
+class LabelOut(Schema):
+    code: str
+    name: str
+    year: int | None
+
+
+class EnterpriseOut(Schema):
+    id: int
+    credit_code: str
+    name: str
+    former_names: list[str]
+    county_code: str = Field(alias="county_id")
+    industry_code: str = Field(alias="industry_id")
+    address: str
+    founded_on: dt.date | None
+    figures_year: int | None
+    employees: int | None
+    revenue_wan: Decimal | None = Field(alias="revenue")
+    assets_wan: Decimal | None = Field(alias="assets")
+    size_class: str
+    is_above_scale: bool | None
+    is_synthetic: bool
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    notes: str
+    labels: list[LabelOut]
+    clusters: list[str]
+    chains: list[dict]
+
+
+class EnterpriseFilter(Schema):
+    q: str | None = None
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    industry: str | None = Field(None, pattern=r"^\d{2}$")
+    size: SizeClass | None = None
+    label: str | None = None
+    above_scale: bool | None = None
+
+
+class EnterpriseIn(Schema):
+    credit_code: str = Field(max_length=40)
+    name: str = Field(min_length=2, max_length=200)
+    county_code: str = Field(pattern=r"^\d{6}$")
+    industry_code: str = Field(pattern=r"^\d{2}$")
+    address: str = Field("", max_length=300)
+    founded_on: dt.date | None = None
+    notes: str = Field("", max_length=2000)
+
+
+class EnterprisePatch(Schema):
+    name: str | None = Field(None, min_length=2, max_length=200)
+    county_code: str | None = Field(None, pattern=r"^\d{6}$")
+    industry_code: str | None = Field(None, pattern=r"^\d{2}$")
+    address: str | None = Field(None, max_length=300)
+    founded_on: dt.date | None = None
+    notes: str | None = Field(None, max_length=2000)
+
+
+class ImportJobOut(Schema):
+    id: str
+    status: str
+    progress: int
+    total_rows: int
+    created_count: int
+    updated_count: int
+    unchanged_count: int
+    error_count: int
+    errors: list[dict]
+    message: str
+
+    @staticmethod
+    def resolve_id(obj) -> str:
+        return str(obj.id)
+
+
+def _detail(e: Enterprise) -> dict:
+    data = EnterpriseOut.from_orm(e).model_dump()
+    data["notes"] = e.notes
+    data["labels"] = [{"code": link.label_id, "name": link.label.name, "year": link.year}
+                      for link in e.label_links.select_related("label")]
+    data["clusters"] = list(e.cluster_memberships.values_list("cluster__name", flat=True))
+    data["chains"] = [{"chain": name, "position": pos}
+                      for name, pos in e.chain_memberships.values_list("chain__name", "position")]
+    return data
+
+
+def _check_county(request, code: str) -> None:
+    from accounts.policy import scope_of
+    from regions.models import Region
+
+    if not Region.objects.filter(pk=code, is_leaf=True, is_active=True, level__gte=2).exists():
+        raise HttpError(422, "county_code 不是有效的区县代码")
+    if not scope_of(request.user).manages_code(code):
+        raise HttpError(403, "该区县不在您的管辖范围内")
+
+
+@router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表（按用户权限范围）")
+@paginate(LimitOffsetPagination)
+def list_enterprises(request, filters: Query[EnterpriseFilter]):
+    from regions.models import code_prefix
+
+    qs = Enterprise.objects.visible_to(request.user)
+    if filters.q:
+        qs = qs.search(filters.q)
+    if filters.region:
+        qs = qs.in_region(code_prefix(filters.region))
+    if filters.industry:
+        qs = qs.filter(industry_id=filters.industry)
+    if filters.size:
+        qs = qs.filter(size_class=filters.size)
+    if filters.above_scale is not None:
+        qs = qs.filter(is_above_scale=filters.above_scale)
+    if filters.label:
+        qs = qs.filter(pk__in=Label.objects.filter(code=filters.label).values("links__enterprise_id"))
+    return qs.order_by("name", "id")
+
+
+@router.get("/enterprises/{int:pk}", response=EnterpriseDetailOut, summary="企业详情")
+def get_enterprise(request, pk: int):
+    return _detail(access.get_enterprise_for_user(request.user, pk))
+
+
+@router.post("/enterprises", response={201: EnterpriseDetailOut}, summary="新建企业档案")
+def create_enterprise(request, payload: EnterpriseIn):
+    if not access.can(request.user, "create"):
+        raise HttpError(403, "只有主管部门可以新建企业档案")
+    code = creditcode.normalise(payload.credit_code)
+    if error := creditcode.validate(code):
+        raise HttpError(422, error.message)
+    if Enterprise.objects.filter(credit_code=code).exists():
+        raise HttpError(409, "该信用代码已建档")
+    _check_county(request, payload.county_code)
+    enterprise = Enterprise(
+        credit_code=code, name=payload.name, county_id=payload.county_code, industry_id=payload.industry_code,
+        address=payload.address, founded_on=payload.founded_on, notes=payload.notes,
+    )
+    try:
+        enterprise.full_clean()
+    except ValidationError as exc:
+        raise HttpError(422, "；".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+    services.enterprise_create(actor=request.user, enterprise=enterprise)
+    return 201, _detail(enterprise)
+
+
+@router.patch("/enterprises/{int:pk}", response=EnterpriseDetailOut, summary="修改企业档案")
+def update_enterprise(request, pk: int, payload: EnterprisePatch):
+    enterprise = access.get_enterprise_for_user(request.user, pk, access.CHANGE)
+    data = payload.model_dump(exclude_unset=True)
+    if "county_code" in data:
+        _check_county(request, data["county_code"])
+    renames = {"county_code": "county_id", "industry_code": "industry_id"}
+    values = {renames.get(k, k): ("" if v is None and k in {"address", "notes"} else v) for k, v in data.items()}
+    if any(v is None for k, v in values.items() if k in {"name", "county_id", "industry_id"}):
+        raise HttpError(422, "名称、区县和行业不能为空")
+    with transaction.atomic():
+        services.enterprise_update(actor=request.user, enterprise=enterprise, data=values)
+    return _detail(Enterprise.objects.get(pk=pk))
+
+
+@router.delete("/enterprises/{int:pk}", response={204: None}, summary="移出档案（保留历史）")
+def remove_enterprise(request, pk: int, reason: str = "通过 API 移出"):
+    enterprise = access.get_enterprise_for_user(request.user, pk, access.DELETE)
+    services.enterprise_remove(actor=request.user, enterprise=enterprise, reason=reason[:200])
+    return 204, None
+
+
+@router.get("/imports/{uuid:pk}", response=ImportJobOut, summary="导入任务状态")
+def import_status(request, pk):
+    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+
+
+__all__ = ["router", "PermissionDenied"]

@@ -1,0 +1,238 @@
+"""Forms for the archive pages. Choices are always limited to what the user governs."""
+
+import datetime as dt
+
+from django import forms
+from django.forms import inlineformset_factory
+
+from accounts.policy import scope_of
+from regions.models import IndustryDivision, Region, code_prefix, prefix_range
+
+from . import creditcode
+from .models import Chain, ChainMembership, Cluster, Contact, Enterprise, Label, SizeClass
+
+
+def regions_for(user):
+    """Regions a user may file enterprises under or filter by: their subtrees (all divisions for the admin)."""
+    scope = scope_of(user)
+    qs = Region.objects.filter(is_active=True)
+    if scope.is_admin:
+        return qs
+    paths = scope.officer_paths + scope.commissioner_paths
+    if not paths:
+        return qs.none()
+    q = None
+    for path in paths:
+        part = Region.objects.filter(**prefix_range("code", path))
+        q = part if q is None else q | part
+    return q.filter(is_active=True)
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.full_name
+
+
+class EnterpriseForm(forms.ModelForm):
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=40)
+    former_names_text = forms.CharField(label="曾用名", required=False, help_text="多个曾用名用分号隔开")
+
+    class Meta:
+        model = Enterprise
+        fields = ["credit_code", "name", "county", "address", "industry", "founded_on", "notes"]
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        counties = regions_for(user).filter(is_leaf=True, level__gte=2)
+        self.fields["county"] = RegionChoiceField(counties, label="所在区县")
+        self.fields["industry"].queryset = IndustryDivision.objects.all()
+        if self.instance.pk:
+            self.fields["former_names_text"].initial = "；".join(self.instance.former_names)
+            # The credit code identifies the record; it is corrected by an officer, never by the enterprise itself.
+            self.fields["credit_code"].disabled = not scope_of(user).is_officer and not scope_of(user).is_admin
+            if not self.fields["county"].queryset.filter(pk=self.instance.county_id).exists():
+                # An enterprise user keeps their county; only officers move enterprises between counties.
+                self.fields["county"].queryset = Region.objects.filter(pk=self.instance.county_id)
+                self.fields["county"].disabled = True
+
+    def clean_credit_code(self) -> str:
+        code = creditcode.normalise(self.cleaned_data["credit_code"])
+        if error := creditcode.validate(code):
+            raise forms.ValidationError(error.message)
+        clash = Enterprise.objects.filter(credit_code=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("该信用代码已建档；如在其他地区，请联系上级主管部门")
+        return code
+
+    def clean_founded_on(self):
+        value = self.cleaned_data.get("founded_on")
+        if value and (value > dt.date.today() or value.year < 1900):
+            raise forms.ValidationError("成立日期不在合理范围内")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        data["former_names"] = [n.strip() for n in data.get("former_names_text", "").replace(";", "；").split("；") if n.strip()]
+        return data
+
+    def changed_values(self) -> dict:
+        fields = {"credit_code", "name", "county", "address", "industry", "founded_on", "notes"}
+        values = {("county_id" if f == "county" else "industry_id" if f == "industry" else f):
+                  (getattr(self.cleaned_data[f], "pk", self.cleaned_data[f])) for f in fields if f in self.cleaned_data}
+        values["former_names"] = self.cleaned_data["former_names"]
+        return values
+
+
+class FiguresForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=1949)
+    employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10_000_000, required=False)
+    revenue = forms.DecimalField(label="营业收入（万元）", min_value=0, max_digits=14, decimal_places=2, required=False)
+    assets = forms.DecimalField(label="资产总额（万元）", min_value=0, max_digits=14, decimal_places=2, required=False)
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if year > dt.date.today().year:
+            raise forms.ValidationError("年度不能晚于今年")
+        return year
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(k) is not None for k in ("employees", "revenue", "assets")):
+            raise forms.ValidationError("请至少填写一项经营数据")
+        return data
+
+
+class LabelsForm(forms.Form):
+    """One checkbox and one year per label."""
+
+    def __init__(self, *args, enterprise: Enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = {link.label_id: link.year for link in enterprise.label_links.all()}
+        self.rows = []
+        for label in Label.objects.all():
+            self.fields[f"has_{label.code}"] = forms.BooleanField(label=label.name, required=False,
+                                                                  initial=label.code in held)
+            self.fields[f"year_{label.code}"] = forms.IntegerField(
+                label="年度", required=False, min_value=1949, max_value=dt.date.today().year, initial=held.get(label.code)
+            )
+            self.rows.append((label, self[f"has_{label.code}"], self[f"year_{label.code}"]))
+
+    def selected(self) -> dict[str, int | None]:
+        return {label.code: self.cleaned_data.get(f"year_{label.code}") for label, _, _ in self.rows
+                if self.cleaned_data.get(f"has_{label.code}")}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "is_primary"]
+
+    def clean_phone(self) -> str:
+        from .import_rows import PHONE
+
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not PHONE.match(phone):
+            raise forms.ValidationError("联系电话格式不正确")
+        return phone
+
+
+ContactFormSet = inlineformset_factory(Enterprise, Contact, form=ContactForm, extra=1, can_delete=True, max_num=20)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="工作记录", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(label="移出原因", max_length=200)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="企业名单文件（.xlsx 或 .csv）")
+
+
+SORTS = {
+    "name": ("name", "id"),
+    "-revenue": ("-revenue", "id"),
+    "-employees": ("-employees", "id"),
+    "-updated": ("-updated_at", "id"),
+    "county": ("county_id", "name"),
+}
+
+
+class EnterpriseFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "名称、信用代码或拼音首字母"}))
+    region = forms.ChoiceField(label="区域", required=False)
+    industry = forms.ModelChoiceField(IndustryDivision.objects.all(), label="行业", required=False)
+    size = forms.ChoiceField(label="规模", required=False, choices=[("", "全部规模"), *SizeClass.choices])
+    above_scale = forms.ChoiceField(label="规上", required=False, choices=[("", "全部"), ("1", "规模以上"), ("0", "规模以下")])
+    label = forms.ModelChoiceField(Label.objects.all(), label="标签", required=False, to_field_name="code")
+    cluster = forms.ModelChoiceField(Cluster.objects.none(), label="产业集群", required=False)
+    chain = forms.ModelChoiceField(Chain.objects.none(), label="产业链", required=False)
+    sort = forms.ChoiceField(label="排序", required=False, choices=[
+        ("name", "名称"), ("-revenue", "营业收入从高到低"), ("-employees", "从业人员从多到少"),
+        ("-updated", "最近更新"), ("county", "区县"),
+    ])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = regions_for(user).filter(level__gte=2 if scope_of(user).is_admin else 1)
+        if regions.count() > 500:
+            regions = regions.filter(level__lte=2)
+        self.fields["region"].choices = [("", "全部区域")] + [
+            (r.code, ("　" * (r.level - 1)) + r.name) for r in regions.only("code", "name", "level")
+        ]
+        self.fields["cluster"].queryset = Cluster.objects.visible_to(user)
+        self.fields["chain"].queryset = Chain.objects.visible_to(user)
+        for name in ("industry", "label", "cluster", "chain"):
+            self.fields[name].empty_label = "全部"
+
+    def apply(self, qs):
+        data = self.cleaned_data
+        if data.get("q"):
+            qs = qs.search(data["q"])
+        if data.get("region"):
+            qs = qs.in_region(code_prefix(data["region"]))
+        if data.get("industry"):
+            qs = qs.filter(industry=data["industry"])
+        if data.get("size"):
+            qs = qs.filter(size_class=data["size"])
+        if data.get("above_scale") in {"0", "1"}:
+            qs = qs.filter(is_above_scale=data["above_scale"] == "1")
+        if data.get("label"):
+            qs = qs.filter(pk__in=data["label"].links.values("enterprise_id"))
+        if data.get("cluster"):
+            qs = qs.filter(pk__in=data["cluster"].memberships.values("enterprise_id"))
+        if data.get("chain"):
+            qs = qs.filter(pk__in=data["chain"].memberships.values("enterprise_id"))
+        return qs.order_by(*SORTS.get(data.get("sort") or "name", SORTS["name"]))
+
+
+class GroupingForm(forms.ModelForm):
+    class Meta:
+        model = Cluster
+        fields = ["name", "region", "industries", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "industries": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"] = RegionChoiceField(regions_for(user).filter(level__lte=3), label="所属区域")
+
+
+class ChainForm(GroupingForm):
+    class Meta(GroupingForm.Meta):
+        model = Chain
+
+
+class MemberForm(forms.Form):
+    credit_code = forms.CharField(label="企业信用代码", max_length=40)
+    position = forms.ChoiceField(label="链上位置", choices=ChainMembership.Position.choices, required=False)
+
+    def clean_credit_code(self) -> str:
+        return creditcode.normalise(self.cleaned_data["credit_code"])

@@ -1,0 +1,305 @@
+"""Validating enterprise import rows: headers with their aliases, and each cell checked against reference data
+and the importer's scope. Pure Python over preloaded lookups, so 100,000 rows validate in seconds."""
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from accounts.policy import Scope
+from core.spreadsheets import normalise_header
+from regions.models import IndustryDivision, IndustryGroup, Region
+
+from . import creditcode
+from .models import Enterprise, Label
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+
+COLUMNS = [
+    Column("credit_code", "统一社会信用代码", True, ("信用代码", "社会信用代码", "统一代码"), "18 位，含校验位"),
+    Column("name", "企业名称", True, ("名称", "单位名称", "企业名"), "营业执照上的名称"),
+    Column("former_names", "曾用名", False, ("原名称",), "多个用分号隔开"),
+    Column("county", "所在区县", True, ("区县", "区县代码", "所在区县代码", "行政区划代码", "所在地区"),
+           "6 位区划代码（推荐），或区县名称"),
+    Column("address", "详细地址", False, ("地址", "注册地址", "生产经营地址")),
+    Column("industry", "行业代码", True, ("行业大类", "行业大类代码", "所属行业", "国民经济行业"),
+           "GB/T 4754-2017 制造业大类，如 34 或 C34"),
+    Column("industry_group", "行业中类代码", False, ("行业中类",), "3 位，如 341（需先加载行业中类）"),
+    Column("founded_on", "成立日期", False, ("成立时间", "注册日期"), "如 2015-03-01"),
+    Column("year", "数据年度", False, ("年度", "年份", "统计年度"), "经营数据所属年份，如 2025"),
+    Column("employees", "从业人员（人）", False, ("从业人员", "从业人数", "员工人数", "职工人数")),
+    Column("revenue", "营业收入（万元）", False, ("营业收入", "营收", "主营业务收入", "主营业务收入（万元）")),
+    Column("assets", "资产总额（万元）", False, ("资产总额", "总资产")),
+    Column("labels", "标签", False, ("企业标签", "称号", "培育称号"), "如：专精特新中小企业:2023；高新技术企业:2022"),
+    Column("contact_name", "联系人", False, ("联系人姓名",)),
+    Column("contact_phone", "联系电话", False, ("电话", "手机", "手机号")),
+    Column("contact_email", "电子邮箱", False, ("邮箱", "email", "e-mail")),
+    Column("notes", "备注", False, ("说明",)),
+]
+HEADER_KEYS = {normalise_header(alias): col.key for col in COLUMNS for alias in (col.header, *col.aliases)}
+HEADERS = {col.key: col.header for col in COLUMNS}
+LIST_SPLIT = re.compile(r"[;；,，、\n]+")
+PHONE = re.compile(r"^\+?[\d\- ()（）]{7,20}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class HeaderError(ValueError):
+    pass
+
+
+def map_headers(headers: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Column key → index, and warnings about columns that were ignored. Raises when required columns miss."""
+    mapping: dict[str, int] = {}
+    warnings = []
+    for index, header in enumerate(headers):
+        key = HEADER_KEYS.get(normalise_header(header))
+        if key is None:
+            if header:
+                warnings.append(f"第 {index + 1} 列“{header}”不是模板中的列，已忽略")
+        elif key in mapping:
+            raise HeaderError(f"列“{HEADERS[key]}”出现了两次（第 {mapping[key] + 1} 列和第 {index + 1} 列）")
+        else:
+            mapping[key] = index
+    missing = [col.header for col in COLUMNS if col.required and col.key not in mapping]
+    if missing:
+        raise HeaderError(f"缺少必填列：{'、'.join(missing)}。请下载导入模板核对表头")
+    return mapping, warnings
+
+
+@dataclass
+class Row:
+    """One valid row, as typed values. Only columns present and non-empty in the file are set."""
+
+    number: int
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value[:100], "message": self.message}
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+class Lookups:
+    """Reference data and the importer's scope, loaded once per file."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        leaves = Region.objects.filter(is_leaf=True, is_active=True, level__gte=2).values_list("code", "name", "full_name")
+        self.counties: dict[str, str] = {}
+        self.county_names: dict[str, set[str]] = {}
+        for code, name, full_name in leaves:
+            self.counties[code] = full_name
+            if scope.manages_code(code):
+                for key in {name, full_name, full_name.replace(" ", "")}:
+                    self.county_names.setdefault(key, set()).add(code)
+        self.industries = {code: name for code, name in IndustryDivision.objects.values_list("code", "name")}
+        self.industry_names = {name: code for code, name in self.industries.items()}
+        self.groups = set(IndustryGroup.objects.values_list("code", flat=True))
+        self.labels = {}
+        for code, name in Label.objects.values_list("code", "name"):
+            self.labels[name] = code
+            self.labels[code] = code
+            self.labels[name.replace("“", "").replace("”", "").replace('"', "")] = code
+        self.this_year = dt.date.today().year
+
+
+class RowValidator:
+    def __init__(self, lookups: Lookups, mapping: dict[str, int]):
+        self.lookups = lookups
+        self.mapping = mapping
+        self.seen_codes: dict[str, int] = {}
+
+    def validate(self, number: int, cells: list[str]) -> tuple[Row | None, list[RowError]]:
+        row, errors = Row(number), []
+        for key, index in self.mapping.items():
+            raw = cells[index]
+            text = _clean(raw)
+            if not text:
+                if key in {"credit_code", "name", "county", "industry"}:
+                    errors.append(RowError(number, HEADERS[key], raw, "必填项不能为空"))
+                continue
+            try:
+                row.values[key] = getattr(self, f"clean_{key}", self._text)(text, number)
+            except ValueError as exc:
+                errors.append(RowError(number, HEADERS[key], raw, str(exc)))
+        has_figures = any(k in row.values for k in ("employees", "revenue", "assets"))
+        if has_figures and "year" not in row.values and not any(e.column == HEADERS["year"] for e in errors):
+            errors.append(RowError(number, HEADERS["year"], "", "填写了从业人员、营业收入或资产时必须填写数据年度"))
+        if "contact_name" not in row.values and ("contact_phone" in row.values or "contact_email" in row.values):
+            errors.append(RowError(number, HEADERS["contact_name"], "", "填写了联系电话或邮箱时必须填写联系人"))
+        group = row.values.get("industry_group")
+        if group and row.values.get("industry") and not str(group).startswith(str(row.values["industry"])):
+            errors.append(RowError(number, HEADERS["industry_group"], str(group), "行业中类不属于所填行业大类"))
+        return (None if errors else row), errors
+
+    def _text(self, text: str, number: int) -> str:
+        if len(text) > 300:
+            raise ValueError("内容过长（最多 300 字）")
+        return text
+
+    def clean_credit_code(self, text: str, number: int) -> str:
+        code = creditcode.normalise(text)
+        if error := creditcode.validate(code):
+            raise ValueError(error.message)
+        if (first := self.seen_codes.setdefault(code, number)) != number:
+            raise ValueError(f"与第 {first} 行的信用代码重复")
+        return code
+
+    def clean_name(self, text: str, number: int) -> str:
+        if len(text) > 200:
+            raise ValueError("企业名称过长（最多 200 字）")
+        if len(text) < 2:
+            raise ValueError("企业名称过短")
+        return text
+
+    def clean_former_names(self, text: str, number: int) -> list[str]:
+        return [name.strip() for name in re.split(r"[;；\n]+", text) if name.strip()]
+
+    def clean_county(self, text: str, number: int) -> str:
+        lookups = self.lookups
+        if text.isdigit():
+            code = text[:6] if len(text) == 12 and text.endswith("000000") else text
+            if code not in lookups.counties:
+                raise ValueError("不是有效的区县代码（应为 6 位 GB/T 2260 区县代码）")
+            if not lookups.scope.manages_code(code):
+                raise ValueError(f"“{lookups.counties[code]}”不在您的管辖范围内")
+            return code
+        codes = lookups.county_names.get(text) or lookups.county_names.get(text.replace(" ", ""))
+        if not codes:
+            raise ValueError("在您的管辖范围内找不到这个区县，请填写 6 位区划代码")
+        if len(codes) > 1:
+            raise ValueError(f"区县名称有重名（{'、'.join(sorted(codes))}），请填写 6 位区划代码")
+        return next(iter(codes))
+
+    def clean_industry(self, text: str, number: int) -> str:
+        match = re.match(r"^[Cc]?\s*(\d{2})(?:\d*)\b", text)
+        code = match.group(1) if match else self.lookups.industry_names.get(text)
+        if code not in self.lookups.industries:
+            raise ValueError("不是制造业行业大类代码（GB/T 4754-2017 C13–C43）")
+        return code
+
+    def clean_industry_group(self, text: str, number: int) -> str:
+        code = text.upper().removeprefix("C").strip()
+        if not self.lookups.groups:
+            raise ValueError("系统尚未加载行业中类，请留空或先由管理员加载")
+        if code not in self.lookups.groups:
+            raise ValueError("不是已加载的行业中类代码")
+        return code
+
+    def clean_founded_on(self, text: str, number: int) -> dt.date:
+        text = text.split(" ")[0]
+        match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+        try:
+            if not match:
+                raise ValueError
+            date = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise ValueError("日期格式应为 2015-03-01") from None
+        if date > dt.date.today() or date.year < 1900:
+            raise ValueError("成立日期不在合理范围内")
+        return date
+
+    def clean_year(self, text: str, number: int) -> int:
+        text = text.removesuffix("年")
+        if not text.isdigit() or not 1949 <= int(text) <= self.lookups.this_year:
+            raise ValueError(f"年度应为 1949–{self.lookups.this_year} 之间的四位年份")
+        return int(text)
+
+    def clean_employees(self, text: str, number: int) -> int:
+        value = _number(text)
+        if value != value.to_integral_value() or value < 0 or value > 10_000_000:
+            raise ValueError("从业人员应为不小于 0 的整数")
+        return int(value)
+
+    def clean_revenue(self, text: str, number: int) -> Decimal:
+        return _money(text)
+
+    def clean_assets(self, text: str, number: int) -> Decimal:
+        return _money(text)
+
+    def clean_labels(self, text: str, number: int) -> dict[str, int | None]:
+        labels: dict[str, int | None] = {}
+        for part in LIST_SPLIT.split(text):
+            part = part.strip()
+            if not part:
+                continue
+            match = re.match(r"^(.+?)\s*(?:[:：(（]\s*(\d{4})\s*年?\s*[)）]?)?$", part)
+            name, year = (match.group(1).strip(), match.group(2)) if match else (part, None)
+            code = self.lookups.labels.get(name) or self.lookups.labels.get(name.replace('"', "").replace("“", ""))
+            if code is None:
+                raise ValueError(f"未知标签“{name}”")
+            if year and not 1949 <= int(year) <= self.lookups.this_year:
+                raise ValueError(f"标签“{name}”的年度不合理")
+            labels[code] = int(year) if year else None
+        return labels
+
+    def clean_notes(self, text: str, number: int) -> str:
+        if len(text) > 2000:
+            raise ValueError("备注过长（最多 2000 字）")
+        return text
+
+    def clean_contact_name(self, text: str, number: int) -> str:
+        if len(text) > 64:
+            raise ValueError("联系人姓名过长")
+        return text
+
+    def clean_contact_phone(self, text: str, number: int) -> str:
+        if not PHONE.match(text):
+            raise ValueError("联系电话格式不正确")
+        return text
+
+    def clean_contact_email(self, text: str, number: int) -> str:
+        if not EMAIL.match(text) or len(text) > 254:
+            raise ValueError("电子邮箱格式不正确")
+        return text
+
+
+def _number(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", "").replace(" ", ""))
+    except InvalidOperation:
+        raise ValueError("应为数字") from None
+    if not value.is_finite():
+        raise ValueError("应为数字")
+    return value
+
+
+def _money(text: str) -> Decimal:
+    value = _number(text)
+    if value < 0:
+        raise ValueError("金额不能为负数")
+    if value >= Decimal("1e12"):
+        raise ValueError("金额过大（单位为万元）")
+    return value.quantize(Decimal("0.01"))
+
+
+ENTERPRISE_FIELDS = {
+    "name": "name",
+    "former_names": "former_names",
+    "county": "county_id",
+    "address": "address",
+    "industry": "industry_id",
+    "industry_group": "industry_group_id",
+    "founded_on": "founded_on",
+    "notes": "notes",
+}
+assert set(ENTERPRISE_FIELDS.values()) <= {f.attname for f in Enterprise._meta.concrete_fields}

@@ -1,0 +1,372 @@
+"""Enterprise import: check a stored file and report per row, then write it all-or-nothing (upsert by credit code).
+
+Both phases read the file afresh and plan the same way, so what is written is exactly what was previewed
+— unless the archive changed in between, in which case the commit re-checks and refuses."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.policy import scope_of
+from core.spreadsheets import SpreadsheetError, read_table
+
+from . import events
+from .import_rows import ENTERPRISE_FIELDS, HEADERS, HeaderError, Lookups, Row, RowError, RowValidator, map_headers
+from .models import Contact, Enterprise, EnterpriseFigures, EnterpriseLabel, ImportJob
+from .services import apply_size, initials
+
+log = logging.getLogger(__name__)
+MAX_REPORTED_ERRORS = 2000
+PREVIEW_ROWS = 50
+BATCH = 2000
+Status = ImportJob.Status
+
+
+@dataclass
+class Action:
+    row: Row
+    enterprise: Enterprise  # unsaved for a new one; the loaded instance with new values applied for an update
+    is_new: bool
+    changes: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    actions: list[Action] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    total_rows: int = 0
+
+    @property
+    def created(self) -> int:
+        return sum(1 for a in self.actions if a.is_new)
+
+    @property
+    def updated(self) -> int:
+        return sum(1 for a in self.actions if not a.is_new and a.changes)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for a in self.actions if not a.is_new and not a.changes)
+
+
+def _chunks(items: list, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def plan_file(path: Path, filename: str, actor, progress: Callable[[int], None] = lambda _: None) -> Plan:
+    plan = Plan()
+    try:
+        table = read_table(path, filename)
+        mapping, plan.warnings = map_headers(table.headers)
+    except (SpreadsheetError, HeaderError) as exc:
+        plan.errors.append(RowError(1, "文件", "", str(exc)))
+        return plan
+    plan.total_rows = len(table.rows)
+    scope = scope_of(actor)
+    validator = RowValidator(Lookups(scope), mapping)
+    rows: list[Row] = []
+    step = max(len(table.rows) // 20, 1)
+    for offset, cells in enumerate(table.rows):
+        if offset % step == 0:
+            progress(int(60 * offset / len(table.rows)))
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines in the middle of a sheet are skipped, not errors
+        row, errors = validator.validate(offset + 2, cells)
+        plan.errors.extend(errors)
+        if row is not None:
+            rows.append(row)
+    existing: dict[str, Enterprise] = {}
+    codes = [row.values["credit_code"] for row in rows]
+    for chunk in _chunks(codes):
+        for enterprise in Enterprise.objects.filter(credit_code__in=chunk):
+            existing[enterprise.credit_code] = enterprise
+    progress(75)
+    for row in rows:
+        current = existing.get(row.values["credit_code"])
+        if current is None:
+            plan.actions.append(_new_action(row))
+        elif current.removed_at is not None or not scope.manages_code(current.county_id):
+            # Never reveal or touch another region's record: the importer only learns the code is taken.
+            plan.errors.append(
+                RowError(row.number, HEADERS["credit_code"], row.values["credit_code"],
+                         "该信用代码的企业已在其他地区建档或已移出档案，不能通过导入修改，请联系上级主管部门")
+            )
+        else:
+            plan.actions.append(_update_action(row, current))
+    progress(90)
+    return plan
+
+
+def _new_action(row: Row) -> Action:
+    values = row.values
+    enterprise = Enterprise(credit_code=values["credit_code"], is_synthetic=False)
+    for key, attname in ENTERPRISE_FIELDS.items():
+        if key in values:
+            setattr(enterprise, attname, values[key])
+    enterprise.name_initials = initials(enterprise.name)
+    return Action(row=row, enterprise=enterprise, is_new=True)
+
+
+def _update_action(row: Row, enterprise: Enterprise) -> Action:
+    values = row.values
+    changes = []
+    for key, attname in ENTERPRISE_FIELDS.items():
+        if key not in values:
+            continue  # an empty cell never clears what the archive holds
+        old, new = getattr(enterprise, attname), values[key]
+        if key == "former_names":
+            new = list(dict.fromkeys([*old, *new]))
+        if old != new:
+            changes.append(events.change(attname, HEADERS[key], old, new))
+            setattr(enterprise, attname, new)
+    if "name" in values and any(c["field"] == "name" for c in changes):
+        old_name = next(c["old"] for c in changes if c["field"] == "name")
+        if old_name not in enterprise.former_names:
+            enterprise.former_names = [*enterprise.former_names, old_name]
+        enterprise.name_initials = initials(enterprise.name)
+    action = Action(row=row, enterprise=enterprise, is_new=False, changes=changes)
+    return action
+
+
+def _figure_changes(plan: Plan) -> tuple[list[EnterpriseFigures], list[EnterpriseFigures]]:
+    """Figures rows to create and to update, and their changes recorded on each action."""
+    with_figures = [a for a in plan.actions if "year" in a.row.values]
+    keys = {(a.enterprise.pk, a.row.values["year"]) for a in with_figures if not a.is_new}
+    current: dict[tuple[int, int], EnterpriseFigures] = {}
+    ids = sorted({pk for pk, _ in keys})
+    for chunk in _chunks(ids):
+        for fig in EnterpriseFigures.objects.filter(enterprise_id__in=chunk):
+            current[(fig.enterprise_id, fig.year)] = fig
+    to_create, to_update = [], []
+    for action in with_figures:
+        values, year = action.row.values, action.row.values["year"]
+        fig = None if action.is_new else current.get((action.enterprise.pk, year))
+        is_new_fig = fig is None
+        fig = fig or EnterpriseFigures(enterprise=action.enterprise, year=year)
+        changed = False
+        for key in ("employees", "revenue", "assets"):
+            if key in values and getattr(fig, key) != values[key]:
+                if not action.is_new:
+                    action.changes.append(events.change(f"{year}.{key}", f"{year}年{HEADERS[key]}", getattr(fig, key), values[key]))
+                setattr(fig, key, values[key])
+                changed = True
+        if is_new_fig:
+            to_create.append(fig)
+        elif changed:
+            to_update.append(fig)
+        if changed or is_new_fig:
+            enterprise = action.enterprise
+            if enterprise.figures_year is None or year >= enterprise.figures_year:
+                enterprise.figures_year = year
+                enterprise.employees, enterprise.revenue, enterprise.assets = fig.employees, fig.revenue, fig.assets
+                apply_size(enterprise)
+    return to_create, to_update
+
+
+def _label_changes(plan: Plan) -> tuple[list[EnterpriseLabel], list[EnterpriseLabel]]:
+    with_labels = [a for a in plan.actions if "labels" in a.row.values]
+    current: dict[tuple[int, str], EnterpriseLabel] = {}
+    ids = [a.enterprise.pk for a in with_labels if not a.is_new]
+    for chunk in _chunks(ids):
+        for link in EnterpriseLabel.objects.filter(enterprise_id__in=chunk):
+            current[(link.enterprise_id, link.label_id)] = link
+    to_create, to_update = [], []
+    for action in with_labels:
+        for code, year in action.row.values["labels"].items():
+            link = None if action.is_new else current.get((action.enterprise.pk, code))
+            if link is None:
+                to_create.append(EnterpriseLabel(enterprise=action.enterprise, label_id=code, year=year))
+                if not action.is_new:
+                    action.changes.append(events.change(f"label.{code}", f"标签 {code}", "", year or "有"))
+            elif year is not None and link.year != year:
+                action.changes.append(events.change(f"label.{code}", f"标签 {code} 年度", link.year, year))
+                link.year = year
+                to_update.append(link)
+    return to_create, to_update
+
+
+def _contact_changes(plan: Plan) -> tuple[list[Contact], list[Contact]]:
+    with_contact = [a for a in plan.actions if "contact_name" in a.row.values]
+    current: dict[tuple[int, str], Contact] = {}
+    ids = [a.enterprise.pk for a in with_contact if not a.is_new]
+    for chunk in _chunks(ids):
+        for contact in Contact.objects.filter(enterprise_id__in=chunk):
+            current.setdefault((contact.enterprise_id, contact.name), contact)
+    to_create, to_update = [], []
+    for action in with_contact:
+        values = action.row.values
+        contact = None if action.is_new else current.get((action.enterprise.pk, values["contact_name"]))
+        fresh = contact is None
+        contact = contact or Contact(enterprise=action.enterprise, name=values["contact_name"], is_primary=action.is_new)
+        changed = False
+        for key, attname in (("contact_phone", "phone"), ("contact_email", "email")):
+            if key in values and getattr(contact, attname) != values[key]:
+                setattr(contact, attname, values[key])
+                changed = True
+        if fresh:
+            to_create.append(contact)
+        elif changed:
+            to_update.append(contact)
+        if not action.is_new and (fresh or changed):
+            action.changes.append(events.change("contacts", "联系人", "", values["contact_name"]))
+    return to_create, to_update
+
+
+def _update_job(job: ImportJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def _report(job: ImportJob, plan: Plan) -> dict:
+    preview = []
+    for action in plan.actions[:PREVIEW_ROWS]:
+        preview.append({
+            "row": action.row.number,
+            "credit_code": action.enterprise.credit_code,
+            "name": action.enterprise.name,
+            "action": "新增" if action.is_new else ("更新" if action.changes else "无变化"),
+            "changes": [c["label"] for c in action.changes],
+        })
+    return {
+        "total_rows": plan.total_rows,
+        "error_count": len(plan.errors),
+        "errors": [e.as_dict() for e in plan.errors[:MAX_REPORTED_ERRORS]],
+        "warnings": plan.warnings[:50],
+        "preview": preview,
+    }
+
+
+def _progress_writer(job: ImportJob) -> Callable[[int], None]:
+    def write(percent: int) -> None:
+        if percent != job.progress:
+            _update_job(job, progress=percent)
+    return write
+
+
+def _full_plan(job: ImportJob, progress) -> tuple[Plan, list, list, list, list, list, list]:
+    plan = plan_file(Path(job.stored_path), job.original_name, job.created_by, progress)
+    if plan.errors:
+        return plan, [], [], [], [], [], []
+    figures = _figure_changes(plan)
+    labels = _label_changes(plan)
+    contacts = _contact_changes(plan)
+    return plan, *figures, *labels, *contacts
+
+
+def import_check(job: ImportJob) -> ImportJob:
+    """Phase 1: read and validate; nothing is written to the archive."""
+    _update_job(job, status=Status.CHECKING, progress=0)
+    try:
+        plan, *_ = _full_plan(job, _progress_writer(job))
+    except Exception:
+        log.exception("import check failed for %s", job.pk)
+        _update_job(job, status=Status.FAILED, message="校验时发生内部错误，请联系平台管理员", finished_at=timezone.now())
+        raise
+    report = _report(job, plan)
+    status = Status.INVALID if plan.errors else Status.READY
+    message = f"发现 {len(plan.errors)} 处问题，未导入任何数据" if plan.errors else "校验通过，确认后导入"
+    _update_job(
+        job, status=status, progress=100, message=message, created_count=plan.created,
+        updated_count=plan.updated, unchanged_count=plan.unchanged, **report,
+    )
+    return job
+
+
+def import_commit(job: ImportJob) -> ImportJob:
+    """Phase 2: plan again from the file, then write everything in one transaction, or nothing."""
+    _update_job(job, status=Status.IMPORTING, progress=0)
+    plan, fig_new, fig_upd, lab_new, lab_upd, con_new, con_upd = _full_plan(job, _progress_writer(job))
+    if plan.errors:
+        _update_job(job, status=Status.INVALID, progress=100, message="档案在确认前发生了变化，重新校验发现问题，未导入任何数据",
+                    **_report(job, plan))
+        return job
+    actor = job.created_by
+    fields = [*ENTERPRISE_FIELDS.values(), "name_initials", "figures_year", "employees", "revenue", "assets",
+              "size_class", "is_above_scale", "updated_at"]
+    now = timezone.now()
+    with transaction.atomic():
+        new = [a.enterprise for a in plan.actions if a.is_new]
+        for enterprise in new:
+            enterprise.created_at = enterprise.updated_at = now
+        Enterprise.objects.bulk_create(new, batch_size=BATCH)
+        changed = [a.enterprise for a in plan.actions if not a.is_new and a.changes]
+        for enterprise in changed:
+            enterprise.updated_at = now
+        Enterprise.objects.bulk_update(changed, fields, batch_size=BATCH)
+        for fig in fig_new:
+            fig.enterprise_id = fig.enterprise.pk
+        EnterpriseFigures.objects.bulk_create(fig_new, batch_size=BATCH)
+        EnterpriseFigures.objects.bulk_update(fig_upd, ["employees", "revenue", "assets"], batch_size=BATCH)
+        for link in lab_new:
+            link.enterprise_id = link.enterprise.pk
+        EnterpriseLabel.objects.bulk_create(lab_new, batch_size=BATCH)
+        EnterpriseLabel.objects.bulk_update(lab_upd, ["year"], batch_size=BATCH)
+        for contact in con_new:
+            contact.enterprise_id = contact.enterprise.pk
+        Contact.objects.bulk_create(con_new, batch_size=BATCH)
+        Contact.objects.bulk_update(con_upd, ["phone", "email"], batch_size=BATCH)
+        source = f"导入文件“{job.original_name}”第 {{row}} 行"
+        rows = [
+            events.build(a.enterprise.pk, events.Kind.IMPORTED, actor=actor,
+                         summary=("建档（" if a.is_new else events.summarise(a.changes) + "（") + source.format(row=a.row.number) + "）",
+                         data={"import_job": str(job.pk), "row": a.row.number, "changes": a.changes})
+            for a in plan.actions if a.is_new or a.changes
+        ]
+        events.EnterpriseEvent.objects.bulk_create(rows, batch_size=BATCH)
+        _update_job(job, status=Status.DONE, progress=100, finished_at=timezone.now(),
+                    message=f"已导入：新增 {plan.created} 家，更新 {plan.updated} 家，{plan.unchanged} 家无变化",
+                    created_count=plan.created, updated_count=plan.updated, unchanged_count=plan.unchanged)
+    return job
+
+
+def stored_path_for(job_id) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{job_id}.upload"
+
+
+class UploadError(ValueError):
+    pass
+
+
+def import_start(*, actor, upload) -> ImportJob:
+    """Store an uploaded file and queue its check. Refuses oversized uploads before reading them."""
+    from .tasks import check_import
+
+    if upload.size == 0:
+        raise UploadError("文件是空的")
+    if upload.size > settings.TIDU_IMPORT_MAX_BYTES:
+        limit = settings.TIDU_IMPORT_MAX_BYTES // (1024 * 1024)
+        raise UploadError(f"文件超过 {limit} MB 上限，请拆分后分批导入")
+    job = ImportJob(created_by=actor, original_name=Path(upload.name).name[:200], size=upload.size)
+    path = stored_path_for(job.pk)
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    job.stored_path = str(path)
+    job.save()
+    transaction.on_commit(lambda: check_import.enqueue(str(job.pk)))
+    return job
+
+
+class NotReady(ValueError):
+    pass
+
+
+def import_confirm(*, actor, job: ImportJob) -> ImportJob:
+    from .tasks import commit_import
+
+    updated = ImportJob.objects.filter(pk=job.pk, status=Status.READY).update(status=Status.IMPORTING, progress=0)
+    if not updated:
+        raise NotReady("该导入任务当前不能确认（可能已导入或校验未通过）")
+    job.status = Status.IMPORTING
+    transaction.on_commit(lambda: commit_import.enqueue(str(job.pk)))
+    return job

@@ -1,0 +1,30 @@
+"""The JSON API at /api/v1/: one router per app, token or session auth, domain errors mapped once."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+
+from accounts.api_auth import API_AUTH
+from enterprises.api import router as enterprises_router
+from regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Tidu API",
+    version="1",
+    description="梯度平台 API。使用个人中心创建的令牌：`Authorization: Bearer tidu_…`。所有数据按令牌所属用户的权限范围返回。",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", regions_router)
+api.add_router("/", enterprises_router)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "没有权限"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "不存在或不在您的权限范围内"}, status=404)

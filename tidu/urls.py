@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core.views import home
+
+from .api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
