@@ -1,7 +1,9 @@
 from django import forms
 
+from core.forms import StyledMixin
 
-class TokenForm(forms.Form):
+
+class TokenForm(StyledMixin, forms.Form):
     name = forms.CharField(label="用途", max_length=64, help_text="例如：市级数据对接")
     days = forms.TypedChoiceField(
         label="有效期", coerce=int, empty_value=None, required=False,

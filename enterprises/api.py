@@ -23,22 +23,42 @@ class LabelOut(Schema):
     year: int | None
 
 
+def _pick(obj, key: str, attname: str):
+    return obj[key] if isinstance(obj, dict) else getattr(obj, attname)
+
+
 class EnterpriseOut(Schema):
     id: int
     credit_code: str
     name: str
     former_names: list[str]
-    county_code: str = Field(alias="county_id")
-    industry_code: str = Field(alias="industry_id")
+    county_code: str
+    industry_code: str
     address: str
     founded_on: dt.date | None
     figures_year: int | None
     employees: int | None
-    revenue_wan: Decimal | None = Field(alias="revenue")
-    assets_wan: Decimal | None = Field(alias="assets")
+    revenue_wan: Decimal | None
+    assets_wan: Decimal | None
     size_class: str
     is_above_scale: bool | None
     is_synthetic: bool
+
+    @staticmethod
+    def resolve_county_code(obj) -> str:
+        return _pick(obj, "county_code", "county_id")
+
+    @staticmethod
+    def resolve_industry_code(obj) -> str:
+        return _pick(obj, "industry_code", "industry_id")
+
+    @staticmethod
+    def resolve_revenue_wan(obj):
+        return _pick(obj, "revenue_wan", "revenue")
+
+    @staticmethod
+    def resolve_assets_wan(obj):
+        return _pick(obj, "assets_wan", "assets")
 
 
 class EnterpriseDetailOut(EnterpriseOut):

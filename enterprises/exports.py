@@ -19,7 +19,7 @@ EXPORT_HEADERS = [c.header for c in COLUMNS] + ["企业规模", "规模以上", 
 BATCH = 2000
 
 
-def _rows(qs):
+def rows(qs):
     """Rows in batches: never the whole province as ORM objects at once."""
     label_names = dict(Label.objects.values_list("code", "name"))
     county_names = {}
@@ -58,7 +58,7 @@ def _filename(ext: str) -> str:
 
 def enterprise_export(qs, fmt: str, *, user):
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(EXPORT_HEADERS, _rows(qs)), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_lines(EXPORT_HEADERS, rows(qs)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = _filename("csv")
         return response
     if qs.count() > XLSX_MAX_ROWS:
@@ -68,7 +68,7 @@ def enterprise_export(qs, fmt: str, *, user):
         )
     response = HttpResponse(content_type=XLSX_TYPE)
     response["Content-Disposition"] = _filename("xlsx")
-    write_xlsx(response, EXPORT_HEADERS, _rows(qs), sheet_title="企业名单")
+    write_xlsx(response, EXPORT_HEADERS, rows(qs), sheet_title="企业名单")
     return response
 
 

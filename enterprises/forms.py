@@ -6,6 +6,7 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from accounts.policy import scope_of
+from core.forms import StyledMixin
 from regions.models import IndustryDivision, Region, code_prefix, prefix_range
 
 from . import creditcode
@@ -33,7 +34,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.full_name
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(StyledMixin, forms.ModelForm):
     credit_code = forms.CharField(label="统一社会信用代码", max_length=40)
     former_names_text = forms.CharField(label="曾用名", required=False, help_text="多个曾用名用分号隔开")
 
@@ -59,6 +60,7 @@ class EnterpriseForm(forms.ModelForm):
                 # An enterprise user keeps their county; only officers move enterprises between counties.
                 self.fields["county"].queryset = Region.objects.filter(pk=self.instance.county_id)
                 self.fields["county"].disabled = True
+        self.style()
 
     def clean_credit_code(self) -> str:
         code = creditcode.normalise(self.cleaned_data["credit_code"])
@@ -88,7 +90,7 @@ class EnterpriseForm(forms.ModelForm):
         return values
 
 
-class FiguresForm(forms.Form):
+class FiguresForm(StyledMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=1949)
     employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10_000_000, required=False)
     revenue = forms.DecimalField(label="营业收入（万元）", min_value=0, max_digits=14, decimal_places=2, required=False)
@@ -107,7 +109,7 @@ class FiguresForm(forms.Form):
         return data
 
 
-class LabelsForm(forms.Form):
+class LabelsForm(StyledMixin, forms.Form):
     """One checkbox and one year per label."""
 
     def __init__(self, *args, enterprise: Enterprise, **kwargs):
@@ -127,7 +129,7 @@ class LabelsForm(forms.Form):
                 if self.cleaned_data.get(f"has_{label.code}")}
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(StyledMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email", "is_primary"]
@@ -144,15 +146,15 @@ class ContactForm(forms.ModelForm):
 ContactFormSet = inlineformset_factory(Enterprise, Contact, form=ContactForm, extra=1, can_delete=True, max_num=20)
 
 
-class NoteForm(forms.Form):
+class NoteForm(StyledMixin, forms.Form):
     text = forms.CharField(label="工作记录", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(StyledMixin, forms.Form):
     reason = forms.CharField(label="移出原因", max_length=200)
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(StyledMixin, forms.Form):
     file = forms.FileField(label="企业名单文件（.xlsx 或 .csv）")
 
 
@@ -165,7 +167,7 @@ SORTS = {
 }
 
 
-class EnterpriseFilterForm(forms.Form):
+class EnterpriseFilterForm(StyledMixin, forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": "名称、信用代码或拼音首字母"}))
     region = forms.ChoiceField(label="区域", required=False)
@@ -214,7 +216,7 @@ class EnterpriseFilterForm(forms.Form):
         return qs.order_by(*SORTS.get(data.get("sort") or "name", SORTS["name"]))
 
 
-class GroupingForm(forms.ModelForm):
+class GroupingForm(StyledMixin, forms.ModelForm):
     class Meta:
         model = Cluster
         fields = ["name", "region", "industries", "description"]
@@ -223,6 +225,7 @@ class GroupingForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionChoiceField(regions_for(user).filter(level__lte=3), label="所属区域")
+        self.style()
 
 
 class ChainForm(GroupingForm):
@@ -230,7 +233,7 @@ class ChainForm(GroupingForm):
         model = Chain
 
 
-class MemberForm(forms.Form):
+class MemberForm(StyledMixin, forms.Form):
     credit_code = forms.CharField(label="企业信用代码", max_length=40)
     position = forms.ChoiceField(label="链上位置", choices=ChainMembership.Position.choices, required=False)
 

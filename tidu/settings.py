@@ -94,7 +94,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("TIDU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'tidu.sqlite3'}"),
+        os.environ.get("TIDU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tidu.sqlite3'}",
         conn_max_age=int(os.environ.get("TIDU_DB_CONN_MAX_AGE", "60")),
     )
 }
@@ -112,7 +112,7 @@ TASKS = {
         "BACKEND": {
             "db": "django_tasks_db.DatabaseBackend",
             "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-        }[os.environ.get("TIDU_TASKS_BACKEND", "db")]
+        }[os.environ.get("TIDU_TASKS_BACKEND") or "db"]
     }
 }
 
@@ -184,6 +184,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request when it is missing
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("TIDU_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"

@@ -1,0 +1,43 @@
+# Tidu: `make run` serves the platform with a demo province; `make test` runs the whole suite.
+.PHONY: run setup test test-sqlite test-postgres lint bench demo clean
+
+PY := .venv/bin/python
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+
+run:
+	@scripts/setup.sh run
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py createcachetable
+	@$(PY) manage.py seed_demo --if-empty --province 36 --enterprises 5000 --seed 1
+	@$(PY) manage.py serve --port $(PORT)
+
+setup:
+	@scripts/setup.sh test
+
+lint: setup
+	.venv/bin/ruff check .
+	TIDU_TASKS_BACKEND=immediate $(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	@$(MAKE) --no-print-directory test-sqlite
+	@url=$$($(PY) scripts/pg_url.py); \
+	if [ -n "$$url" ]; then $(MAKE) --no-print-directory test-postgres PG_URL=$$url; \
+	else echo "[tidu] no PostgreSQL reachable (TIDU_DATABASE_URL or 127.0.0.1:5432): suite ran on SQLite only"; fi
+
+test-sqlite:
+	@echo "[tidu] test suite on SQLite"
+	TIDU_VAR_DIR=$(CURDIR)/var/test TIDU_DATABASE_URL= $(PY) -m pytest -n 2 -q
+
+test-postgres:
+	@echo "[tidu] test suite on PostgreSQL ($(PG_URL))"
+	TIDU_VAR_DIR=$(CURDIR)/var/test TIDU_DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 -q
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+demo: setup
+	$(PY) manage.py seed_demo --replace --province 36 --enterprises 5000 --seed 1
+
+clean:
+	rm -rf .venv var

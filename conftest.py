@@ -1,0 +1,98 @@
+"""Shared fixtures: the fixed set of personas every authorisation test uses, and a few enterprises.
+
+All data made here is synthetic (credit codes are generated, names invented)."""
+
+import itertools
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in-thread
+
+PASSWORD = "Test-pass-2026!"
+_serial = itertools.count(1)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tasks run inline in tests, so an import's check and commit finish before the request returns.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.AXES_ENABLED = True
+    # Real hashing costs ~0.3 s per user; the hasher is Django's concern, not what these tests check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_code(county: str) -> str:
+    from enterprises.creditcode import make
+
+    return make(f"91{county}" + f"{next(_serial):09d}")
+
+
+@pytest.fixture
+def make_enterprise(db):
+    from enterprises.models import Enterprise
+    from enterprises.services import enterprise_create
+
+    def build(county="360102", name=None, industry="34", **fields):
+        enterprise = Enterprise(
+            credit_code=fields.pop("credit_code", None) or make_code(county),
+            name=name or f"测试企业{next(_serial)}有限公司",
+            county_id=county,
+            industry_id=industry,
+            **fields,
+        )
+        return enterprise_create(actor=None, enterprise=enterprise)
+
+    return build
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts.models import Membership, User
+
+    def build(username, role=None, region=None, enterprise=None, provider=None, assigned=(), superuser=False):
+        user = User.objects.create_user(username=username, password=PASSWORD, is_superuser=superuser)
+        if role:
+            m = Membership.objects.create(user=user, role=role, region_id=region, enterprise=enterprise, provider=provider)
+            if assigned:
+                m.assigned_enterprises.set(assigned)
+        return user
+
+    return build
+
+
+@pytest.fixture
+def world(make_enterprise, make_user):
+    """Two cities of one province (南昌 3601, 九江 3604), a county in each, and one persona of every role.
+
+    home: 南昌市东湖区 360102; other: 九江市濂溪区 360402."""
+    from accounts.models import Role
+    from catalog.models import Provider
+
+    home = make_enterprise("360102", name="东湖精密机械有限公司", industry="34")
+    neighbour = make_enterprise("360111", name="青山湖电子科技有限公司", industry="39")
+    other = make_enterprise("360402", name="九江濂溪化工有限公司", industry="26")
+    provider = Provider.objects.create(name="测试服务商有限公司", credit_code=make_code("360102"), region_id="360100")
+    users = {
+        "admin": make_user("admin", Role.ADMIN, superuser=True),
+        "province": make_user("province", Role.PROVINCE_OFFICER, region="360000"),
+        "city": make_user("city", Role.CITY_OFFICER, region="360100"),
+        "county": make_user("county", Role.COUNTY_OFFICER, region="360102"),
+        "other_city": make_user("other_city", Role.CITY_OFFICER, region="360400"),
+        "enterprise": make_user("enterprise", Role.ENTERPRISE, enterprise=home),
+        "provider": make_user("provider", Role.PROVIDER, provider=provider),
+        "commissioner": make_user("commissioner", Role.COMMISSIONER, assigned=[neighbour]),
+        "expert": make_user("expert", Role.EXPERT),
+        "nobody": make_user("nobody"),
+    }
+    return {"home": home, "neighbour": neighbour, "other": other, "provider": provider, **users}
+
+
+@pytest.fixture
+def login(client):
+    def as_(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return as_

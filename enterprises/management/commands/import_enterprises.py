@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from enterprises.imports import import_check, import_commit, stored_path_for
+from enterprises.models import ImportJob
+
+
+class Command(BaseCommand):
+    help = "从 XLSX/CSV 导入企业：先校验并打印问题清单；加 --yes 且校验通过时写入（全部成功或全部不写入）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--user", required=True, help="以哪个用户的身份和管辖范围导入")
+        parser.add_argument("--yes", action="store_true", help="校验通过后直接写入")
+
+    def handle(self, *args, file: Path, user: str, yes: bool, **options):
+        actor = User.objects.filter(username=user).first()
+        if actor is None:
+            raise CommandError(f"用户“{user}”不存在")
+        if not file.is_file():
+            raise CommandError(f"找不到文件 {file}")
+        job = ImportJob(created_by=actor, original_name=file.name, size=file.stat().st_size)
+        target = stored_path_for(job.pk)
+        target.write_bytes(file.read_bytes())
+        job.stored_path = str(target)
+        job.save()
+        import_check(job)
+        for err in job.errors:
+            self.stdout.write(f"第 {err['row']} 行 [{err['column']}] {err['value']!r}：{err['message']}")
+        self.stdout.write(f"{job.get_status_display()}：{job.message}（新增 {job.created_count}，更新 {job.updated_count}，"
+                          f"无变化 {job.unchanged_count}）")
+        if job.status != ImportJob.Status.READY:
+            raise CommandError("校验未通过，未导入任何数据")
+        if yes:
+            import_commit(job)
+            self.stdout.write(job.message)
+        else:
+            self.stdout.write("未写入。确认无误后加 --yes 重新运行。")

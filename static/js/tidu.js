@@ -1,0 +1,15 @@
+// Small behaviours without inline scripts (the Content-Security-Policy forbids them).
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form[data-autosubmit]");
+  if (form && event.target.matches("select")) form.requestSubmit();
+});
+// Progress bars carry their value in data-progress; widths are set here because inline styles are not allowed.
+function paintProgress(root) {
+  root.querySelectorAll("[data-progress]").forEach((bar) => { bar.style.width = `${bar.dataset.progress}%`; });
+}
+document.addEventListener("DOMContentLoaded", () => paintProgress(document));
+document.addEventListener("htmx:afterSwap", (event) => paintProgress(event.target.parentElement || document));
