@@ -353,7 +353,8 @@ def import_start(*, actor, upload) -> ImportJob:
             handle.write(chunk)
     job.stored_path = str(path)
     job.save()
-    transaction.on_commit(lambda: check_import.enqueue(str(job.pk)))
+    # The job row is saved (autocommit) before the task is queued, so a worker always finds it.
+    check_import.enqueue(str(job.pk))
     return job
 
 
@@ -368,5 +369,5 @@ def import_confirm(*, actor, job: ImportJob) -> ImportJob:
     if not updated:
         raise NotReady("该导入任务当前不能确认（可能已导入或校验未通过）")
     job.status = Status.IMPORTING
-    transaction.on_commit(lambda: commit_import.enqueue(str(job.pk)))
+    commit_import.enqueue(str(job.pk))
     return job
