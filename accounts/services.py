@@ -19,7 +19,7 @@ def token_revoke(*, user, token_id: int) -> bool:
 
 def token_authenticate(plain: str):
     """The user behind a bearer token, or None. Marks the token as used (at most once a minute)."""
-    parts = plain.split("_")
+    parts = plain.split("_", 2)  # the secret part may itself contain "_"
     if len(parts) != 3 or parts[0] != "tidu":
         return None
     token = ApiToken.objects.usable().select_related("user").filter(prefix=parts[1]).first()
