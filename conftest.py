@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in-thread
 
-PASSWORD = "Test-pass-2026!"
+PASSWORD = "Test-pass-2026!"  # noqa: S105 - a test fixture's password
 _serial = itertools.count(1)
 
 
@@ -54,7 +54,9 @@ def make_user(db):
     def build(username, role=None, region=None, enterprise=None, provider=None, assigned=(), superuser=False):
         user = User.objects.create_user(username=username, password=PASSWORD, is_superuser=superuser)
         if role:
-            m = Membership.objects.create(user=user, role=role, region_id=region, enterprise=enterprise, provider=provider)
+            m = Membership.objects.create(
+                user=user, role=role, region_id=region, enterprise=enterprise, provider=provider
+            )
             if assigned:
                 m.assigned_enterprises.set(assigned)
         return user

@@ -14,7 +14,9 @@ def token_create(*, user, name: str, days: int | None = None) -> tuple[ApiToken,
 
 
 def token_revoke(*, user, token_id: int) -> bool:
-    return bool(ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now()))
+    return bool(
+        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    )
 
 
 def token_authenticate(plain: str):

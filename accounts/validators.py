@@ -16,7 +16,9 @@ class CharacterClassValidator:
         if not re.search(r"[^A-Za-z\d]", password):
             missing.append(_("符号"))
         if missing:
-            raise ValidationError(_("密码还需要包含：%(kinds)s。") % {"kinds": "、".join(missing)}, code="password_classes")
+            raise ValidationError(
+                _("密码还需要包含：%(kinds)s。") % {"kinds": "、".join(missing)}, code="password_classes"
+            )
 
     def get_help_text(self) -> str:
         return _("密码须同时包含字母、数字和符号。")

@@ -12,8 +12,9 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree
+from xml.etree import ElementTree  # only ParseError; parsing goes through defusedxml
 
+from defusedxml import ElementTree as SafeElementTree
 from python_calamine import CalamineWorkbook
 
 XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -86,12 +87,12 @@ def _read_csv(raw: bytes) -> list[list[str]]:
 
 
 def _first_sheet_xml(archive: zipfile.ZipFile) -> str:
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    workbook = SafeElementTree.fromstring(archive.read("xl/workbook.xml"))
     sheet = workbook.find(f"{XLSX_NS}sheets/{XLSX_NS}sheet")
     if sheet is None:
         raise SpreadsheetError("Excel 文件中没有工作表")
     rel_id = sheet.get(f"{REL_NS}id")
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    rels = SafeElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     for rel in rels.iter(f"{PKG_REL_NS}Relationship"):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
@@ -126,9 +127,7 @@ def _check_xlsx_structure(path: Path) -> None:
                             break
                     for ref in MERGE_TAG.findall(text):
                         if _cell_row(ref.decode()) == 1:
-                            raise SpreadsheetError(
-                                f"表头含有合并单元格（{ref.decode()}），请取消合并，每列一个列名"
-                            )
+                            raise SpreadsheetError(f"表头含有合并单元格（{ref.decode()}），请取消合并，每列一个列名")
                     if formulas:
                         break
                     # Keep the tail so a tag split across two chunks is still seen, but never seen twice.

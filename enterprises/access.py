@@ -31,9 +31,9 @@ def can(user, action: str, enterprise: Enterprise | None = None) -> bool:
 
 
 def get_enterprise_for_user(user, pk, action: str = VIEW) -> Enterprise:
-    enterprise = Enterprise.objects.visible_to(user).select_related("county", "industry", "industry_group").filter(
-        pk=pk
-    ).first()
+    enterprise = (
+        Enterprise.objects.visible_to(user).select_related("county", "industry", "industry_group").filter(pk=pk).first()
+    )
     if enterprise is None:
         raise Http404("企业不存在或不在您的管辖范围内")
     if not can(user, action, enterprise):

@@ -116,11 +116,14 @@ class ImportJobOut(Schema):
 def _detail(e: Enterprise) -> dict:
     data = EnterpriseOut.from_orm(e).model_dump()
     data["notes"] = e.notes
-    data["labels"] = [{"code": link.label_id, "name": link.label.name, "year": link.year}
-                      for link in e.label_links.select_related("label")]
+    data["labels"] = [
+        {"code": link.label_id, "name": link.label.name, "year": link.year}
+        for link in e.label_links.select_related("label")
+    ]
     data["clusters"] = list(e.cluster_memberships.values_list("cluster__name", flat=True))
-    data["chains"] = [{"chain": name, "position": pos}
-                      for name, pos in e.chain_memberships.values_list("chain__name", "position")]
+    data["chains"] = [
+        {"chain": name, "position": pos} for name, pos in e.chain_memberships.values_list("chain__name", "position")
+    ]
     return data
 
 
@@ -171,8 +174,13 @@ def create_enterprise(request, payload: EnterpriseIn):
         raise HttpError(409, "该信用代码已建档")
     _check_county(request, payload.county_code)
     enterprise = Enterprise(
-        credit_code=code, name=payload.name, county_id=payload.county_code, industry_id=payload.industry_code,
-        address=payload.address, founded_on=payload.founded_on, notes=payload.notes,
+        credit_code=code,
+        name=payload.name,
+        county_id=payload.county_code,
+        industry_id=payload.industry_code,
+        address=payload.address,
+        founded_on=payload.founded_on,
+        notes=payload.notes,
     )
     try:
         enterprise.full_clean()

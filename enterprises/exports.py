@@ -40,12 +40,24 @@ def rows(qs):
             e = enterprises[pk]
             contact = contacts.get(pk)
             yield [
-                e.credit_code, e.name, "；".join(e.former_names), e.county_id, e.address, e.industry_id,
-                e.industry_group_id or "", e.founded_on.isoformat() if e.founded_on else "", e.figures_year,
-                e.employees, float(e.revenue) if e.revenue is not None else None,
-                float(e.assets) if e.assets is not None else None, "；".join(labels.get(pk, [])),
-                contact.name if contact else "", contact.phone if contact else "", contact.email if contact else "",
-                e.notes, e.get_size_class_display(),
+                e.credit_code,
+                e.name,
+                "；".join(e.former_names),
+                e.county_id,
+                e.address,
+                e.industry_id,
+                e.industry_group_id or "",
+                e.founded_on.isoformat() if e.founded_on else "",
+                e.figures_year,
+                e.employees,
+                float(e.revenue) if e.revenue is not None else None,
+                float(e.assets) if e.assets is not None else None,
+                "；".join(labels.get(pk, [])),
+                contact.name if contact else "",
+                contact.phone if contact else "",
+                contact.email if contact else "",
+                e.notes,
+                e.get_size_class_display(),
                 "" if e.is_above_scale is None else ("是" if e.is_above_scale else "否"),
                 "是" if e.is_synthetic else "否",
             ]
@@ -53,7 +65,7 @@ def rows(qs):
 
 def _filename(ext: str) -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return f"attachment; filename=\"enterprises-{stamp}.{ext}\""
+    return f'attachment; filename="enterprises-{stamp}.{ext}"'
 
 
 def enterprise_export(qs, fmt: str, *, user):
@@ -64,7 +76,8 @@ def enterprise_export(qs, fmt: str, *, user):
     if qs.count() > XLSX_MAX_ROWS:
         return HttpResponse(
             f"筛选结果超过 {XLSX_MAX_ROWS:,} 家，Excel 导出请缩小筛选范围，或改用 CSV 导出。",
-            status=400, content_type="text/plain; charset=utf-8",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     response = HttpResponse(content_type=XLSX_TYPE)
     response["Content-Disposition"] = _filename("xlsx")

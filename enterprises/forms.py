@@ -79,13 +79,20 @@ class EnterpriseForm(StyledMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        data["former_names"] = [n.strip() for n in data.get("former_names_text", "").replace(";", "；").split("；") if n.strip()]
+        data["former_names"] = [
+            n.strip() for n in data.get("former_names_text", "").replace(";", "；").split("；") if n.strip()
+        ]
         return data
 
     def changed_values(self) -> dict:
         fields = {"credit_code", "name", "county", "address", "industry", "founded_on", "notes"}
-        values = {("county_id" if f == "county" else "industry_id" if f == "industry" else f):
-                  (getattr(self.cleaned_data[f], "pk", self.cleaned_data[f])) for f in fields if f in self.cleaned_data}
+        values = {
+            ("county_id" if f == "county" else "industry_id" if f == "industry" else f): (
+                getattr(self.cleaned_data[f], "pk", self.cleaned_data[f])
+            )
+            for f in fields
+            if f in self.cleaned_data
+        }
         values["former_names"] = self.cleaned_data["former_names"]
         return values
 
@@ -117,16 +124,24 @@ class LabelsForm(StyledMixin, forms.Form):
         held = {link.label_id: link.year for link in enterprise.label_links.all()}
         self.rows = []
         for label in Label.objects.all():
-            self.fields[f"has_{label.code}"] = forms.BooleanField(label=label.name, required=False,
-                                                                  initial=label.code in held)
+            self.fields[f"has_{label.code}"] = forms.BooleanField(
+                label=label.name, required=False, initial=label.code in held
+            )
             self.fields[f"year_{label.code}"] = forms.IntegerField(
-                label="年度", required=False, min_value=1949, max_value=dt.date.today().year, initial=held.get(label.code)
+                label="年度",
+                required=False,
+                min_value=1949,
+                max_value=dt.date.today().year,
+                initial=held.get(label.code),
             )
             self.rows.append((label, self[f"has_{label.code}"], self[f"year_{label.code}"]))
 
     def selected(self) -> dict[str, int | None]:
-        return {label.code: self.cleaned_data.get(f"year_{label.code}") for label, _, _ in self.rows
-                if self.cleaned_data.get(f"has_{label.code}")}
+        return {
+            label.code: self.cleaned_data.get(f"year_{label.code}")
+            for label, _, _ in self.rows
+            if self.cleaned_data.get(f"has_{label.code}")
+        }
 
 
 class ContactForm(StyledMixin, forms.ModelForm):
@@ -168,19 +183,32 @@ SORTS = {
 
 
 class EnterpriseFilterForm(StyledMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": "名称、信用代码或拼音首字母"}))
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "名称、信用代码或拼音首字母"}),
+    )
     region = forms.ChoiceField(label="区域", required=False)
     industry = forms.ModelChoiceField(IndustryDivision.objects.all(), label="行业", required=False)
     size = forms.ChoiceField(label="规模", required=False, choices=[("", "全部规模"), *SizeClass.choices])
-    above_scale = forms.ChoiceField(label="规上", required=False, choices=[("", "全部"), ("1", "规模以上"), ("0", "规模以下")])
+    above_scale = forms.ChoiceField(
+        label="规上", required=False, choices=[("", "全部"), ("1", "规模以上"), ("0", "规模以下")]
+    )
     label = forms.ModelChoiceField(Label.objects.all(), label="标签", required=False, to_field_name="code")
     cluster = forms.ModelChoiceField(Cluster.objects.none(), label="产业集群", required=False)
     chain = forms.ModelChoiceField(Chain.objects.none(), label="产业链", required=False)
-    sort = forms.ChoiceField(label="排序", required=False, choices=[
-        ("name", "名称"), ("-revenue", "营业收入从高到低"), ("-employees", "从业人员从多到少"),
-        ("-updated", "最近更新"), ("county", "区县"),
-    ])
+    sort = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[
+            ("name", "名称"),
+            ("-revenue", "营业收入从高到低"),
+            ("-employees", "从业人员从多到少"),
+            ("-updated", "最近更新"),
+            ("county", "区县"),
+        ],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

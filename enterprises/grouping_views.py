@@ -31,8 +31,11 @@ def grouping_list(request, kind: str):
     model, _form, title, _get = _kind(kind)
     items = model.objects.visible_to(request.user).select_related("region").annotate(size=Count("memberships"))
     can_create = scope_of(request.user).is_officer or scope_of(request.user).is_admin
-    return render(request, "enterprises/grouping_list.html",
-                  {"items": items, "kind": kind, "title": title, "can_create": can_create})
+    return render(
+        request,
+        "enterprises/grouping_list.html",
+        {"items": items, "kind": kind, "title": title, "can_create": can_create},
+    )
 
 
 @login_required
@@ -50,7 +53,9 @@ def grouping_edit(request, kind: str, pk: int | None = None):
         obj = form.save()
         messages.success(request, f"{title}“{obj.name}”已保存")
         return redirect("enterprises:grouping_detail", kind=kind, pk=obj.pk)
-    return render(request, "enterprises/grouping_form.html", {"form": form, "kind": kind, "title": title, "obj": instance})
+    return render(
+        request, "enterprises/grouping_form.html", {"form": form, "kind": kind, "title": title, "obj": instance}
+    )
 
 
 @login_required
@@ -58,11 +63,20 @@ def grouping_detail(request, kind: str, pk: int):
     model, _form, title, get = _kind(kind)
     obj = get(request.user, pk)
     visible = Enterprise.objects.visible_to(request.user)
-    members = obj.memberships.filter(enterprise__in=visible).select_related("enterprise__county", "enterprise__industry")
+    members = obj.memberships.filter(enterprise__in=visible).select_related(
+        "enterprise__county", "enterprise__industry"
+    )
     hidden = obj.memberships.count() - members.count()
     can_manage = model.objects.managed_by(request.user).filter(pk=pk).exists()
-    context = {"obj": obj, "kind": kind, "title": title, "members": members[:500], "hidden": hidden,
-               "can_manage": can_manage, "member_form": MemberForm()}
+    context = {
+        "obj": obj,
+        "kind": kind,
+        "title": title,
+        "members": members[:500],
+        "hidden": hidden,
+        "can_manage": can_manage,
+        "member_form": MemberForm(),
+    }
     return render(request, "enterprises/grouping_detail.html", context)
 
 
@@ -85,7 +99,8 @@ def grouping_member(request, kind: str, pk: int):
     elif model is Chain and not form.cleaned_data.get("position"):
         messages.error(request, "请选择企业在产业链上的位置")
     else:
-        services.grouping_add_member(actor=request.user, grouping=obj, enterprise=enterprise,
-                                     position=form.cleaned_data.get("position") or "")
+        services.grouping_add_member(
+            actor=request.user, grouping=obj, enterprise=enterprise, position=form.cleaned_data.get("position") or ""
+        )
         messages.success(request, f"已加入：{enterprise.name}")
     return redirect("enterprises:grouping_detail", kind=kind, pk=pk)

@@ -28,11 +28,21 @@ COLUMNS = [
     Column("credit_code", "统一社会信用代码", True, ("信用代码", "社会信用代码", "统一代码"), "18 位，含校验位"),
     Column("name", "企业名称", True, ("名称", "单位名称", "企业名"), "营业执照上的名称"),
     Column("former_names", "曾用名", False, ("原名称",), "多个用分号隔开"),
-    Column("county", "所在区县", True, ("区县", "区县代码", "所在区县代码", "行政区划代码", "所在地区"),
-           "6 位区划代码（推荐），或区县名称"),
+    Column(
+        "county",
+        "所在区县",
+        True,
+        ("区县", "区县代码", "所在区县代码", "行政区划代码", "所在地区"),
+        "6 位区划代码（推荐），或区县名称",
+    ),
     Column("address", "详细地址", False, ("地址", "注册地址", "生产经营地址")),
-    Column("industry", "行业代码", True, ("行业大类", "行业大类代码", "所属行业", "国民经济行业"),
-           "GB/T 4754-2017 制造业大类，如 34 或 C34"),
+    Column(
+        "industry",
+        "行业代码",
+        True,
+        ("行业大类", "行业大类代码", "所属行业", "国民经济行业"),
+        "GB/T 4754-2017 制造业大类，如 34 或 C34",
+    ),
     Column("industry_group", "行业中类代码", False, ("行业中类",), "3 位，如 341（需先加载行业中类）"),
     Column("founded_on", "成立日期", False, ("成立时间", "注册日期"), "如 2015-03-01"),
     Column("year", "数据年度", False, ("年度", "年份", "统计年度"), "经营数据所属年份，如 2025"),
@@ -103,7 +113,9 @@ class Lookups:
 
     def __init__(self, scope: Scope):
         self.scope = scope
-        leaves = Region.objects.filter(is_leaf=True, is_active=True, level__gte=2).values_list("code", "name", "full_name")
+        leaves = Region.objects.filter(is_leaf=True, is_active=True, level__gte=2).values_list(
+            "code", "name", "full_name"
+        )
         self.counties: dict[str, str] = {}
         self.county_names: dict[str, set[str]] = {}
         for code, name, full_name in leaves:
@@ -207,7 +219,9 @@ class RowValidator:
 
     def clean_founded_on(self, text: str, number: int) -> dt.date:
         text = text.split(" ")[0]
-        match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+        match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text) or re.match(
+            r"^(\d{4})(\d{2})(\d{2})$", text
+        )
         try:
             if not match:
                 raise ValueError

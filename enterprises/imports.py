@@ -95,8 +95,12 @@ def plan_file(path: Path, filename: str, actor, progress: Callable[[int], None] 
         elif current.removed_at is not None or not scope.manages_code(current.county_id):
             # Never reveal or touch another region's record: the importer only learns the code is taken.
             plan.errors.append(
-                RowError(row.number, HEADERS["credit_code"], row.values["credit_code"],
-                         "该信用代码的企业已在其他地区建档或已移出档案，不能通过导入修改，请联系上级主管部门")
+                RowError(
+                    row.number,
+                    HEADERS["credit_code"],
+                    row.values["credit_code"],
+                    "该信用代码的企业已在其他地区建档或已移出档案，不能通过导入修改，请联系上级主管部门",
+                )
             )
         else:
             plan.actions.append(_update_action(row, current))
@@ -154,7 +158,9 @@ def _figure_changes(plan: Plan) -> tuple[list[EnterpriseFigures], list[Enterpris
         for key in ("employees", "revenue", "assets"):
             if key in values and getattr(fig, key) != values[key]:
                 if not action.is_new:
-                    action.changes.append(events.change(f"{year}.{key}", f"{year}年{HEADERS[key]}", getattr(fig, key), values[key]))
+                    action.changes.append(
+                        events.change(f"{year}.{key}", f"{year}年{HEADERS[key]}", getattr(fig, key), values[key])
+                    )
                 setattr(fig, key, values[key])
                 changed = True
         if is_new_fig:
@@ -204,7 +210,9 @@ def _contact_changes(plan: Plan) -> tuple[list[Contact], list[Contact]]:
         values = action.row.values
         contact = None if action.is_new else current.get((action.enterprise.pk, values["contact_name"]))
         fresh = contact is None
-        contact = contact or Contact(enterprise=action.enterprise, name=values["contact_name"], is_primary=action.is_new)
+        contact = contact or Contact(
+            enterprise=action.enterprise, name=values["contact_name"], is_primary=action.is_new
+        )
         changed = False
         for key, attname in (("contact_phone", "phone"), ("contact_email", "email")):
             if key in values and getattr(contact, attname) != values[key]:
@@ -228,13 +236,15 @@ def _update_job(job: ImportJob, **fields) -> None:
 def _report(job: ImportJob, plan: Plan) -> dict:
     preview = []
     for action in plan.actions[:PREVIEW_ROWS]:
-        preview.append({
-            "row": action.row.number,
-            "credit_code": action.enterprise.credit_code,
-            "name": action.enterprise.name,
-            "action": "新增" if action.is_new else ("更新" if action.changes else "无变化"),
-            "changes": [c["label"] for c in action.changes],
-        })
+        preview.append(
+            {
+                "row": action.row.number,
+                "credit_code": action.enterprise.credit_code,
+                "name": action.enterprise.name,
+                "action": "新增" if action.is_new else ("更新" if action.changes else "无变化"),
+                "changes": [c["label"] for c in action.changes],
+            }
+        )
     return {
         "total_rows": plan.total_rows,
         "error_count": len(plan.errors),
@@ -248,6 +258,7 @@ def _progress_writer(job: ImportJob) -> Callable[[int], None]:
     def write(percent: int) -> None:
         if percent != job.progress:
             _update_job(job, progress=percent)
+
     return write
 
 
@@ -268,14 +279,22 @@ def import_check(job: ImportJob) -> ImportJob:
         plan, *_ = _full_plan(job, _progress_writer(job))
     except Exception:
         log.exception("import check failed for %s", job.pk)
-        _update_job(job, status=Status.FAILED, message="校验时发生内部错误，请联系平台管理员", finished_at=timezone.now())
+        _update_job(
+            job, status=Status.FAILED, message="校验时发生内部错误，请联系平台管理员", finished_at=timezone.now()
+        )
         raise
     report = _report(job, plan)
     status = Status.INVALID if plan.errors else Status.READY
     message = f"发现 {len(plan.errors)} 处问题，未导入任何数据" if plan.errors else "校验通过，确认后导入"
     _update_job(
-        job, status=status, progress=100, message=message, created_count=plan.created,
-        updated_count=plan.updated, unchanged_count=plan.unchanged, **report,
+        job,
+        status=status,
+        progress=100,
+        message=message,
+        created_count=plan.created,
+        updated_count=plan.updated,
+        unchanged_count=plan.unchanged,
+        **report,
     )
     return job
 
@@ -285,12 +304,26 @@ def import_commit(job: ImportJob) -> ImportJob:
     _update_job(job, status=Status.IMPORTING, progress=0)
     plan, fig_new, fig_upd, lab_new, lab_upd, con_new, con_upd = _full_plan(job, _progress_writer(job))
     if plan.errors:
-        _update_job(job, status=Status.INVALID, progress=100, message="档案在确认前发生了变化，重新校验发现问题，未导入任何数据",
-                    **_report(job, plan))
+        _update_job(
+            job,
+            status=Status.INVALID,
+            progress=100,
+            message="档案在确认前发生了变化，重新校验发现问题，未导入任何数据",
+            **_report(job, plan),
+        )
         return job
     actor = job.created_by
-    fields = [*ENTERPRISE_FIELDS.values(), "name_initials", "figures_year", "employees", "revenue", "assets",
-              "size_class", "is_above_scale", "updated_at"]
+    fields = [
+        *ENTERPRISE_FIELDS.values(),
+        "name_initials",
+        "figures_year",
+        "employees",
+        "revenue",
+        "assets",
+        "size_class",
+        "is_above_scale",
+        "updated_at",
+    ]
     now = timezone.now()
     with transaction.atomic():
         new = [a.enterprise for a in plan.actions if a.is_new]
@@ -315,15 +348,29 @@ def import_commit(job: ImportJob) -> ImportJob:
         Contact.objects.bulk_update(con_upd, ["phone", "email"], batch_size=BATCH)
         source = f"导入文件“{job.original_name}”第 {{row}} 行"
         rows = [
-            events.build(a.enterprise.pk, events.Kind.IMPORTED, actor=actor,
-                         summary=("建档（" if a.is_new else events.summarise(a.changes) + "（") + source.format(row=a.row.number) + "）",
-                         data={"import_job": str(job.pk), "row": a.row.number, "changes": a.changes})
-            for a in plan.actions if a.is_new or a.changes
+            events.build(
+                a.enterprise.pk,
+                events.Kind.IMPORTED,
+                actor=actor,
+                summary=("建档（" if a.is_new else events.summarise(a.changes) + "（")
+                + source.format(row=a.row.number)
+                + "）",
+                data={"import_job": str(job.pk), "row": a.row.number, "changes": a.changes},
+            )
+            for a in plan.actions
+            if a.is_new or a.changes
         ]
         events.EnterpriseEvent.objects.bulk_create(rows, batch_size=BATCH)
-        _update_job(job, status=Status.DONE, progress=100, finished_at=timezone.now(),
-                    message=f"已导入：新增 {plan.created} 家，更新 {plan.updated} 家，{plan.unchanged} 家无变化",
-                    created_count=plan.created, updated_count=plan.updated, unchanged_count=plan.unchanged)
+        _update_job(
+            job,
+            status=Status.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+            message=f"已导入：新增 {plan.created} 家，更新 {plan.updated} 家，{plan.unchanged} 家无变化",
+            created_count=plan.created,
+            updated_count=plan.updated,
+            unchanged_count=plan.unchanged,
+        )
     return job
 
 

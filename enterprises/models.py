@@ -64,7 +64,11 @@ class Enterprise(models.Model):
         "regions.IndustryDivision", on_delete=models.PROTECT, related_name="+", verbose_name=_("行业大类")
     )
     industry_group = models.ForeignKey(
-        "regions.IndustryGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "regions.IndustryGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("行业中类"),
     )
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
@@ -169,7 +173,9 @@ class Grouping(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区域"))
-    industries = models.ManyToManyField("regions.IndustryDivision", blank=True, related_name="+", verbose_name=_("相关行业"))
+    industries = models.ManyToManyField(
+        "regions.IndustryDivision", blank=True, related_name="+", verbose_name=_("相关行业")
+    )
     description = models.TextField(_("简介"), blank=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -301,7 +307,8 @@ class ImportJob(models.Model):
     # The per-row report: [{"row": 3, "column": "统一社会信用代码", "value": "...", "message": "..."}]; capped.
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
-    # The first rows as they will be written: [{"row": 2, "credit_code": ..., "name": ..., "action": ..., "changes": [...]}]
+    # The first rows as they will be written:
+    # [{"row": 2, "credit_code": ..., "name": ..., "action": "新增", "changes": [...]}]
     preview = models.JSONField(default=list, blank=True)
     message = models.CharField(max_length=300, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -81,8 +81,11 @@ class _GroupingQuerySet(models.QuerySet):
             ancestors = [path[:2] + "0000", path[:4] + "00"] if len(path) > 2 else []
             q |= Q(region_id__in=[code for code in ancestors if not code.startswith(path)])
         if scope.own_enterprise_ids:
-            q |= Q(pk__in=self.model.members.through.objects.filter(
-                enterprise_id__in=scope.own_enterprise_ids).values(self.model.__name__.lower() + "_id"))
+            q |= Q(
+                pk__in=self.model.members.through.objects.filter(enterprise_id__in=scope.own_enterprise_ids).values(
+                    self.model.__name__.lower() + "_id"
+                )
+            )
         return self.filter(q)
 
     def managed_by(self, user) -> "models.QuerySet":

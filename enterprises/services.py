@@ -81,7 +81,9 @@ def enterprise_create(*, actor, enterprise: Enterprise, figures: Figures | None 
     if figures is not None:
         EnterpriseFigures.objects.create(enterprise=enterprise, **figures.__dict__)
         refresh_derived(enterprise)
-        enterprise.save(update_fields=["figures_year", "employees", "revenue", "assets", "size_class", "is_above_scale"])
+        enterprise.save(
+            update_fields=["figures_year", "employees", "revenue", "assets", "size_class", "is_above_scale"]
+        )
     events.record(enterprise, Kind.CREATED, actor=actor, summary=f"建档：{enterprise.name}")
     return enterprise
 
@@ -100,7 +102,9 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: dict) -> list[dict
     ]
     if changes:
         enterprise.save()
-        events.record(enterprise, Kind.CHANGED, actor=actor, summary=events.summarise(changes), data={"changes": changes})
+        events.record(
+            enterprise, Kind.CHANGED, actor=actor, summary=events.summarise(changes), data={"changes": changes}
+        )
     return changes
 
 
@@ -144,7 +148,9 @@ def enterprise_set_labels(*, actor, enterprise: Enterprise, labels: dict[str, in
             link.year = year
             link.save(update_fields=["year"])
     if changes:
-        events.record(enterprise, Kind.CHANGED, actor=actor, summary=events.summarise(changes), data={"changes": changes})
+        events.record(
+            enterprise, Kind.CHANGED, actor=actor, summary=events.summarise(changes), data={"changes": changes}
+        )
     return changes
 
 
@@ -199,4 +205,3 @@ def grouping_remove_member(*, actor, grouping: Cluster | Chain, enterprise: Ente
     if deleted:
         kind = "产业集群" if isinstance(grouping, Cluster) else "产业链"
         events.record(enterprise, Kind.GROUPING, actor=actor, summary=f"移出{kind}“{grouping.name}”")
-

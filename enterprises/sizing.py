@@ -25,20 +25,20 @@ class SizeResult:
     basis: str
 
 
-def classify(employees: int | None, revenue_wan: Decimal | None) -> SizeResult:
-    if employees is None or revenue_wan is None:
-        return SizeResult("", None if revenue_wan is None else revenue_wan >= ABOVE_SCALE_REVENUE_WAN, "缺少从业人员或营业收入，无法判定规模")
-    above = revenue_wan >= ABOVE_SCALE_REVENUE_WAN
+def _size_class(employees: int, revenue_wan: Decimal) -> tuple[str, str]:
+    """The highest class whose two thresholds are both met, with the sentence that explains it."""
     for size_class, min_staff, min_revenue in THRESHOLDS:
         if employees >= min_staff and revenue_wan >= min_revenue:
-            basis = f"从业人员 {employees} 人 ≥ {min_staff} 且营业收入 {revenue_wan} 万元 ≥ {min_revenue} 万元"
-            break
-    else:
-        size_class = "micro"
-        basis = f"从业人员 {employees} 人 < 20 或营业收入 {revenue_wan} 万元 < 300 万元"
-    scale = "≥" if above else "<"
-    return SizeResult(
-        size_class,
-        above,
-        f"{NAMES[size_class]}：{basis}；营业收入 {scale} 2000 万元，{'属于' if above else '不属于'}规模以上。{PROVISIONAL_NOTE}",
-    )
+            staff = f"从业人员 {employees} 人 ≥ {min_staff}"
+            return size_class, f"{staff} 且营业收入 {revenue_wan} 万元 ≥ {min_revenue} 万元"
+    return "micro", f"从业人员 {employees} 人 < 20 或营业收入 {revenue_wan} 万元 < 300 万元"
+
+
+def classify(employees: int | None, revenue_wan: Decimal | None) -> SizeResult:
+    if employees is None or revenue_wan is None:
+        above = None if revenue_wan is None else revenue_wan >= ABOVE_SCALE_REVENUE_WAN
+        return SizeResult("", above, "缺少从业人员或营业收入，无法判定规模")
+    above = revenue_wan >= ABOVE_SCALE_REVENUE_WAN
+    size_class, basis = _size_class(employees, revenue_wan)
+    scale = f"营业收入 {'≥' if above else '<'} 2000 万元，{'属于' if above else '不属于'}规模以上"
+    return SizeResult(size_class, above, f"{NAMES[size_class]}：{basis}；{scale}。{PROVISIONAL_NOTE}")

@@ -111,7 +111,9 @@ def enterprise_edit(request, pk: int):
             with transaction.atomic():
                 fresh = Enterprise.objects.get(pk=enterprise.pk)
                 changes = services.enterprise_update(actor=request.user, enterprise=fresh, data=form.changed_values())
-                changed_contacts = services.enterprise_set_contacts(actor=request.user, enterprise=fresh, formset=contacts)
+                changed_contacts = services.enterprise_set_contacts(
+                    actor=request.user, enterprise=fresh, formset=contacts
+                )
                 label_changes = labels and services.enterprise_set_labels(
                     actor=request.user, enterprise=fresh, labels=labels.selected()
                 )
@@ -182,7 +184,9 @@ def import_upload(request):
 @login_required
 def import_status(request, pk):
     job = access.get_import_job_for_user(request.user, pk)
-    template = "enterprises/_import_status.html" if request.headers.get("HX-Request") else "enterprises/import_status.html"
+    template = (
+        "enterprises/_import_status.html" if request.headers.get("HX-Request") else "enterprises/import_status.html"
+    )
     return render(request, template, {"job": job})
 
 
@@ -202,7 +206,8 @@ def import_template(request):
     if not access.can(request.user, "import"):
         raise PermissionDenied("只有主管部门可以导入企业名单")
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    )
     exports.import_template(response, user=request.user)
     return response
-

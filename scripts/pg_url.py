@@ -9,7 +9,10 @@ import psycopg
 candidates = []
 if os.environ.get("TIDU_DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
     candidates.append(os.environ["TIDU_DATABASE_URL"])
-candidates += ["postgresql://postgres@127.0.0.1:5432/tidu", f"postgresql://{os.environ.get('USER', 'root')}@127.0.0.1:5432/tidu"]
+candidates += [
+    "postgresql://postgres@127.0.0.1:5432/tidu",
+    f"postgresql://{os.environ.get('USER', 'root')}@127.0.0.1:5432/tidu",
+]
 
 for url in candidates:
     admin = url.rsplit("/", 1)[0] + "/postgres"

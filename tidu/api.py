@@ -11,7 +11,10 @@ from regions.api import router as regions_router
 api = NinjaAPI(
     title="Tidu API",
     version="1",
-    description="梯度平台 API。使用个人中心创建的令牌：`Authorization: Bearer tidu_…`。所有数据按令牌所属用户的权限范围返回。",
+    description=(
+        "梯度平台 API。使用个人中心创建的令牌：`Authorization: Bearer tidu_…`。"
+        "所有数据按令牌所属用户的权限范围返回。"
+    ),
     auth=API_AUTH,
     urls_namespace="api",
     docs_url="/docs",

@@ -1,11 +1,11 @@
 """The `tidu` command: one entry point wrapping the management commands.
 
-    tidu serve [--port 8000]          web server and background worker together
-    tidu seed-demo [--province 36 --enterprises 5000 --seed 1]
-    tidu import-enterprises FILE --user NAME [--yes]
-    tidu export-enterprises [--user NAME] [--out FILE.csv|.xlsx]
-    tidu load-reference [--industry-groups FILE]
-    tidu <any manage.py command>      e.g. tidu migrate, tidu createsuperuser
+tidu serve [--port 8000]          web server and background worker together
+tidu seed-demo [--province 36 --enterprises 5000 --seed 1]
+tidu import-enterprises FILE --user NAME [--yes]
+tidu export-enterprises [--user NAME] [--out FILE.csv|.xlsx]
+tidu load-reference [--industry-groups FILE]
+tidu <any manage.py command>      e.g. tidu migrate, tidu createsuperuser
 """
 
 import os

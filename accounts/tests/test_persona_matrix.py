@@ -67,12 +67,20 @@ def test_change_is_allowed_only_for_officers_in_scope_and_the_enterprise_itself(
     enterprise = world[target]
     allowed = target in SEES[persona] and (persona in OFFICERS or persona == "enterprise")
     before = snapshot()
-    page = client.post(f"/enterprises/{enterprise.pk}/edit/", {
-        "credit_code": enterprise.credit_code, "name": "改过的名称有限公司", "county": enterprise.county_id,
-        "industry": enterprise.industry_id, "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0",
-    })
-    api = client.patch(f"/api/v1/enterprises/{enterprise.pk}", json.dumps({"address": "新地址 1 号"}),
-                       content_type="application/json")
+    page = client.post(
+        f"/enterprises/{enterprise.pk}/edit/",
+        {
+            "credit_code": enterprise.credit_code,
+            "name": "改过的名称有限公司",
+            "county": enterprise.county_id,
+            "industry": enterprise.industry_id,
+            "contacts-TOTAL_FORMS": "0",
+            "contacts-INITIAL_FORMS": "0",
+        },
+    )
+    api = client.patch(
+        f"/api/v1/enterprises/{enterprise.pk}", json.dumps({"address": "新地址 1 号"}), content_type="application/json"
+    )
     if allowed:
         assert page.status_code == 302
         assert api.status_code == 200
@@ -112,8 +120,9 @@ def test_create_only_by_officers_and_only_inside_their_region(world, login, pers
     inside = {"admin": "360102", "province": "360102", "city": "360111", "county": "360102", "other_city": "360402"}
     county = inside.get(persona, "360102")
     code = make_code(county)
-    page = client.post("/enterprises/new/", {"credit_code": code, "name": "新建测试有限公司", "county": county,
-                                             "industry": "34"})
+    page = client.post(
+        "/enterprises/new/", {"credit_code": code, "name": "新建测试有限公司", "county": county, "industry": "34"}
+    )
     if persona in OFFICERS:
         assert page.status_code == 302
         assert Enterprise.objects.filter(credit_code=code).exists()
@@ -121,17 +130,27 @@ def test_create_only_by_officers_and_only_inside_their_region(world, login, pers
         if persona not in {"admin", "province"}:
             outside = "360402" if persona != "other_city" else "360102"
             code2 = make_code(outside)
-            page = client.post("/enterprises/new/", {"credit_code": code2, "name": "越权新建有限公司",
-                                                     "county": outside, "industry": "34"})
+            page = client.post(
+                "/enterprises/new/",
+                {"credit_code": code2, "name": "越权新建有限公司", "county": outside, "industry": "34"},
+            )
             assert page.status_code == 200 and "county" in page.context["form"].errors
-            api = client.post("/api/v1/enterprises", json.dumps({"credit_code": code2, "name": "越权新建有限公司",
-                              "county_code": outside, "industry_code": "34"}), content_type="application/json")
+            api = client.post(
+                "/api/v1/enterprises",
+                json.dumps(
+                    {"credit_code": code2, "name": "越权新建有限公司", "county_code": outside, "industry_code": "34"}
+                ),
+                content_type="application/json",
+            )
             assert api.status_code == 403
             assert not Enterprise.objects.filter(credit_code=code2).exists()
     else:
         assert page.status_code == 403
-        api = client.post("/api/v1/enterprises", json.dumps({"credit_code": code, "name": "新建测试有限公司",
-                          "county_code": county, "industry_code": "34"}), content_type="application/json")
+        api = client.post(
+            "/api/v1/enterprises",
+            json.dumps({"credit_code": code, "name": "新建测试有限公司", "county_code": county, "industry_code": "34"}),
+            content_type="application/json",
+        )
         assert api.status_code == 403
         assert snapshot() == before
 

@@ -25,12 +25,15 @@ def test_a_good_login_lands_on_the_workbench(world, client):
     assert world["home"].name in response.content.decode() or "在册企业" in response.content.decode()
 
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("short1!", "太短"),
-    ("alllettersandlong", "数字"),
-    ("1234567890123", "数字"),
-    ("longenough1234", "符号"),
-])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short1!", "太短"),
+        ("alllettersandlong", "数字"),
+        ("1234567890123", "数字"),
+        ("longenough1234", "符号"),
+    ],
+)
 def test_weak_passwords_are_refused(password, reason):
     with pytest.raises(ValidationError) as info:
         validate_password(password)
@@ -73,8 +76,9 @@ def test_session_api_writes_need_csrf(world):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(world["county"], backend="django.contrib.auth.backends.ModelBackend")
-    response = client.patch(f"/api/v1/enterprises/{world['home'].pk}", '{"address": "x"}',
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/enterprises/{world['home'].pk}", '{"address": "x"}', content_type="application/json"
+    )
     assert response.status_code in {401, 403}
 
 

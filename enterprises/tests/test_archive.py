@@ -15,12 +15,23 @@ pytestmark = pytest.mark.django_db
 def test_every_profile_change_is_recorded_with_who_and_what(world, login):
     client = login(world["county"])
     home = world["home"]
-    client.post(f"/enterprises/{home.pk}/edit/", {
-        "credit_code": home.credit_code, "name": "东湖智能装备有限公司", "county": "360102", "industry": "35",
-        "address": "东湖区测试路 8 号", "contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0",
-        "contacts-0-name": "王经理", "contacts-0-phone": "0791-88888888",
-        **{f"labels-has_{code}": "" for code in []}, "labels-has_high-tech": "on", "labels-year_high-tech": "2024",
-    })
+    client.post(
+        f"/enterprises/{home.pk}/edit/",
+        {
+            "credit_code": home.credit_code,
+            "name": "东湖智能装备有限公司",
+            "county": "360102",
+            "industry": "35",
+            "address": "东湖区测试路 8 号",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "0",
+            "contacts-0-name": "王经理",
+            "contacts-0-phone": "0791-88888888",
+            **{f"labels-has_{code}": "" for code in []},
+            "labels-has_high-tech": "on",
+            "labels-year_high-tech": "2024",
+        },
+    )
     home.refresh_from_db()
     assert home.former_names == ["东湖精密机械有限公司"] and home.name_initials == "DHZNZBYXGS"
     changed = home.events.filter(kind="changed").order_by("id")
@@ -41,10 +52,12 @@ def test_saving_without_changes_writes_no_event(world):
 
 def test_figures_derive_size_from_the_latest_year(world):
     home = world["home"]
-    services.enterprise_set_figures(actor=None, enterprise=home,
-                                    figures=services.Figures(year=2025, employees=350, revenue=Decimal("2500")))
-    services.enterprise_set_figures(actor=None, enterprise=home,
-                                    figures=services.Figures(year=2023, employees=15, revenue=Decimal("100")))
+    services.enterprise_set_figures(
+        actor=None, enterprise=home, figures=services.Figures(year=2025, employees=350, revenue=Decimal("2500"))
+    )
+    services.enterprise_set_figures(
+        actor=None, enterprise=home, figures=services.Figures(year=2023, employees=15, revenue=Decimal("100"))
+    )
     home.refresh_from_db()
     assert (home.figures_year, home.size_class, home.is_above_scale) == (2025, "medium", True)
 
@@ -76,19 +89,23 @@ def test_filters_combine_region_industry_label_cluster_chain(world, login):
     assert names(region="360402") == []  # not a choice for this officer: refused, shows nothing
     # a city officer sees the provincial chain but may not manage it
     assert client.get(f"/enterprises/groups/chains/{chain.pk}/").status_code == 200
-    assert client.post(f"/enterprises/groups/chains/{chain.pk}/member/", {"credit_code": home.credit_code,
-                       "position": "upstream"}).status_code == 403
+    assert (
+        client.post(
+            f"/enterprises/groups/chains/{chain.pk}/member/", {"credit_code": home.credit_code, "position": "upstream"}
+        ).status_code
+        == 403
+    )
 
 
 def test_exports_neutralise_formulas(world, login):
     home = world["home"]
-    services.enterprise_update(actor=None, enterprise=home, data={"address": "=HYPERLINK(\"http://x\")", "notes": "+1"})
+    services.enterprise_update(actor=None, enterprise=home, data={"address": '=HYPERLINK("http://x")', "notes": "+1"})
     client = login(world["county"])
     body = b"".join(client.get("/enterprises/?format=csv").streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in body and ",'+1," in body
     book = openpyxl.load_workbook(io.BytesIO(client.get("/enterprises/?format=xlsx").content))
     row = [cell.value for cell in book.active[2]]
-    assert "'=HYPERLINK(\"http://x\")" in row
+    assert '\'=HYPERLINK("http://x")' in row
     assert book.active["A1"].value == "统一社会信用代码"
 
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import make_code
 from enterprises import creditcode
-from enterprises.imports import import_check, import_commit, import_start
+from enterprises.imports import import_commit, import_start
 from enterprises.models import Enterprise, EnterpriseEvent, ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +42,9 @@ def xlsx_bytes(rows: list[list], merge: str | None = None) -> bytes:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_csv_in_each_encoding_is_checked_then_imported(world, encoding):
     code = make_code("360102")
-    content = csv_bytes(f"{code},东湖新材料有限公司,360102,C30,2025,120,3500,高新技术企业:2023,李四,13900000001",
-                        encoding=encoding)
+    content = csv_bytes(
+        f"{code},东湖新材料有限公司,360102,C30,2025,120,3500,高新技术企业:2023,李四,13900000001", encoding=encoding
+    )
     job = upload(world["county"], "名单.csv", content)
     assert job.status == ImportJob.Status.READY, job.errors
     assert job.created_count == 1
@@ -93,7 +94,9 @@ def test_upsert_by_credit_code_updates_only_filled_cells_and_records_the_change(
     home = world["home"]
     home.address = "原地址 1 号"
     home.save()
-    content = csv_bytes(f"{home.credit_code},东湖精密机械股份有限公司,360102,34,2025,400,30000,,,",)
+    content = csv_bytes(
+        f"{home.credit_code},东湖精密机械股份有限公司,360102,34,2025,400,30000,,,",
+    )
     job = upload(world["county"], "update.csv", content)
     assert (job.status, job.created_count, job.updated_count) == ("ready", 0, 1)
     import_commit(job)
@@ -134,7 +137,10 @@ def test_missing_required_columns_are_named(world):
 
 def test_xlsx_imports_and_keeps_text_codes(world):
     code = make_code("360102")
-    rows = [["统一社会信用代码", "企业名称", "所在区县", "行业代码", "成立日期"], [code, "表格导入有限公司", "360102", 39, "2015/3/1"]]
+    rows = [
+        ["统一社会信用代码", "企业名称", "所在区县", "行业代码", "成立日期"],
+        [code, "表格导入有限公司", "360102", 39, "2015/3/1"],
+    ]
     job = upload(world["county"], "名单.xlsx", xlsx_bytes(rows))
     assert job.status == "ready", job.errors
     import_commit(job)
@@ -143,13 +149,19 @@ def test_xlsx_imports_and_keeps_text_codes(world):
 
 
 def test_formulas_are_refused(world):
-    rows = [["统一社会信用代码", "企业名称", "所在区县", "行业代码"], [make_code("360102"), "=HYPERLINK(\"x\")", "360102", "34"]]
+    rows = [
+        ["统一社会信用代码", "企业名称", "所在区县", "行业代码"],
+        [make_code("360102"), '=HYPERLINK("x")', "360102", "34"],
+    ]
     job = upload(world["county"], "formula.xlsx", xlsx_bytes(rows))
     assert job.status == "invalid" and "公式" in job.errors[0]["message"] and "B2" in job.errors[0]["message"]
 
 
 def test_merged_header_cells_are_refused(world):
-    rows = [["统一社会信用代码", "企业名称", "所在区县", "行业代码"], [make_code("360102"), "合并表头有限公司", "360102", "34"]]
+    rows = [
+        ["统一社会信用代码", "企业名称", "所在区县", "行业代码"],
+        [make_code("360102"), "合并表头有限公司", "360102", "34"],
+    ]
     job = upload(world["county"], "merged.xlsx", xlsx_bytes(rows, merge="A1:B1"))
     assert job.status == "invalid" and "合并单元格" in job.errors[0]["message"]
 
@@ -209,10 +221,18 @@ def test_the_import_pages_show_the_report_and_confirm(world, client):
     client.force_login(world["county"], backend="django.contrib.auth.backends.ModelBackend")
     code = make_code("360102")
     bad = code[:-1] + ("0" if code[-1] != "0" else "1")
-    response = client.post("/enterprises/import/", {"file": SimpleUploadedFile("a.csv", csv_bytes(f"{bad},页面测试有限公司,360102,34,,,,,,"))}, follow=True)
+    response = client.post(
+        "/enterprises/import/",
+        {"file": SimpleUploadedFile("a.csv", csv_bytes(f"{bad},页面测试有限公司,360102,34,,,,,,"))},
+        follow=True,
+    )
     page = response.content.decode()
     assert "校验未通过" in page and "第 18 位校验码错误" in page
-    response = client.post("/enterprises/import/", {"file": SimpleUploadedFile("a.csv", csv_bytes(f"{code},页面测试有限公司,360102,34,,,,,,"))}, follow=True)
+    response = client.post(
+        "/enterprises/import/",
+        {"file": SimpleUploadedFile("a.csv", csv_bytes(f"{code},页面测试有限公司,360102,34,,,,,,"))},
+        follow=True,
+    )
     job = response.context["job"]
     assert job.status == "ready"
     response = client.post(f"/enterprises/import/{job.pk}/confirm/", follow=True)

@@ -55,8 +55,9 @@ def chromium(django_db_blocker):
         _reload_reference_data()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def reference_data(transactional_db):
+    """Autouse, so it runs before `world` builds enterprises that point at regions and industries."""
     _reload_reference_data()
 
 
@@ -103,7 +104,7 @@ class Session:
 
 
 @pytest.fixture
-def open_session(chromium, live_server, reference_data):
+def open_session(chromium, live_server):
     contexts = []
 
     def open_(viewport=DESKTOP) -> Session:

@@ -29,8 +29,10 @@ class Command(BaseCommand):
         import_check(job)
         for err in job.errors:
             self.stdout.write(f"第 {err['row']} 行 [{err['column']}] {err['value']!r}：{err['message']}")
-        self.stdout.write(f"{job.get_status_display()}：{job.message}（新增 {job.created_count}，更新 {job.updated_count}，"
-                          f"无变化 {job.unchanged_count}）")
+        self.stdout.write(
+            f"{job.get_status_display()}：{job.message}（新增 {job.created_count}，更新 {job.updated_count}，"
+            f"无变化 {job.unchanged_count}）"
+        )
         if job.status != ImportJob.Status.READY:
             raise CommandError("校验未通过，未导入任何数据")
         if yes:
