@@ -301,6 +301,21 @@ def import_check(job: ImportJob) -> ImportJob:
 
 def import_commit(job: ImportJob) -> ImportJob:
     """Phase 2: plan again from the file, then write everything in one transaction, or nothing."""
+    try:
+        return _commit(job)
+    except Exception:
+        # The transaction has rolled back: nothing was written. Say so rather than leave the job "importing".
+        log.exception("import commit failed for %s", job.pk)
+        _update_job(
+            job,
+            status=Status.FAILED,
+            message="导入时发生内部错误，未写入任何数据，请联系平台管理员",
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+def _commit(job: ImportJob) -> ImportJob:
     _update_job(job, status=Status.IMPORTING, progress=0)
     plan, fig_new, fig_upd, lab_new, lab_upd, con_new, con_upd = _full_plan(job, _progress_writer(job))
     if plan.errors:

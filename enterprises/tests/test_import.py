@@ -252,3 +252,22 @@ def test_template_has_chinese_headers_and_only_the_users_counties(world, client)
     counties = [row[0] for row in book["区县代码"].iter_rows(min_row=2, values_only=True)]
     assert counties == ["360102"]
     assert creditcode.validate(make_code("360102")) is None
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(world, monkeypatch):
+    from django.db import IntegrityError
+
+    codes = [make_code("360102") for _ in range(3)]
+    job = upload(world["county"], "ok.csv", csv_bytes(*[f"{c},原子写入{i}有限公司,360102,34,2025,50,800,,,"
+                                                        for i, c in enumerate(codes)]))
+    assert job.status == "ready"
+
+    def fail(*args, **kwargs):  # the last write of the transaction fails (a disk or constraint error)
+        raise IntegrityError("simulated failure")
+
+    monkeypatch.setattr(EnterpriseEvent.objects, "bulk_create", fail)
+    with pytest.raises(IntegrityError):
+        import_commit(job)
+    job.refresh_from_db()
+    assert job.status == "failed" and "未写入任何数据" in job.message
+    assert not Enterprise.objects.filter(credit_code__in=codes).exists()
