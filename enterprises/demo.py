@@ -150,8 +150,6 @@ class Geography:
                 "code"
             )
         )
-        if not leaf_rows:
-            raise DemoError(f"{province.name}没有可用的区县，无法生成演示数据。")
         self.cities: dict[str, City] = {}
         for row in city_rows:
             pseudo = row.name in PSEUDO_CITIES
@@ -165,11 +163,15 @@ class Geography:
                 specialties=specialties,
                 industry_cum=tuple(accumulate(weights)),
             )
-        self.capital = next(iter(self.cities.values()))
-        self.counties = []
+        self.counties: list[County] = []
         for row in leaf_rows:
-            city = self.cities[row.code if row.level == 2 else row.parent_id]
+            city = self.cities.get(row.code if row.level == 2 else row.parent_id)
+            if city is None:  # under an inactive city: not offered
+                continue
             self.counties.append(County(row.code, row.name, row.full_name.replace(" ", ""), short_name(row.name), city))
+        if not self.counties:
+            raise DemoError(f"{province.name}没有可用的区县，无法生成演示数据。")
+        self.capital = next(iter(self.cities.values()))  # the first city by code: the provincial capital
         self.counts = self._allocate(rng, total)
 
     @staticmethod

@@ -197,3 +197,57 @@ def test_commissioner_sees_contacts_only_of_assigned_enterprises(world, login, m
     assert page.status_code == 200 and "13800000000" not in page.content.decode()
     page = login(world["commissioner"]).get(f"/enterprises/{world['neighbour'].pk}/")
     assert "13800000000" in page.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("target", ["home", "other"])
+def test_figures_only_by_those_who_may_change(world, login, persona, target):
+    from enterprises.models import EnterpriseFigures
+
+    client = login(world[persona])
+    enterprise = world[target]
+    allowed = target in SEES[persona] and (persona in OFFICERS or persona == "enterprise")
+    response = client.post(
+        f"/enterprises/{enterprise.pk}/figures/", {"year": "2025", "employees": "40", "revenue": "900"}
+    )
+    if allowed:
+        assert response.status_code == 302
+        assert EnterpriseFigures.objects.filter(enterprise=enterprise, year=2025, employees=40).exists()
+    else:
+        assert response.status_code == (404 if target not in SEES[persona] else 403)
+        assert not EnterpriseFigures.objects.exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_clusters_are_managed_by_officers_of_their_region(world, login, persona):
+    from enterprises.models import Cluster, ClusterMembership
+
+    cluster = Cluster.objects.create(name="南昌市装备制造产业集群", region_id="360100")
+    client = login(world[persona])
+    sees = persona in {"admin", "province", "city", "county"}  # county officers see their city's clusters
+    manages = persona in {"admin", "province", "city"}
+    assert client.get(f"/enterprises/groups/clusters/{cluster.pk}/").status_code == (200 if sees else 404)
+    add = client.post(f"/enterprises/groups/clusters/{cluster.pk}/member/", {"credit_code": world["home"].credit_code})
+    edit = client.post(f"/enterprises/groups/clusters/{cluster.pk}/edit/", {"name": "改名", "region": "360100"})
+    if manages:
+        assert add.status_code == 302 and edit.status_code == 302
+        assert ClusterMembership.objects.filter(cluster=cluster, enterprise=world["home"]).exists()
+        cluster.refresh_from_db()
+        assert cluster.name == "改名"
+    else:
+        assert add.status_code == edit.status_code == (403 if sees else 404)
+        assert not ClusterMembership.objects.exists()
+        cluster.refresh_from_db()
+        assert cluster.name == "南昌市装备制造产业集群"
+    new = client.post("/enterprises/groups/chains/new/", {"name": "新产业链", "region": "360100"})
+    assert new.status_code == (302 if manages else 403 if persona not in OFFICERS else 200)
+
+
+def test_an_officer_cannot_file_a_cluster_outside_their_region(world, login):
+    from enterprises.models import Cluster
+
+    response = login(world["other_city"]).post(
+        "/enterprises/groups/clusters/new/", {"name": "越权集群", "region": "360100"}
+    )
+    assert response.status_code == 200 and "region" in response.context["form"].errors
+    assert not Cluster.objects.exists()

@@ -65,6 +65,12 @@ def snapshot() -> dict:
             )
         ),
         "contacts": sorted(Contact.objects.filter(enterprise__is_synthetic=True).values_list("name", "phone")),
+        "provider": list(Provider.objects.filter(is_synthetic=True).values_list("name", "credit_code")),
+        "assigned": sorted(
+            Membership.objects.filter(user__username="commissioner").values_list(
+                "assigned_enterprises__credit_code", flat=True
+            )
+        ),
     }
 
 

