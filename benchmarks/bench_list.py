@@ -127,7 +127,19 @@ def plan_lines(sql: str, params=()) -> list[str]:
 
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        rows = cursor.fetchall()
+        return _tree(cursor.fetchall())
+
+
+def explain_lines(text: str) -> list[str]:
+    """`QuerySet.explain()` on SQLite gives "id parent notused detail" lines; indent them as a tree."""
+    rows = []
+    for line in text.splitlines():
+        if match := re.match(r"^(\d+) (\d+) (\d+) (.*)$", line):
+            rows.append((int(match.group(1)), int(match.group(2)), int(match.group(3)), match.group(4)))
+    return _tree(rows)
+
+
+def _tree(rows) -> list[str]:
     depth = {0: -1}
     lines = []
     for node, parent, _unused, detail in rows:
@@ -137,6 +149,7 @@ def plan_lines(sql: str, params=()) -> list[str]:
 
 
 def problems(lines: list[str]) -> list[str]:
+    """Full scans of any table, a whole walk of an index on the enterprise table."""
     found = []
     for line in lines:
         text = line.strip()
@@ -145,6 +158,25 @@ def problems(lines: list[str]) -> list[str]:
         elif (match := INDEX_SCAN.match(text)) and match.group(1) == "enterprises_enterprise":
             found.append(f"full walk of index {match.group(2)} on enterprises_enterprise (no range on the index)")
     return found
+
+
+def sorts_all(lines: list[str]) -> bool:
+    """The rows come from an index range and are then sorted in a temporary b-tree: every match is read and sorted
+    before LIMIT applies."""
+    return any(line.strip().startswith("USE TEMP B-TREE FOR ORDER BY") for line in lines)
+
+
+def sql_ms(sql: str, repeat: int = 5) -> float:
+    from django.db import connection
+
+    samples = []
+    with connection.cursor() as cursor:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            cursor.execute(sql)
+            cursor.fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+    return benchlib.median(samples)
 
 
 def list_queryset(user, params: dict):
@@ -190,18 +222,24 @@ def measure(scenario: dict, users: dict, requests: int) -> dict:
     total = qs.count()
     page_qs = qs.select_related("county", "industry")[:50]
     explain = page_qs.explain()
+    explained = explain_lines(explain)
     plans = []
     for sql in queries:
-        if '"enterprises_enterprise"' in sql and sql.lstrip().upper().startswith("SELECT"):
+        if 'FROM "enterprises_enterprise"' in sql and sql.lstrip().upper().startswith("SELECT"):
             lines = plan_lines(sql)
-            plans.append({"sql": sql, "plan": lines, "problems": problems(lines)})
+            kind = "count" if sql.lstrip().upper().startswith("SELECT COUNT(") else "page"
+            plans.append({"kind": kind, "sql": sql, "plan": lines, "problems": problems(lines),
+                          "sorts_all": sorts_all(lines), "ms": sql_ms(sql)})
     result = {
         "user": scenario["user"], "name": scenario["name"], "url": url, "matches": total, "queries": len(queries),
         "samples_ms": samples, "median_ms": benchlib.median(samples), "p95_ms": benchlib.p95(samples),
-        "explain": explain, "explain_problems": problems(explain.splitlines()), "plans": plans,
+        "explain": explain, "explain_tree": explained, "explain_problems": problems(explained),
+        "explain_sorts_all": sorts_all(explained), "plans": plans,
+        "sql_ms": {p["kind"]: p["ms"] for p in plans},
     }
+    sql = ", ".join(f"{k} {v:.1f} ms" for k, v in result["sql_ms"].items())
     log(f"{scenario['user']:>8} | {scenario['name']:<28} {total:>7,} matches, {len(queries)} queries/request: "
-        f"median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms")
+        f"median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms (SQL alone: {sql})")
     return result
 
 
@@ -273,12 +311,17 @@ def _details(args, seeded: dict, f: dict, results: list[dict], load_before: str)
         f"warm-ups; server time measured around `Client.get` with DEBUG off. Load average before: {load_before}, "
         f"after: {_load()} (2 CPUs shared with other work: figures are noisy).",
         "",
-        "| User | Scenario | Matches | Queries/request | Median | p95 |",
-        "|---|---|---:|---:|---:|---:|",
+        "| User | Scenario | Matches | Queries/request | Median | p95 | SQL: count | SQL: page | Sorts all matches |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
+        count, page = r["sql_ms"].get("count"), r["sql_ms"].get("page")
         lines.append(f"| {r['user']} | {r['name']} | {r['matches']:,} | {r['queries']} | {r['median_ms']:.1f} ms | "
-                     f"{r['p95_ms']:.1f} ms |")
+                     f"{r['p95_ms']:.1f} ms | {_ms(count)} | {_ms(page)} | "
+                     f"{'yes (temp b-tree)' if r['explain_sorts_all'] else 'no'} |")
+    lines += ["", "SQL columns: median of 5 re-executions of the captured COUNT and page queries alone. "
+              "\"Sorts all matches\": the plan reads every matching row and sorts it in a temporary b-tree "
+              "before LIMIT 50 (no index delivers `ORDER BY name, id`)."]
     flagged = [(r, p) for r in results for p in _all_problems(r)]
     lines += ["", "### Query plans", ""]
     if flagged:
@@ -289,11 +332,15 @@ def _details(args, seeded: dict, f: dict, results: list[dict], load_before: str)
     for r in results:
         lines += ["", f"#### {r['user']}: {r['name']} — `{r['url']}`", "",
                   "List query (`qs.select_related('county', 'industry')[:50].explain()`):", "", "```",
-                  r["explain"], "```"]
+                  *r["explain_tree"], "```"]
         for plan in r["plans"]:
-            kind = "count" if "COUNT(" in plan["sql"].upper() else "query"
-            lines += ["", f"Captured {kind}: `{_shorten(plan['sql'])}`", "", "```", *plan["plan"], "```"]
+            lines += ["", f"Captured {plan['kind']} query ({plan['ms']:.1f} ms alone): `{_shorten(plan['sql'])}`",
+                      "", "```", *plan["plan"], "```"]
     return "\n".join(lines)
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"
 
 
 def _shorten(sql: str, limit: int = 400) -> str:

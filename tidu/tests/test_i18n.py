@@ -185,9 +185,7 @@ def test_po_has_a_header_and_many_entries(po_entries):
 def test_po_has_no_fuzzy_or_untranslated_entries(po_entries):
     fuzzy = [e["msgid"] for e in po_entries if "fuzzy" in e["flags"]]
     empty = [
-        e["msgid"]
-        for e in po_entries
-        if e["msgid"] and any(not v for k, v in e.items() if k.startswith("msgstr"))
+        e["msgid"] for e in po_entries if e["msgid"] and any(not v for k, v in e.items() if k.startswith("msgstr"))
     ]
     assert not fuzzy, f"fuzzy entries: {fuzzy}"
     assert not empty, f"untranslated entries: {empty}"
@@ -218,8 +216,10 @@ def test_mo_is_compiled_from_the_current_po(po_entries):
 def test_templates_have_no_unmarked_chinese_text():
     """Chinese outside {% translate %}/{% blocktranslate %} would stay Chinese in English. The brand and the
     language switch's own label are deliberately the same in both languages."""
-    allowed = {'<a class="navbar-brand fw-semibold" href="">梯度 <span class="brand-sub">Tidu</span></a>',
-               '<button class="btn btn-sm btn-outline-light" name="language" value="zh-hans">中文</button>'}
+    allowed = {
+        '<a class="navbar-brand fw-semibold" href="">梯度 <span class="brand-sub">Tidu</span></a>',
+        '<button class="btn btn-sm btn-outline-light" name="language" value="zh-hans">中文</button>',
+    }
     found = []
     for path in sorted(TEMPLATES_DIR.rglob("*.html")):
         text = re.sub(r"\{%\s*blocktranslate.*?endblocktranslate\s*%\}", "", path.read_text(), flags=re.S)
@@ -228,25 +228,3 @@ def test_templates_have_no_unmarked_chinese_text():
             if re.search(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff1f]", line) and line.strip() not in allowed:
                 found.append(f"{path.relative_to(TEMPLATES_DIR)}: {line.strip()}")
     assert not found, "unmarked text:\n" + "\n".join(found)
-
-
-def test_zz_dump(world, login, make_enterprise):
-    from enterprises.services import enterprise_create  # noqa
-    client = in_english(login(world["city"]))
-    pages = {
-        "home": reverse("home"), "list": reverse("enterprises:list"),
-        "detail": reverse("enterprises:detail", args=[world["home"].pk]),
-        "edit": reverse("enterprises:edit", args=[world["home"].pk]),
-        "figures": reverse("enterprises:figures", args=[world["home"].pk]),
-        "create": reverse("enterprises:create"),
-        "import": reverse("enterprises:import"),
-        "clusters": reverse("enterprises:grouping_list", args=["clusters"]),
-        "cluster_new": reverse("enterprises:grouping_create", args=["chains"]),
-        "profile": reverse("accounts:profile"), "tokens": reverse("accounts:tokens"),
-        "pw": reverse("accounts:password_change"),
-    }
-    import pathlib
-    out = pathlib.Path("/tmp/i18n/pages"); out.mkdir(exist_ok=True)
-    for name, url in pages.items():
-        r = client.get(url)
-        (out / f"{name}.html").write_text(f"{r.status_code}\n" + r.content.decode())
