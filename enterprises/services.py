@@ -84,7 +84,7 @@ def enterprise_create(*, actor, enterprise: Enterprise, figures: Figures | None 
         enterprise.save(
             update_fields=["figures_year", "employees", "revenue", "assets", "size_class", "is_above_scale"]
         )
-    events.record(enterprise, Kind.CREATED, actor=actor, summary=f"建档：{enterprise.name}")
+    events.record(enterprise, Kind.CREATED, actor=actor, summary="新建企业档案")
     return enterprise
 
 
