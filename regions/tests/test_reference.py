@@ -33,6 +33,16 @@ def test_manufacturing_divisions_13_to_43():
 
 
 def test_region_scope_uses_an_index_not_a_table_scan(world):
-    plan = Enterprise.objects.visible_to(world["city"]).filter(industry_id="34").explain()
-    assert "USING INDEX" in plan.upper() or "Index" in plan
-    assert "SCAN regions_enterprise" not in plan
+    """The scope is a range on county_id, so an index serves it (the benchmark shows the plan at 300,000 rows)."""
+    from django.db import connection
+
+    qs = Enterprise.objects.visible_to(world["city"]).filter(industry_id="34")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")  # tiny tables: ask whether an index *can* serve the filter
+        plan = qs.explain()
+        assert "Seq Scan on enterprises_enterprise" not in plan and "Index" in plan
+    else:
+        plan = qs.explain()
+        assert "USING INDEX ent_" in plan or "USING COVERING INDEX ent_" in plan, plan
+        assert "SCAN enterprises_enterprise\n" not in plan + "\n"
