@@ -27,6 +27,7 @@ from regions.models import IndustryDivision, Region, prefix_range
 
 from . import creditcode, events
 from . import demo_names as words
+from .demo_records import DEFAULT_PASSWORD, DEMO_EMAIL_DOMAIN, DEMO_USERS, delete_synthetic, synthetic_counts
 from .models import (
     Chain,
     ChainMembership,
@@ -41,9 +42,6 @@ from .models import (
 )
 from .services import apply_size, initials
 
-DEFAULT_PASSWORD = "Tidu-demo-2026!"  # noqa: S105 -- the documented demo password, printed at the end
-DEMO_EMAIL_DOMAIN = "demo.tidu.example"
-DEMO_USERS = ("admin", "province", "city", "county", "othercity", "enterprise", "provider", "commissioner", "expert")
 EVENT_SUMMARY = "建档（合成演示数据）"
 BATCH = 2000
 YEARS = (2023, 2024, 2025)
@@ -505,10 +503,6 @@ def _chains(rng: random.Random, geo: Geography, total: int, counts: Counter) -> 
 # --------------------------------------------------------------------------------------------------- accounts
 
 
-def _demo_users():
-    return User.objects.filter(username__in=DEMO_USERS, email__iendswith="@" + DEMO_EMAIL_DOMAIN)
-
-
 def _accounts(rng: random.Random, geo: Geography, county_counts: dict[str, int], password: str, counts: Counter):
     """The demo logins, one per role, and the synthetic provider the provider login belongs to."""
     capital = geo.capital
@@ -569,61 +563,7 @@ def _accounts(rng: random.Random, geo: Geography, county_counts: dict[str, int],
     return skipped
 
 
-def demo_logins() -> list[tuple[str, str, str]]:
-    """(username, role, scope) for each demo login that exists, in a fixed order, for the printout."""
-    users = {
-        u.username: u
-        for u in _demo_users().prefetch_related(
-            "memberships__region", "memberships__enterprise", "memberships__provider"
-        )
-    }
-    rows = []
-    for username in DEMO_USERS:
-        user = users.get(username)
-        if user is None:
-            continue
-        for m in sorted(user.memberships.all(), key=lambda m: m.pk):
-            if m.role == Role.ADMIN:
-                scope = "全平台"
-            elif m.role == Role.ENTERPRISE:
-                scope = m.enterprise.name if m.enterprise else ""
-            elif m.role == Role.PROVIDER:
-                scope = m.provider.name if m.provider else ""
-            elif m.role == Role.COMMISSIONER:
-                scope = f"{m.region.full_name if m.region else ''}，另指定企业 {m.assigned_enterprises.count()} 家"
-            elif m.role == Role.EXPERT:
-                scope = "专家（无区域范围）"
-            else:
-                scope = m.region.full_name if m.region else ""
-            rows.append((username, str(m.get_role_display()), scope))
-    return rows
-
-
 # --------------------------------------------------------------------------------------------------- entry point
-
-
-def synthetic_counts() -> dict[str, int]:
-    return {
-        "enterprises": Enterprise.objects.filter(is_synthetic=True).count(),
-        "clusters": Cluster.objects.filter(is_synthetic=True).count(),
-        "chains": Chain.objects.filter(is_synthetic=True).count(),
-        "providers": Provider.objects.filter(is_synthetic=True).count(),
-        "users": _demo_users().count(),
-    }
-
-
-def delete_synthetic() -> None:
-    """Remove every synthetic row and the demo users. Real rows are never selected."""
-    _demo_users().delete()
-    Cluster.objects.filter(is_synthetic=True).delete()
-    Chain.objects.filter(is_synthetic=True).delete()
-    # The large child tables go in one statement each, so deleting the enterprises themselves stays cheap.
-    for model in (EnterpriseFigures, EnterpriseLabel, Contact, EnterpriseEvent, ClusterMembership, ChainMembership):
-        model.objects.filter(enterprise__is_synthetic=True).delete()
-    ids = list(Enterprise.objects.filter(is_synthetic=True).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        Enterprise.objects.filter(pk__in=ids[start : start + BATCH]).delete()
-    Provider.objects.filter(is_synthetic=True).delete()
 
 
 def _province(code: str) -> Region:

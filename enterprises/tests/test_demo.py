@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from accounts.models import Membership, Role, User
 from catalog.models import Provider
 from enterprises import creditcode
-from enterprises.demo import DEMO_EMAIL_DOMAIN, DEMO_USERS, DemoDataExists, DemoError, demo_logins, seed_demo
+from enterprises.demo import DemoDataExists, DemoError, seed_demo
+from enterprises.demo_records import DEMO_EMAIL_DOMAIN, DEMO_USERS, demo_logins
 from enterprises.models import (
     Chain,
     ChainMembership,
@@ -237,3 +238,16 @@ def test_rejects_unknown_province_and_weak_password():
     with pytest.raises(DemoError):
         seed_demo(province="36", enterprises=10, seed=1, password="short")
     assert not Enterprise.objects.exists()
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_an_archive_with_enterprises_alone(make_enterprise):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_enterprise("360102", name="真实企业有限公司")
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", "--enterprises", "50", stdout=out)
+    assert "未生成演示数据" in out.getvalue()
+    assert not Enterprise.objects.filter(is_synthetic=True).exists()

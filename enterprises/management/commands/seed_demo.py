@@ -4,7 +4,9 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
-from enterprises.demo import DEFAULT_PASSWORD, DemoError, demo_logins, seed_demo
+from enterprises.demo import DemoError, seed_demo
+from enterprises.demo_records import DEFAULT_PASSWORD, demo_logins
+from enterprises.models import Enterprise
 
 
 def _width(text: str) -> int:
@@ -24,8 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="随机种子：相同参数生成相同数据，默认 1")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="演示账号的密码")
         parser.add_argument("--replace", action="store_true", help="先删除已有的合成数据和演示账号（真实数据不受影响）")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="数据库中已有企业时不生成，只列出演示账号（make run 用）"
+        )
 
     def handle(self, *args, **options):
+        if options["if_empty"] and Enterprise.objects.exists():
+            self.stdout.write("数据库中已有企业档案，未生成演示数据。")
+            self._print_logins(options["password"])
+            return
         verbose = options["verbosity"] >= 1
         step = max(1, options["enterprises"] // 10)
         shown = [0]
@@ -62,8 +71,14 @@ class Command(BaseCommand):
                 self.style.WARNING(f"  未创建演示账号 {username}：用户名已被非演示账号占用或本省无对应区划")
             )
 
+        self._print_logins(options["password"])
+
+    def _print_logins(self, password: str) -> None:
+        logins = demo_logins()
+        if not logins:
+            return
         rows = [("用户名", "密码", "角色", "范围")] + [
-            (username, options["password"], role, scope) for username, role, scope in demo_logins()
+            (username, password, role, scope) for username, role, scope in logins
         ]
         widths = [max(_width(row[i]) for row in rows) for i in range(3)]
         self.stdout.write("")
