@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree  # only ParseError; parsing goes through defusedxml
 
 from defusedxml import ElementTree as SafeElementTree
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -40,19 +41,19 @@ def sniff_kind(head: bytes, filename: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SpreadsheetError("不支持 Excel 97-2003（.xls）格式，请在 Excel 中另存为 .xlsx 后再上传")
+        raise SpreadsheetError(_("不支持 Excel 97-2003（.xls）格式，请在 Excel 中另存为 .xlsx 后再上传"))
     if suffix in {".xlsx", ".xlsm"}:
-        raise SpreadsheetError("文件扩展名为 .xlsx，但内容不是有效的 Excel 文件")
+        raise SpreadsheetError(_("文件扩展名为 .xlsx，但内容不是有效的 Excel 文件"))
     if b"\x00" in head:
-        raise SpreadsheetError("文件不是表格文件（含有二进制内容），请上传 .xlsx 或 .csv 文件")
+        raise SpreadsheetError(_("文件不是表格文件（含有二进制内容），请上传 .xlsx 或 .csv 文件"))
     if suffix not in {".csv", ".txt", ""}:
-        raise SpreadsheetError(f"不支持的文件类型“{suffix}”，请上传 .xlsx 或 .csv 文件")
+        raise SpreadsheetError(_("不支持的文件类型“%(suffix)s”，请上传 .xlsx 或 .csv 文件") % {"suffix": suffix})
     return "csv"
 
 
 def read_table(path: Path, filename: str) -> Table:
     if path.stat().st_size == 0:
-        raise SpreadsheetError("文件是空的")
+        raise SpreadsheetError(_("文件是空的"))
     with path.open("rb") as handle:
         head = handle.read(4096)
     kind = sniff_kind(head, filename)
@@ -60,12 +61,12 @@ def read_table(path: Path, filename: str) -> Table:
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise SpreadsheetError("文件中没有表头，请使用导入模板（第一行为列名）")
+        raise SpreadsheetError(_("文件中没有表头，请使用导入模板（第一行为列名）"))
     headers = [cell.strip() for cell in rows[0]]
     width = len(headers)
     data = [(row + [""] * width)[:width] for row in rows[1:]]
     if not data:
-        raise SpreadsheetError("文件只有表头，没有数据行")
+        raise SpreadsheetError(_("文件只有表头，没有数据行"))
     return Table(headers=headers, rows=data, kind=kind)
 
 
@@ -77,27 +78,27 @@ def _read_csv(raw: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes almost anything; kept for clarity
-        raise SpreadsheetError("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV")
+        raise SpreadsheetError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV"))
     if "\x00" in text:
-        raise SpreadsheetError("文件不是表格文件（含有二进制内容）")
+        raise SpreadsheetError(_("文件不是表格文件（含有二进制内容）"))
     try:
         return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
-        raise SpreadsheetError(f"CSV 格式错误：{exc}") from exc
+        raise SpreadsheetError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
 
 
 def _first_sheet_xml(archive: zipfile.ZipFile) -> str:
     workbook = SafeElementTree.fromstring(archive.read("xl/workbook.xml"))
     sheet = workbook.find(f"{XLSX_NS}sheets/{XLSX_NS}sheet")
     if sheet is None:
-        raise SpreadsheetError("Excel 文件中没有工作表")
+        raise SpreadsheetError(_("Excel 文件中没有工作表"))
     rel_id = sheet.get(f"{REL_NS}id")
     rels = SafeElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     for rel in rels.iter(f"{PKG_REL_NS}Relationship"):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
             return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    raise SpreadsheetError("Excel 文件结构不完整")
+    raise SpreadsheetError(_("Excel 文件结构不完整"))
 
 
 def _cell_row(ref: str) -> int:
@@ -114,7 +115,7 @@ def _check_xlsx_structure(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise SpreadsheetError("文件不是有效的 Excel（.xlsx）文件")
+                raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件"))
             formulas: list[str] = []
             with archive.open(_first_sheet_xml(archive)) as sheet:
                 carry = b""
@@ -127,17 +128,21 @@ def _check_xlsx_structure(path: Path) -> None:
                             break
                     for ref in MERGE_TAG.findall(text):
                         if _cell_row(ref.decode()) == 1:
-                            raise SpreadsheetError(f"表头含有合并单元格（{ref.decode()}），请取消合并，每列一个列名")
+                            raise SpreadsheetError(
+                                _("表头含有合并单元格（%(cells)s），请取消合并，每列一个列名") % {"cells": ref.decode()}
+                            )
                     if formulas:
                         break
                     # Keep the tail so a tag split across two chunks is still seen, but never seen twice.
                     cut = text.rfind(b"<")
                     carry = text[cut:] if cut >= 0 else b""
             if formulas:
-                cells = "、".join(dict.fromkeys(formulas[:5]))
-                raise SpreadsheetError(f"文件含有公式（单元格 {cells}），请将公式复制后“粘贴为数值”再导入")
+                cells = _("、").join(dict.fromkeys(formulas[:5]))
+                raise SpreadsheetError(
+                    _("文件含有公式（单元格 %(cells)s），请将公式复制后“粘贴为数值”再导入") % {"cells": cells}
+                )
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        raise SpreadsheetError("文件不是有效的 Excel（.xlsx）文件") from exc
+        raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件")) from exc
 
 
 def _as_text(value: object) -> str:
@@ -160,7 +165,7 @@ def _read_xlsx(path: Path) -> list[list[str]]:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         values = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise SpreadsheetError("Excel 文件已损坏或无法读取") from exc
+        raise SpreadsheetError(_("Excel 文件已损坏或无法读取")) from exc
     return [[_as_text(v) for v in row] for row in values]
 
 

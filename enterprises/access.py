@@ -4,6 +4,7 @@ Out of scope means 404 (the object does not exist for this user); in scope but n
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
 
@@ -35,9 +36,9 @@ def get_enterprise_for_user(user, pk, action: str = VIEW) -> Enterprise:
         Enterprise.objects.visible_to(user).select_related("county", "industry", "industry_group").filter(pk=pk).first()
     )
     if enterprise is None:
-        raise Http404("企业不存在或不在您的管辖范围内")
+        raise Http404(_("企业不存在或不在您的管辖范围内"))
     if not can(user, action, enterprise):
-        raise PermissionDenied("您没有权限执行此操作")
+        raise PermissionDenied(_("您没有权限执行此操作"))
     return enterprise
 
 
@@ -56,14 +57,14 @@ def get_chain_for_user(user, pk, action: str = VIEW) -> Chain:
 def _get_grouping(model, user, pk, action):
     obj = model.objects.visible_to(user).select_related("region").filter(pk=pk).first()
     if obj is None:
-        raise Http404("不存在或不在您的管辖范围内")
+        raise Http404(_("不存在或不在您的管辖范围内"))
     if action != VIEW and not model.objects.managed_by(user).filter(pk=pk).exists():
-        raise PermissionDenied("只有所属区域的主管部门可以修改")
+        raise PermissionDenied(_("只有所属区域的主管部门可以修改"))
     return obj
 
 
 def get_import_job_for_user(user, pk) -> ImportJob:
     job = ImportJob.objects.visible_to(user).filter(pk=pk).first()
     if job is None:
-        raise Http404("导入任务不存在")
+        raise Http404(_("导入任务不存在"))
     return job

@@ -5,6 +5,8 @@ the check value is 31 − (Σ value·weight mod 31), and 31 is written 0."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {char: value for value, char in enumerate(ALPHABET)}
 WEIGHTS = [pow(3, i, 31) for i in range(17)]
@@ -31,16 +33,18 @@ def check_character(first17: str) -> str:
 def validate(code: str) -> CreditCodeError | None:
     """None when valid, otherwise what is wrong in plain Chinese, naming the character."""
     if len(code) != 18:
-        return CreditCodeError(f"统一社会信用代码应为 18 位，当前为 {len(code)} 位")
+        return CreditCodeError(_("统一社会信用代码应为 18 位，当前为 %(length)s 位") % {"length": len(code)})
     for position, char in enumerate(code, start=1):
         if char not in VALUES:
-            hint = "（代码中不使用字母 I、O、S、V、Z）" if char in "IOSVZ" else ""
-            return CreditCodeError(f"第 {position} 位字符“{char}”不是合法字符{hint}", position)
+            hint = _("（代码中不使用字母 I、O、S、V、Z）") if char in "IOSVZ" else ""
+            message = _("第 %(position)s 位字符“%(char)s”不是合法字符%(hint)s")
+            return CreditCodeError(message % {"position": position, "char": char, "hint": hint}, position)
     if not code[2:8].isdigit():
-        return CreditCodeError("第 3–8 位应为登记管理机关行政区划码（6 位数字）", 3)
+        return CreditCodeError(_("第 3–8 位应为登记管理机关行政区划码（6 位数字）"), 3)
     expected = check_character(code[:17])
     if code[17] != expected:
-        return CreditCodeError(f"第 18 位校验码错误：应为“{expected}”，实为“{code[17]}”", 18)
+        message = _("第 18 位校验码错误：应为“%(expected)s”，实为“%(actual)s”")
+        return CreditCodeError(message % {"expected": expected, "actual": code[17]}, 18)
     return None
 
 

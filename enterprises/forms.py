@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
 from core.forms import StyledMixin
@@ -35,8 +37,10 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 
 class EnterpriseForm(StyledMixin, forms.ModelForm):
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=40)
-    former_names_text = forms.CharField(label="曾用名", required=False, help_text="多个曾用名用分号隔开")
+    credit_code = forms.CharField(label=gettext_lazy("统一社会信用代码"), max_length=40)
+    former_names_text = forms.CharField(
+        label=gettext_lazy("曾用名"), required=False, help_text=gettext_lazy("多个曾用名用分号隔开")
+    )
 
     class Meta:
         model = Enterprise
@@ -50,7 +54,7 @@ class EnterpriseForm(StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         counties = regions_for(user).filter(is_leaf=True, level__gte=2)
-        self.fields["county"] = RegionChoiceField(counties, label="所在区县")
+        self.fields["county"] = RegionChoiceField(counties, label=_("所在区县"))
         self.fields["industry"].queryset = IndustryDivision.objects.all()
         if self.instance.pk:
             self.fields["former_names_text"].initial = "；".join(self.instance.former_names)
@@ -68,13 +72,13 @@ class EnterpriseForm(StyledMixin, forms.ModelForm):
             raise forms.ValidationError(error.message)
         clash = Enterprise.objects.filter(credit_code=code).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("该信用代码已建档；如在其他地区，请联系上级主管部门")
+            raise forms.ValidationError(_("该信用代码已建档；如在其他地区，请联系上级主管部门"))
         return code
 
     def clean_founded_on(self):
         value = self.cleaned_data.get("founded_on")
         if value and (value > dt.date.today() or value.year < 1900):
-            raise forms.ValidationError("成立日期不在合理范围内")
+            raise forms.ValidationError(_("成立日期不在合理范围内"))
         return value
 
     def clean(self):
@@ -98,21 +102,27 @@ class EnterpriseForm(StyledMixin, forms.ModelForm):
 
 
 class FiguresForm(StyledMixin, forms.Form):
-    year = forms.IntegerField(label="年度", min_value=1949)
-    employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10_000_000, required=False)
-    revenue = forms.DecimalField(label="营业收入（万元）", min_value=0, max_digits=14, decimal_places=2, required=False)
-    assets = forms.DecimalField(label="资产总额（万元）", min_value=0, max_digits=14, decimal_places=2, required=False)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=1949)
+    employees = forms.IntegerField(
+        label=gettext_lazy("从业人员（人）"), min_value=0, max_value=10_000_000, required=False
+    )
+    revenue = forms.DecimalField(
+        label=gettext_lazy("营业收入（万元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    assets = forms.DecimalField(
+        label=gettext_lazy("资产总额（万元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
         if year > dt.date.today().year:
-            raise forms.ValidationError("年度不能晚于今年")
+            raise forms.ValidationError(_("年度不能晚于今年"))
         return year
 
     def clean(self):
         data = super().clean()
         if not any(data.get(k) is not None for k in ("employees", "revenue", "assets")):
-            raise forms.ValidationError("请至少填写一项经营数据")
+            raise forms.ValidationError(_("请至少填写一项经营数据"))
         return data
 
 
@@ -128,7 +138,7 @@ class LabelsForm(StyledMixin, forms.Form):
                 label=label.name, required=False, initial=label.code in held
             )
             self.fields[f"year_{label.code}"] = forms.IntegerField(
-                label="年度",
+                label=_("年度"),
                 required=False,
                 min_value=1949,
                 max_value=dt.date.today().year,
@@ -154,7 +164,7 @@ class ContactForm(StyledMixin, forms.ModelForm):
 
         phone = self.cleaned_data["phone"].strip()
         if phone and not PHONE.match(phone):
-            raise forms.ValidationError("联系电话格式不正确")
+            raise forms.ValidationError(_("联系电话格式不正确"))
         return phone
 
 
@@ -162,15 +172,15 @@ ContactFormSet = inlineformset_factory(Enterprise, Contact, form=ContactForm, ex
 
 
 class NoteForm(StyledMixin, forms.Form):
-    text = forms.CharField(label="工作记录", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=gettext_lazy("工作记录"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RemoveForm(StyledMixin, forms.Form):
-    reason = forms.CharField(label="移出原因", max_length=200)
+    reason = forms.CharField(label=gettext_lazy("移出原因"), max_length=200)
 
 
 class ImportUploadForm(StyledMixin, forms.Form):
-    file = forms.FileField(label="企业名单文件（.xlsx 或 .csv）")
+    file = forms.FileField(label=gettext_lazy("企业名单文件（.xlsx 或 .csv）"))
 
 
 SORTS = {
@@ -184,29 +194,35 @@ SORTS = {
 
 class EnterpriseFilterForm(StyledMixin, forms.Form):
     q = forms.CharField(
-        label="搜索",
+        label=gettext_lazy("搜索"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "名称、信用代码或拼音首字母"}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("名称、信用代码或拼音首字母")}),
     )
-    region = forms.ChoiceField(label="区域", required=False)
-    industry = forms.ModelChoiceField(IndustryDivision.objects.all(), label="行业", required=False)
-    size = forms.ChoiceField(label="规模", required=False, choices=[("", "全部规模"), *SizeClass.choices])
+    region = forms.ChoiceField(label=gettext_lazy("区域"), required=False)
+    industry = forms.ModelChoiceField(IndustryDivision.objects.all(), label=gettext_lazy("行业"), required=False)
+    size = forms.ChoiceField(
+        label=gettext_lazy("规模"), required=False, choices=[("", gettext_lazy("全部规模")), *SizeClass.choices]
+    )
     above_scale = forms.ChoiceField(
-        label="规上", required=False, choices=[("", "全部"), ("1", "规模以上"), ("0", "规模以下")]
+        label=gettext_lazy("规上"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), ("1", gettext_lazy("规模以上")), ("0", gettext_lazy("规模以下"))],
     )
-    label = forms.ModelChoiceField(Label.objects.all(), label="标签", required=False, to_field_name="code")
-    cluster = forms.ModelChoiceField(Cluster.objects.none(), label="产业集群", required=False)
-    chain = forms.ModelChoiceField(Chain.objects.none(), label="产业链", required=False)
+    label = forms.ModelChoiceField(
+        Label.objects.all(), label=gettext_lazy("标签"), required=False, to_field_name="code"
+    )
+    cluster = forms.ModelChoiceField(Cluster.objects.none(), label=gettext_lazy("产业集群"), required=False)
+    chain = forms.ModelChoiceField(Chain.objects.none(), label=gettext_lazy("产业链"), required=False)
     sort = forms.ChoiceField(
-        label="排序",
+        label=gettext_lazy("排序"),
         required=False,
         choices=[
-            ("name", "名称"),
-            ("-revenue", "营业收入从高到低"),
-            ("-employees", "从业人员从多到少"),
-            ("-updated", "最近更新"),
-            ("county", "区县"),
+            ("name", gettext_lazy("名称")),
+            ("-revenue", gettext_lazy("营业收入从高到低")),
+            ("-employees", gettext_lazy("从业人员从多到少")),
+            ("-updated", gettext_lazy("最近更新")),
+            ("county", gettext_lazy("区县")),
         ],
     )
 
@@ -215,13 +231,13 @@ class EnterpriseFilterForm(StyledMixin, forms.Form):
         regions = regions_for(user).filter(level__gte=2 if scope_of(user).is_admin else 1)
         if regions.count() > 500:
             regions = regions.filter(level__lte=2)
-        self.fields["region"].choices = [("", "全部区域")] + [
+        self.fields["region"].choices = [("", _("全部区域"))] + [
             (r.code, ("　" * (r.level - 1)) + r.name) for r in regions.only("code", "name", "level")
         ]
         self.fields["cluster"].queryset = Cluster.objects.visible_to(user)
         self.fields["chain"].queryset = Chain.objects.visible_to(user)
         for name in ("industry", "label", "cluster", "chain"):
-            self.fields[name].empty_label = "全部"
+            self.fields[name].empty_label = _("全部")
 
     def apply(self, qs):
         data = self.cleaned_data
@@ -252,7 +268,7 @@ class GroupingForm(StyledMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"] = RegionChoiceField(regions_for(user).filter(level__lte=3), label="所属区域")
+        self.fields["region"] = RegionChoiceField(regions_for(user).filter(level__lte=3), label=_("所属区域"))
         self.style()
 
 
@@ -262,8 +278,10 @@ class ChainForm(GroupingForm):
 
 
 class MemberForm(StyledMixin, forms.Form):
-    credit_code = forms.CharField(label="企业信用代码", max_length=40)
-    position = forms.ChoiceField(label="链上位置", choices=ChainMembership.Position.choices, required=False)
+    credit_code = forms.CharField(label=gettext_lazy("企业信用代码"), max_length=40)
+    position = forms.ChoiceField(
+        label=gettext_lazy("链上位置"), choices=ChainMembership.Position.choices, required=False
+    )
 
     def clean_credit_code(self) -> str:
         return creditcode.normalise(self.cleaned_data["credit_code"])

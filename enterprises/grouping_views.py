@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
@@ -15,8 +17,9 @@ from .forms import ChainForm, GroupingForm, MemberForm
 from .models import Chain, Cluster, Enterprise
 
 KINDS = {
-    "clusters": (Cluster, GroupingForm, "产业集群", access.get_cluster_for_user),
-    "chains": (Chain, ChainForm, "产业链", access.get_chain_for_user),
+    # Titles stay untranslated source strings: the templates translate them, with and without the "plural" context.
+    "clusters": (Cluster, GroupingForm, gettext_noop("产业集群"), access.get_cluster_for_user),
+    "chains": (Chain, ChainForm, gettext_noop("产业链"), access.get_chain_for_user),
 }
 
 
@@ -44,14 +47,14 @@ def grouping_edit(request, kind: str, pk: int | None = None):
     if pk is None:
         scope = scope_of(request.user)
         if not (scope.is_officer or scope.is_admin):
-            raise PermissionDenied("只有主管部门可以新建")
+            raise PermissionDenied(_("只有主管部门可以新建"))
         instance = model()
     else:
         instance = get(request.user, pk, "change")
     form = form_class(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         obj = form.save()
-        messages.success(request, f"{title}“{obj.name}”已保存")
+        messages.success(request, _("%(kind)s“%(name)s”已保存") % {"kind": _(title), "name": obj.name})
         return redirect("enterprises:grouping_detail", kind=kind, pk=obj.pk)
     return render(
         request, "enterprises/grouping_form.html", {"form": form, "kind": kind, "title": title, "obj": instance}
@@ -87,20 +90,20 @@ def grouping_member(request, kind: str, pk: int):
     obj = get(request.user, pk, "change")
     form = MemberForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写企业信用代码")
+        messages.error(request, _("请填写企业信用代码"))
         return redirect("enterprises:grouping_detail", kind=kind, pk=pk)
     code = form.cleaned_data["credit_code"]
     enterprise = Enterprise.objects.visible_to(request.user).filter(credit_code=code).first()
     if enterprise is None:
-        messages.error(request, f"在您的管辖范围内没有信用代码为 {code} 的企业")
+        messages.error(request, _("在您的管辖范围内没有信用代码为 %(code)s 的企业") % {"code": code})
     elif request.POST.get("remove"):
         services.grouping_remove_member(actor=request.user, grouping=obj, enterprise=enterprise)
-        messages.success(request, f"已移出：{enterprise.name}")
+        messages.success(request, _("已移出：%(name)s") % {"name": enterprise.name})
     elif model is Chain and not form.cleaned_data.get("position"):
-        messages.error(request, "请选择企业在产业链上的位置")
+        messages.error(request, _("请选择企业在产业链上的位置"))
     else:
         services.grouping_add_member(
             actor=request.user, grouping=obj, enterprise=enterprise, position=form.cleaned_data.get("position") or ""
         )
-        messages.success(request, f"已加入：{enterprise.name}")
+        messages.success(request, _("已加入：%(name)s") % {"name": enterprise.name})
     return redirect("enterprises:grouping_detail", kind=kind, pk=pk)

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from accounts.policy import Scope
 from core.spreadsheets import normalise_header
 from regions.models import IndustryDivision, IndustryGroup, Region
@@ -74,14 +76,17 @@ def map_headers(headers: list[str]) -> tuple[dict[str, int], list[str]]:
         key = HEADER_KEYS.get(normalise_header(header))
         if key is None:
             if header:
-                warnings.append(f"第 {index + 1} 列“{header}”不是模板中的列，已忽略")
+                warnings.append(
+                    _("第 %(column)s 列“%(header)s”不是模板中的列，已忽略") % {"column": index + 1, "header": header}
+                )
         elif key in mapping:
-            raise HeaderError(f"列“{HEADERS[key]}”出现了两次（第 {mapping[key] + 1} 列和第 {index + 1} 列）")
+            message = _("列“%(header)s”出现了两次（第 %(first)s 列和第 %(second)s 列）")
+            raise HeaderError(message % {"header": HEADERS[key], "first": mapping[key] + 1, "second": index + 1})
         else:
             mapping[key] = index
     missing = [col.header for col in COLUMNS if col.required and col.key not in mapping]
     if missing:
-        raise HeaderError(f"缺少必填列：{'、'.join(missing)}。请下载导入模板核对表头")
+        raise HeaderError(_("缺少必填列：%(columns)s。请下载导入模板核对表头") % {"columns": _("、").join(missing)})
     return mapping, warnings
 
 
@@ -147,7 +152,7 @@ class RowValidator:
             text = _clean(raw)
             if not text:
                 if key in {"credit_code", "name", "county", "industry"}:
-                    errors.append(RowError(number, HEADERS[key], raw, "必填项不能为空"))
+                    errors.append(RowError(number, HEADERS[key], raw, _("必填项不能为空")))
                 continue
             try:
                 row.values[key] = getattr(self, f"clean_{key}", self._text)(text, number)
@@ -155,17 +160,17 @@ class RowValidator:
                 errors.append(RowError(number, HEADERS[key], raw, str(exc)))
         has_figures = any(k in row.values for k in ("employees", "revenue", "assets"))
         if has_figures and "year" not in row.values and not any(e.column == HEADERS["year"] for e in errors):
-            errors.append(RowError(number, HEADERS["year"], "", "填写了从业人员、营业收入或资产时必须填写数据年度"))
+            errors.append(RowError(number, HEADERS["year"], "", _("填写了从业人员、营业收入或资产时必须填写数据年度")))
         if "contact_name" not in row.values and ("contact_phone" in row.values or "contact_email" in row.values):
-            errors.append(RowError(number, HEADERS["contact_name"], "", "填写了联系电话或邮箱时必须填写联系人"))
+            errors.append(RowError(number, HEADERS["contact_name"], "", _("填写了联系电话或邮箱时必须填写联系人")))
         group = row.values.get("industry_group")
         if group and row.values.get("industry") and not str(group).startswith(str(row.values["industry"])):
-            errors.append(RowError(number, HEADERS["industry_group"], str(group), "行业中类不属于所填行业大类"))
+            errors.append(RowError(number, HEADERS["industry_group"], str(group), _("行业中类不属于所填行业大类")))
         return (None if errors else row), errors
 
     def _text(self, text: str, number: int) -> str:
         if len(text) > 300:
-            raise ValueError("内容过长（最多 300 字）")
+            raise ValueError(_("内容过长（最多 300 字）"))
         return text
 
     def clean_credit_code(self, text: str, number: int) -> str:
@@ -173,14 +178,14 @@ class RowValidator:
         if error := creditcode.validate(code):
             raise ValueError(error.message)
         if (first := self.seen_codes.setdefault(code, number)) != number:
-            raise ValueError(f"与第 {first} 行的信用代码重复")
+            raise ValueError(_("与第 %(row)s 行的信用代码重复") % {"row": first})
         return code
 
     def clean_name(self, text: str, number: int) -> str:
         if len(text) > 200:
-            raise ValueError("企业名称过长（最多 200 字）")
+            raise ValueError(_("企业名称过长（最多 200 字）"))
         if len(text) < 2:
-            raise ValueError("企业名称过短")
+            raise ValueError(_("企业名称过短"))
         return text
 
     def clean_former_names(self, text: str, number: int) -> list[str]:
@@ -191,30 +196,32 @@ class RowValidator:
         if text.isdigit():
             code = text[:6] if len(text) == 12 and text.endswith("000000") else text
             if code not in lookups.counties:
-                raise ValueError("不是有效的区县代码（应为 6 位 GB/T 2260 区县代码）")
+                raise ValueError(_("不是有效的区县代码（应为 6 位 GB/T 2260 区县代码）"))
             if not lookups.scope.manages_code(code):
-                raise ValueError(f"“{lookups.counties[code]}”不在您的管辖范围内")
+                raise ValueError(_("“%(county)s”不在您的管辖范围内") % {"county": lookups.counties[code]})
             return code
         codes = lookups.county_names.get(text) or lookups.county_names.get(text.replace(" ", ""))
         if not codes:
-            raise ValueError("在您的管辖范围内找不到这个区县，请填写 6 位区划代码")
+            raise ValueError(_("在您的管辖范围内找不到这个区县，请填写 6 位区划代码"))
         if len(codes) > 1:
-            raise ValueError(f"区县名称有重名（{'、'.join(sorted(codes))}），请填写 6 位区划代码")
+            raise ValueError(
+                _("区县名称有重名（%(codes)s），请填写 6 位区划代码") % {"codes": _("、").join(sorted(codes))}
+            )
         return next(iter(codes))
 
     def clean_industry(self, text: str, number: int) -> str:
         match = re.match(r"^[Cc]?\s*(\d{2})(?:\d*)\b", text)
         code = match.group(1) if match else self.lookups.industry_names.get(text)
         if code not in self.lookups.industries:
-            raise ValueError("不是制造业行业大类代码（GB/T 4754-2017 C13–C43）")
+            raise ValueError(_("不是制造业行业大类代码（GB/T 4754-2017 C13–C43）"))
         return code
 
     def clean_industry_group(self, text: str, number: int) -> str:
         code = text.upper().removeprefix("C").strip()
         if not self.lookups.groups:
-            raise ValueError("系统尚未加载行业中类，请留空或先由管理员加载")
+            raise ValueError(_("系统尚未加载行业中类，请留空或先由管理员加载"))
         if code not in self.lookups.groups:
-            raise ValueError("不是已加载的行业中类代码")
+            raise ValueError(_("不是已加载的行业中类代码"))
         return code
 
     def clean_founded_on(self, text: str, number: int) -> dt.date:
@@ -227,21 +234,21 @@ class RowValidator:
                 raise ValueError
             date = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
-            raise ValueError("日期格式应为 2015-03-01") from None
+            raise ValueError(_("日期格式应为 2015-03-01")) from None
         if date > dt.date.today() or date.year < 1900:
-            raise ValueError("成立日期不在合理范围内")
+            raise ValueError(_("成立日期不在合理范围内"))
         return date
 
     def clean_year(self, text: str, number: int) -> int:
         text = text.removesuffix("年")
         if not text.isdigit() or not 1949 <= int(text) <= self.lookups.this_year:
-            raise ValueError(f"年度应为 1949–{self.lookups.this_year} 之间的四位年份")
+            raise ValueError(_("年度应为 1949–%(year)s 之间的四位年份") % {"year": self.lookups.this_year})
         return int(text)
 
     def clean_employees(self, text: str, number: int) -> int:
         value = _number(text)
         if value != value.to_integral_value() or value < 0 or value > 10_000_000:
-            raise ValueError("从业人员应为不小于 0 的整数")
+            raise ValueError(_("从业人员应为不小于 0 的整数"))
         return int(value)
 
     def clean_revenue(self, text: str, number: int) -> Decimal:
@@ -260,30 +267,30 @@ class RowValidator:
             name, year = (match.group(1).strip(), match.group(2)) if match else (part, None)
             code = self.lookups.labels.get(name) or self.lookups.labels.get(name.replace('"', "").replace("“", ""))
             if code is None:
-                raise ValueError(f"未知标签“{name}”")
+                raise ValueError(_("未知标签“%(name)s”") % {"name": name})
             if year and not 1949 <= int(year) <= self.lookups.this_year:
-                raise ValueError(f"标签“{name}”的年度不合理")
+                raise ValueError(_("标签“%(name)s”的年度不合理") % {"name": name})
             labels[code] = int(year) if year else None
         return labels
 
     def clean_notes(self, text: str, number: int) -> str:
         if len(text) > 2000:
-            raise ValueError("备注过长（最多 2000 字）")
+            raise ValueError(_("备注过长（最多 2000 字）"))
         return text
 
     def clean_contact_name(self, text: str, number: int) -> str:
         if len(text) > 64:
-            raise ValueError("联系人姓名过长")
+            raise ValueError(_("联系人姓名过长"))
         return text
 
     def clean_contact_phone(self, text: str, number: int) -> str:
         if not PHONE.match(text):
-            raise ValueError("联系电话格式不正确")
+            raise ValueError(_("联系电话格式不正确"))
         return text
 
     def clean_contact_email(self, text: str, number: int) -> str:
         if not EMAIL.match(text) or len(text) > 254:
-            raise ValueError("电子邮箱格式不正确")
+            raise ValueError(_("电子邮箱格式不正确"))
         return text
 
 
@@ -291,18 +298,18 @@ def _number(text: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", "").replace(" ", ""))
     except InvalidOperation:
-        raise ValueError("应为数字") from None
+        raise ValueError(_("应为数字")) from None
     if not value.is_finite():
-        raise ValueError("应为数字")
+        raise ValueError(_("应为数字"))
     return value
 
 
 def _money(text: str) -> Decimal:
     value = _number(text)
     if value < 0:
-        raise ValueError("金额不能为负数")
+        raise ValueError(_("金额不能为负数"))
     if value >= Decimal("1e12"):
-        raise ValueError("金额过大（单位为万元）")
+        raise ValueError(_("金额过大（单位为万元）"))
     return value.quantize(Decimal("0.01"))
 
 

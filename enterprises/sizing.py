@@ -6,8 +6,11 @@ Both are tagged [U] in shared/reference/standards.md §8, so the basis text says
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 ABOVE_SCALE_REVENUE_WAN = Decimal(2000)
-PROVISIONAL_NOTE = "依据《统计上大中小微型企业划分办法（2017）》工业行业标准（待核实）"
+PROVISIONAL_NOTE = gettext_lazy("依据《统计上大中小微型企业划分办法（2017）》工业行业标准（待核实）")
 
 # (class, minimum employees, minimum revenue in 万元): both thresholds must be met; otherwise the lower class.
 THRESHOLDS = [
@@ -15,7 +18,12 @@ THRESHOLDS = [
     ("medium", 300, Decimal(2000)),
     ("small", 20, Decimal(300)),
 ]
-NAMES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+NAMES = {
+    "large": gettext_lazy("大型"),
+    "medium": gettext_lazy("中型"),
+    "small": gettext_lazy("小型"),
+    "micro": gettext_lazy("微型"),
+}
 
 
 @dataclass(frozen=True)
@@ -29,16 +37,29 @@ def _size_class(employees: int, revenue_wan: Decimal) -> tuple[str, str]:
     """The highest class whose two thresholds are both met, with the sentence that explains it."""
     for size_class, min_staff, min_revenue in THRESHOLDS:
         if employees >= min_staff and revenue_wan >= min_revenue:
-            staff = f"从业人员 {employees} 人 ≥ {min_staff}"
-            return size_class, f"{staff} 且营业收入 {revenue_wan} 万元 ≥ {min_revenue} 万元"
-    return "micro", f"从业人员 {employees} 人 < 20 或营业收入 {revenue_wan} 万元 < 300 万元"
+            basis = _("从业人员 %(employees)s 人 ≥ %(min_staff)s 且营业收入 %(revenue)s 万元 ≥ %(min_revenue)s 万元")
+            values = {
+                "employees": employees,
+                "min_staff": min_staff,
+                "revenue": revenue_wan,
+                "min_revenue": min_revenue,
+            }
+            return size_class, basis % values
+    basis = _("从业人员 %(employees)s 人 < 20 或营业收入 %(revenue)s 万元 < 300 万元")
+    return "micro", basis % {"employees": employees, "revenue": revenue_wan}
 
 
 def classify(employees: int | None, revenue_wan: Decimal | None) -> SizeResult:
     if employees is None or revenue_wan is None:
         above = None if revenue_wan is None else revenue_wan >= ABOVE_SCALE_REVENUE_WAN
-        return SizeResult("", above, "缺少从业人员或营业收入，无法判定规模")
+        return SizeResult("", above, _("缺少从业人员或营业收入，无法判定规模"))
     above = revenue_wan >= ABOVE_SCALE_REVENUE_WAN
     size_class, basis = _size_class(employees, revenue_wan)
-    scale = f"营业收入 {'≥' if above else '<'} 2000 万元，{'属于' if above else '不属于'}规模以上"
-    return SizeResult(size_class, above, f"{NAMES[size_class]}：{basis}；{scale}。{PROVISIONAL_NOTE}")
+    scale = _("营业收入 ≥ 2000 万元，属于规模以上") if above else _("营业收入 < 2000 万元，不属于规模以上")
+    text = _("%(size)s：%(basis)s；%(scale)s。%(note)s") % {
+        "size": NAMES[size_class],
+        "basis": basis,
+        "scale": scale,
+        "note": PROVISIONAL_NOTE,
+    }
+    return SizeResult(size_class, above, text)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, exports, imports, services
@@ -40,7 +41,7 @@ def enterprise_list(request):
     export_format = request.GET.get("format")
     if export_format in {"csv", "xlsx"}:
         if not access.can(request.user, "export"):
-            raise PermissionDenied("您没有导出权限")
+            raise PermissionDenied(_("您没有导出权限"))
         return exports.enterprise_export(qs, export_format, user=request.user)
     page = Paginator(qs.select_related("county", "industry"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -84,7 +85,7 @@ def enterprise_detail(request, pk: int):
 @login_required
 def enterprise_create(request):
     if not access.can(request.user, "create"):
-        raise PermissionDenied("只有主管部门可以新建企业档案")
+        raise PermissionDenied(_("只有主管部门可以新建企业档案"))
     form = EnterpriseForm(request.POST or None, user=request.user, instance=Enterprise())
     figures = FiguresForm(request.POST or None, prefix="fig", empty_permitted=True, use_required_attribute=False)
     if request.method == "POST" and form.is_valid() and (not figures.has_changed() or figures.is_valid()):
@@ -92,7 +93,7 @@ def enterprise_create(request):
         enterprise.former_names = form.cleaned_data["former_names"]
         fig = services.Figures(**figures.cleaned_data) if figures.has_changed() else None
         services.enterprise_create(actor=request.user, enterprise=enterprise, figures=fig)
-        messages.success(request, f"已建档：{enterprise.name}")
+        messages.success(request, _("已建档：%(name)s") % {"name": enterprise.name})
         return redirect("enterprises:detail", pk=enterprise.pk)
     return render(request, "enterprises/form.html", {"form": form, "figures": figures, "creating": True})
 
@@ -118,9 +119,9 @@ def enterprise_edit(request, pk: int):
                     actor=request.user, enterprise=fresh, labels=labels.selected()
                 )
             if changes or changed_contacts or label_changes:
-                messages.success(request, "已保存，变更已记入档案历史")
+                messages.success(request, _("已保存，变更已记入档案历史"))
             else:
-                messages.info(request, "没有需要保存的变更")
+                messages.info(request, _("没有需要保存的变更"))
             return redirect("enterprises:detail", pk=enterprise.pk)
     context = {"form": form, "contacts": contacts, "labels": labels, "e": enterprise, "creating": False}
     return render(request, "enterprises/form.html", context)
@@ -134,7 +135,7 @@ def enterprise_figures(request, pk: int):
         changes = services.enterprise_set_figures(
             actor=request.user, enterprise=enterprise, figures=services.Figures(**form.cleaned_data)
         )
-        messages.success(request, "经营数据已保存" if changes else "数据与档案一致，无需修改")
+        messages.success(request, _("经营数据已保存") if changes else _("数据与档案一致，无需修改"))
         return redirect("enterprises:detail", pk=enterprise.pk)
     return render(request, "enterprises/figures_form.html", {"form": form, "e": enterprise})
 
@@ -146,9 +147,9 @@ def enterprise_note(request, pk: int):
     form = NoteForm(request.POST)
     if form.is_valid():
         services.enterprise_add_note(actor=request.user, enterprise=enterprise, text=form.cleaned_data["text"])
-        messages.success(request, "工作记录已添加")
+        messages.success(request, _("工作记录已添加"))
     else:
-        messages.error(request, "工作记录不能为空，且不超过 2000 字")
+        messages.error(request, _("工作记录不能为空，且不超过 2000 字"))
     return redirect("enterprises:detail", pk=enterprise.pk)
 
 
@@ -158,17 +159,17 @@ def enterprise_remove(request, pk: int):
     enterprise = access.get_enterprise_for_user(request.user, pk, access.DELETE)
     form = RemoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写移出原因")
+        messages.error(request, _("请填写移出原因"))
         return redirect("enterprises:detail", pk=enterprise.pk)
     services.enterprise_remove(actor=request.user, enterprise=enterprise, reason=form.cleaned_data["reason"])
-    messages.success(request, f"“{enterprise.name}”已移出档案，历史记录已保留")
+    messages.success(request, _("“%(name)s”已移出档案，历史记录已保留") % {"name": enterprise.name})
     return redirect("enterprises:list")
 
 
 @login_required
 def import_upload(request):
     if not access.can(request.user, "import"):
-        raise PermissionDenied("只有主管部门可以导入企业名单")
+        raise PermissionDenied(_("只有主管部门可以导入企业名单"))
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,7 +205,7 @@ def import_confirm(request, pk):
 @login_required
 def import_template(request):
     if not access.can(request.user, "import"):
-        raise PermissionDenied("只有主管部门可以导入企业名单")
+        raise PermissionDenied(_("只有主管部门可以导入企业名单"))
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"

@@ -113,6 +113,22 @@ def test_enterprise_list_is_chinese_by_default(world, login):
     assert "2 enterprises" not in html
 
 
+def test_filter_labels_and_form_errors_in_english_with_accept_language(world, login):
+    client = login(world["county"])
+    html = client.get(reverse("enterprises:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for text in (">Search</label>", ">Region</label>", ">Sort by</label>", "All regions", "pinyin initials"):
+        assert text in html
+    for text in ("搜索", "全部区域", "排序", "拼音首字母"):
+        assert text not in html
+
+    data = {"credit_code": "123", "name": "测试企业有限公司", "county": "360102", "industry": "34"}
+    response = client.post(reverse("enterprises:create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200  # the form again, with its errors
+    html = response.content.decode()
+    assert "A unified social credit code has 18 characters; this one has 3" in html
+    assert "统一社会信用代码应为 18 位" not in html
+
+
 def test_language_switch_persists_and_switches_back(world, login):
     client = in_english(login(world["county"]))
     assert "Workbench" in nav_of(client.get(reverse("home")).content.decode())
