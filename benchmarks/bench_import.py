@@ -224,7 +224,7 @@ def _run(function, job, profile: bool) -> str:
     profiler = cProfile.Profile()
     profiler.runcall(function, job)
     benchlib.OUT.mkdir(parents=True, exist_ok=True)
-    profiler.dump_stats(benchlib.OUT / f"import_{function.__name__}.prof")
+    profiler.dump_stats(benchlib.OUT / f"{function.__name__}.prof")
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
     stats.sort_stats("tottime").print_stats(25)

@@ -280,7 +280,10 @@ def main(argv: list[str] | None = None) -> None:
                "rows": rows, "details": details,
                "scenarios": [{k: v for k, v in r.items() if k != "samples_ms"} for r in results],
                "filters": {k: getattr(v, "code", v) for k, v in filters.items()}, "seed": seeded,
-               "full_scans": [f"{r['user']}: {r['name']}: {p}" for r in results for p in _all_problems(r)]}
+               "full_scans": [f"{r['user']}: {r['name']}: {p}" for r in results for p in _all_problems(r)],
+               "notes": [f"{r['user']}: {r['name']}: the page query reads and sorts all {r['matches']:,} matches "
+                         f"({_share(r, args)} of the table) before LIMIT 50"
+                         for r in results if r["explain_sorts_all"] and r["matches"] >= args.enterprises // 10]}
     benchlib.finish(summary, args.json, NAME)
 
 
@@ -329,6 +332,13 @@ def _details(args, seeded: dict, f: dict, results: list[dict], load_before: str)
         lines += [f"- {r['user']}: {r['name']}: {p}" for r, p in flagged]
     else:
         lines.append("No plan reads enterprises_enterprise (or any other table) without an index.")
+    sorting = [r for r in results if r["explain_sorts_all"]]
+    if sorting:
+        lines += ["", "Plans that read **every matching row** through an index range and sort them in a temporary "
+                  "b-tree before `LIMIT 50` (cost grows with the number of matches, not with the page size):", ""]
+        lines += [f"- {r['user']}: {r['name']}: all {r['matches']:,} matches ({_share(r, args)} of the table) "
+                  f"sorted; page query {_ms(r['sql_ms'].get('page'))}, count {_ms(r['sql_ms'].get('count'))}"
+                  for r in sorting]
     for r in results:
         lines += ["", f"#### {r['user']}: {r['name']} — `{r['url']}`", "",
                   "List query (`qs.select_related('county', 'industry')[:50].explain()`):", "", "```",
@@ -337,6 +347,11 @@ def _details(args, seeded: dict, f: dict, results: list[dict], load_before: str)
             lines += ["", f"Captured {plan['kind']} query ({plan['ms']:.1f} ms alone): `{_shorten(plan['sql'])}`",
                       "", "```", *plan["plan"], "```"]
     return "\n".join(lines)
+
+
+def _share(r: dict, args) -> str:
+    share = 100 * r["matches"] / args.enterprises
+    return f"{share:.0f} %" if share >= 1 else f"{share:.2f} %"
 
 
 def _ms(value: float | None) -> str:

@@ -1,8 +1,8 @@
 """Run every benchmark, each in its own process with its own throwaway SQLite database, then print a Markdown table
 of the medians and write it, with each benchmark's details and query plans, to benchmarks/out/results.md.
 
-    .venv/bin/python benchmarks/run.py            # what `make bench` runs (about 10–15 minutes)
-    .venv/bin/python benchmarks/run.py --quick    # smaller scale, a smoke test of the harness (about 2 minutes)
+    .venv/bin/python benchmarks/run.py            # what `make bench` runs (about 8–10 minutes)
+    .venv/bin/python benchmarks/run.py --quick    # smaller scale, a smoke test of the harness (about 1 minute)
     .venv/bin/python benchmarks/run.py --only list
 
 All data is synthetic. The list benchmark runs first because its cost is fixed (seeding 300,000 enterprises); the
@@ -70,6 +70,8 @@ def main() -> int:
     for name in SHOWN:
         for scan in outcomes.get(name, {}).get("full_scans", []):
             print(f"PLAN WARNING: {scan}")
+        for note in outcomes.get(name, {}).get("notes", []):
+            print(f"PLAN NOTE: {note}")
     failed = [name for name, o in outcomes.items() if o.get("failed")]
     for name in failed:
         print(f"FAILED: {name} (exit code {outcomes[name]['code']}); see its output above")
