@@ -155,7 +155,7 @@ def list_enterprises(request, filters: Query[EnterpriseFilter]):
         qs = qs.filter(is_above_scale=filters.above_scale)
     if filters.label:
         qs = qs.filter(pk__in=Label.objects.filter(code=filters.label).values("links__enterprise_id"))
-    return qs.order_by("name", "id")
+    return qs.order_by("county_id", "name", "id")  # served in index order (ent_active_county_name)
 
 
 @router.get("/enterprises/{int:pk}", response=EnterpriseDetailOut, summary="企业详情")

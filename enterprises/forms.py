@@ -183,12 +183,15 @@ class ImportUploadForm(StyledMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("企业名单文件（.xlsx 或 .csv）"))
 
 
+# The default, region then name, is what an index delivers in order (ent_active_county_name): a province's first
+# page then reads 50 rows instead of sorting 300,000.
+DEFAULT_SORT = "county"
 SORTS = {
+    "county": ("county_id", "name", "id"),
     "name": ("name", "id"),
     "-revenue": ("-revenue", "id"),
     "-employees": ("-employees", "id"),
     "-updated": ("-updated_at", "id"),
-    "county": ("county_id", "name"),
 }
 
 
@@ -218,11 +221,11 @@ class EnterpriseFilterForm(StyledMixin, forms.Form):
         label=gettext_lazy("排序"),
         required=False,
         choices=[
+            ("county", gettext_lazy("区县")),
             ("name", gettext_lazy("名称")),
             ("-revenue", gettext_lazy("营业收入从高到低")),
             ("-employees", gettext_lazy("从业人员从多到少")),
             ("-updated", gettext_lazy("最近更新")),
-            ("county", gettext_lazy("区县")),
         ],
     )
 
@@ -257,7 +260,7 @@ class EnterpriseFilterForm(StyledMixin, forms.Form):
             qs = qs.filter(pk__in=data["cluster"].memberships.values("enterprise_id"))
         if data.get("chain"):
             qs = qs.filter(pk__in=data["chain"].memberships.values("enterprise_id"))
-        return qs.order_by(*SORTS.get(data.get("sort") or "name", SORTS["name"]))
+        return qs.order_by(*SORTS[data.get("sort") or DEFAULT_SORT])
 
 
 class GroupingForm(StyledMixin, forms.ModelForm):

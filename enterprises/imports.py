@@ -60,7 +60,10 @@ def _chunks(items: list, size: int = BATCH):
         yield items[start : start + size]
 
 
-def plan_file(path: Path, filename: str, actor, progress: Callable[[int], None] = lambda _: None) -> Plan:
+def plan_file(
+    path: Path, filename: str, actor, progress: Callable[[int], None] = lambda _: None, *, for_commit: bool = False
+) -> Plan:
+    """Read, validate and decide each row's action. Pinyin initials (the slowest step) only for the commit."""
     plan = Plan()
     try:
         table = read_table(path, filename)
@@ -91,7 +94,7 @@ def plan_file(path: Path, filename: str, actor, progress: Callable[[int], None] 
     for row in rows:
         current = existing.get(row.values["credit_code"])
         if current is None:
-            plan.actions.append(_new_action(row))
+            plan.actions.append(_new_action(row, for_commit))
         elif current.removed_at is not None or not scope.manages_code(current.county_id):
             # Never reveal or touch another region's record: the importer only learns the code is taken.
             plan.errors.append(
@@ -103,22 +106,23 @@ def plan_file(path: Path, filename: str, actor, progress: Callable[[int], None] 
                 )
             )
         else:
-            plan.actions.append(_update_action(row, current))
+            plan.actions.append(_update_action(row, current, for_commit))
     progress(90)
     return plan
 
 
-def _new_action(row: Row) -> Action:
+def _new_action(row: Row, with_initials: bool) -> Action:
     values = row.values
     enterprise = Enterprise(credit_code=values["credit_code"], is_synthetic=False)
     for key, attname in ENTERPRISE_FIELDS.items():
         if key in values:
             setattr(enterprise, attname, values[key])
-    enterprise.name_initials = initials(enterprise.name)
+    if with_initials:
+        enterprise.name_initials = initials(enterprise.name)
     return Action(row=row, enterprise=enterprise, is_new=True)
 
 
-def _update_action(row: Row, enterprise: Enterprise) -> Action:
+def _update_action(row: Row, enterprise: Enterprise, with_initials: bool) -> Action:
     values = row.values
     changes = []
     for key, attname in ENTERPRISE_FIELDS.items():
@@ -134,7 +138,8 @@ def _update_action(row: Row, enterprise: Enterprise) -> Action:
         old_name = next(c["old"] for c in changes if c["field"] == "name")
         if old_name not in enterprise.former_names:
             enterprise.former_names = [*enterprise.former_names, old_name]
-        enterprise.name_initials = initials(enterprise.name)
+        if with_initials:
+            enterprise.name_initials = initials(enterprise.name)
     action = Action(row=row, enterprise=enterprise, is_new=False, changes=changes)
     return action
 
@@ -262,8 +267,8 @@ def _progress_writer(job: ImportJob) -> Callable[[int], None]:
     return write
 
 
-def _full_plan(job: ImportJob, progress) -> tuple[Plan, list, list, list, list, list, list]:
-    plan = plan_file(Path(job.stored_path), job.original_name, job.created_by, progress)
+def _full_plan(job: ImportJob, progress, *, for_commit: bool) -> tuple[Plan, list, list, list, list, list, list]:
+    plan = plan_file(Path(job.stored_path), job.original_name, job.created_by, progress, for_commit=for_commit)
     if plan.errors:
         return plan, [], [], [], [], [], []
     figures = _figure_changes(plan)
@@ -276,7 +281,7 @@ def import_check(job: ImportJob) -> ImportJob:
     """Phase 1: read and validate; nothing is written to the archive."""
     _update_job(job, status=Status.CHECKING, progress=0)
     try:
-        plan, *_ = _full_plan(job, _progress_writer(job))
+        plan, *_ = _full_plan(job, _progress_writer(job), for_commit=False)
     except Exception:
         log.exception("import check failed for %s", job.pk)
         _update_job(
@@ -317,7 +322,7 @@ def import_commit(job: ImportJob) -> ImportJob:
 
 def _commit(job: ImportJob) -> ImportJob:
     _update_job(job, status=Status.IMPORTING, progress=0)
-    plan, fig_new, fig_upd, lab_new, lab_upd, con_new, con_upd = _full_plan(job, _progress_writer(job))
+    plan, fig_new, fig_upd, lab_new, lab_upd, con_new, con_upd = _full_plan(job, _progress_writer(job), for_commit=True)
     if plan.errors:
         _update_job(
             job,
@@ -340,6 +345,8 @@ def _commit(job: ImportJob) -> ImportJob:
         "updated_at",
     ]
     now = timezone.now()
+    # Other connections cannot see progress written inside the transaction, so say what the last step is now.
+    _update_job(job, progress=90, message="校验通过，正在一次性写入数据库（大文件约需一分钟）")
     with transaction.atomic():
         new = [a.enterprise for a in plan.actions if a.is_new]
         for enterprise in new:

@@ -97,6 +97,12 @@ class Enterprise(models.Model):
             # The region scope is a range on county_id; county + industry is the commonest officer filter.
             models.Index(fields=["county", "industry", "name"], name="ent_county_industry"),
             models.Index(fields=["industry", "county"], name="ent_industry_county"),
+            # The default list order inside a region scope, and the index that counts a scope without the table.
+            models.Index(
+                fields=["county", "name", "id"],
+                condition=models.Q(removed_at__isnull=True),
+                name="ent_active_county_name",
+            ),
         ]
 
     def __str__(self) -> str:

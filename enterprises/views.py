@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from . import access, exports, imports, services
 from .forms import (
+    DEFAULT_SORT,
+    SORTS,
     ContactFormSet,
     EnterpriseFilterForm,
     EnterpriseForm,
@@ -37,7 +39,7 @@ def enterprise_list(request):
         qs = form.apply(qs)
     else:
         form.is_valid()
-        qs = qs.order_by("name", "id")
+        qs = qs.order_by(*SORTS[DEFAULT_SORT])
     export_format = request.GET.get("format")
     if export_format in {"csv", "xlsx"}:
         if not access.can(request.user, "export"):
