@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from local static files, not a CDN
     "django_tasks_db",
     "core",
     "regions",
