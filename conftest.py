@@ -52,7 +52,9 @@ def make_user(db):
     from accounts.models import Membership, User
 
     def build(username, role=None, region=None, enterprise=None, provider=None, assigned=(), superuser=False):
-        user = User.objects.create_user(username=username, password=PASSWORD, is_superuser=superuser)
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, is_superuser=superuser, is_staff=superuser
+        )
         if role:
             m = Membership.objects.create(
                 user=user, role=role, region_id=region, enterprise=enterprise, provider=provider
