@@ -43,8 +43,21 @@ def in_english(client: Client) -> Client:
 
 
 @pytest.mark.django_db
-def test_login_page_in_english_with_accept_language():
-    html = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def english(client):
+    """The language switch stores the choice in this cookie; only the choice turns English on."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_user_switches():
+    html = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "登录" in html
+
+
+@pytest.mark.django_db
+def test_login_page_in_english_once_chosen():
+    html = english(Client()).get(reverse("accounts:login")).content.decode()
     assert '<html lang="en">' in html
     for text in ("Log in", "Username", "Password", "Enterprise archive", "locked on this device for 15 minutes"):
         assert text in html
@@ -65,14 +78,14 @@ def test_login_page_is_chinese_by_default():
 
 
 @pytest.mark.parametrize("url_name", ["home", "enterprises:list"])
-def test_workbench_and_list_in_english_with_accept_language(world, login, url_name):
-    client = login(world["city"])
-    response = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="en")
+def test_workbench_and_list_in_english_once_chosen(world, login, url_name):
+    client = english(login(world["city"]))
+    response = client.get(reverse(url_name))
     assert response.status_code == 200
     html = response.content.decode()
     nav = nav_of(html)
-    for chinese, english in NAV:
-        assert english in nav
+    for chinese, english_text in NAV:
+        assert english_text in nav
         assert chinese not in nav
     assert "Log out" in nav and "退出登录" not in nav
     assert "City industry authority" in nav  # the role shown in the user menu comes from a model's choices
@@ -113,16 +126,16 @@ def test_enterprise_list_is_chinese_by_default(world, login):
     assert "2 enterprises" not in html
 
 
-def test_filter_labels_and_form_errors_in_english_with_accept_language(world, login):
-    client = login(world["county"])
-    html = client.get(reverse("enterprises:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_filter_labels_and_form_errors_in_english_once_chosen(world, login):
+    client = english(login(world["county"]))
+    html = client.get(reverse("enterprises:list")).content.decode()
     for text in (">Search</label>", ">Region</label>", ">Sort by</label>", "All regions", "pinyin initials"):
         assert text in html
     for text in ("搜索", "全部区域", "排序", "拼音首字母"):
         assert text not in html
 
     data = {"credit_code": "123", "name": "测试企业有限公司", "county": "360102", "industry": "34"}
-    response = client.post(reverse("enterprises:create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(reverse("enterprises:create"), data)
     assert response.status_code == 200  # the form again, with its errors
     html = response.content.decode()
     assert "A unified social credit code has 18 characters; this one has 3" in html
