@@ -8,8 +8,9 @@ export UV_PYTHON_DOWNLOADS := never
 run:
 	@scripts/setup.sh run
 	@$(PY) manage.py migrate --noinput -v0
-	@$(PY) manage.py createcachetable
+	@$(PY) manage.py createcachetable -v0
 	@$(PY) manage.py seed_demo --if-empty --province 36 --enterprises 5000 --seed 1
+	@echo "[tidu] 打开 http://127.0.0.1:$(PORT)/ ，用上面的演示账号登录（Ctrl-C 停止）"
 	@$(PY) manage.py serve --port $(PORT)
 
 setup:
