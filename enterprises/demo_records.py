@@ -23,6 +23,10 @@ DEMO_USERS = ("admin", "province", "city", "county", "othercity", "enterprise", 
 BATCH = 2000
 
 
+def synthetic(**filters):
+    return Enterprise.objects.filter(is_synthetic=True, **filters)
+
+
 def demo_users():
     return User.objects.filter(username__in=DEMO_USERS, email__iendswith="@" + DEMO_EMAIL_DOMAIN)
 
