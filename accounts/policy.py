@@ -26,10 +26,6 @@ class Scope:
     def is_commissioner(self) -> bool:
         return bool(self.commissioner_membership_ids)
 
-    @property
-    def is_anonymous(self) -> bool:
-        return self == Scope()
-
     def manages_code(self, region_code: str | None) -> bool:
         """True when an officer (or the admin) governs this region code."""
         if self.is_admin:

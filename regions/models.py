@@ -59,13 +59,6 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def contains(self, code: str | None) -> bool:
-        return bool(code) and code.startswith(self.path)
-
-    @property
-    def province_code(self) -> str:
-        return self.code[:2] + "0000"
-
 
 class IndustryDivision(models.Model):
     """A GB/T 4754-2017 manufacturing division (大类), e.g. 34 通用设备制造业."""
