@@ -1,0 +1,13 @@
+"""Model files shipped with Tidu; a province replaces or extends them by importing its own file."""
+
+from pathlib import Path
+
+from maturity.loaders import load_yaml
+from maturity.spec import ModelSpec
+
+LIBRARY = Path(__file__).parent
+
+
+def load(name: str) -> ModelSpec:
+    """Load a shipped model by file stem, e.g. load("cmmm-2020")."""
+    return load_yaml(LIBRARY / f"{name}.yaml")

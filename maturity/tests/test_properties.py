@@ -1,0 +1,139 @@
+"""Property tests (hypothesis) on the synthetic specs in specs.py: monotonicity, bounds, batch == single,
+and independence from item order."""
+
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maturity import NA, InvalidAnswerError, parse_spec, score
+from maturity.batch import score_many
+from maturity.tests.specs import bands, cmmm, scenes
+
+GRADED = [None, "none", "partial", "most", "full"]
+CASES = {
+    "cmmm": (
+        cmmm(),
+        {"production_type": "discrete"},
+        {c: GRADED for c in ("P1-1", "P1-2", "P1-3", "M1-1", "M1-2", "M1-3")},
+    ),
+    "bands": (
+        bands(),
+        None,
+        {
+            "net": [None, [], ["a"], ["a", "b"], ["a", "b", "c"]],
+            "rate": [None, 0, 10, 30, 50, 80, 100],
+            "plan": [None, "none", "some", "full"],
+            "zero": GRADED,
+            "gate": [None, False, True],
+        },
+    ),
+    "scenes": (
+        scenes(),
+        None,
+        {"q": [None, "x", "y"], "s1": [None, 1, 2, 3, 4], "s2": [None, 1, 2, 3, 4], "s3": [None, 1, 2, 3, 4]},
+    ),
+}
+
+
+def answers_strategy(name):
+    _, _, ladders = CASES[name]
+    return st.fixed_dictionaries({c: st.integers(0, len(v) - 1) for c, v in ladders.items()})
+
+
+def to_answers(name, idx):
+    ladders = CASES[name][2]
+    return {c: ladders[c][i] for c, i in idx.items() if ladders[c][i] is not None}
+
+
+def _check_monotone(name, idx, data):
+    spec, ctx, ladders = CASES[name]
+    code = data.draw(st.sampled_from(sorted(c for c in idx if idx[c] < len(ladders[c]) - 1)))
+    higher = {**idx, code: data.draw(st.integers(idx[code] + 1, len(ladders[code]) - 1))}
+    a, b = score(spec, to_answers(name, idx), ctx), score(spec, to_answers(name, higher), ctx)
+    assert b.score >= a.score - 1e-12
+    if a.level is not None:
+        assert b.level >= a.level
+    for la, lb in zip(a.levels, b.levels, strict=True):
+        assert (lb.score or 0) >= (la.score or 0) - 1e-12
+    for c, node in a.nodes.items():
+        if node.score is not None:
+            assert b.nodes[c].score >= node.score - 1e-12
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_raising_one_answer_never_lowers_level_or_scores(data):
+    name = data.draw(st.sampled_from(sorted(CASES)))
+    idx = data.draw(answers_strategy(name))
+    if any(i < len(CASES[name][2][c]) - 1 for c, i in idx.items()):
+        _check_monotone(name, idx, data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_scores_stay_within_bounds(data):
+    name = data.draw(st.sampled_from(sorted(CASES)))
+    spec, ctx, _ = CASES[name]
+    r = score(spec, to_answers(name, data.draw(answers_strategy(name))), ctx)
+    assert 0 <= r.score <= r.scale_max + 1e-9
+    assert all(n.score is None or 0 <= n.score <= 1 for n in r.nodes.values())
+    assert all(lv.score is None or 0 <= lv.score <= 1 for lv in r.levels)
+    assert r.level is None or 0 <= r.level <= spec.levels[-1].number
+
+
+def test_score_many_equals_score_row_by_row():
+    rng = random.Random(7)
+    for name, (spec, ctx, ladders) in CASES.items():
+        rows = [{c: rng.choice(v) for c, v in ladders.items()} for _ in range(300)]
+        rows = [{c: v for c, v in row.items() if v is not None} for row in rows]
+        if name == "cmmm":
+            rows += [{**row, "P1-3": NA} for row in rows[:50]]
+        batch = score_many(spec, rows, ctx)
+        for i, row in enumerate(rows):
+            r = score(spec, row, ctx)
+            assert math.isclose(batch.scores[i], r.score, abs_tol=1e-9)
+            assert batch.levels[i] == (-1 if r.level is None else r.level)
+            for k, lv in enumerate(r.levels):
+                assert (lv.score is None and np.isnan(batch.level_scores[i, k])) or math.isclose(
+                    batch.level_scores[i, k], lv.score, abs_tol=1e-9
+                )
+            for j, code in enumerate(batch.node_codes):
+                ns = r.nodes[code].score
+                assert (ns is None and np.isnan(batch.node_scores[i, j])) or math.isclose(
+                    batch.node_scores[i, j], ns, abs_tol=1e-9
+                )
+
+
+def _shuffled(spec, rng):
+    data = spec.model_dump(mode="json")
+
+    def walk(nodes):
+        rng.shuffle(nodes)
+        for n in nodes:
+            rng.shuffle(n["items"])
+            walk(n["children"])
+
+    walk(data["nodes"])
+    return parse_spec(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), seed=st.integers(0, 10_000))
+def test_item_order_changes_nothing(data, seed):
+    name = data.draw(st.sampled_from(sorted(CASES)))
+    spec, ctx, _ = CASES[name]
+    answers = to_answers(name, data.draw(answers_strategy(name)))
+    assert score(_shuffled(spec, random.Random(seed)), answers, ctx) == score(spec, answers, ctx)
+
+
+def test_score_many_rejects_what_score_rejects():
+    with pytest.raises(InvalidAnswerError):
+        score_many(bands(), [{"plan": "some"}, {"plan": "maybe"}])
+
+
+def test_score_many_of_nothing_is_empty():
+    assert score_many(bands(), []).scores.shape == (0,)
