@@ -36,6 +36,7 @@ test-postgres:
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_scoring.py
 
 demo: setup
 	$(PY) manage.py seed_demo --replace --province 36 --enterprises 5000 --seed 1

@@ -4,7 +4,7 @@ Public API:
     load_yaml, dump_yaml, parse_spec, SpecLoadError      (maturity.loaders)
     ModelSpec and friends                                 (maturity.spec)
     score, Result, ScoringError and subclasses            (maturity.scoring, maturity.results, maturity.answers)
-    score_many, BatchResult                               (maturity.batch)
+    score_many, score_encoded, encode, BatchResult        (maturity.batch)
     load (shipped model files)                            (maturity.library)
 """
 
@@ -16,7 +16,7 @@ from maturity.answers import (
     ScoringError,
     UnknownItemError,
 )
-from maturity.batch import BatchResult, score_many
+from maturity.batch import BatchResult, encode, score_encoded, score_many
 from maturity.loaders import SpecLoadError, dump_yaml, load_yaml, parse_spec
 from maturity.results import Blocker, ItemResult, LevelResult, NodeResult, Result
 from maturity.scoring import score
@@ -42,5 +42,7 @@ __all__ = [
     "load_yaml",
     "parse_spec",
     "score",
+    "encode",
+    "score_encoded",
     "score_many",
 ]

@@ -61,8 +61,12 @@ def _bands(bands: list, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def score_many(spec: ModelSpec, answers_list: list[dict[str, object]], context: dict | None = None) -> BatchResult:
-    """Score many assessments sharing one context (group rows by context and call once per group)."""
+def encode(
+    spec: ModelSpec, answers_list: list[dict[str, object]], context: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check every row with the same `evaluate` as `score` and encode it as two (rows × items) matrices, columns in
+    `spec.iter_items()` order: `values` holds each counted item's 0–1 score (NaN where it does not count) and `raw`
+    its points as answered (NaN where unanswered and not counted as 0). Per-row Python: the costly part."""
     n = len(answers_list)
     rule = spec.rule
     exclude_scenes = rule.type == "score_and_scene_counts" and not rule.scenes_in_score
@@ -79,6 +83,21 @@ def score_many(spec: ModelSpec, answers_list: list[dict[str, object]], context: 
                 values[row, j] = norm
             if e.state in ("answered", "missing"):
                 raw[row, j] = e.points if e.points is not None else 0.0
+    return values, raw
+
+
+def score_many(spec: ModelSpec, answers_list: list[dict[str, object]], context: dict | None = None) -> BatchResult:
+    """Score many assessments sharing one context (group rows by context and call once per group)."""
+    return score_encoded(spec, *encode(spec, answers_list, context))
+
+
+def score_encoded(spec: ModelSpec, values: np.ndarray, raw: np.ndarray) -> BatchResult:
+    """The vectorised half of score_many, for matrices already checked and encoded by `encode` (or stored so):
+    what bulk rescoring of a whole province runs when a model version is corrected."""
+    n = values.shape[0]
+    rule = spec.rule
+    refs = list(spec.iter_items())
+    col = {r.item.code: i for i, r in enumerate(refs)}
     cols = {code: values[:, j] for code, j in col.items()}
     nodes_out: dict[str, np.ndarray] = {}
     root = _tree(spec.nodes, cols, n, nodes_out)

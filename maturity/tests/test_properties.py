@@ -137,3 +137,20 @@ def test_score_many_rejects_what_score_rejects():
 
 def test_score_many_of_nothing_is_empty():
     assert score_many(bands(), []).scores.shape == (0,)
+
+
+def test_score_encoded_equals_score_many_on_stored_matrices():
+    """Bulk rescoring works from stored encoded matrices; it must give what scoring the answers gives."""
+    import numpy as np
+
+    from maturity import encode, score_encoded, score_many
+    from maturity.tests.specs import cmmm
+
+    spec = cmmm()
+    rng = np.random.default_rng(7)
+    items = [r.item for r in spec.iter_items()]
+    rows = [{it.code: it.options[int(rng.integers(len(it.options)))].code for it in items} for _ in range(50)]
+    expected = score_many(spec, rows)
+    got = score_encoded(spec, *encode(spec, rows))
+    assert np.array_equal(expected.levels, got.levels)
+    assert np.allclose(expected.scores, got.scores, equal_nan=True)
