@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from maturity.answers import evaluate, prepare
+from maturity.encoding import encode
 from maturity.scoring import leaves_with_weights
 from maturity.spec import EPS, ModelSpec, Node
 
@@ -59,31 +59,6 @@ def _bands(bands: list, values: np.ndarray) -> np.ndarray:
             hit &= values <= b.max + EPS if b.max_inclusive else values < b.max - EPS
         out = np.where(hit, b.level, out)
     return out
-
-
-def encode(
-    spec: ModelSpec, answers_list: list[dict[str, object]], context: dict | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Check every row with the same `evaluate` as `score` and encode it as two (rows × items) matrices, columns in
-    `spec.iter_items()` order: `values` holds each counted item's 0–1 score (NaN where it does not count) and `raw`
-    its points as answered (NaN where unanswered and not counted as 0). Per-row Python: the costly part."""
-    n = len(answers_list)
-    rule = spec.rule
-    exclude_scenes = rule.type == "score_and_scene_counts" and not rule.scenes_in_score
-    refs = list(spec.iter_items())
-    col = {r.item.code: i for i, r in enumerate(refs)}
-    values = np.full((n, len(refs)), np.nan)
-    raw = np.full((n, len(refs)), np.nan)  # points as answered; unanswered scenes/prerequisites count 0
-    prep = prepare(spec, context)
-    for row, answers in enumerate(answers_list):
-        for e in evaluate(spec, answers, context, prep):
-            j = col[e.ref.item.code]
-            norm = e.normalised
-            if norm is not None and not (exclude_scenes and e.ref.item.kind == "scene"):
-                values[row, j] = norm
-            if e.state in ("answered", "missing"):
-                raw[row, j] = e.points if e.points is not None else 0.0
-    return values, raw
 
 
 def score_many(spec: ModelSpec, answers_list: list[dict[str, object]], context: dict | None = None) -> BatchResult:

@@ -154,3 +154,34 @@ def test_score_encoded_equals_score_many_on_stored_matrices():
     got = score_encoded(spec, *encode(spec, rows))
     assert np.array_equal(expected.levels, got.levels)
     assert np.allclose(expected.scores, got.scores, equal_nan=True)
+
+
+def test_a_bad_row_in_a_batch_raises_what_scoring_that_row_alone_raises():
+    import pytest
+
+    from maturity import InvalidAnswerError, score, score_many
+    from maturity.tests.specs import cmmm
+
+    spec = cmmm()
+    good = {r.item.code: "full" for r in spec.iter_items()}
+    bad = {**good, "M1-2": "excellent"}
+    with pytest.raises(InvalidAnswerError) as alone:
+        score(spec, bad)
+    with pytest.raises(InvalidAnswerError) as batch:
+        score_many(spec, [good, good, bad, good])
+    assert str(batch.value) == str(alone.value)
+
+
+def test_a_list_where_an_option_code_belongs_is_reported_like_score_reports_it():
+    import pytest
+
+    from maturity import InvalidAnswerError, score, score_many
+    from maturity.tests.specs import cmmm
+
+    spec = cmmm()
+    bad = {r.item.code: "full" for r in spec.iter_items()} | {"P1-1": ["full"]}
+    with pytest.raises(InvalidAnswerError) as alone:
+        score(spec, bad)
+    with pytest.raises(InvalidAnswerError) as batch:
+        score_many(spec, [bad])
+    assert str(batch.value) == str(alone.value)
