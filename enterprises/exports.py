@@ -68,7 +68,7 @@ def _filename(ext: str) -> str:
     return f'attachment; filename="enterprises-{stamp}.{ext}"'
 
 
-def enterprise_export(qs, fmt: str, *, user):
+def enterprise_export(qs, fmt: str):
     if fmt == "csv":
         response = StreamingHttpResponse(csv_lines(EXPORT_HEADERS, rows(qs)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = _filename("csv")

@@ -44,7 +44,7 @@ def enterprise_list(request):
     if export_format in {"csv", "xlsx"}:
         if not access.can(request.user, "export"):
             raise PermissionDenied(_("您没有导出权限"))
-        return exports.enterprise_export(qs, export_format, user=request.user)
+        return exports.enterprise_export(qs, export_format)
     page = Paginator(qs.select_related("county", "industry"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
