@@ -1,0 +1,401 @@
+"""Writes for assessments: drafts, answers, submission with its snapshot, verification, library sync, rescoring.
+
+Views and the API call these; they never write assessment rows themselves. Every submission is recorded on the
+enterprise's timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import maturity
+from enterprises import events
+from enterprises.models import Enterprise, EnterpriseEvent
+from maturity.answers import applies, points_for
+from maturity.library import LIBRARY
+from maturity.spec import NA, ModelSpec
+
+from .models import Assessment, AssessmentResult, DomainScore, ModelVersion
+from .specs import digest_of, item_count, spec_json
+
+# Shipped ModelSpec files loaded into the database (other YAML files in the library are not ModelSpecs).
+LIBRARY_MODELS = ("cmmm-2020", "sme-2024", "sme-2022", "dcmm-2018")
+
+# GB/T 4754 divisions usually run as process (流程型) manufacturing: a default the user confirms, not a fact.
+PROCESS_DIVISIONS = frozenset({"13", "14", "15", "16", "17", "22", "25", "26", "27", "28", "30", "31", "32"})
+
+
+class AssessmentError(ValueError):
+    """A request the assessment rules refuse; `problems` maps item codes (or "") to Chinese messages."""
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or {}
+
+
+# ---------------------------------------------------------------- model versions
+
+
+@transaction.atomic
+def publish_version(
+    spec: ModelSpec, *, actor=None, origin: str = ModelVersion.Origin.UPLOAD, change_note: str = "", current=True
+) -> ModelVersion:
+    """Store a validated spec as a new version; the current version of the same code becomes what it corrects."""
+    data = spec_json(spec)
+    if ModelVersion.objects.filter(code=spec.code, version=spec.version).exists():
+        raise AssessmentError(
+            _("模型 %(code)s 的版本 %(v)s 已存在，请提高版本号") % {"code": spec.code, "v": spec.version}
+        )
+    previous = ModelVersion.objects.select_for_update().filter(code=spec.code, is_current=True).first()
+    if current and previous:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    return ModelVersion.objects.create(
+        code=spec.code,
+        version=spec.version,
+        name=spec.name,
+        status=spec.status,
+        spec=data,
+        digest=digest_of(data),
+        origin=origin,
+        is_current=current or previous is None,
+        corrects=previous,
+        change_note=change_note,
+        item_count=item_count(spec),
+        created_by=actor,
+    )
+
+
+def sync_library() -> list[ModelVersion]:
+    """Load the shipped model files; a file whose version is already stored with other content must be re-versioned
+    (stored versions are pinned by assessments and never change underneath them)."""
+    added = []
+    for stem in LIBRARY_MODELS:
+        path = LIBRARY / f"{stem}.yaml"
+        if not path.exists():
+            continue
+        spec = maturity.load_yaml(path)
+        data = spec_json(spec)
+        existing = ModelVersion.objects.filter(code=spec.code, version=spec.version).first()
+        if existing is None:
+            added.append(publish_version(spec, origin=ModelVersion.Origin.LIBRARY, change_note=_("平台内置模型")))
+        elif existing.digest != digest_of(data):
+            if existing.assessments.exists():
+                raise AssessmentError(
+                    _("内置模型 %(stem)s 内容已变但版本号 %(v)s 未变，且已有评估使用该版本：请提高版本号")
+                    % {"stem": stem, "v": spec.version}
+                )
+            existing.spec, existing.digest, existing.name = data, digest_of(data), spec.name
+            existing.status, existing.item_count = spec.status, item_count(spec)
+            existing.save(update_fields=["spec", "digest", "name", "status", "item_count"])
+    return added
+
+
+# ---------------------------------------------------------------- drafts and answers
+
+
+def default_context(enterprise: Enterprise) -> dict:
+    """The facts a model's applicability reads, taken from the archive at the time the draft starts."""
+    return {
+        "production_type": "process" if enterprise.industry_id in PROCESS_DIVISIONS else "discrete",
+        "industry": enterprise.industry_id,
+        "size": enterprise.size_class or None,
+    }
+
+
+def start(
+    *,
+    actor,
+    enterprise: Enterprise,
+    version: ModelVersion,
+    kind: str,
+    verifies: Assessment | None = None,
+    production_type: str | None = None,
+    source: str = Assessment.Source.WEB,
+) -> Assessment:
+    """A new draft. A verification starts from the answers it verifies, so the reviewer changes only what differs."""
+    context = default_context(enterprise)
+    if production_type:
+        if production_type not in ("discrete", "process"):
+            raise AssessmentError(_("生产类型须为离散型或流程型"))
+        context["production_type"] = production_type
+    answers: dict = {}
+    if kind == Assessment.Kind.VERIFIED and verifies is None:
+        raise AssessmentError(_("核验评估须指定所核验的评估"))
+    if verifies is not None:
+        if verifies.enterprise_id != enterprise.pk or verifies.status != Assessment.Status.SUBMITTED:
+            raise AssessmentError(_("只能核验本企业已提交的评估"))
+        if verifies.model_code != version.code:
+            raise AssessmentError(_("核验须使用同一模型"))
+        context = dict(verifies.context)
+        known = {r.item.code for r in version.parsed().iter_items()}
+        answers = {k: v for k, v in verifies.answers.items() if k in known}
+    assessment = Assessment.objects.create(
+        enterprise=enterprise,
+        model_version=version,
+        model_code=version.code,
+        kind=kind,
+        verifies=verifies,
+        context=context,
+        answers=answers,
+        answered_count=len(answers),
+        created_by=actor,
+        source=source,
+    )
+    return assessment
+
+
+def check_answer(spec: ModelSpec, context: dict, code: str, value: object) -> str | None:
+    """The problem with one answer, in Chinese, or None. Drafts are checked item by item; submit checks the whole."""
+    ref = next((r for r in spec.iter_items() if r.item.code == code), None)
+    if ref is None:
+        return _("未知条目 %(code)s") % {"code": code}
+    item = ref.item
+    if not applies(ref, context):
+        return None if value == NA else _("该条目不适用于本企业")
+    if value == NA:
+        return None if item.not_applicable_allowed else _("该条目不允许选择“不适用”")
+    try:
+        points_for(item, value)
+    except maturity.ScoringError as exc:
+        return str(exc)
+    return None
+
+
+def save_answers(*, actor, assessment: Assessment, updates: dict[str, object], reasons: dict[str, str] | None = None):
+    """Merge answers into a draft: valid ones are stored, None clears an answer, invalid ones are reported.
+
+    Returns {item code: problem}. Nothing valid is lost because another answer on the page is wrong."""
+    if not assessment.is_draft:
+        raise AssessmentError(_("评估已提交，答案已冻结"))
+    spec = assessment.model_version.parsed()
+    problems: dict[str, str] = {}
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        answers = dict(locked.answers)
+        for code, value in updates.items():
+            if value is None:
+                answers.pop(code, None)
+            elif problem := check_answer(spec, locked.context, code, value):
+                problems[code] = problem
+            else:
+                answers[code] = value
+        locked.answers = answers
+        locked.answered_count = len(answers)
+        fields = ["answers", "answered_count", "updated_at"]
+        if reasons is not None:
+            merged = {**locked.reasons, **{k: v.strip()[:500] for k, v in reasons.items()}}
+            locked.reasons = {k: v for k, v in merged.items() if v}
+            fields.append("reasons")
+        locked.save(update_fields=fields)
+    assessment.answers, assessment.answered_count, assessment.reasons = (
+        locked.answers,
+        locked.answered_count,
+        locked.reasons,
+    )
+    return problems
+
+
+# ---------------------------------------------------------------- submission and results
+
+
+@dataclass(frozen=True)
+class Difference:
+    code: str
+    name: str
+    before: object
+    after: object
+    reason: str
+
+
+def differences(assessment: Assessment) -> list[Difference]:
+    """Items whose answer differs from the assessment this one verifies, in model order, with the reviewer's reason."""
+    if assessment.verifies_id is None:
+        return []
+    before = assessment.verifies.answers
+    out = []
+    for ref in assessment.model_version.parsed().iter_items():
+        code = ref.item.code
+        if before.get(code) != assessment.answers.get(code):
+            out.append(
+                Difference(
+                    code,
+                    ref.item.name,
+                    before.get(code),
+                    assessment.answers.get(code),
+                    assessment.reasons.get(code, ""),
+                )
+            )
+    return out
+
+
+def submit(*, actor, assessment: Assessment) -> AssessmentResult:
+    """Score the whole assessment, freeze it and store its snapshot; refuses with every problem named."""
+    spec = assessment.model_version.parsed()
+    try:
+        result = maturity.score(spec, assessment.answers, assessment.context)
+    except maturity.ScoringError as exc:
+        raise AssessmentError(_("无法提交：%(why)s") % {"why": exc}, {exc.code or "": str(exc)}) from exc
+    if assessment.kind == Assessment.Kind.VERIFIED:
+        missing = {d.code: _("请填写与原评估不一致的理由") for d in differences(assessment) if not d.reason}
+        if missing:
+            raise AssessmentError(_("%(n)d 个条目与原评估不一致，须逐条说明理由") % {"n": len(missing)}, missing)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_draft:
+            raise AssessmentError(_("评估已提交，答案已冻结"))
+        locked.status = Assessment.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = actor
+        locked.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+        stored = store_result(locked, locked.model_version, result, reason=_("提交"))
+        events.record(
+            locked.enterprise,
+            EnterpriseEvent.Kind.ASSESSED,
+            actor=actor,
+            summary=_("提交%(kind)s：%(model)s，%(level)s（%(score)s 分）")
+            % {
+                "kind": locked.get_kind_display(),
+                "model": locked.model_version.name,
+                "level": result.level_name or "—",
+                "score": f"{result.score:.2f}",
+            },
+            data={"assessment": locked.pk, "result": stored.pk},
+        )
+    assessment.status, assessment.submitted_at = locked.status, locked.submitted_at
+    return stored
+
+
+def store_result(assessment: Assessment, version: ModelVersion, result, *, reason: str) -> AssessmentResult:
+    """Write a snapshot and its domain scores, making it the assessment's current result."""
+    AssessmentResult.objects.filter(assessment=assessment, is_current=True).update(is_current=False)
+    DomainScore.objects.filter(result__assessment=assessment, is_current=True).update(is_current=False)
+    stored = AssessmentResult.objects.create(**result_fields(assessment, version, result, reason))
+    DomainScore.objects.bulk_create(domain_rows(stored, assessment, result))
+    return stored
+
+
+def result_fields(assessment: Assessment, version: ModelVersion, result, reason: str) -> dict:
+    return {
+        "assessment": assessment,
+        "model_version": version,
+        "is_current": True,
+        "score": result.score,
+        "scale_max": result.scale_max,
+        "level": result.level,
+        "level_name": result.level_name,
+        "provisional": result.provisional,
+        "snapshot": result.to_dict(),
+        "reason": reason,
+    }
+
+
+def domain_rows(stored: AssessmentResult, assessment: Assessment, result) -> list[DomainScore]:
+    return [
+        DomainScore(
+            result=stored,
+            enterprise_id=assessment.enterprise_id,
+            model_code=assessment.model_code,
+            node_code=node.code,
+            depth=node.depth,
+            score=node.score,
+        )
+        for node in result.nodes.values()
+    ]
+
+
+def current_result(assessment: Assessment) -> AssessmentResult | None:
+    return assessment.results.filter(is_current=True).select_related("model_version").first()
+
+
+# ---------------------------------------------------------------- rescoring after a correction
+
+
+@dataclass
+class RescoreReport:
+    rescored: int = 0
+    failed: dict[int, str] | None = None
+
+
+def rescore(*, version: ModelVersion, chunk: int = 500) -> RescoreReport:
+    """Score every submitted assessment of `version.code` whose current result predates `version` against it.
+
+    Old snapshots stay (no longer current); a new one is added with the reason. Assessments whose answers do not
+    fit the corrected model are reported, and keep their old result."""
+    spec = version.parsed()
+    report = RescoreReport(failed={})
+    stale = (
+        AssessmentResult.objects.filter(
+            is_current=True, assessment__model_code=version.code, assessment__status="submitted"
+        )
+        .exclude(model_version=version)
+        .values_list("assessment_id", flat=True)
+        .order_by("assessment_id")
+    )
+    ids = list(stale)
+    reason = _("模型修订重算（%(v)s）") % {"v": version.version}
+    for start_at in range(0, len(ids), chunk):
+        batch = list(
+            Assessment.objects.filter(pk__in=ids[start_at : start_at + chunk]).only(
+                "pk", "enterprise_id", "model_code", "answers", "context"
+            )
+        )
+        scored = []
+        for a in batch:
+            try:
+                scored.append((a, maturity.score(spec, a.answers, a.context)))
+            except maturity.ScoringError as exc:
+                report.failed[a.pk] = str(exc)
+        with transaction.atomic():
+            done = [a.pk for a, _r in scored]
+            AssessmentResult.objects.filter(assessment_id__in=done, is_current=True).update(is_current=False)
+            DomainScore.objects.filter(result__assessment_id__in=done, is_current=True).update(is_current=False)
+            results = AssessmentResult.objects.bulk_create(
+                [AssessmentResult(**result_fields(a, version, r, reason)) for a, r in scored]
+            )
+            DomainScore.objects.bulk_create(
+                [row for stored, (a, r) in zip(results, scored, strict=True) for row in domain_rows(stored, a, r)],
+                batch_size=2000,
+            )
+        report.rescored += len(scored)
+    return report
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def attach_evidence(*, actor, assessment: Assessment, item_code: str, upload):
+    """Store a checked file for one item; for an evidence-file item the file also becomes its answer."""
+    from . import evidence as evidence_files
+
+    if not assessment.is_draft:
+        raise AssessmentError(_("评估已提交，不能再上传材料"))
+    spec = assessment.model_version.parsed()
+    item = next((r.item for r in spec.iter_items() if r.item.code == item_code), None)
+    if item is None:
+        raise AssessmentError(_("未知条目 %(code)s") % {"code": item_code})
+    stored = evidence_files.store(actor=actor, assessment=assessment, item_code=item_code, upload=upload)
+    if item.kind == "evidence_file":
+        ids = [str(e.pk) for e in assessment.evidence.filter(item_code=item_code)]
+        save_answers(actor=actor, assessment=assessment, updates={item_code: ids})
+    return stored
+
+
+def remove_evidence(*, actor, assessment: Assessment, evidence) -> None:
+    if not assessment.is_draft:
+        raise AssessmentError(_("评估已提交，材料已冻结"))
+    code = evidence.item_code
+    evidence.file.delete(save=False)
+    evidence.delete()
+    spec = assessment.model_version.parsed()
+    item = next((r.item for r in spec.iter_items() if r.item.code == code), None)
+    if item is not None and item.kind == "evidence_file":
+        ids = [str(e.pk) for e in assessment.evidence.filter(item_code=code)]
+        save_answers(actor=actor, assessment=assessment, updates={code: ids or None})
+
+
+def current_results_for(assessment_ids: list[int]):
+    return AssessmentResult.objects.filter(assessment_id__in=assessment_ids, is_current=True).defer("snapshot")

@@ -1,0 +1,33 @@
+"""Turning stored model versions into engine specs."""
+
+import hashlib
+import json
+
+import maturity
+from maturity.spec import ModelSpec
+
+_parsed: dict[tuple[int, str], ModelSpec] = {}
+
+
+def spec_json(spec: ModelSpec) -> dict:
+    return spec.model_dump(mode="json")
+
+
+def digest_of(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def parsed_spec(version) -> ModelSpec:
+    """Parsed once per process and version: a stored version never changes (a correction is a new version),
+    and a 250-item questionnaire page must not pay for validation on every request."""
+    key = (version.pk, version.digest)
+    spec = _parsed.get(key)
+    if spec is None:
+        if len(_parsed) > 64:
+            _parsed.clear()
+        spec = _parsed[key] = maturity.parse_spec(version.spec, source=f"{version.code} {version.version}")
+    return spec
+
+
+def item_count(spec: ModelSpec) -> int:
+    return sum(1 for _ in spec.iter_items())
