@@ -174,6 +174,9 @@ class DomainScore(models.Model):
             models.Index(fields=["enterprise", "model_code"], name="domainscore_enterprise"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.model_code} {self.node_code} {self.score}"
+
 
 class Evidence(models.Model):
     """A file attached to one item of an assessment; stored under MEDIA_ROOT, served only through a checked view."""

@@ -46,7 +46,7 @@ def _chart(snapshot: dict, spec) -> dict:
 
 
 def history(assessment: Assessment, user) -> list[dict]:
-    """Submitted assessments of the same model for this enterprise, oldest first, with the change from the one before."""
+    """Submitted assessments of this model for the enterprise, oldest first, each with its change from the last."""
     earlier = list(
         Assessment.objects.visible_to(user)
         .submitted()
