@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import model_views, views
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
     path("<int:pk>/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("import/", include("assessments.import_urls")),
     path("models/", model_views.model_list, name="model_list"),
     path("models/upload/", model_views.model_upload, name="model_upload"),
     path("models/<int:pk>/", model_views.model_detail, name="model_detail"),

@@ -13,22 +13,6 @@ LIBRARY = Path(__file__).resolve().parent.parent / "library"
 FILES = sorted(LIBRARY.glob("*.yaml"))
 
 
-def test_cmmm_2020_skeleton_loads_with_4_elements_and_20_subdomains():
-    spec = load("cmmm-2020")
-    assert [n.name for n in spec.nodes] == ["人员", "技术", "资源", "制造"]
-    domains = [d for e in spec.nodes for d in e.children]
-    subdomains = [s for d in domains for s in d.children]
-    assert len(domains) == 12 and len(subdomains) == 20
-    assert [lv.number for lv in spec.levels] == [1, 2, 3, 4, 5]
-    assert spec.status == "provisional" and spec.rule.status == "provisional"
-    assert {d.name for d in domains if "未经核实" in (d.note or "")} == {"设计", "生产", "服务"}
-
-
-def test_cmmm_2020_skeleton_scores_without_items():
-    r = score(load("cmmm-2020"), {})
-    assert r.level == 0 and r.provisional and all(lv.score is None for lv in r.levels)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Every file in the library
 
@@ -41,8 +25,25 @@ def walk(nodes: list[Node], inherited_note: str):
         yield from walk(n.children, note)
 
 
+SHIPPED = ["cmmm-2020", "sme-2022", "sme-2024", "dcmm-2018"]
+
+
 def test_library_has_the_expected_files():
-    assert {"sme-2024.yaml", "dcmm-2018.yaml"} <= {f.name for f in FILES}
+    assert {f"{name}.yaml" for name in SHIPPED} <= {f.name for f in FILES}
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_model_loads_by_name_with_unique_reachable_items(name: str):
+    spec = load(name)
+    refs = list(spec.iter_items())
+    codes = [r.item.code for r in refs]
+    assert refs and len(codes) == len(set(codes))
+    # Every item hangs off a top-level node through a chain of parent → child links.
+    for ref in refs:
+        assert ref.path[0] in spec.nodes, ref.item.code
+        for parent, child in zip(ref.path, ref.path[1:], strict=False):
+            assert child in parent.children, ref.item.code
+        assert ref.item in ref.path[-1].items, ref.item.code
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -324,3 +325,175 @@ def test_dcmm_provisional_floor_bands(dcmm):
     assert r.score == pytest.approx(2.96875) and r.level == 2
     # 4.96875 is still 量化管理级: only all items at 5 reach 优化级 under the floor assumption
     assert score(dcmm, dcmm_answers(dcmm, 5, D3=[4, 5, 5, 5])).level == 4
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CMMM 2020 with Tidu's own requirement items
+
+
+@pytest.fixture(scope="module")
+def cmmm() -> ModelSpec:
+    return load("cmmm-2020")
+
+
+# Items per sub-domain at levels 1..5. 集成 (T2.1) and 产品服务 (M5.2) start at level 2 (an assumption noted in
+# the file); variant-specific items are counted here too, so a discrete or process firm sees fewer.
+CMMM_MATRIX = {
+    "P1.1": [2, 2, 2, 2, 2],
+    "P2.1": [2, 2, 2, 2, 1],
+    "T1.1": [2, 2, 2, 2, 2],
+    "T2.1": [0, 2, 2, 2, 1],
+    "T3.1": [1, 2, 2, 2, 1],
+    "R1.1": [2, 2, 2, 2, 2],
+    "R2.1": [1, 2, 2, 2, 1],
+    "M1.1": [1, 2, 2, 2, 1],
+    "M1.2": [1, 3, 2, 2, 1],
+    "M2.1": [1, 2, 2, 2, 1],
+    "M2.2": [1, 3, 2, 2, 2],
+    "M2.3": [1, 3, 4, 3, 1],
+    "M2.4": [1, 2, 2, 2, 1],
+    "M2.5": [1, 2, 2, 2, 1],
+    "M2.6": [1, 3, 2, 2, 1],
+    "M2.7": [1, 2, 2, 1, 1],
+    "M3.1": [1, 2, 2, 1, 1],
+    "M4.1": [1, 2, 2, 2, 1],
+    "M5.1": [1, 2, 2, 1, 1],
+    "M5.2": [0, 1, 2, 2, 1],
+}
+DISCRETE_ONLY = ["M1.2-L2-2", "M2.2-L2-2", "M2.3-L2-2", "M2.3-L3-3", "M2.3-L4-2", "M2.6-L2-3"]
+PROCESS_ONLY = ["M1.2-L2-3", "M2.2-L2-3", "M2.3-L2-3", "M2.3-L3-4", "M2.3-L4-3", "M2.6-L2-2", "M2.6-L3-2", "M2.6-L4-2"]
+
+
+def test_cmmm_2020_structure(cmmm):
+    assert cmmm.version == "2020-tidu-1"
+    assert [n.name for n in cmmm.nodes] == ["人员", "技术", "资源", "制造"]
+    domains = [d for e in cmmm.nodes for d in e.children]
+    subdomains = [s for d in domains for s in d.children]
+    assert len(domains) == 12 and [s.code for s in subdomains] == list(CMMM_MATRIX)
+    assert [lv.number for lv in cmmm.levels] == [1, 2, 3, 4, 5]
+    assert cmmm.status == "provisional" and cmmm.rule.status == "provisional"
+    assert cmmm.rule.type == "cmmm_cumulative" and cmmm.rule.pass_threshold == 0.8
+    assert {d.name for d in domains if "未经核实" in (d.note or "")} == {"设计", "生产", "服务"}
+    # Equal sub-domain weights: the 离散/流程 weight tables are [NF].
+    assert all(n.weight == 1 for n, _ in walk(cmmm.nodes, "")) and "等权" in cmmm.note
+
+
+def test_cmmm_2020_requirement_matrix(cmmm):
+    counts = {code: [0] * 5 for code in CMMM_MATRIX}
+    for ref in cmmm.iter_items():
+        counts[ref.path[-1].code][ref.item.level - 1] += 1
+    assert counts == CMMM_MATRIX
+    assert [sum(row[i] for row in CMMM_MATRIX.values()) for i in range(5)] == [22, 43, 42, 38, 24]
+    assert len(list(cmmm.iter_items())) == 169
+    # Sub-domains assessed per level: all 20 except T2.1 and M5.2 at level 1.
+    assert [sum(1 for row in CMMM_MATRIX.values() if row[i]) for i in range(5)] == [18, 20, 20, 20, 20]
+
+
+def test_cmmm_2020_items_are_graded_with_readable_codes(cmmm):
+    for ref in cmmm.iter_items():
+        it, sub = ref.item, ref.path[-1].code
+        assert it.kind == "graded" and [(o.code, o.points) for o in it.options] == [
+            ("full", 1.0),
+            ("most", 0.8),
+            ("partial", 0.5),
+            ("none", 0.0),
+        ]
+        assert it.code.startswith(f"{sub}-L{it.level}-"), it.code
+        assert it.name and it.help.endswith("。"), it.code
+        assert it.weight == 1
+
+
+def test_cmmm_2020_every_level_has_items_in_every_element(cmmm):
+    for element in cmmm.nodes:
+        levels = {r.item.level for r in cmmm.iter_items() if r.path[0] is element}
+        assert levels == {1, 2, 3, 4, 5}, element.name
+
+
+def test_cmmm_2020_items_are_provisional_and_say_they_are_tidus_wording(cmmm):
+    for ref in cmmm.iter_items():
+        assert ref.status == "provisional", ref.item.code
+        assert "Tidu" in ref.note and "并非标准原文" in ref.note, ref.item.code
+    for code in ("T2.1", "M5.2"):
+        assert "自二级起评" in by_code(cmmm)[code].note
+
+
+def test_cmmm_2020_variant_and_not_applicable_items(cmmm):
+    refs = list(cmmm.iter_items())
+    assert [r.item.code for r in refs if r.item.applies_to.production_types == ["discrete"]] == DISCRETE_ONLY
+    assert [r.item.code for r in refs if r.item.applies_to.production_types == ["process"]] == PROCESS_ONLY
+    assert all(not n.applies_to.production_types for n, _ in walk(cmmm.nodes, ""))
+    na = {r.item.code for r in refs if r.item.not_applicable_allowed}
+    expected = {r.item.code for r in refs if r.path[-1].code in ("M1.1", "M5.2")}
+    expected |= {r.item.code for r in refs if r.path[-1].code == "M3.1" and r.item.level >= 2}
+    assert na == expected and len(na) == 8 + 6 + 6
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# SME 2022: official bands over a provisional stand-in tree
+
+
+@pytest.fixture(scope="module")
+def sme22() -> ModelSpec:
+    return load("sme-2022")
+
+
+def test_sme_2022_bands_are_official_and_the_tree_is_provisional(sme22):
+    assert sme22.status == "provisional" and "官方 2022 指标表未找到" in sme22.note
+    assert sme22.rule.type == "score_bands" and sme22.rule.status == "official" and sme22.rule.scale_max == 100
+    assert [(b.min, b.max, b.level) for b in sme22.rule.bands] == [(20, 40, 1), (40, 60, 2), (60, 80, 3), (80, None, 4)]
+    assert sme22.below_level_name == "未达一级"
+    assert [lv.name for lv in sme22.levels] == ["一级", "二级", "三级", "四级"]
+    assert all(r.status == "provisional" and r.note for r in sme22.iter_items())
+
+
+def test_sme_2022_points_add_up_to_100(sme22):
+    assert sum(node_max(n) for n in sme22.nodes) == pytest.approx(100.0, abs=1e-9)
+    assert {n.name: node_max(n) for n in sme22.nodes} == pytest.approx(
+        {"数字化基础": 25, "数字化经营": 40, "数字化管理": 15, "数字化成效": 20}
+    )
+    subs = {c.name: node_max(c) for n in sme22.nodes for c in n.children}
+    assert subs == pytest.approx(
+        {
+            "设备系统": 10,  # 网络建设 4 × 1 + 设备数字化 3 + 设备联网 3
+            "数据采集": 5,  # 13 × 0.35 + 0.45
+            "信息系统": 5,
+            "信息安全": 5,  # (4 × 0.625) × 2
+            "产品生命周期数字化": 10,  # 4 scenes × 2.5
+            "生产执行数字化": 15,  # 6 × 2.5
+            "供应链数字化": 5,  # 2 × 2.5
+            "管理决策数字化": 10,  # 4 × 2.5
+            "规划管理": 7.5,  # 规划实施 3.75 + 管理机制 4 × 0.9375
+            "要素保障": 7.5,  # 人才建设 5 × 0.75 + 资金保障 3.75
+            "绿色低碳": 7,
+            "产品质量": 7,
+            "市场效益": 6,  # 3 + 3
+        }
+    )
+    for node, _ in walk(sme22.nodes, ""):
+        assert node.weight == pytest.approx(node_max(node)), node.code
+        for it in node.items:
+            assert it.weight == pytest.approx(item_max(it)), it.code
+
+
+def test_sme_2022_scenes_score_a_quarter_of_2_5_per_grade(sme22):
+    scenes = [it for g in by_code(sme22)["O"].children for it in g.items]
+    assert len(scenes) == 16
+    for it in scenes:
+        assert it.kind == "single_choice"
+        assert [(o.code, o.points) for o in it.options] == [
+            ("0", 0),
+            ("1", 0.625),
+            ("2", 1.25),
+            ("3", 1.875),
+            ("4", 2.5),
+        ]
+
+
+def test_sme_2022_reuses_the_2024_indicators_at_half_points_except_results(sme22, sme):
+    old = {r.item.code: r.item for r in sme.iter_items() if r.path[0].code != "O"}
+    new = {r.item.code: r.item for r in sme22.iter_items() if r.path[0].code != "O"}
+    assert new.keys() == old.keys()
+    for code, it in new.items():
+        factor = 1.0 if code.startswith("E") else 0.5
+        assert item_max(it) == pytest.approx(factor * item_max(old[code])), code
+        assert it.name == old[code].name, code
