@@ -6,6 +6,8 @@ Public API:
     score, Result, ScoringError and subclasses            (maturity.scoring, maturity.results, maturity.answers)
     score_many, score_encoded, encode, BatchResult        (maturity.batch)
     load (shipped model files)                            (maturity.library)
+    TierModel, evaluate_tiers, load_tier_model, ConditionError  (maturity.conditions; load_tiers in maturity.library)
+    export_xlsx, import_xlsx, template_xlsx, XlsxImportError    (maturity.xlsx)
 """
 
 from maturity.answers import (
@@ -17,10 +19,13 @@ from maturity.answers import (
     UnknownItemError,
 )
 from maturity.batch import BatchResult, encode, score_encoded, score_many
+from maturity.conditions import ConditionError, TierEvaluation, TierModel, load_tier_model
+from maturity.conditions import evaluate as evaluate_tiers
 from maturity.loaders import SpecLoadError, dump_yaml, load_yaml, parse_spec
 from maturity.results import Blocker, ItemResult, LevelResult, NodeResult, Result
 from maturity.scoring import score
 from maturity.spec import NA, ModelSpec
+from maturity.xlsx import XlsxImportError, export_xlsx, import_xlsx, template_xlsx
 
 __all__ = [
     "NA",
@@ -45,4 +50,13 @@ __all__ = [
     "encode",
     "score_encoded",
     "score_many",
+    "ConditionError",
+    "TierEvaluation",
+    "TierModel",
+    "evaluate_tiers",
+    "load_tier_model",
+    "XlsxImportError",
+    "export_xlsx",
+    "import_xlsx",
+    "template_xlsx",
 ]
