@@ -58,6 +58,7 @@ class Section:
     node: Node
     path: str
     questions: list[Question]
+    html: list = field(default_factory=list)  # the questions' markup, filled in by the view (widgets.py)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from . import access, questionnaire, results, services
 from .evidence import EvidenceError, by_item
 from .forms import AssessmentFilterForm, StartForm
 from .models import Assessment, Evidence, ModelVersion
+from .widgets import PageText, render_question
 
 PAGE_SIZE = 50
 
@@ -102,12 +103,11 @@ def assessment_verify(request, pk: int):
     return redirect("assessments:fill", pk=assessment.pk)
 
 
-def _page_context(assessment, group_code, *, errors=None, raw=None):
+def _status_context(assessment, group_code) -> dict:
+    """Progress and the group list: what the autosave status needs, without rendering any question."""
     spec = assessment.model_version.parsed()
     groups = questionnaire.groups(spec, assessment.context, assessment.answers)
-    top = next((g.node for g in groups if g.node.code == group_code), groups[0].node)
-    index = next(i for i, g in enumerate(groups) if g.node is top)
-    before = assessment.verifies.answers if assessment.verifies_id else None
+    index = next((i for i, g in enumerate(groups) if g.node.code == group_code), 0)
     total = sum(g.total for g in groups)
     answered = sum(g.answered for g in groups)
     return {
@@ -117,22 +117,30 @@ def _page_context(assessment, group_code, *, errors=None, raw=None):
         "group": groups[index],
         "prev_group": groups[index - 1] if index > 0 else None,
         "next_group": groups[index + 1] if index + 1 < len(groups) else None,
-        "sections": questionnaire.sections(
-            spec,
-            assessment.context,
-            assessment.answers,
-            top,
-            errors=errors,
-            raw=raw,
-            before=before,
-            reasons=assessment.reasons,
-            evidence=by_item(assessment),
-        ),
         "total": total,
         "answered": answered,
         "percent": round(100 * answered / total) if total else 100,
-        "errors": errors or {},
     }
+
+
+def _page_context(assessment, group_code, *, errors=None, raw=None) -> dict:
+    context = _status_context(assessment, group_code)
+    before = assessment.verifies.answers if assessment.verifies_id else None
+    sections = questionnaire.sections(
+        context["spec"],
+        assessment.context,
+        assessment.answers,
+        context["group"].node,
+        errors=errors,
+        raw=raw,
+        before=before,
+        reasons=assessment.reasons,
+        evidence=by_item(assessment),
+    )
+    text = PageText.for_page(assessment.pk, verifying=assessment.verifies_id is not None)
+    for section in sections:
+        section.html = [render_question(q, text) for q in section.questions]
+    return {**context, "sections": sections, "errors": errors or {}}
 
 
 def _save_from_post(request, assessment, group_code):
@@ -173,7 +181,7 @@ def assessment_fill(request, pk: int):
 def assessment_autosave(request, pk: int):
     assessment = access.get_assessment_for_user(request.user, pk, access.EDIT)
     group_code, problems, _raw = _save_from_post(request, assessment, request.POST.get("group", ""))
-    ctx = _page_context(assessment, group_code)
+    ctx = _status_context(assessment, group_code)
     ctx.update(problems=problems, saved=True)
     return render(request, "assessments/_save_status.html", ctx)
 
