@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.assessment_list, name="list"),
     path("enterprise/<int:pk>/panel/", views.enterprise_panel, name="enterprise_panel"),
     path("enterprise/<int:pk>/start/", views.assessment_start, name="start"),
+    path("enterprise/<int:pk>/tiers/", views.tier_check, name="tiers"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/fill/", views.assessment_fill, name="fill"),
     path("<int:pk>/autosave/", views.assessment_autosave, name="autosave"),

@@ -21,7 +21,9 @@ TOP_ITEMS = 5
 
 
 def fmt(x: float) -> str:
-    """Two decimals without trailing zeros: 0.8 → "0.8", 0.725 → "0.73"."""
+    """Two decimals without trailing zeros: 0.8 → "0.8", 0.725 → "0.73"; small gains keep a digit: 0.004 → "0.004"."""
+    if 0 < abs(x) < 0.005:
+        return f"{x:.1g}"
     return f"{round(x + 0.0, 2):g}" if abs(x) < 1e6 else f"{x:.0f}"
 
 

@@ -103,3 +103,27 @@ def test_history_shows_the_change_from_the_previous_assessment(world, login, cmm
     first_score = Assessment.objects.exclude(pk=later.pk).get().results.get().score
     delta = later.results.get().score - first_score
     assert f"+{delta:.2f}" in page
+
+
+def test_tier_self_check_reads_the_cmmm_level_and_the_archive(world, login, cmmm):
+    from enterprises.models import EnterpriseLabel
+
+    client = login(world["enterprise"])
+    url = reverse("assessments:tiers", args=[world["home"].pk])
+    page = client.get(url).content.decode()
+    assert "尚无 CMMM 评估结果" in page and "待确认" in page
+    submitted_self_assessment(world, cmmm, "most")  # 0.8 everywhere → S = 4.0 → 四级
+    world["home"].is_above_scale = True
+    world["home"].save(update_fields=["is_above_scale"])
+    EnterpriseLabel.objects.create(enterprise=world["home"], label_id="tier-advanced")
+    from assessments import tiers
+
+    evaluation, result = tiers.check(world["home"])
+    assert result.level == 4
+    by_code = {t.code: t for t in evaluation.tiers}
+    cmmm_condition = next(c for c in by_code["excellent"].conditions if c.code == "cmmm")
+    assert cmmm_condition.outcome == "met"
+    # Accident record and abnormal list are not held by Tidu: 基础级 stays undecided, never "met".
+    assert by_code["basic"].outcome == "unknown"
+    assert "四级" in client.get(url).content.decode()
+    assert login(world["other_city"]).get(url).status_code == 404
