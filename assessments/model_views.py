@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 import maturity
 
@@ -30,7 +31,21 @@ def model_list(request):
 def model_detail(request, pk: int):
     version = get_object_or_404(ModelVersion, pk=pk)
     spec = version.parsed()
-    return render(request, "assessments/model_detail.html", {"v": version, "spec": spec, "rule": spec.rule})
+    context = {"v": version, "spec": spec, "rule": spec.rule, "can_manage": access.can_manage_models(request.user)}
+    if context["can_manage"] and version.is_current:
+        context["stale"] = services.stale_results(version).count()
+    return render(request, "assessments/model_detail.html", context)
+
+
+@login_required
+@require_POST
+def model_rescore(request, pk: int):
+    if not access.can_manage_models(request.user):
+        raise PermissionDenied(_("只有平台管理员可以重算评估"))
+    version = get_object_or_404(ModelVersion, pk=pk, is_current=True)
+    tasks.rescore_version.enqueue(version.pk)
+    messages.info(request, _("已开始按 %(v)s 重算已提交的评估；旧结果保留") % {"v": version.version})
+    return redirect("assessments:model_detail", pk=version.pk)
 
 
 @login_required

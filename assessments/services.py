@@ -314,6 +314,13 @@ def current_result(assessment: Assessment) -> AssessmentResult | None:
 # ---------------------------------------------------------------- rescoring after a correction
 
 
+def stale_results(version: ModelVersion):
+    """Current results of submitted assessments of this model that were computed with another version."""
+    return AssessmentResult.objects.filter(
+        is_current=True, assessment__model_code=version.code, assessment__status=Assessment.Status.SUBMITTED
+    ).exclude(model_version=version)
+
+
 @dataclass
 class RescoreReport:
     rescored: int = 0
@@ -327,14 +334,7 @@ def rescore(*, version: ModelVersion, chunk: int = 500) -> RescoreReport:
     fit the corrected model are reported, and keep their old result."""
     spec = version.parsed()
     report = RescoreReport(failed={})
-    stale = (
-        AssessmentResult.objects.filter(
-            is_current=True, assessment__model_code=version.code, assessment__status="submitted"
-        )
-        .exclude(model_version=version)
-        .values_list("assessment_id", flat=True)
-        .order_by("assessment_id")
-    )
+    stale = stale_results(version).values_list("assessment_id", flat=True).order_by("assessment_id")
     ids = list(stale)
     reason = _("模型修订重算（%(v)s）") % {"v": version.version}
     for start_at in range(0, len(ids), chunk):

@@ -21,5 +21,6 @@ urlpatterns = [
     path("models/", model_views.model_list, name="model_list"),
     path("models/upload/", model_views.model_upload, name="model_upload"),
     path("models/<int:pk>/", model_views.model_detail, name="model_detail"),
+    path("models/<int:pk>/rescore/", model_views.model_rescore, name="model_rescore"),
     path("models/<int:pk>/download.<str:fmt>", model_views.model_download, name="model_download"),
 ]

@@ -177,3 +177,23 @@ def test_submitted_answers_cannot_be_changed_by_any_path(world, login, cmmm):
         services.submit(actor=world["enterprise"], assessment=Assessment.objects.get(pk=a.pk))
     client = login(world["enterprise"])
     assert client.post(reverse("assessments:autosave", args=[a.pk]), {"group": "P"}).status_code == 403
+
+
+def test_a_model_edited_in_excel_is_published_and_the_admin_rescores_from_its_page(world, login, cmmm):
+    a = services.start(actor=world["enterprise"], enterprise=world["home"], version=cmmm, kind="self")
+    services.save_answers(
+        actor=world["enterprise"], assessment=a, updates=all_answers(cmmm, a.context, lambda i: "most")
+    )
+    services.submit(actor=world["enterprise"], assessment=a)
+    spec = corrected(cmmm, "2020-tidu-xlsx", lambda d: d.update(rule={**d["rule"], "pass_threshold": 0.85}))
+    client = login(world["admin"])
+    workbook = SimpleUploadedFile("cmmm.xlsx", maturity.export_xlsx(spec))
+    response = client.post(reverse("assessments:model_upload"), {"file": workbook, "change_note": "Excel 修订"})
+    assert response.status_code == 302
+    new = ModelVersion.objects.get(code="cmmm", is_current=True)
+    assert new.version == "2020-tidu-xlsx" and new.parsed() == spec
+    page = client.get(reverse("assessments:model_detail", args=[new.pk])).content.decode()
+    assert "1 份已提交评估的当前结果来自其他版本" in page
+    assert client.post(reverse("assessments:model_rescore", args=[new.pk])).status_code == 302
+    assert AssessmentResult.objects.get(assessment=a, is_current=True).model_version == new
+    assert login(world["province"]).post(reverse("assessments:model_rescore", args=[new.pk])).status_code == 403
