@@ -6,6 +6,7 @@ import maturity
 from maturity.answers import applies
 
 from . import questionnaire, services
+from .import_results import full_snapshot
 from .models import Assessment
 
 
@@ -96,7 +97,7 @@ def answers_by_group(assessment: Assessment) -> list[dict]:
 def page(assessment: Assessment, user) -> dict:
     result = services.current_result(assessment)
     spec = result.model_version.parsed()
-    snapshot = result.snapshot
+    snapshot = full_snapshot(result)
     verifications = Assessment.objects.visible_to(user).submitted().filter(verifies=assessment)
     diffs = []
     if assessment.verifies_id:

@@ -308,7 +308,7 @@ def domain_rows(stored: AssessmentResult, assessment: Assessment, result) -> lis
 
 
 def current_result(assessment: Assessment) -> AssessmentResult | None:
-    return assessment.results.filter(is_current=True).select_related("model_version").first()
+    return assessment.results.filter(is_current=True).select_related("model_version", "assessment").first()
 
 
 # ---------------------------------------------------------------- rescoring after a correction

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.access import get_enterprise_for_user
 
-from . import access, questionnaire, results, services, tiers
+from . import access, imports, questionnaire, results, services, tiers
 from .evidence import EvidenceError, by_item
 from .forms import AssessmentFilterForm, StartForm
 from .models import Assessment, Evidence, ModelVersion
@@ -36,7 +36,8 @@ def assessment_list(request):
         qs = form.apply(qs)
     page = Paginator(qs.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     _attach_results(page)
-    return render(request, "assessments/list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "can_import": imports.can_import(request.user)}
+    return render(request, "assessments/list.html", context)
 
 
 @login_required
