@@ -91,7 +91,7 @@ class Assessment(models.Model):
         "self",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # both belong to one enterprise; only removing the enterprise deletes them
         related_name="verifications",
         verbose_name=_("核验的评估"),
     )

@@ -84,11 +84,17 @@ class Result:
     provisional: bool
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict for storing a snapshot."""
+        """Plain dict for storing a snapshot (items reduced to state, points and normalised score)."""
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["levels"] = [asdict(x) for x in self.levels]
         data["blockers"] = [asdict(x) for x in self.blockers]
         data["trace"] = list(self.trace)
-        data["items"] = {k: asdict(v) for k, v in self.items.items()}
+        # Per item only what the answers decided. Name, kind, level, maximum, status and note come from the model
+        # version the result was computed with (pinned next to every snapshot); repeating them made a CMMM snapshot
+        # ~100 KB, which a province with a million assessments cannot afford.
+        data["items"] = {
+            k: {"state": item.state, "points": item.points, "normalised": item.normalised}
+            for k, item in self.items.items()
+        }
         data["nodes"] = {k: asdict(v) for k, v in self.nodes.items()}
         return data

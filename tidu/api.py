@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from accounts.api_auth import API_AUTH
+from assessments.api import router as assessments_router
 from enterprises.api import router as enterprises_router
 from regions.api import router as regions_router
 
@@ -21,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("/", regions_router)
 api.add_router("/", enterprises_router)
+api.add_router("/", assessments_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -7,13 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Assessment, ModelVersion
-from tidu.tests.test_browser import (  # noqa: F401  (fixtures are found by name)
-    TABLET,
-    chromium,
-    open_session,
-    reference_data,
-    session,
-)
+from tidu.tests.conftest import TABLET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
