@@ -112,6 +112,8 @@ def points_for(item: Item, value: object) -> float | None:
                 raise bad(f"未知选项 {unknown}")
             if len(set(chosen)) != len(chosen):
                 raise bad("选项重复")
+            if len(chosen) > 1 and (alone := next((o for o in item.options if o.exclusive and o.code in chosen), None)):
+                raise bad(f"选项「{alone.label or alone.code}」（{alone.code}）与其他选项互斥，不能同时选择")
             total = math.fsum(by_code[c] for c in set(chosen))
             return min(total, item.cap) if item.cap is not None else total
         case "numeric_bands":

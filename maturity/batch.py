@@ -1,19 +1,31 @@
 """`score_many`: many assessments of one model at once, the arithmetic in NumPy, equal to `score` row by row.
 
-Answers are still checked one row at a time with the same `evaluate` that `score` uses, so a batch
-rejects exactly what a single assessment rejects; only the aggregation is vectorised. The spec is
-compiled once (item → column, node weights) and the tree is folded over whole columns.
+Answers are checked by `maturity.encoding` (vectorised, falling back to `evaluate` for anything irregular), so a
+batch rejects exactly what a single assessment rejects, with the same error for the same (first bad) row. The
+spec is compiled once into sparse weights — items → item-holding nodes → … → root, and for CMMM items →
+sub-domain at each level → level — and rows are checked and folded in blocks, so a million rows never need a
+million-row temporary and the first bad row stops the work.
+
+Equality with `score`: levels are equal; scores, level scores and node scores are equal up to floating-point
+summation order (NumPy sums where `score` uses math.fsum), well within 1e-9.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from maturity.encoding import encode
+from maturity.encoding import AnswerMatrix, Encoder, Failure, Irregular
 from maturity.scoring import leaves_with_weights
 from maturity.spec import EPS, ModelSpec, Node
+
+BLOCK = 16_384  # rows per block: big enough to amortise the per-item Python, small enough to stay in cache
+
+Answers = AnswerMatrix | Sequence[Mapping[str, object]]
+Context = Mapping[str, object] | Sequence[Mapping[str, object] | None] | None
 
 
 @dataclass(frozen=True)
@@ -27,28 +39,154 @@ class BatchResult:
     node_scores: np.ndarray  # (n, len(node_codes)), 0..1
 
 
-def _mean(parts: list[tuple[float, np.ndarray]], n: int) -> np.ndarray:
-    if not parts:
-        return np.full(n, np.nan)
-    w = np.array([p[0] for p in parts])
-    m = np.column_stack([p[1] for p in parts])
-    counts = ~np.isnan(m)
-    den = counts @ w
-    num = np.where(counts, m, 0.0) @ w
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+def _empty_result(plan: _Plan, n: int) -> BatchResult:
+    return BatchResult(
+        np.zeros(n),
+        np.zeros(n, dtype=int),
+        np.full((n, plan.n_levels), np.nan),
+        plan.node_codes,
+        np.full((n, len(plan.node_codes)), np.nan),
+    )
 
 
-def _tree(top: list[Node], cols: dict[str, np.ndarray], n: int, nodes_out: dict[str, np.ndarray]) -> np.ndarray:
-    def rec(node: Node) -> np.ndarray:
-        if node.children:
-            parts = [(c.weight, rec(c)) for c in node.children]
+Targets = list[tuple[np.ndarray, np.ndarray]]  # per target: source indices and their (non-zero) weights
+
+
+def _targets(w: np.ndarray) -> Targets:
+    """A (targets × sources) weight matrix as its non-zero entries: the tree is sparse, dense products waste time."""
+    return [(np.flatnonzero(row), row[row != 0]) for row in w]
+
+
+def _weighted_mean(targets: Targets, x: np.ndarray, zeroed: np.ndarray | None = None, present=None) -> np.ndarray:
+    """Each target as the weighted mean of its sources' rows of x (sources × m), over the sources that are not NaN.
+
+    NaN where the counting weight is zero, like `weighted_tree`'s None (a node that drops out of its parent).
+    `zeroed` (x with NaN as 0) and `present` (1.0 where x is not NaN) may be given when already at hand."""
+    if zeroed is None or present is None:
+        mask = ~np.isnan(x)
+        zeroed, present = np.where(mask, x, 0.0), mask.astype(float)
+    out = np.full((len(targets), x.shape[1]), np.nan)
+    for t, (idx, w) in enumerate(targets):
+        if len(idx) == 1 and w[0] == 1.0:  # (1·x)/1 is x: the mean of one source of weight 1 is that source
+            out[t] = x[idx[0]]
+            continue
+        if len(idx) == 1:
+            num, den = zeroed[idx[0]] * w[0], present[idx[0]] * w[0]
+        elif len(idx):
+            num, den = w @ zeroed[idx], w @ present[idx]
         else:
-            parts = [(it.weight, cols[it.code]) for it in node.items]
-        nodes_out[node.code] = _mean(parts, n)
-        return nodes_out[node.code]
+            continue
+        np.divide(num, den, out=out[t], where=den > 0)
+    return out
 
-    return _mean([(t.weight, rec(t)) for t in top], n)
+
+class _Plan:
+    """The spec's tree as weight matrices, so a block of rows is folded with a few matrix products."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        rule = spec.rule
+        refs = list(spec.iter_items())
+        item_at = {r.item.code: i for i, r in enumerate(refs)}
+        order: list[Node] = []  # post-order, the order node_codes always had
+
+        def walk(node: Node) -> int:
+            h = max((walk(c) for c in node.children), default=-1) + 1
+            order.append(node)
+            heights[node.code] = h
+            return h
+
+        heights: dict[str, int] = {}
+        for top in spec.nodes:
+            walk(top)
+        self.node_codes = tuple(n.code for n in order)
+        node_at = {c: k for k, c in enumerate(self.node_codes)}
+        n_items, n_nodes = len(refs), len(order)
+        self.n_levels = len(spec.levels)
+
+        # Item means: nodes of height 0 (items or nothing), then for CMMM each level's sub-domain means.
+        self.base_nodes = [node_at[n.code] for n in order if heights[n.code] == 0]
+        rows = []
+        for k in self.base_nodes:
+            w = np.zeros(n_items)
+            for it in order[k].items:
+                w[item_at[it.code]] = it.weight
+            rows.append(w)
+        self.cmmm = rule.type == "cmmm_cumulative"
+        if self.cmmm:
+            leaves = leaves_with_weights(spec.nodes)
+            for lv in spec.levels:
+                for node, _ in leaves:
+                    w = np.zeros(n_items)
+                    for it in node.items:
+                        if it.level == lv.number:
+                            w[item_at[it.code]] = it.weight
+                    rows.append(w)
+            n_leaves = len(leaves)
+            level_w = np.zeros((self.n_levels, self.n_levels * n_leaves))
+            for k in range(self.n_levels):
+                level_w[k, k * n_leaves : (k + 1) * n_leaves] = [pw for _, pw in leaves]
+            self.level_w = _targets(level_w)
+            self.thresholds = [rule.threshold(lv.number) for lv in spec.levels]
+        self.item_w = _targets(np.array(rows).reshape(len(rows), n_items))
+
+        # Then each height from its children, and the root from the top nodes.
+        self.stages: list[tuple[list[int], Targets]] = []
+        for h in range(1, max(heights.values(), default=0) + 1):
+            targets = [k for k, n in enumerate(order) if heights[n.code] == h]
+            w = np.zeros((len(targets), n_nodes))
+            for t, k in enumerate(targets):
+                for c in order[k].children:
+                    w[t, node_at[c.code]] = c.weight
+            self.stages.append((targets, _targets(w)))
+        top_w = np.zeros((1, n_nodes))
+        for n in spec.nodes:
+            top_w[0, node_at[n.code]] = n.weight
+        self.top_w = _targets(top_w)
+
+        self.scenes = [i for i, r in enumerate(refs) if r.item.kind == "scene"]
+        self.prerequisites = [(i, (r.item.level or 1) - 1) for i, r in enumerate(refs) if r.item.kind == "prerequisite"]
+
+    def fold(self, vals: np.ndarray, raw: np.ndarray, rows: slice, *, out: BatchResult) -> None:
+        """Score a block: `vals`/`raw` are item-major (items × m); results go to `out` at `rows`."""
+        rule = self.spec.rule
+        m = vals.shape[1]
+        present = ~np.isnan(vals)
+        means = _weighted_mean(self.item_w, vals, np.where(present, vals, 0.0), present.astype(float))
+        nodes = np.full((len(self.node_codes), m), np.nan)
+        nodes[self.base_nodes] = means[: len(self.base_nodes)]
+        for targets, w in self.stages:
+            nodes[targets] = _weighted_mean(w, nodes)
+        root = _weighted_mean(self.top_w, nodes)[0]
+        out.node_scores[rows] = nodes.T
+        if self.cmmm:
+            levels_s = _weighted_mean(self.level_w, means[len(self.base_nodes) :])
+            counting = np.ones(m, dtype=bool)
+            total = np.zeros(m)
+            for k, thr in enumerate(self.thresholds):
+                ls = levels_s[k]
+                total += np.where(counting, np.nan_to_num(ls, nan=0.0), 0.0)
+                counting &= ~np.isnan(ls) & (ls >= thr - EPS)
+            out.level_scores[rows] = levels_s.T
+            level = _bands(rule.bands, total)
+        else:
+            total = np.nan_to_num(root, nan=0.0) * rule.scale_max
+            if rule.type == "weighted_sum":
+                level = np.full(m, -1)
+            elif rule.type == "score_bands":
+                level = _bands(rule.bands, total)
+            else:
+                grades = np.nan_to_num(raw[self.scenes], nan=-1.0)
+                level = np.zeros(m, dtype=int)
+                for req in rule.requirements:
+                    met = (total >= req.min_score - EPS) & ((grades >= req.scene_level).sum(axis=0) >= req.min_scenes)
+                    level = np.where(met, np.maximum(level, req.level), level)
+        if rule.type != "weighted_sum":
+            for i, cap in self.prerequisites:
+                p = raw[i]
+                level = np.where(~np.isnan(p) & (p != 1.0), np.minimum(level, cap), level)
+        out.scores[rows] = total
+        out.levels[rows] = level
 
 
 def _bands(bands: list, values: np.ndarray) -> np.ndarray:
@@ -61,56 +199,108 @@ def _bands(bands: list, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def score_many(spec: ModelSpec, answers_list: list[dict[str, object]], context: dict | None = None) -> BatchResult:
-    """Score many assessments sharing one context (group rows by context and call once per group)."""
-    return score_encoded(spec, *encode(spec, answers_list, context))
+Fold = Callable[[np.ndarray, np.ndarray, slice], None]
+
+
+def _run_group(encoder: Encoder, answers: Answers, fold: Fold) -> Failure | None:
+    """Check and encode `answers` block by block, in row order, handing each block to `fold`; stop at the first
+    bad row (so nothing after it is folded)."""
+    n = len(answers)
+    for start in range(0, n, BLOCK):
+        stop = min(start + BLOCK, n)
+        if isinstance(answers, AnswerMatrix):
+            block = np.ascontiguousarray(answers.values[start:stop].T)
+            vals, raw, bad = encoder.matrix_block(answers.codes, block)
+            if bad.any():
+                return encoder.matrix_failure(answers, start + int(np.argmax(bad)))
+        else:
+            rows = answers[start:stop]
+            try:
+                vals, raw = encoder.dict_block(rows)
+            except Irregular:
+                got = encoder.rows_block(rows)
+                if isinstance(got, Failure):
+                    return Failure(start + got.row, got.error)
+                vals, raw = got
+        fold(vals, raw, slice(start, stop))
+    return None
+
+
+def _groups(context: Context, n: int) -> list[tuple[Mapping[str, object] | None, np.ndarray | None]]:
+    if context is None or isinstance(context, Mapping):
+        return [(context, None)]
+    contexts = list(context)
+    if len(contexts) != n:
+        raise ValueError(f"{len(contexts)} contexts for {n} assessments")
+    by_key: dict[tuple, tuple[Mapping[str, object] | None, list[int]]] = {}
+    for i, ctx in enumerate(contexts):
+        key = tuple(sorted(ctx.items())) if ctx else ()
+        by_key.setdefault(key, (ctx, []))[1].append(i)
+    return [(ctx, np.array(rows)) for ctx, rows in by_key.values()]
+
+
+def score_many(spec: ModelSpec, answers: Answers, context: Context = None) -> BatchResult:
+    """Score many assessments: `answers` is a list of answer dicts (as `score` takes) or an AnswerMatrix.
+
+    Row i of the result is `score(spec, answers[i], context)` (for an AnswerMatrix, of `answers.answers(spec, i)`)
+    up to float summation order. `context` is one context for every row, or one per row: rows are then grouped by
+    context and each group is checked and folded once (a batch mixing discrete and process makers is fine).
+    Raises exactly what `score` raises for the first bad row (lowest index), whichever group it is in."""
+    plan = _Plan(spec)
+    n = len(answers)
+    out = _empty_result(plan, n)
+    groups = _groups(context, n)
+    if len(groups) == 1:
+        failure = _run_group(Encoder(spec, groups[0][0]), answers, partial(plan.fold, out=out))
+        if failure is not None:
+            raise failure.error
+        return out
+    failures: list[Failure] = []
+    for ctx, rows in groups:
+        assert rows is not None
+        part = answers.take(rows) if isinstance(answers, AnswerMatrix) else [answers[i] for i in rows]
+        sub = _empty_result(plan, len(rows))
+        failure = _run_group(Encoder(spec, ctx), part, partial(plan.fold, out=sub))
+        if failure is not None:
+            failures.append(Failure(int(rows[failure.row]), failure.error))
+            continue
+        out.scores[rows], out.levels[rows] = sub.scores, sub.levels
+        out.level_scores[rows], out.node_scores[rows] = sub.level_scores, sub.node_scores
+    if failures:
+        raise min(failures, key=lambda f: f.row).error
+    return out
+
+
+def encode(
+    spec: ModelSpec, answers: Answers, context: Mapping[str, object] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Checked answers as (rows × items) matrices in `spec.iter_items()` order, for storing and `score_encoded`:
+    `values` is each counted item's 0–1 score (NaN where it does not count), `raw` the points as answered (NaN
+    where unanswered and not counted as 0). Raises what `score` raises for the first bad row."""
+    encoder = Encoder(spec, context)
+    n = len(answers)
+    values = np.full((n, len(encoder.codes)), np.nan)
+    raw = np.full((n, len(encoder.codes)), np.nan)
+
+    def keep(vals: np.ndarray, raw_block: np.ndarray, rows: slice) -> None:
+        values[rows], raw[rows] = vals.T, raw_block.T
+
+    failure = _run_group(encoder, answers, keep)
+    if failure is not None:
+        raise failure.error
+    return values, raw
 
 
 def score_encoded(spec: ModelSpec, values: np.ndarray, raw: np.ndarray) -> BatchResult:
     """The vectorised half of score_many, for matrices already checked and encoded by `encode` (or stored so):
     what bulk rescoring of a whole province runs when a model version is corrected."""
+    plan = _Plan(spec)
     n = values.shape[0]
-    rule = spec.rule
-    refs = list(spec.iter_items())
-    col = {r.item.code: i for i, r in enumerate(refs)}
-    cols = {code: values[:, j] for code, j in col.items()}
-    nodes_out: dict[str, np.ndarray] = {}
-    root = _tree(spec.nodes, cols, n, nodes_out)
-    level_scores = np.full((n, len(spec.levels)), np.nan)
-    if rule.type == "cmmm_cumulative":
-        leaves = leaves_with_weights(spec.nodes)
-        counting = np.ones(n, dtype=bool)
-        total = np.zeros(n)
-        for k, lv in enumerate(spec.levels):
-            subs = [
-                (pw, _mean([(it.weight, cols[it.code]) for it in node.items if it.level == lv.number], n))
-                for node, pw in leaves
-            ]
-            ls = _mean(subs, n)
-            level_scores[:, k] = ls
-            total += np.where(counting, np.nan_to_num(ls, nan=0.0), 0.0)
-            counting &= ~np.isnan(ls) & (ls >= rule.threshold(lv.number) - EPS)
-        level = _bands(rule.bands, total)
-    else:
-        total = np.nan_to_num(root, nan=0.0) * rule.scale_max
-        if rule.type == "weighted_sum":
-            level = np.full(n, -1)
-        elif rule.type == "score_bands":
-            level = _bands(rule.bands, total)
-        else:
-            scene_cols = [col[r.item.code] for r in refs if r.item.kind == "scene"]
-            grades = raw[:, scene_cols] if scene_cols else np.zeros((n, 0))
-            level = np.zeros(n, dtype=int)
-            for req in rule.requirements:
-                count = (np.nan_to_num(grades, nan=-1.0) >= req.scene_level).sum(axis=1)
-                met = (total >= req.min_score - EPS) & (count >= req.min_scenes)
-                level = np.where(met, np.maximum(level, req.level), level)
-    if rule.type != "weighted_sum":
-        for r in refs:
-            if r.item.kind == "prerequisite":
-                p = raw[:, col[r.item.code]]
-                failed = ~np.isnan(p) & (p != 1.0)
-                level = np.where(failed, np.minimum(level, (r.item.level or 1) - 1), level)
-    codes = tuple(nodes_out)
-    node_matrix = np.column_stack([nodes_out[c] for c in codes]) if codes else np.zeros((n, 0))
-    return BatchResult(total, level, level_scores, codes, node_matrix)
+    out = _empty_result(plan, n)
+    used = plan.scenes + [i for i, _ in plan.prerequisites]  # the only items whose raw points the rules read
+    for start in range(0, n, BLOCK):
+        rows = slice(start, min(start + BLOCK, n))
+        raw_block = np.full((values.shape[1], rows.stop - start), np.nan)
+        raw_block[used] = raw[rows, used].T
+        plan.fold(np.ascontiguousarray(values[rows].T), raw_block, rows, out=out)
+    return out

@@ -1,104 +1,373 @@
-"""Encoding many assessments' answers into the (rows × items) matrices that `score_encoded` folds.
+"""Checking and encoding many assessments' answers into item-major blocks that `maturity.batch` folds.
 
-Two paths give identical matrices. The column path reads one item across all rows with a dict lookup per cell;
-the row path runs `evaluate` (exactly what `score` runs) row by row. Any irregularity at all — an unknown code, a
-missing required answer, a value the column path does not recognise — sends the whole batch down the row path,
-so a bad batch raises exactly the error, for exactly the row, that scoring the rows one by one would raise."""
+Two inputs, one meaning. A list of answer dicts (what `score` takes) is read one item across all rows with a dict
+lookup per cell; anything irregular in a block of rows (an unknown code, a missing required answer, a value the
+column path does not recognise) sends that block down the row path, which runs `evaluate` — exactly what `score`
+runs — row by row. An `AnswerMatrix` holds the same answers as numbers and is checked column by column in NumPy;
+when a block holds a bad row, the first one is decoded back into a dict and run through `evaluate`, so the error
+raised is exactly the one `score` raises for that row. Blocks are encoded in row order, so the first bad row of a
+batch is always the one reported.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter
+from typing import Any
+
 import numpy as np
 
-from maturity.answers import evaluate, points_for, prepare
-from maturity.base import NA, SCORING_KINDS
-from maturity.spec import ModelSpec
+from maturity.answers import ScoringError, evaluate, points_for, prepare
+from maturity.base import EPS, NA, SCORING_KINDS
+from maturity.spec import Item, ModelSpec
 
-_MISSING = object()
-
-
-class _Irregular(Exception):
-    """Raised inside the column path to hand the batch to the row path."""
+NA_VALUE = -np.inf  # the AnswerMatrix cell meaning "not applicable"; never a valid number, as score rejects ±inf
+_TABLE_MAX_OPTIONS = 8  # multi_select totals of up to 2**8 subsets are precomputed with fsum, exactly as score sums
 
 
-def encode(
-    spec: ModelSpec, answers_list: list[dict[str, object]], context: dict | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """`values`: each counted item's 0–1 score (NaN where it does not count); `raw`: points as answered (NaN where
-    unanswered and not counted as 0). Columns follow `spec.iter_items()`."""
-    try:
-        return _encode_columns(spec, answers_list, context)
-    except _Irregular:
-        return _encode_rows(spec, answers_list, context)
+@dataclass(frozen=True, eq=False)
+class AnswerMatrix:
+    """Raw answers of many assessments as numbers: `values[i, j]` answers item `codes[j]` in assessment i.
+
+    Cells by item kind: graded → satisfaction points as `score` accepts them (1, 0.8, 0.5, 0); single_choice →
+    option index (0-based, in the spec's order); multi_select → bitmask of the chosen options (bit k = option k,
+    0 = none chosen); numeric_bands → the number; scene → the grade; prerequisite → 1 yes, 0 no. NaN means
+    unanswered and NA_VALUE (-inf) not applicable. Evidence items cannot be answered here (leave them out).
+    Row i means exactly the dict `answers(spec, i)`; that is what `score_many` equals `score` on."""
+
+    codes: tuple[str, ...]
+    values: np.ndarray  # (rows, len(codes)) float64
+
+    def __post_init__(self) -> None:
+        codes = tuple(self.codes)
+        values = np.asarray(self.values, dtype=float)
+        if values.ndim != 2 or values.shape[1] != len(codes):
+            raise ValueError(f"values must be (rows, {len(codes)}), got shape {values.shape}")
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"duplicate item codes: {sorted({c for c in codes if codes.count(c) > 1})}")
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Sequence[float] | np.ndarray]) -> AnswerMatrix:
+        """One array per item code, all of the same length; stored column-major, as the checks read it."""
+        arrays = [np.asarray(v, dtype=float) for v in columns.values()]
+        n = len(arrays[0]) if arrays else 0
+        values = np.empty((n, len(arrays)), order="F")
+        for j, a in enumerate(arrays):
+            values[:, j] = a
+        return cls(tuple(columns), values)
+
+    def __len__(self) -> int:
+        return self.values.shape[0]
+
+    def take(self, rows: np.ndarray) -> AnswerMatrix:
+        return AnswerMatrix(self.codes, self.values[rows])
+
+    def answers(self, spec: ModelSpec, row: int) -> dict[str, object]:
+        """Row `row` as the answers dict `score` takes (the meaning of every cell, see the class docstring)."""
+        return _decode_row({r.item.code: r.item for r in spec.iter_items()}, self.codes, self.values[row])
 
 
-def _exclude_scenes(spec: ModelSpec) -> bool:
-    return spec.rule.type == "score_and_scene_counts" and not spec.rule.scenes_in_score
+def decode(item: Item | None, x: float) -> object:
+    """One AnswerMatrix cell as a `score` answer; a number that names no option stays a number (and is invalid)."""
+    if x == NA_VALUE:
+        return NA
+    if item is None:
+        return x
+    if item.kind == "single_choice" and x.is_integer() and 0 <= x < len(item.options):
+        return item.options[int(x)].code
+    if item.kind == "multi_select" and x.is_integer() and 0 <= x < 2 ** len(item.options):
+        return [o.code for k, o in enumerate(item.options) if int(x) >> k & 1]
+    if item.kind == "prerequisite" and x in (0.0, 1.0):
+        return x == 1.0
+    return x
 
 
-def _encode_rows(spec, answers_list, context):
-    n = len(answers_list)
-    exclude_scenes = _exclude_scenes(spec)
-    refs = list(spec.iter_items())
-    col = {r.item.code: i for i, r in enumerate(refs)}
-    values = np.full((n, len(refs)), np.nan)
-    raw = np.full((n, len(refs)), np.nan)  # points as answered; unanswered scenes/prerequisites count 0
-    prep = prepare(spec, context)
-    for row, answers in enumerate(answers_list):
-        for e in evaluate(spec, answers, context, prep):
-            j = col[e.ref.item.code]
-            norm = e.normalised
-            if norm is not None and not (exclude_scenes and e.ref.item.kind == "scene"):
-                values[row, j] = norm
-            if e.state in ("answered", "missing"):
-                raw[row, j] = e.points if e.points is not None else 0.0
-    return values, raw
+def _decode_row(items: Mapping[str, Item], codes: tuple[str, ...], values: np.ndarray) -> dict[str, object]:
+    return {code: decode(items.get(code), float(x)) for code, x in zip(codes, values, strict=True) if not math.isnan(x)}
 
 
-def _encode_columns(spec, answers_list, context):
-    prep = prepare(spec, context)
-    seen: set[str] = set()
-    for answers in answers_list:
-        seen.update(answers)
-    if seen - prep.known:
-        raise _Irregular
-    n = len(answers_list)
-    exclude_scenes = _exclude_scenes(spec)
-    values = np.full((n, len(prep.refs)), np.nan)
-    raw = np.full((n, len(prep.refs)), np.nan)
-    for j, (ref, applicable, mp) in enumerate(prep.refs):
-        item = ref.item
-        cells = [answers.get(item.code, _MISSING) for answers in answers_list]
-        if not applicable:
-            if any(v is not _MISSING and v is not None and v != NA for v in cells):
-                raise _Irregular
-            continue  # excluded: NaN in both matrices
-        lookup = {o.code: o.points for o in item.options} if item.kind in ("graded", "single_choice") else {}
-        # Option codes resolve in C (map + dict.get); only cells that did not resolve are looked at one by one.
-        # Unhashable answers (a multi-select list) cannot be option codes, so such columns skip the fast lookup.
-        hashable = item.kind != "multi_select"
+def _getter(codes: list[str]) -> Any:
+    """`row → tuple of the answers to codes` in C; raises KeyError when a row lacks one."""
+    if len(codes) == 1:
+        return lambda row: (row[codes[0]],)
+    return itemgetter(*codes) if codes else (lambda row: ())
+
+
+class Irregular(Exception):
+    """Raised inside the dict column path to hand a block to the row path."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The first bad row of a group (index within the rows given) and the error `score` raises for it."""
+
+    row: int
+    error: ScoringError
+
+
+def _multi_totals(item: Item) -> np.ndarray:
+    pts = [o.points for o in item.options]
+    table = np.zeros(2 ** len(pts))
+    for mask in range(1, len(table)):
+        total = math.fsum(p for k, p in enumerate(pts) if mask >> k & 1)
+        table[mask] = min(total, item.cap) if item.cap is not None else total
+    return table
+
+
+class _Kind:
+    """Vectorised `points_for` of one item: `points(x)` is NaN exactly where `points_for(item, decode(x))` raises."""
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        kind = item.kind
+        if kind == "graded":
+            self.allowed = np.array(sorted({o.points for o in item.options}))
+        elif kind == "single_choice":
+            self.by_index = np.array([o.points for o in item.options])
+        elif kind == "multi_select":
+            self.exclusive = sum(1 << k for k, o in enumerate(item.options) if o.exclusive)
+            n = len(item.options)
+            self.table = _multi_totals(item) if n <= _TABLE_MAX_OPTIONS else None
+            self.totals: dict[int, float] = {}
+
+    def _total(self, mask: int) -> float:
+        """points_for's sum of the chosen options (fsum, then the cap), remembered per distinct choice."""
+        if mask not in self.totals:
+            total = math.fsum(o.points for k, o in enumerate(self.item.options) if mask >> k & 1)
+            self.totals[mask] = min(total, self.item.cap) if self.item.cap is not None else total
+        return self.totals[mask]
+
+    def points(self, x: np.ndarray) -> np.ndarray:
+        item, kind = self.item, self.item.kind
+        with np.errstate(invalid="ignore"):
+            if kind == "graded":
+                ok = np.zeros(x.shape, dtype=bool)
+                for p in self.allowed:
+                    ok |= x == p
+                near = np.flatnonzero(~ok & np.isfinite(x))
+                if near.size:  # points within EPS of an allowed value, as points_for accepts them
+                    ok[near] = (np.abs(x[near, None] - self.allowed[None, :]) <= EPS).any(axis=1)
+                return np.where(ok, x, np.nan)
+            if kind in ("single_choice", "multi_select"):
+                limit = len(self.by_index) if kind == "single_choice" else 2 ** len(item.options)
+                ok = (x >= 0) & (x < limit) & (x == np.floor(x))
+                idx = np.where(ok, x, 0).astype(np.int64)
+                if kind == "single_choice":
+                    return np.where(ok, self.by_index[idx], np.nan)
+                if self.exclusive:
+                    ok &= ((idx & self.exclusive) == 0) | ((idx & (idx - 1)) == 0)
+                if self.table is not None:
+                    return np.where(ok, self.table[idx], np.nan)
+                masks, back = np.unique(np.where(ok, idx, 0), return_inverse=True)  # too many subsets to tabulate
+                totals = np.array([self._total(int(mask)) for mask in masks])
+                return np.where(ok, totals[back.reshape(x.shape)], np.nan)
+            if kind == "numeric_bands":
+                out = np.full(x.shape, np.nan)
+                finite = np.isfinite(x)
+                for b in reversed(item.bands):  # reversed so the first band that contains x wins, as in points_for
+                    hit = finite.copy()
+                    if b.lo is not None:
+                        hit &= (x > b.lo) | ((x == b.lo) & b.lo_closed)
+                    if b.hi is not None:
+                        hit &= (x < b.hi) | ((x == b.hi) & b.hi_closed)
+                    out = np.where(hit, b.points, out)
+                return out
+            if kind == "scene":
+                ok = (x == np.floor(x)) & (x >= item.min_grade) & (x <= item.max_grade)
+                return np.where(ok, x, np.nan)
+            if kind == "prerequisite":
+                return np.where((x == 0) | (x == 1), x, np.nan)
+        return np.full(x.shape, np.nan)  # evidence items take no number
+
+
+class Encoder:
+    """One spec and context, compiled: every item's applicability, full points and vectorised check."""
+
+    def __init__(self, spec: ModelSpec, context: Mapping[str, object] | None = None) -> None:
+        self.spec, self.context = spec, context
+        self.prepared = prepare(spec, context)
+        self.refs = self.prepared.refs
+        self.codes = tuple(r.item.code for r, _, _ in self.refs)
+        self.items = {r.item.code: r.item for r, _, _ in self.refs}
+        exclude_scenes = spec.rule.type == "score_and_scene_counts" and not spec.rule.scenes_in_score
+        self.counts = [
+            r.item.kind in SCORING_KINDS and not (exclude_scenes and r.item.kind == "scene") for r, _, _ in self.refs
+        ]
+        self.kinds = [_Kind(r.item) for r, _, _ in self.refs]
+        self.lookups = [
+            {o.code: o.points for o in r.item.options} if r.item.kind in ("graded", "single_choice") else None
+            for r, _, _ in self.refs
+        ]
+        # Applicable option items sharing one code → points table are read together, in one pass over the rows.
+        shared: dict[tuple, list[int]] = {}
+        for i, ((_, applicable, _), lookup) in enumerate(zip(self.refs, self.lookups, strict=True)):
+            if applicable and lookup is not None:
+                shared.setdefault(tuple(lookup.items()), []).append(i)
+        self.option_groups = [
+            (self.lookups[idx[0]], idx, _getter([self.codes[i] for i in idx])) for idx in shared.values()
+        ]
+        grouped = {i for idx in shared.values() for i in idx}
+        self.others = [i for i in range(len(self.codes)) if i not in grouped]
+        self.others_getter = _getter([self.codes[i] for i in self.others])
+
+    def empty(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.full((len(self.refs), m), np.nan), np.full((len(self.refs), m), np.nan)
+
+    def _store(self, vals: np.ndarray, raw: np.ndarray, i: int, points: np.ndarray, unanswered: np.ndarray) -> None:
+        """`points` NaN where N/A; unanswered cells count 0 (conservative), as `evaluate`'s "missing" state does."""
+        raw[i] = np.where(unanswered, 0.0, points)
+        if self.counts[i]:
+            np.divide(raw[i], self.refs[i][2], out=vals[i])
+
+    # --- AnswerMatrix ------------------------------------------------------------------------------------------
+
+    def matrix_block(self, codes: tuple[str, ...], block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`block` is (len(codes), m): one row per matrix column. Returns item-major values, raw and bad rows."""
+        m = block.shape[1]
+        vals, raw = self.empty(m)
+        bad = np.zeros(m, dtype=bool)
+        where = {c: k for k, c in enumerate(codes)}
+        for c, k in where.items():
+            if c not in self.items:
+                bad |= ~np.isnan(block[k])
+        for i, (ref, applicable, _) in enumerate(self.refs):
+            item = ref.item
+            k = where.get(item.code)
+            if k is None:
+                if applicable and item.required:
+                    bad[:] = True
+                elif applicable:
+                    self._store(vals, raw, i, np.zeros(m), np.ones(m, dtype=bool))
+                continue
+            x = block[k]
+            unanswered = np.isnan(x)
+            if not applicable:
+                bad |= ~unanswered & (x != NA_VALUE)
+                continue
+            points = self.kinds[i].points(x)
+            fine = unanswered | ~np.isnan(points)
+            if item.required:
+                fine &= ~unanswered
+            if item.not_applicable_allowed:
+                fine |= x == NA_VALUE
+            bad |= ~fine
+            self._store(vals, raw, i, points, unanswered)
+        return vals, raw, bad
+
+    def matrix_failure(self, matrix: AnswerMatrix, row: int) -> Failure:
+        answers = _decode_row(self.items, matrix.codes, matrix.values[row])
         try:
-            points = np.array(list(map(lookup.get, cells)) if lookup and hashable else [None] * n, dtype=float)
-        except TypeError as exc:  # an unhashable answer where a code belongs: invalid, reported by the row path
-            raise _Irregular from exc
-        answered = ~np.isnan(points)
-        missing = np.zeros(n, dtype=bool)
-        for i in np.flatnonzero(~answered):
-            v = cells[i]
-            if v is _MISSING or v is None:
+            evaluate(self.spec, answers, self.context, self.prepared)
+        except ScoringError as exc:
+            return Failure(row, exc)
+        raise AssertionError(f"row {row} failed the vectorised check but evaluate accepts it: {answers!r}")
+
+    # --- answer dicts ------------------------------------------------------------------------------------------
+
+    def dict_block(self, rows: Sequence[Mapping[str, object]]) -> tuple[np.ndarray, np.ndarray]:
+        """Item-major values and raw for rows that need no row-by-row look; raises Irregular otherwise."""
+        m = len(rows)
+        vals, raw = self.empty(m)
+        if not m or not self.codes:
+            if any(rows):
+                raise Irregular
+            return vals, raw
+        complete = True
+        for lookup, idx, getter in self.option_groups:
+            try:
+                try:
+                    cells = chain.from_iterable(map(getter, rows))
+                    flat = np.fromiter(map(lookup.get, cells, repeat(np.nan)), dtype=float, count=m * len(idx))
+                except KeyError:  # some row lacks one of these items: read them with .get (unanswered)
+                    complete = False
+                    cells = chain.from_iterable([row.get(self.codes[i]) for i in idx] for row in rows)
+                    flat = np.fromiter(map(lookup.get, cells, repeat(np.nan)), dtype=float, count=m * len(idx))
+            except TypeError as exc:  # an unhashable answer where a code belongs: the row path reports it
+                raise Irregular from exc
+            for k, points in zip(idx, flat.reshape(m, len(idx)).T, strict=True):
+                self._dict_column(vals, raw, k, rows, points.copy())
+        if self.others:
+            try:
+                tuples = list(map(self.others_getter, rows))
+            except KeyError:
+                complete = False
+                tuples = [tuple(row.get(self.codes[i]) for i in self.others) for row in rows]
+            for k, col in zip(self.others, zip(*tuples, strict=True), strict=True):
+                self._dict_column(vals, raw, k, rows, None, col)
+        if (not complete or set(map(len, rows)) != {len(self.codes)}) and not all(
+            map(self.prepared.known.issuperset, rows)
+        ):
+            raise Irregular
+        return vals, raw
+
+    def _dict_column(
+        self, vals, raw, i: int, rows: Sequence[Mapping], points: np.ndarray | None, col: tuple | None = None
+    ) -> None:
+        """One item across the rows: `points` already looked up (NaN where not an option code), or the raw `col`."""
+        ref, applicable, _ = self.refs[i]
+        item = ref.item
+        m = len(rows)
+        try:
+            if points is not None:
+                todo = np.flatnonzero(np.isnan(points))
+                col = tuple(rows[r].get(item.code) for r in todo)
+                self._cells(vals, raw, i, points, todo, col)
+            elif not applicable:
+                if set(col) - {None, NA}:
+                    raise Irregular
+            elif item.kind in ("numeric_bands", "scene", "prerequisite") and (
+                set(map(type, col)) <= ({bool, type(None)} if item.kind == "prerequisite" else {int, float, type(None)})
+            ):
+                x = np.array(col, dtype=float)
+                if np.isinf(x).any() or np.count_nonzero(np.isnan(x)) != col.count(None):
+                    raise Irregular  # non-finite numbers are invalid answers, not "unanswered"
+                points = self.kinds[i].points(x)
+                unanswered = np.isnan(x)
+                if (np.isnan(points) & ~unanswered).any() or (item.required and unanswered.any()):
+                    raise Irregular
+                self._store(vals, raw, i, points, unanswered)
+            else:
+                self._cells(vals, raw, i, np.full(m, np.nan), range(m), col)
+        except Irregular:
+            raise
+        except Exception as exc:  # an unhashable or odd value: the row path reports it as score does
+            raise Irregular from exc
+
+    def _cells(self, vals, raw, i: int, points: np.ndarray, todo, col: tuple) -> None:
+        """Cells one by one, as `evaluate` sees them; `col[k]` is the answer of row `todo[k]`."""
+        item = self.refs[i][0].item
+        unanswered = np.zeros(len(points), dtype=bool)
+        for r, v in zip(todo, col, strict=True):
+            if v is None:
                 if item.required:
-                    raise _Irregular
-                missing[i] = True
+                    raise Irregular
+                unanswered[r] = True
             elif isinstance(v, str) and v == NA:
                 if not item.not_applicable_allowed:
-                    raise _Irregular
+                    raise Irregular
             else:
-                try:
-                    p = points_for(item, v)
-                except Exception as exc:  # any problem: the row path raises it properly
-                    raise _Irregular from exc
-                points[i] = 0.0 if p is None else p
-                answered[i] = True
-        raw[:, j] = np.where(answered, points, np.where(missing, 0.0, np.nan))
-        if item.kind in SCORING_KINDS and not (exclude_scenes and item.kind == "scene"):
-            values[:, j] = np.where(answered, points / mp, np.where(missing, 0.0, np.nan))
-    return values, raw
+                p = points_for(item, v)  # raises on a bad answer: the row path then reports it properly
+                points[r] = 0.0 if p is None else p
+        self._store(vals, raw, i, points, unanswered)
+
+    def rows_block(self, rows: Sequence[Mapping[str, object]]) -> tuple[np.ndarray, np.ndarray] | Failure:
+        """The row path: `evaluate` on each row, exactly as `score` does; stops at the first bad row."""
+        vals, raw = self.empty(len(rows))
+        col = {c: i for i, c in enumerate(self.codes)}
+        for r, answers in enumerate(rows):
+            try:
+                evals = evaluate(self.spec, answers, self.context, self.prepared)
+            except ScoringError as exc:
+                return Failure(r, exc)
+            for e in evals:
+                i = col[e.ref.item.code]
+                if e.state in ("answered", "missing"):
+                    raw[i, r] = e.points if e.points is not None else 0.0
+                    if self.counts[i]:
+                        vals[i, r] = raw[i, r] / self.refs[i][2]
+        return vals, raw

@@ -28,11 +28,14 @@ class Level(_Base):
 
 
 class Option(_Base):
-    """An answer option worth `points`; points are never negative so more capability never scores less."""
+    """An answer option worth `points`; points are never negative so more capability never scores less.
+
+    `exclusive` (multi_select only) marks an option such as "无" (none) that cannot be chosen with any other."""
 
     code: str = Field(min_length=1)
     label: str = ""
     points: float = Field(ge=0)
+    exclusive: bool = False
 
 
 class Band(_Base):
@@ -94,6 +97,8 @@ def _check_options(options: list[Option], what: str) -> None:
         raise ValueError(f"{what}: 选项代码 {NA!r} 为保留值 reserved")
     if not options or max(o.points for o in options) <= 0:
         raise ValueError(f"{what}: 至少一个选项须大于 0 分 at least one option must carry points")
+    if what != "multi_select" and (exclusive := [o.code for o in options if o.exclusive]):
+        raise ValueError(f"{what}: 互斥选项 {exclusive} 仅适用于多选题 exclusive options belong to multi_select only")
 
 
 _GRADED_DEFAULT = [

@@ -1,5 +1,6 @@
-"""Property tests (hypothesis) on the synthetic specs in specs.py: monotonicity, bounds, batch == single,
-and independence from item order."""
+"""Property tests (hypothesis) on the synthetic specs in specs.py: monotonicity, bounds, batch == single (on
+answer dicts and on an AnswerMatrix, errors included, one context or one per row), and independence from item
+order."""
 
 import math
 import random
@@ -9,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maturity import NA, InvalidAnswerError, parse_spec, score
+from maturity import NA, InvalidAnswerError, ScoringError, parse_spec, score
 from maturity.batch import score_many
+from maturity.encoding import AnswerMatrix
 from maturity.tests.specs import bands, cmmm, scenes
 
 GRADED = [None, "none", "partial", "most", "full"]
@@ -85,6 +87,41 @@ def test_scores_stay_within_bounds(data):
     assert r.level is None or 0 <= r.level <= spec.levels[-1].number
 
 
+def assert_batch_equals_score(spec, rows, batch, contexts):
+    """Row i of the batch is what score gives for row i: level exactly, scores within float rounding."""
+    for i, row in enumerate(rows):
+        r = score(spec, row, contexts[i])
+        assert math.isclose(batch.scores[i], r.score, abs_tol=1e-9)
+        assert batch.levels[i] == (-1 if r.level is None else r.level)
+        for k, lv in enumerate(r.levels):
+            assert (lv.score is None and np.isnan(batch.level_scores[i, k])) or math.isclose(
+                batch.level_scores[i, k], lv.score, abs_tol=1e-9
+            )
+        for j, code in enumerate(batch.node_codes):
+            ns = r.nodes[code].score
+            assert (ns is None and np.isnan(batch.node_scores[i, j])) or math.isclose(
+                batch.node_scores[i, j], ns, abs_tol=1e-9
+            )
+
+
+def assert_score_many_is_score_row_by_row(spec, answers, rows, context):
+    """score_many either equals score on every row or raises what score raises for the first bad row."""
+    contexts = context if isinstance(context, list) else [context] * len(rows)
+    first = None
+    for i, row in enumerate(rows):
+        try:
+            score(spec, row, contexts[i])
+        except ScoringError as exc:
+            first = exc
+            break
+    if first is None:
+        assert_batch_equals_score(spec, rows, score_many(spec, answers, context), contexts)
+    else:
+        with pytest.raises(type(first)) as got:
+            score_many(spec, answers, context)
+        assert (str(got.value), got.value.code) == (str(first), first.code)
+
+
 def test_score_many_equals_score_row_by_row():
     rng = random.Random(7)
     for name, (spec, ctx, ladders) in CASES.items():
@@ -92,20 +129,84 @@ def test_score_many_equals_score_row_by_row():
         rows = [{c: v for c, v in row.items() if v is not None} for row in rows]
         if name == "cmmm":
             rows += [{**row, "P1-3": NA} for row in rows[:50]]
-        batch = score_many(spec, rows, ctx)
-        for i, row in enumerate(rows):
-            r = score(spec, row, ctx)
-            assert math.isclose(batch.scores[i], r.score, abs_tol=1e-9)
-            assert batch.levels[i] == (-1 if r.level is None else r.level)
-            for k, lv in enumerate(r.levels):
-                assert (lv.score is None and np.isnan(batch.level_scores[i, k])) or math.isclose(
-                    batch.level_scores[i, k], lv.score, abs_tol=1e-9
-                )
-            for j, code in enumerate(batch.node_codes):
-                ns = r.nodes[code].score
-                assert (ns is None and np.isnan(batch.node_scores[i, j])) or math.isclose(
-                    batch.node_scores[i, j], ns, abs_tol=1e-9
-                )
+        assert_batch_equals_score(spec, rows, score_many(spec, rows, ctx), [ctx] * len(rows))
+
+
+# Answers as score takes them, good and bad: the batch must accept and reject exactly what score does.
+ODD = [NA, "maybe", 0.3, 0.8, True, ["a"], 7, float("nan"), None]
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_score_many_on_answer_dicts_matches_score_including_errors(data):
+    name = data.draw(st.sampled_from(sorted(CASES)))
+    spec, ctx, ladders = CASES[name]
+    bad_ok = data.draw(st.booleans())
+    cell = {c: st.sampled_from(v + ODD) if bad_ok else st.sampled_from(v) for c, v in ladders.items()}
+    rows = data.draw(st.lists(st.fixed_dictionaries(cell), min_size=1, max_size=8))
+    rows = [{c: v for c, v in row.items() if v is not None} for row in rows]
+    if data.draw(st.booleans()):
+        rows[data.draw(st.integers(0, len(rows) - 1))]["nope"] = "full"
+    assert_score_many_is_score_row_by_row(spec, rows, rows, ctx)
+
+
+# AnswerMatrix cells per item: the valid ones first, then numbers score must reject (or N/A where not allowed).
+NAN, NA_CELL = float("nan"), -math.inf
+MATRIX_CELLS = {
+    "cmmm": {c: ([NAN, 0, 0.5, 0.8, 1, 0.8 + 1e-10], [NA_CELL, 0.3, 2, math.inf]) for c in CASES["cmmm"][2]},
+    "bands": {
+        "net": ([NAN, 0, 1, 2, 3, 4, 5, 6, 7], [NA_CELL, 8, 1.5, -1]),
+        "rate": ([NAN, 0, 10, 10.5, 50, 100], [NA_CELL, -1, 101, math.inf]),
+        "plan": ([NAN, 0, 1, 2], [NA_CELL, 3, 0.5]),
+        "zero": ([NAN, 0, 0.5, 1], [NA_CELL, 0.7]),
+        "gate": ([NAN, 0, 1], [NA_CELL, 0.5, 2]),
+        "file": ([NAN], [1, NA_CELL]),
+    },
+    "scenes": {
+        "q": ([NAN, 0, 1], [NA_CELL, 2]),
+        **{s: ([NAN, 1, 2, 3, 4], [NA_CELL, 0, 5, 2.5]) for s in ("s1", "s2", "s3")},
+    },
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_score_many_on_an_answer_matrix_matches_score_including_errors(data):
+    name = data.draw(st.sampled_from(sorted(MATRIX_CELLS)))
+    spec, ctx, _ = CASES[name]
+    cells = dict(MATRIX_CELLS[name])
+    if name == "cmmm":
+        cells["P1-3"] = (cells["P1-3"][0] + [NA_CELL], [0.3])  # the one item that allows N/A
+    codes = data.draw(st.permutations(sorted(cells)))
+    bad_ok = data.draw(st.booleans())
+    n = data.draw(st.integers(1, 8))
+    columns = {
+        c: data.draw(st.lists(st.sampled_from(cells[c][0] + (cells[c][1] if bad_ok else [])), min_size=n, max_size=n))
+        for c in codes
+    }
+    if bad_ok and data.draw(st.booleans()):
+        columns["nope"] = data.draw(st.lists(st.sampled_from([NAN, NAN, 1.0]), min_size=n, max_size=n))
+    matrix = AnswerMatrix.from_columns(columns)
+    rows = [matrix.answers(spec, i) for i in range(n)]
+    assert_score_many_is_score_row_by_row(spec, matrix, rows, ctx)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_score_many_with_a_context_per_row_matches_score(data):
+    spec, _, ladders = CASES["cmmm"]
+    kinds = st.sampled_from([{"production_type": "discrete"}, {"production_type": "process"}, None])
+    n = data.draw(st.integers(1, 8))
+    contexts = data.draw(st.lists(kinds, min_size=n, max_size=n))
+    cell = {c: st.sampled_from(v) for c, v in {**ladders, "M2-1": GRADED}.items()}
+    rows = [
+        {c: v for c, v in row.items() if v is not None}
+        for row in data.draw(st.lists(st.fixed_dictionaries(cell), min_size=n, max_size=n))
+    ]
+    assert_score_many_is_score_row_by_row(spec, rows, rows, contexts)
+    points = {None: NAN, "none": 0, "partial": 0.5, "most": 0.8, "full": 1}
+    matrix = AnswerMatrix.from_columns({c: [points[row.get(c)] for row in rows] for c in cell})
+    assert_score_many_is_score_row_by_row(spec, matrix, [matrix.answers(spec, i) for i in range(n)], contexts)
 
 
 def _shuffled(spec, rng):

@@ -150,3 +150,44 @@ def test_result_is_deterministic_and_serialisable():
     answers = {"net": ["a"], "rate": 55, "plan": "some"}
     assert score(bands(), answers) == score(bands(), dict(reversed(answers.items())))
     assert score(bands(), answers).to_dict()["items"]["net"]["points"] == 2
+
+
+EXCLUSIVE_YAML = """
+code: toy-exclusive
+name: 互斥选项
+version: "1"
+status: provisional
+nodes:
+  - code: N
+    name: 网络
+    items:
+      - code: net
+        name: 网络建设
+        kind: multi_select
+        options:
+          - {code: none, label: 无, points: 0, exclusive: true}
+          - {code: wired, label: 有线网络, points: 2}
+          - {code: 5g, label: 5G 网络, points: 2}
+rule: {type: weighted_sum}
+"""
+
+
+def test_an_exclusive_option_may_be_chosen_alone():
+    spec = load_yaml(EXCLUSIVE_YAML)
+    assert score(spec, {"net": ["none"]}).items["net"].points == 0
+    assert score(spec, {"net": ["wired", "5g"]}).items["net"].points == 4
+
+
+def test_an_exclusive_option_chosen_with_another_is_rejected_naming_item_and_option():
+    with pytest.raises(InvalidAnswerError) as err:
+        score(load_yaml(EXCLUSIVE_YAML), {"net": ["wired", "none"]})
+    assert err.value.code == "net"
+    assert "条目 net「网络建设」" in str(err.value)
+    assert "选项「无」（none）与其他选项互斥，不能同时选择" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["graded", "single_choice"])
+def test_exclusive_options_outside_multi_select_are_rejected(kind):
+    text = EXCLUSIVE_YAML.replace("kind: multi_select", f"kind: {kind}")
+    with pytest.raises(ValueError, match="互斥选项"):
+        load_yaml(text)
