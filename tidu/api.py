@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from accounts.api_auth import API_AUTH
 from assessments.api import router as assessments_router
+from assessments.import_api import router as assessment_imports_router
 from enterprises.api import router as enterprises_router
 from regions.api import router as regions_router
 
@@ -23,6 +24,7 @@ api = NinjaAPI(
 api.add_router("/", regions_router)
 api.add_router("/", enterprises_router)
 api.add_router("/", assessments_router)
+api.add_router("/", assessment_imports_router)
 
 
 @api.exception_handler(PermissionDenied)
