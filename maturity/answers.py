@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from maturity.memo import per_spec
 from maturity.spec import EPS, NA, SCORING_KINDS, Item, ItemRef, ModelSpec
 
 
@@ -162,6 +163,12 @@ def prepare(spec: ModelSpec, context: dict | None = None) -> Prepared:
     return Prepared(refs, frozenset(r.item.code for r, _, _ in refs))
 
 
+def prepared_for(spec: ModelSpec, context: dict | None) -> Prepared:
+    """`prepare`, memoised per spec and context: it was 40 % of one CMMM `score`."""
+    key = ("prepared", tuple(sorted((context or {}).items())))
+    return per_spec(spec, key, lambda: prepare(spec, context))
+
+
 def evaluate(
     spec: ModelSpec, answers: dict[str, object], context: dict | None = None, prepared: Prepared | None = None
 ) -> list[Evaluated]:
@@ -169,7 +176,7 @@ def evaluate(
 
     Problems are checked in a fixed order (unknown codes sorted, then tree order) so the same answers
     always produce the same error. `prepared` must come from prepare(spec, context) when given."""
-    prep = prepared or prepare(spec, context)
+    prep = prepared or prepared_for(spec, context)
     if unknown := sorted(set(answers) - prep.known):
         raise UnknownItemError(unknown[0], f"未知条目代码 unknown item code(s): {', '.join(map(str, unknown))}")
     out: list[Evaluated] = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from maturity.answers import Evaluated, evaluate
+from maturity.memo import per_spec
 from maturity.results import ItemResult, LevelResult, NodeResult, Result
 from maturity.spec import EPS, ModelSpec, Node
 from maturity.trace import explain
@@ -91,13 +92,28 @@ def leaves_with_weights(top: list[Node]) -> list[tuple[Node, float]]:
     return out
 
 
+def items_by_level(leaves: list[tuple[Node, float]], level: int) -> list[tuple[Node, float, list[tuple[str, float]]]]:
+    """Each sub-domain with its path weight and its items (code, weight) at `level`; spec-only, so memoised."""
+    out = []
+    for node, pw in leaves:
+        items = [(it.code, it.weight) for it in node.items if it.level == level]
+        if items:
+            out.append((node, pw, items))
+    return out
+
+
 def cmmm_level(
-    level: int, leaves: list[tuple[Node, float]], values: dict[str, float | None]
+    level: int, leaves: list[tuple[Node, float]], values: dict[str, float | None], spec: ModelSpec | None = None
 ) -> tuple[float | None, list[SubdomainAtLevel]]:
     """Level score = weighted mean over sub-domains of the (weighted) mean of their items at this level."""
     subs: list[SubdomainAtLevel] = []
-    for node, pw in leaves:
-        parts = [(it.code, it.weight, values.get(it.code)) for it in node.items if it.level == level]
+    grouped = (
+        per_spec(spec, ("items_by_level", level), lambda: items_by_level(leaves, level))
+        if spec is not None
+        else items_by_level(leaves, level)
+    )
+    for node, pw, items in grouped:
+        parts = [(c, w, values.get(c)) for c, w in items]
         parts = [(c, w, v) for c, w, v in parts if v is not None]
         den = math.fsum(w for _, w, _ in parts)
         if den > 0:
@@ -140,11 +156,11 @@ def score(spec: ModelSpec, answers: dict[str, object], context: dict | None = No
     ]
     level: int | None
     if rule.type == "cmmm_cumulative":
-        leaves = leaves_with_weights(spec.nodes)
+        leaves = per_spec(spec, "leaves", lambda: leaves_with_weights(spec.nodes))
         total_parts: list[float] = []
         counting = True
         for lv in spec.levels:
-            ls, subs = cmmm_level(lv.number, leaves, values)
+            ls, subs = cmmm_level(lv.number, leaves, values, spec)
             level_details[lv.number] = (ls, subs)
             thr = rule.threshold(lv.number)
             passed = ls is not None and ls >= thr - EPS

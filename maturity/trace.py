@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from maturity.answers import Evaluated
+from maturity.memo import per_spec
 from maturity.results import Blocker, LevelResult
 from maturity.spec import EPS, ModelSpec
 
@@ -134,7 +135,7 @@ def _cmmm_blockers(
             if g > EPS:
                 m = f"子域「{s.name}」在{failed.name}得分 {fmt(s.score)}，满足后{failed.name}得分最多可升 {fmt(g)}。"
                 out.append(Blocker(target, "node", s.code, s.name, s.score, 1.0, g, m))
-        names = {ref.item.code: ref.item.name for ref in spec.iter_items()}
+        names = per_spec(spec, "item_names", lambda: {ref.item.code: ref.item.name for ref in spec.iter_items()})
         for g, code, s in item_gain[:TOP_ITEMS]:
             if g > EPS:
                 cur_i = fmt(s.score_of(code))
