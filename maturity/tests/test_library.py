@@ -198,7 +198,9 @@ def sme_answers(sme: ModelSpec, *, best: bool) -> dict[str, object]:
     for ref in sme.iter_items():
         it = ref.item
         if it.kind == "multi_select":
-            out[it.code] = [o.code for o in it.options] if best else []
+            # Best: every measure (an exclusive "无" cannot be combined); worst: "无" where offered, else nothing.
+            exclusive = [o.code for o in it.options if o.exclusive]
+            out[it.code] = [o.code for o in it.options if not o.exclusive] if best else exclusive
         elif it.kind == "single_choice":
             pick = max if best else min
             out[it.code] = pick(it.options, key=lambda o: o.points).code
