@@ -23,6 +23,7 @@ class Choice:
     label: str
     points: str
     checked: bool
+    exclusive: bool = False  # a multi-select's "无": cannot be combined with the other options
 
 
 @dataclass
@@ -90,7 +91,10 @@ def _choices(item, value) -> list[Choice]:
         return [Choice(o.code, o.label or o.code, _fmt_points(o.points), value == o.code) for o in item.options]
     if item.kind == "multi_select":
         chosen = set(value or []) if isinstance(value, list) else set()
-        return [Choice(o.code, o.label or o.code, _fmt_points(o.points), o.code in chosen) for o in item.options]
+        return [
+            Choice(o.code, o.label or o.code, _fmt_points(o.points), o.code in chosen, exclusive=o.exclusive)
+            for o in item.options
+        ]
     if item.kind == "scene":
         return [Choice(str(g), str(g), str(g), value == g) for g in range(item.min_grade, item.max_grade + 1)]
     if item.kind == "prerequisite":

@@ -30,7 +30,8 @@ def _choices(q: Question) -> str:
         points = f'<small class="text-secondary">（{escape(c.points)}）</small>' if shown else ""
         parts.append(
             f'<label class="q-choice"><input class="form-check-input" type="{kind}" name="{name}" '
-            f'value="{escape(c.value)}"{checked}> <span>{escape(c.label)}</span>{points}</label>'
+            f'value="{escape(c.value)}"{checked}{" data-exclusive" if c.exclusive else ""}> '
+            f"<span>{escape(c.label)}</span>{points}</label>"
         )
     role = ' role="radiogroup"' if kind == "radio" else ""
     return f'<div class="q-choices"{role}>{"".join(parts)}</div>'

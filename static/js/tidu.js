@@ -13,3 +13,12 @@ function paintProgress(root) {
 }
 document.addEventListener("DOMContentLoaded", () => paintProgress(document));
 document.addEventListener("htmx:afterSwap", (event) => paintProgress(event.target.parentElement || document));
+// A multi-select's exclusive option ("无") and the other options rule each other out: ticking one unticks the rest.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!box.matches(".q-choices input[type=checkbox]") || !box.checked) return;
+  const group = box.closest(".q-choices").querySelectorAll("input[type=checkbox]");
+  group.forEach((other) => {
+    if (other !== box && (box.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive"))) other.checked = false;
+  });
+});

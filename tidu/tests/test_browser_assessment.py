@@ -120,3 +120,24 @@ def test_enterprise_self_assesses_resumes_submits_and_a_commissioner_verifies(wo
     wait_saved(tab.page)
     tab.shot("assessment-fill-tablet")
     tab.assert_clean()
+
+
+def test_an_exclusive_none_option_unticks_the_measures_and_is_saved(world, session):
+    page = session.page
+    session.login("enterprise")
+    sme = ModelVersion.objects.get(code="sme-2024", is_current=True)
+    page.goto(f"/assessments/enterprise/{world['home'].pk}/start/")
+    page.get_by_label("评估模型").select_option(value=str(sme.pk))
+    page.get_by_role("button", name="开始填写").click()
+    box = page.get_by_test_id("item-B1.1")
+    box.get_by_text("建有工业控制网络").click()
+    box.get_by_text("建有 5G 工业网络").click()
+    wait_saved(page)
+    with page.expect_response(re.compile(r"/autosave/$")):
+        box.get_by_text("无", exact=True).click()
+        expect(box.locator("input:checked")).to_have_count(1)
+    pk = int(re.search(r"/assessments/(\d+)/", page.url).group(1))
+    page.reload()
+    expect(page.get_by_test_id("item-B1.1").locator("input:checked")).to_have_count(1)
+    assert Assessment.objects.get(pk=pk).answers["B1.1"] == ["none"]
+    session.assert_clean()
