@@ -5,11 +5,12 @@ it is written once and never changed; rescoring against a corrected model versio
 the `is_current` flag. `DomainScore` is the narrow copy of a snapshot's node scores that analytics read in SQL.
 """
 
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.models import UploadJob
 
 from .querysets import AssessmentQuerySet, ModelVersionQuerySet
 
@@ -203,49 +204,14 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class AssessmentImportJob(models.Model):
+class AssessmentImportJob(UploadJob):
     """An uploaded file of assessments (one row per enterprise) for one model version: checked, then written
-    all-or-nothing."""
+    all-or-nothing. Preview rows: {"row", "credit_code", "name", "kind", "production_type", "score", "level_name"}."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        CHECKING = "checking", _("校验中")
-        INVALID = "invalid", _("校验未通过")
-        READY = "ready", _("待确认导入")
-        IMPORTING = "importing", _("导入中")
-        DONE = "done", _("已导入")
-        FAILED = "failed", _("失败")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     model_version = models.ForeignKey(
         ModelVersion, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("评估模型版本")
     )
-    original_name = models.CharField(_("文件名"), max_length=200)
-    stored_path = models.CharField(max_length=300)
-    size = models.PositiveBigIntegerField()
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)  # percent of the current phase
-    total_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
-    # [{"row": 3, "column": "统一社会信用代码", "value": "...", "message": "..."}]; capped.
-    errors = models.JSONField(default=list, blank=True)
-    warnings = models.JSONField(default=list, blank=True)
-    # The first rows with their computed result: [{"row", "credit_code", "name", "kind", "score", "level_name"}]
-    preview = models.JSONField(default=list, blank=True)
-    message = models.CharField(max_length=300, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(UploadJob.Meta):
         verbose_name = _("评估导入任务")
         verbose_name_plural = _("评估导入任务")
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING}

@@ -1,11 +1,12 @@
 """The enterprise archive (一企一档): enterprises, their yearly figures, labels, contacts, groupings and timeline."""
 
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.models import UploadJob
 
 from . import creditcode
 from .querysets import ChainQuerySet, ClusterQuerySet, EnterpriseQuerySet, ImportJobQuerySet
@@ -286,50 +287,14 @@ class EnterpriseEvent(models.Model):
         return f"{self.enterprise_id} {self.kind} {self.at:%Y-%m-%d}"
 
 
-class ImportJob(models.Model):
-    """An uploaded enterprise file on its way in: previewed first, then written all-or-nothing."""
+class ImportJob(UploadJob):
+    """An uploaded enterprise file: previewed (rows as they will be written, with their changes), then upserted."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        CHECKING = "checking", _("校验中")
-        INVALID = "invalid", _("校验未通过")
-        READY = "ready", _("待确认导入")
-        IMPORTING = "importing", _("导入中")
-        DONE = "done", _("已导入")
-        FAILED = "failed", _("失败")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    stored_path = models.CharField(max_length=300)
-    size = models.PositiveBigIntegerField()
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)  # percent of the current phase
-    total_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
-    # The per-row report: [{"row": 3, "column": "统一社会信用代码", "value": "...", "message": "..."}]; capped.
-    errors = models.JSONField(default=list, blank=True)
-    warnings = models.JSONField(default=list, blank=True)
-    # The first rows as they will be written:
-    # [{"row": 2, "credit_code": ..., "name": ..., "action": "新增", "changes": [...]}]
-    preview = models.JSONField(default=list, blank=True)
-    message = models.CharField(max_length=300, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(UploadJob.Meta):
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING}
