@@ -117,6 +117,7 @@ def page(assessment: Assessment, user) -> dict:
         "a": assessment,
         "result": result,
         "snapshot": snapshot,
+        "trace": trace_blocks(snapshot["trace"]),
         "spec": spec,
         "ladder": _ladder(spec, snapshot),
         "chart": _chart(snapshot, spec),
@@ -143,3 +144,14 @@ def _ladder(spec, snapshot: dict) -> list[dict]:
         }
         for lv in reversed(spec.levels)
     ]
+
+
+def trace_blocks(lines: list[str]) -> list[dict]:
+    """The engine's trace as a list of statements, each with its "· " detail lines nested under it."""
+    blocks: list[dict] = []
+    for line in lines:
+        if line.startswith("· ") and blocks:
+            blocks[-1]["details"].append(line[2:])
+        else:
+            blocks.append({"text": line, "details": []})
+    return blocks

@@ -30,10 +30,13 @@ def cmmm_result(enterprise) -> AssessmentResult | None:
 def facts_for(enterprise) -> tuple[dict, AssessmentResult | None]:
     result = cmmm_result(enterprise)
     tiers = [TIER_LABELS[link.label_id] for link in enterprise.label_links.all() if link.label_id in TIER_LABELS]
+    recognised = max(tiers, key=ORDER.index) if tiers else "无"
     facts = {
         "cmmm_level": result.level if result is not None else None,
         "above_scale": enterprise.is_above_scale,
-        "recognised_tier": max(tiers, key=ORDER.index) if tiers else "无",
+        "recognised_tier": recognised,
+        # A recognised tier was self-assessed first (基础级 is recognised on the enterprise's own assessment).
+        "self_assessed_tier": recognised if recognised != "无" else None,
     }
     return {k: v for k, v in facts.items() if v is not None}, result
 

@@ -493,7 +493,15 @@ class _Evaluator:
         value = self.facts[expr.fact]
         ok = _holds(expr.op, _order(fact, value), _order(fact, expr.value)) if expr.op != "in" else value in expr.value
         actual = fact.show(value)
-        if ok:
+        if fact.type == "bool":  # "是否规模以上工业企业：是" reads better than "…为是，满足要求为是"
+            wanted = fact.show(expr.value if expr.op == "eq" else not expr.value)
+            verdict = "符合" if ok else f"不符合（{self.tier.name}要求为“{wanted}”）"
+            reason = (
+                f"「{fact.label}」：{actual}，{verdict}{self.tier.name}要求"
+                if ok
+                else f"「{fact.label}」：{actual}，{verdict}"
+            )
+        elif ok:
             reason = f"{fact.label}为{actual}，满足{self.tier.name}要求{phrase}"
         else:
             reason = f"{fact.label}为{actual}，{self.tier.name}要求{phrase}"
