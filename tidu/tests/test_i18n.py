@@ -197,6 +197,11 @@ def parse_po(path: Path) -> list[dict]:
     return entries
 
 
+def translations(entry: dict) -> list[tuple[str, str]]:
+    """(key, text) of every translation of an entry: msgstr, or msgstr[0], msgstr[1] … for a plural."""
+    return sorted((k, v) for k, v in entry.items() if k.startswith("msgstr"))
+
+
 @pytest.fixture(scope="module")
 def po_entries():
     assert PO_FILE.exists(), "run: manage.py makemessages -l en"
@@ -225,10 +230,11 @@ def test_po_translations_are_english_and_keep_placeholders(po_entries):
     for e in po_entries:
         if not e["msgid"]:
             continue
-        msgstr = e["msgstr"]
-        assert not re.search(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff1f]", msgstr), (e["msgid"], msgstr)
-        assert sorted(placeholder.findall(e["msgid"])) == sorted(placeholder.findall(msgstr)), e["msgid"]
-        assert msgstr.count("<code>") == e["msgid"].count("<code>"), e["msgid"]
+        for key, msgstr in translations(e):
+            source = e["msgid_plural"] if key == "msgstr[1]" else e["msgid"]
+            assert not re.search(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff1f]", msgstr), (e["msgid"], msgstr)
+            assert sorted(placeholder.findall(source)) == sorted(placeholder.findall(msgstr)), e["msgid"]
+            assert msgstr.count("<code>") == source.count("<code>"), e["msgid"]
 
 
 def test_mo_is_compiled_from_the_current_po(po_entries):
@@ -238,8 +244,13 @@ def test_mo_is_compiled_from_the_current_po(po_entries):
     for e in po_entries:
         if not e["msgid"]:
             continue
-        got = mo.pgettext(e["msgctxt"], e["msgid"]) if "msgctxt" in e else mo.gettext(e["msgid"])
-        assert got == e["msgstr"], f"{e['msgid']!r}: .mo is stale, run: manage.py compilemessages -l en"
+        if "msgid_plural" in e:  # English: n == 1 → msgstr[0], otherwise msgstr[1]
+            got = [mo.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
+            want = [e["msgstr[0]"], e["msgstr[1]"]]
+        else:
+            got = mo.pgettext(e["msgctxt"], e["msgid"]) if "msgctxt" in e else mo.gettext(e["msgid"])
+            want = e["msgstr"]
+        assert got == want, f"{e['msgid']!r}: .mo is stale, run: manage.py compilemessages -l en"
 
 
 def test_templates_have_no_unmarked_chinese_text():
