@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     Discriminator,
     Field,
@@ -33,7 +32,7 @@ from pydantic import (
 )
 
 from maturity.base import EPS, Status, _Base
-from maturity.loaders import _readable_path
+from maturity.loaders import _readable_path, read_yaml
 
 __all__ = [
     "ConditionError",
@@ -303,18 +302,7 @@ def parse_tier_model(data: Any, source: str = "<data>") -> TierModel:
 
 def load_tier_model(source: str | Path) -> TierModel:
     """From a path (Path, or a str naming a .yaml/.yml file) or from YAML text."""
-    if isinstance(source, Path) or ("\n" not in source and source.endswith((".yaml", ".yml"))):
-        path = Path(source)
-        try:
-            text, name = path.read_text(encoding="utf-8"), str(path)
-        except OSError as exc:
-            raise ConditionError(str(path), [("", f"无法读取文件 cannot read: {exc}")]) from exc
-    else:
-        text, name = source, "<text>"
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConditionError(name, [("", f"YAML 语法错误 syntax error: {exc}")]) from exc
+    data, name = read_yaml(source, ConditionError)
     return parse_tier_model(data, name)
 
 

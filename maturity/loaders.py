@@ -77,8 +77,9 @@ def parse_spec(data: Any, source: str = "<data>") -> ModelSpec:
         raise SpecLoadError(source, problems) from exc
 
 
-def load_yaml(source: str | Path) -> ModelSpec:
-    """Load a spec from a path (Path, or a str naming an existing .yaml/.yml file) or from YAML text."""
+def read_yaml(source: str | Path, error: type[ValueError] = SpecLoadError) -> tuple[Any, str]:
+    """(parsed data, name for messages) from a path (Path, or a str naming a .yaml/.yml file) or from YAML text;
+    unreadable files and syntax errors raise `error(name, problems)` with the line and column where known."""
     if isinstance(source, Path) or (
         isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))
     ):
@@ -86,15 +87,20 @@ def load_yaml(source: str | Path) -> ModelSpec:
         try:
             text, name = path.read_text(encoding="utf-8"), str(path)
         except OSError as exc:
-            raise SpecLoadError(str(path), [("", f"无法读取文件 cannot read: {exc}")]) from exc
+            raise error(str(path), [("", f"无法读取文件 cannot read: {exc}")]) from exc
     else:
         text, name = source, "<text>"
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), name
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列 (line {mark.line + 1})" if mark else ""
-        raise SpecLoadError(name, [(where, f"YAML 语法错误 syntax error: {getattr(exc, 'problem', exc)}")]) from exc
+        raise error(name, [(where, f"YAML 语法错误 syntax error: {getattr(exc, 'problem', exc)}")]) from exc
+
+
+def load_yaml(source: str | Path) -> ModelSpec:
+    """Load a spec from a path (Path, or a str naming an existing .yaml/.yml file) or from YAML text."""
+    data, name = read_yaml(source)
     return parse_spec(data, name)
 
 
