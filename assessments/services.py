@@ -16,6 +16,7 @@ from enterprises import events
 from enterprises.models import Enterprise, EnterpriseEvent
 from maturity.answers import applies, points_for
 from maturity.library import LIBRARY
+from maturity.memo import per_spec
 from maturity.spec import NA, ModelSpec
 
 from .models import Assessment, AssessmentResult, DomainScore, ModelVersion
@@ -148,9 +149,14 @@ def start(
     return assessment
 
 
+def item_refs(spec: ModelSpec) -> dict:
+    """Item code → its place in the tree; computed once per stored spec."""
+    return per_spec(spec, "item_refs", lambda: {r.item.code: r for r in spec.iter_items()})
+
+
 def check_answer(spec: ModelSpec, context: dict, code: str, value: object) -> str | None:
     """The problem with one answer, in Chinese, or None. Drafts are checked item by item; submit checks the whole."""
-    ref = next((r for r in spec.iter_items() if r.item.code == code), None)
+    ref = item_refs(spec).get(code)
     if ref is None:
         return _("未知条目 %(code)s") % {"code": code}
     item = ref.item
@@ -373,8 +379,8 @@ def attach_evidence(*, actor, assessment: Assessment, item_code: str, upload):
 
     if not assessment.is_draft:
         raise AssessmentError(_("评估已提交，不能再上传材料"))
-    spec = assessment.model_version.parsed()
-    item = next((r.item for r in spec.iter_items() if r.item.code == item_code), None)
+    ref = item_refs(assessment.model_version.parsed()).get(item_code)
+    item = ref.item if ref is not None else None
     if item is None:
         raise AssessmentError(_("未知条目 %(code)s") % {"code": item_code})
     stored = evidence_files.store(actor=actor, assessment=assessment, item_code=item_code, upload=upload)
@@ -390,9 +396,8 @@ def remove_evidence(*, actor, assessment: Assessment, evidence) -> None:
     code = evidence.item_code
     evidence.file.delete(save=False)
     evidence.delete()
-    spec = assessment.model_version.parsed()
-    item = next((r.item for r in spec.iter_items() if r.item.code == code), None)
-    if item is not None and item.kind == "evidence_file":
+    ref = item_refs(assessment.model_version.parsed()).get(code)
+    if ref is not None and ref.item.kind == "evidence_file":
         ids = [str(e.pk) for e in assessment.evidence.filter(item_code=code)]
         save_answers(actor=actor, assessment=assessment, updates={code: ids or None})
 
