@@ -1,16 +1,60 @@
-"""Resource pools. For now only the service provider a provider user belongs to; the catalog issue grows it."""
+"""Resource pools (资源池): service providers with their tiered evaluation, scenarios, solutions, cases and needs.
 
+Lists that a filter reads (types, industries, regions served, sizes, deployments) are JSON lists of codes so that a
+record stays one row; the scenario links are real many-to-many tables because search and matching join on them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.models import validate_credit_code
+
+from .querysets import NeedQuerySet, ProviderQuerySet, SolutionQuerySet
+
+
+class ProviderType(models.TextChoices):
+    CONSULTING = "consulting", _("咨询诊断")
+    HARDWARE = "hardware", _("硬件装备")
+    SOFTWARE = "software", _("工业软件")
+    INTEGRATION = "integration", _("系统集成/平台")
+    AI = "ai", _("人工智能")
+    DATA = "data", _("数据服务")
+    SECURITY = "security", _("安全服务")
+
 
 class Provider(models.Model):
-    """A service provider (服务商) organisation."""
+    """A service provider (服务商) organisation. Provider users keep it up to date; officers review and publish it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PENDING = "pending", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        WARNED = "warned", _("已警示")
+        SUSPENDED = "suspended", _("已暂停")
+        REMOVED = "removed", _("已移出")
 
     name = models.CharField(_("服务商名称"), max_length=200)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("注册地"))
+    types = models.JSONField(_("服务类型"), default=list, blank=True)
+    industries = models.JSONField(_("服务行业"), default=list, blank=True)  # GB/T 4754 divisions; empty = all
+    regions_served = models.JSONField(_("服务区域"), default=list, blank=True)  # region codes; a prefix covers below
+    description = models.TextField(_("简介"), blank=True)
+    qualifications = models.TextField(_("资质"), blank=True)
+    staff = models.PositiveIntegerField(_("从业人员"), null=True, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("电子邮箱"), blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status_reason = models.CharField(_("状态说明"), max_length=300, blank=True)
+    grade = models.CharField(_("评价等级"), max_length=8, blank=True)  # derived from the latest evaluation
+    score = models.FloatField(_("评价得分"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
+
+    objects = ProviderQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -19,3 +63,199 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if bad := sorted(set(self.types) - set(ProviderType.values)):
+            raise ValidationError({"types": _("未知的服务类型：%(codes)s") % {"codes": "、".join(bad)}})
+
+
+class Scenario(models.Model):
+    """A typical scenario (典型场景) of the taxonomy file (catalog/data), with the maturity gaps it closes."""
+
+    code = models.CharField(_("场景代码"), max_length=20, primary_key=True)
+    name = models.CharField(_("场景名称"), max_length=60, unique=True)
+    link_code = models.CharField(_("环节代码"), max_length=20)
+    link_name = models.CharField(_("环节"), max_length=30)
+    description = models.TextField(_("说明"), blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    closes = models.JSONField(default=list, blank=True)  # maturity-model codes (CMMM sub-domains or items)
+    industries = models.JSONField(default=list, blank=True)  # divisions where typical; empty = all
+    dimension = models.CharField(_("要素条件维度"), max_length=12, blank=True)
+    ai = models.BooleanField(_("人工智能场景"), default=False)
+    provisional = models.BooleanField(_("暂定"), default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("典型场景")
+        verbose_name_plural = _("典型场景")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Solution(models.Model):
+    """A solution or product a provider offers, with the scenarios it addresses and whom it fits."""
+
+    class Deployment(models.TextChoices):
+        SAAS = "saas", _("SaaS")
+        ON_PREMISES = "on_premises", _("本地部署")
+        HYBRID = "hybrid", _("混合部署")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PENDING = "pending", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已下架")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="solutions")
+    title = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("介绍"))
+    scenarios = models.ManyToManyField(Scenario, related_name="solutions", verbose_name=_("适用场景"))
+    industries = models.JSONField(_("适用行业"), default=list, blank=True)
+    sizes = models.JSONField(_("适用规模"), default=list, blank=True)  # enterprise size classes; empty = all
+    tiers = models.JSONField(_("适用梯度"), default=list, blank=True)
+    deployments = models.JSONField(_("部署方式"), default=list, blank=True)
+    price_min = models.DecimalField(_("最低价格（万元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    price_max = models.DecimalField(_("最高价格（万元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    delivery_days = models.PositiveIntegerField(_("交付周期（天）"), null=True, blank=True)
+    lightweight = models.BooleanField(_("小快轻准"), default=False)
+    first_version_software = models.BooleanField(_("首版次软件"), default=False)
+    first_set_equipment = models.BooleanField(_("首台（套）装备"), default=False)
+    ai_capability = models.BooleanField(_("具备人工智能能力"), default=False)
+    outcomes = models.JSONField(_("成效指标"), default=list, blank=True)  # [{"metric", "value", "evidenced"}]
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SolutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("解决方案")
+        verbose_name_plural = _("解决方案")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_min__isnull=True)
+                | models.Q(price_max__isnull=True)
+                | models.Q(price_min__lte=models.F("price_max")),
+                name="solution_price_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if bad := sorted(set(self.deployments) - set(self.Deployment.values)):
+            raise ValidationError({"deployments": _("未知的部署方式：%(codes)s") % {"codes": "、".join(bad)}})
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValidationError({"price_max": _("最高价格不能低于最低价格")})
+
+
+class Case(models.Model):
+    """A benchmark case (标杆案例): an enterprise, the scenarios, the solution and provider, before/after metrics."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="cases")
+    solution = models.ForeignKey(Solution, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(_("案例名称"), max_length=200)
+    summary = models.TextField(_("案例简介"), blank=True)
+    scenarios = models.ManyToManyField(Scenario, related_name="cases", verbose_name=_("场景"))
+    industry = models.ForeignKey(
+        "regions.IndustryDivision", on_delete=models.PROTECT, related_name="+", verbose_name=_("行业")
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    metrics = models.JSONField(_("前后对比指标"), default=list, blank=True)  # [{"metric", "before", "after", "unit"}]
+    verified = models.BooleanField(_("已核实"), default=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("标杆案例")
+        verbose_name_plural = _("标杆案例")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Need(models.Model):
+    """An enterprise's need (需求): what it wants solved, for whom it is visible, and how it ended."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("所有服务商")
+        REGION = "region", _("服务本地区的服务商")
+        INVITED = "invited", _("仅受邀服务商")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("征集中")
+        SHORTLISTED = "shortlisted", _("已初选")
+        CONTRACTED = "contracted", _("已签约")
+        CLOSED = "closed", _("已关闭")
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="needs")
+    title = models.CharField(_("需求标题"), max_length=200)
+    text = models.TextField(_("需求描述"))
+    scenarios = models.ManyToManyField(Scenario, blank=True, related_name="needs", verbose_name=_("相关场景"))
+    budget_max = models.DecimalField(_("预算上限（万元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    deadline = models.DateField(_("期望完成日期"), null=True, blank=True)
+    deployments = models.JSONField(_("可接受的部署方式"), default=list, blank=True)
+    visibility = models.CharField(_("可见范围"), max_length=10, choices=Visibility.choices, default=Visibility.REGION)
+    invited = models.ManyToManyField(Provider, blank=True, related_name="invitations", verbose_name=_("受邀服务商"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("需求")
+        verbose_name_plural = _("需求")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NeedResponse(models.Model):
+    """A provider's answer to a need and where it led (shortlisted, contacted, contracted, rated)."""
+
+    class Status(models.TextChoices):
+        RESPONDED = "responded", _("已响应")
+        SHORTLISTED = "shortlisted", _("入围")
+        CONTACTED = "contacted", _("已对接")
+        CONTRACTED = "contracted", _("已签约")
+        DECLINED = "declined", _("未采纳")
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="responses")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="responses")
+    solution = models.ForeignKey(Solution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.TextField(_("响应说明"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.RESPONDED)
+    rating = models.PositiveSmallIntegerField(_("评价（1–5 星）"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("需求响应")
+        verbose_name_plural = _("需求响应")
+        constraints = [
+            models.UniqueConstraint(fields=["need", "provider"], name="one_response_per_provider"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="response_rating_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} → {self.need}"

@@ -406,6 +406,7 @@ def _accounts(rng: random.Random, geo: Geography, county_counts: dict[str, int],
         credit_code=unique_credit_code(rng, capital.code, provider_codes),
         region_id=capital.code,
         is_synthetic=True,
+        status="published",
     )
     counts.update(providers=1)
 

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import Case, Need, NeedResponse, Provider, Scenario, Solution
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "region", "status", "grade", "is_synthetic")
+    list_filter = ("status", "is_synthetic")
+    search_fields = ("name", "credit_code")
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "link_name", "dimension", "ai", "provisional")
+    list_filter = ("link_name", "ai")
+    search_fields = ("code", "name")
+
+
+@admin.register(Solution)
+class SolutionAdmin(admin.ModelAdmin):
+    list_display = ("title", "provider", "status", "lightweight", "ai_capability")
+    list_filter = ("status", "lightweight", "ai_capability")
+    search_fields = ("title", "provider__name")
+    filter_horizontal = ("scenarios",)
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ("title", "provider", "industry", "region", "verified")
+    list_filter = ("verified",)
+    search_fields = ("title",)
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ("title", "enterprise", "visibility", "status", "created_at")
+    list_filter = ("status", "visibility")
+    search_fields = ("title", "text")
+
+
+admin.site.register(NeedResponse)
