@@ -259,3 +259,60 @@ class NeedResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} → {self.need}"
+
+
+class ProviderEvaluation(models.Model):
+    """One tiered evaluation (分级评价) of a provider against the scorecard file: inputs, score, grade, snapshot."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="evaluations")
+    period = models.CharField(_("评价周期"), max_length=20)
+    scorecard_version = models.CharField(max_length=40)
+    answers = models.JSONField(default=dict)
+    score = models.FloatField(_("得分"))
+    grade = models.CharField(_("等级"), max_length=20)
+    snapshot = models.JSONField(default=dict)
+    provisional = models.BooleanField(default=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("服务商评价")
+        verbose_name_plural = _("服务商评价")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.period} {self.grade}"
+
+
+class ProviderAppeal(models.Model):
+    """A provider's appeal against an evaluation or a status decision, and the officer's answer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ACCEPTED = "accepted", _("已采纳")
+        REJECTED = "rejected", _("已驳回")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="appeals")
+    evaluation = models.ForeignKey(
+        ProviderEvaluation, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
+    )
+    text = models.TextField(_("申诉理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.TextField(_("处理意见"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("服务商申诉")
+        verbose_name_plural = _("服务商申诉")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.get_status_display()}"
