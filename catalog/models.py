@@ -78,7 +78,7 @@ class Scenario(models.Model):
     link_name = models.CharField(_("环节"), max_length=30)
     description = models.TextField(_("说明"), blank=True)
     keywords = models.JSONField(default=list, blank=True)
-    closes = models.JSONField(default=list, blank=True)  # maturity-model codes (CMMM sub-domains or items)
+    closes = models.JSONField(default=dict, blank=True)  # model code → its codes closed, e.g. {"cmmm": ["M2.2"]}
     industries = models.JSONField(default=list, blank=True)  # divisions where typical; empty = all
     dimension = models.CharField(_("要素条件维度"), max_length=12, blank=True)
     ai = models.BooleanField(_("人工智能场景"), default=False)

@@ -87,3 +87,35 @@ def need_create(*, actor, need: Need, scenario_codes: list[str] | None = None) -
     need.save()
     need.scenarios.set(scenarios)
     return need
+
+
+def sync_scenarios() -> int:
+    """Load the shipped scenario taxonomy (catalog/data) into the Scenario table: new codes are added and existing
+    ones updated; scenarios no longer in the file are kept, because solutions, cases and needs point at them."""
+    from .scenarios import load_default
+
+    taxonomy = load_default()
+    links = {link.code: link.name for link in taxonomy.links}
+    provisional = taxonomy.status == "provisional"
+    rows = [
+        Scenario(
+            code=s.code,
+            name=s.name,
+            link_code=s.link,
+            link_name=links[s.link],
+            description=s.description,
+            keywords=list(s.keywords),
+            closes={model: list(codes) for model, codes in s.closes.items()},
+            industries=list(s.industries),
+            dimension=s.smart_factory_dimension,
+            ai=s.ai,
+            provisional=provisional,
+            order=i,
+        )
+        for i, s in enumerate(taxonomy.scenarios)
+    ]
+    fields = ["name", "link_code", "link_name", "description", "keywords", "closes", "industries", "dimension", "ai"]
+    Scenario.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["code"], update_fields=[*fields, "provisional", "order"]
+    )
+    return len(rows)

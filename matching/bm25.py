@@ -1,0 +1,55 @@
+"""Okapi BM25 over tokenised documents; also the plain baseline of the evaluation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class BM25:
+    """An in-memory BM25 index: postings per term as NumPy arrays, scores for all documents at once.
+
+    idf = ln(1 + (N - n + 0.5) / (n + 0.5)) (the non-negative Lucene form), and a term's contribution is
+    idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)). Repeated query terms count once per use.
+    """
+
+    def __init__(self, docs: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self.n_docs = len(docs)
+        self.doc_len = np.array([len(d) for d in docs], dtype=float)
+        self.avgdl = float(self.doc_len.mean()) if self.n_docs and self.doc_len.sum() else 1.0
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for i, doc in enumerate(docs):
+            for term, tf in sorted(Counter(doc).items()):
+                ids, tfs = postings.setdefault(term, ([], []))
+                ids.append(i)
+                tfs.append(tf)
+        self._postings = {t: (np.array(ids), np.array(tfs, dtype=float)) for t, (ids, tfs) in postings.items()}
+        self._norm = k1 * (1 - b + b * self.doc_len / self.avgdl)
+
+    def idf(self, term: str) -> float:
+        n = len(self._postings[term][0]) if term in self._postings else 0
+        return float(np.log(1 + (self.n_docs - n + 0.5) / (n + 0.5)))
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        out = np.zeros(self.n_docs)
+        for term in query:
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            ids, tfs = posting
+            out[ids] += self.idf(term) * tfs * (self.k1 + 1) / (tfs + self._norm[ids])
+        return out
+
+    def matched_terms(self, query: Sequence[str], doc: int) -> list[str]:
+        """Query terms present in document ``doc``, highest idf first (for explanations)."""
+        hits = {t for t in query if t in self._postings and doc in set(self._postings[t][0].tolist())}
+        return sorted(hits, key=lambda t: (-self.idf(t), t))
+
+    def top(self, query: Sequence[str], k: int = 10) -> list[tuple[int, float]]:
+        scores = self.scores(query)
+        order = np.lexsort((np.arange(self.n_docs), -scores))
+        return [(int(i), float(scores[i])) for i in order[:k] if scores[i] > 0]
