@@ -17,10 +17,20 @@ INDUSTRY_NAMES = {
 }  # fmt: skip
 
 
+# The one scenario taxonomy Tidu ships (also loaded into the catalog's Scenario table); read as plain data here so
+# the engine stays free of Django. A province that loads its own taxonomy passes codes the catalog knows.
+TAXONOMY = DATA_DIR.parent.parent / "catalog" / "data" / "scenarios-2025.yaml"
+
+
 @cache
 def scenarios() -> dict[str, dict]:
-    data = yaml.safe_load((DATA_DIR / "scenarios.yaml").read_text(encoding="utf-8"))
-    return {s["code"]: s for s in data["scenarios"]}
+    """Scenario code → {"name", "keywords"}: the taxonomy's own keywords plus the engine's extra guessing words."""
+    data = yaml.safe_load(TAXONOMY.read_text(encoding="utf-8"))
+    extra = yaml.safe_load((DATA_DIR / "scenario_keywords.yaml").read_text(encoding="utf-8"))["keywords"]
+    return {
+        s["code"]: {"name": s["name"], "keywords": [*s.get("keywords", []), *extra.get(s["code"], [])]}
+        for s in data["scenarios"]
+    }
 
 
 def scenario_name(code: str) -> str:

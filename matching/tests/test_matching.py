@@ -40,12 +40,12 @@ def _catalog(**over):
         "P3": Provider("P3", "三号", grade="B"),
     }
     solutions = [
-        Solution("S1", "P1", "智能排产APS", "插单重排", scenarios=("S09",), price_min=10),
-        Solution("S2", "P2", "排产系统", "排产", scenarios=("S09",)),
-        Solution("S3", "P3", "排产云", "排产", scenarios=("S09",), price_min=100),
-        Solution("S4", "P3", "排产本地版", "排产", scenarios=("S09",), deployments=("on_premise",)),
-        Solution("S5", "P3", "排产轻量版", "排产", scenarios=("S09",)),
-        Solution("S6", "P3", "排产标准版", "排产", scenarios=("S09",)),
+        Solution("S1", "P1", "智能排产APS", "插单重排", scenarios=("S-PM-02",), price_min=10),
+        Solution("S2", "P2", "排产系统", "排产", scenarios=("S-PM-02",)),
+        Solution("S3", "P3", "排产云", "排产", scenarios=("S-PM-02",), price_min=100),
+        Solution("S4", "P3", "排产本地版", "排产", scenarios=("S-PM-02",), deployments=("on_premise",)),
+        Solution("S5", "P3", "排产轻量版", "排产", scenarios=("S-PM-02",)),
+        Solution("S6", "P3", "排产标准版", "排产", scenarios=("S-PM-02",)),
     ]
     cases = [Case("S1", "P1", "36", "320500", True)] * 3
     return Catalog(solutions, providers, cases)
@@ -73,7 +73,7 @@ def test_diversity_caps_provider():
 
 
 def test_explanation_names_scenarios_cases_and_grade():
-    need = Need.from_gaps([Gap("S09", 1.0)], industry="36", region="320500")
+    need = Need.from_gaps([Gap("S-PM-02", 1.0)], industry="36", region="320500")
     top = rank(need, _catalog())[0]
     assert top.solution_id == "S1"
     assert "覆盖您的需求场景：车间智能排产" in top.explanation
@@ -83,7 +83,7 @@ def test_explanation_names_scenarios_cases_and_grade():
 
 
 def test_learning_is_reproducible_and_positive_outcomes_raise_a_solution():
-    log = [Outcome("S6", "contracted", need_id=f"n{i}", scenarios=("S09",)) for i in range(5)]
+    log = [Outcome("S6", "contracted", need_id=f"n{i}", scenarios=("S-PM-02",)) for i in range(5)]
     assert OutcomeModel.from_log(log).prior("S6") == OutcomeModel.from_log(log).prior("S6")
     assert OutcomeModel.from_log(log).prior("S6") > OutcomeModel.from_log([]).prior("S6")
     need = Need(text="排产", region="330100")
