@@ -1,0 +1,129 @@
+"""Recommendations from the resource pools: the database turned into the matching engine's plain data, and the
+gaps of an assessment turned into scenarios. Reads only.
+
+The engine's catalog is rebuilt when a published solution, a provider or a case changes (a cheap fingerprint
+query decides); in between, every recommendation in the process reuses the built text index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.db.models import Count, Max
+
+from matching import model as m
+from matching.rank import Recommendation, rank
+
+from .models import Case, Provider, Solution
+from .scenarios import Taxonomy, load_default, scenarios_for_gaps
+
+DEPLOYMENTS = {"saas": "cloud", "on_premises": "on_premise", "hybrid": "hybrid"}  # catalog → engine vocabulary
+STATUS = {"published": "active", "warned": "warned"}
+_built: dict[str, object] = {}
+
+
+@cache
+def taxonomy() -> Taxonomy:
+    return load_default()
+
+
+def _fingerprint() -> tuple:
+    """Changes when a solution or provider is saved, published, withdrawn or suspended, or a case added or removed."""
+    solutions = Solution.objects.filter(status="published").aggregate(n=Count("id"), t=Max("updated_at"))
+    providers = Provider.objects.listed().aggregate(n=Count("id"), t=Max("updated_at"))
+    return (solutions["n"], solutions["t"], providers["n"], providers["t"], Case.objects.count())
+
+
+def engine_catalog() -> m.Catalog:
+    """Published solutions of listed providers, as the engine's Catalog (cached until the pools change)."""
+    key = _fingerprint()
+    if _built.get("key") == key:
+        return _built["catalog"]  # type: ignore[return-value]
+    providers = {
+        str(p.pk): m.Provider(
+            id=str(p.pk),
+            name=p.name,
+            grade=(p.grade or "")[:1],
+            status=STATUS[p.status],
+            regions=tuple(p.regions_served),
+        )
+        for p in Provider.objects.listed().only("pk", "name", "grade", "status", "regions_served")
+    }
+    solutions = []
+    query = Solution.objects.filter(status="published", provider_id__in=[int(k) for k in providers])
+    for s in query.prefetch_related("scenarios").order_by("pk"):
+        solutions.append(
+            m.Solution(
+                id=str(s.pk),
+                provider_id=str(s.provider_id),
+                title=s.title,
+                description=s.description,
+                scenarios=tuple(sc.code for sc in s.scenarios.all()),
+                industries=tuple(s.industries),
+                sizes=tuple(s.sizes),
+                tiers=tuple(s.tiers),
+                deployments=tuple(DEPLOYMENTS[d] for d in s.deployments if d in DEPLOYMENTS),
+                price_min=float(s.price_min) if s.price_min is not None else None,
+                price_max=float(s.price_max) if s.price_max is not None else None,
+                ai=s.ai_capability,
+                lightweight=s.lightweight,
+            )
+        )
+    cases = [
+        m.Case(str(c["solution_id"] or ""), str(c["provider_id"]), c["industry_id"], c["region_id"], c["verified"])
+        for c in Case.objects.values("solution_id", "provider_id", "industry_id", "region_id", "verified")
+    ]
+    catalog = m.Catalog(solutions=solutions, providers=providers, cases=cases)
+    _built.update(key=key, catalog=catalog)
+    return catalog
+
+
+def gap_sizes(snapshot: dict) -> dict[str, float]:
+    """Item and node gaps of a result snapshot: 1 − normalised score for everything that counted and fell short."""
+    gaps = {
+        code: 1.0 - item["normalised"] for code, item in snapshot["items"].items() if item.get("normalised") is not None
+    }
+    gaps.update(
+        {code: 1.0 - node["score"] for code, node in snapshot["nodes"].items() if node.get("score") is not None}
+    )
+    return {code: size for code, size in gaps.items() if size > 1e-9}
+
+
+@dataclass(frozen=True)
+class GapRecommendations:
+    scenarios: list[tuple[str, float]]  # scenario code, weight (1 = the heaviest)
+    recommendations: list[Recommendation]
+
+
+def for_assessment(assessment, snapshot: dict, *, k: int = 10) -> GapRecommendations:
+    """Solutions for the gaps of an assessment: gaps → scenarios (taxonomy links) → the ranked pool."""
+    enterprise = assessment.enterprise
+    ranked = scenarios_for_gaps(
+        taxonomy(), gap_sizes(snapshot), model=assessment.model_code, industry=enterprise.industry_id
+    )[:8]
+    if not ranked:
+        return GapRecommendations([], [])
+    top = ranked[0][1]
+    scenarios = [(code, weight / top) for code, weight in ranked]
+    need = m.Need.from_gaps(
+        [m.Gap(code, weight) for code, weight in scenarios],
+        industry=enterprise.industry_id,
+        region=enterprise.county_id,
+        size=enterprise.size_class or "",
+    )
+    return GapRecommendations(scenarios, rank(need, engine_catalog(), k=k))
+
+
+def for_need(need, *, k: int = 10) -> list[Recommendation]:
+    enterprise = need.enterprise
+    query = m.Need(
+        text=f"{need.title} {need.text}",
+        id=str(need.pk),
+        scenarios=tuple(need.scenarios.values_list("code", flat=True)),
+        industry=enterprise.industry_id,
+        region=enterprise.county_id,
+        size=enterprise.size_class or "",
+        budget_max=float(need.budget_max) if need.budget_max is not None else None,
+        deployments=tuple(DEPLOYMENTS[d] for d in need.deployments if d in DEPLOYMENTS),
+    )
+    return rank(query, engine_catalog(), k=k)
