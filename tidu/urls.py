@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("assessments/", include("assessments.urls")),
+    path("catalog/", include("catalog.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -79,3 +79,21 @@ def test_the_engine_catalog_is_rebuilt_when_the_pool_changes(world):
     provider.save()
     after = recommend.engine_catalog()
     assert after is not before and str(made["energy"].pk) not in {s.id for s in after.solutions}
+
+
+def test_the_result_page_links_to_solutions_for_its_gaps_within_the_users_scope(world, login):
+    from django.urls import reverse
+
+    made = pool(world)
+    cmmm = ModelVersion.objects.get(code="cmmm", is_current=True)
+    a = assessment_services.start(actor=world["enterprise"], enterprise=world["home"], version=cmmm, kind="self")
+    answers = all_answers(cmmm, a.context, lambda item: "none" if item.code.startswith("M2.2") else "full")
+    assessment_services.save_answers(actor=world["enterprise"], assessment=a, updates=answers)
+    assessment_services.submit(actor=world["enterprise"], assessment=a)
+    client = login(world["enterprise"])
+    url = reverse("catalog:recommend_assessment", args=[a.pk])
+    assert url in client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    page = client.get(url).content.decode()
+    assert made["aps"].title in page and "车间智能排产" in page and "为什么推荐" in page
+    assert made["bad"].title not in page
+    assert login(world["other_city"]).get(url).status_code == 404

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import recommend_views, views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("providers/", views.provider_list, name="provider_list"),
+    path("providers/<int:pk>/", views.provider_detail, name="provider_detail"),
+    path("providers/<int:pk>/edit/", views.provider_edit, name="provider_edit"),
+    path("providers/<int:pk>/review/", views.provider_review, name="provider_review"),
+    path("review/", views.review_queue, name="review"),
+    path("solutions/", views.solution_list, name="solution_list"),
+    path("solutions/new/", views.solution_edit, name="solution_create"),
+    path("solutions/<int:pk>/", views.solution_detail, name="solution_detail"),
+    path("solutions/<int:pk>/edit/", views.solution_edit, name="solution_edit"),
+    path("solutions/<int:pk>/review/", views.solution_review, name="solution_review"),
+    path("scenarios/", views.scenario_list, name="scenario_list"),
+    path("scenarios/graph/", views.scenario_graph, name="scenario_graph"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("needs/", views.need_list, name="need_list"),
+    path("needs/new/", views.need_create, name="need_create"),
+    path("needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("needs/<int:pk>/respond/", views.need_respond, name="need_respond"),
+    path("needs/<int:pk>/close/", views.need_close, name="need_close"),
+    path("responses/<int:pk>/decide/", views.response_decide, name="response_decide"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("recommend/assessment/<int:pk>/", recommend_views.for_assessment, name="recommend_assessment"),
+]
