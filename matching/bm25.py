@@ -46,7 +46,15 @@ class BM25:
 
     def matched_terms(self, query: Sequence[str], doc: int) -> list[str]:
         """Query terms present in document ``doc``, highest idf first (for explanations)."""
-        hits = {t for t in query if t in self._postings and doc in set(self._postings[t][0].tolist())}
+        hits = set()
+        for term in set(query):
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            ids = posting[0]  # ascending: documents are indexed in order
+            j = int(np.searchsorted(ids, doc))
+            if j < len(ids) and ids[j] == doc:
+                hits.add(term)
         return sorted(hits, key=lambda t: (-self.idf(t), t))
 
     def top(self, query: Sequence[str], k: int = 10) -> list[tuple[int, float]]:

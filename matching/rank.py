@@ -163,6 +163,7 @@ class Candidates:
     details: list[dict]
     excluded: Counter[str]
     query_scenarios: dict[str, float]
+    query: list[str]  # the query's tokens
 
 
 def candidates(
@@ -217,7 +218,7 @@ def candidates(
         details.append(
             {
                 "covered": covered,
-                "terms": index.bm25.matched_terms(query, i),
+                "position": i,  # the document's place in the text index; matched terms are looked up for the top k
                 "same_industry": same_industry,
                 "nearby": nearby,
             }
@@ -226,7 +227,7 @@ def candidates(
     if len(rows):
         top = matrix[:, 0].max()
         matrix[:, 0] = matrix[:, 0] / top if top > 0 else 0.0
-    return Candidates(need, kept, matrix, details, excluded, query_scenarios)
+    return Candidates(need, kept, matrix, details, excluded, query_scenarios, query)
 
 
 def _weight_vector(weights: dict[str, float] | None) -> np.ndarray:
@@ -271,7 +272,10 @@ def rank_candidates(
         solution = cands.solutions[i]
         signals = dict(zip(SIGNALS, (float(v) for v in cands.matrix[i]), strict=True))
         breakdown = {s: float(w[j] * cands.matrix[i, j]) for j, s in enumerate(SIGNALS)}
-        reasons = explain(cands.need, solution, catalog, signals, cands.details[i])
+        detail = cands.details[i]
+        if "terms" not in detail:
+            detail["terms"] = _index(catalog).bm25.matched_terms(cands.query, detail["position"])
+        reasons = explain(cands.need, solution, catalog, signals, detail)
         result.append(
             Recommendation(
                 rank=position,
