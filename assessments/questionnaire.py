@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from maturity.answers import applies
 from maturity.spec import NA, ItemRef, ModelSpec, Node
 
+from .specs import item_refs
+
 TEXT_LIMIT = 2000
 
 
@@ -71,11 +73,13 @@ class Group:
 
 def groups(spec: ModelSpec, context: dict, answers: dict) -> list[Group]:
     """The questionnaire's pages: one per top-level node (a CMMM element, an SME dimension)."""
-    out = []
-    for top in spec.nodes:
-        codes = [r.item.code for r in spec.iter_items() if r.path[0] is top and applies(r, context)]
-        out.append(Group(top, len(codes), sum(1 for c in codes if c in answers)))
-    return out
+    counts = {top.code: [0, 0] for top in spec.nodes}  # one pass over the items: [applicable, answered]
+    for r in spec.iter_items():
+        if applies(r, context):
+            count = counts[r.path[0].code]
+            count[0] += 1
+            count[1] += r.item.code in answers
+    return [Group(top, *counts[top.code]) for top in spec.nodes]
 
 
 def applicable_codes(spec: ModelSpec, context: dict, top: Node | None = None) -> list[str]:
@@ -158,12 +162,12 @@ def parse(spec: ModelSpec, context: dict, post, codes: list[str]) -> tuple[dict,
     """Posted fields of the given items → (updates for save_answers, raw texts to echo back, format problems).
 
     Only items whose fields are on the page are touched, so saving one page never clears another."""
-    by_code = {r.item.code: r.item for r in spec.iter_items()}
+    refs = item_refs(spec)
     updates: dict[str, object] = {}
     raw: dict[str, str] = {}
     problems: dict[str, str] = {}
     for code in codes:
-        item = by_code[code]
+        item = refs[code].item
         name = f"a:{code}"
         if f"m:{code}" not in post:
             continue  # not on this page

@@ -8,6 +8,7 @@ from maturity.answers import applies
 from . import questionnaire, services
 from .import_results import full_snapshot
 from .models import Assessment
+from .specs import item_refs
 
 
 def review(assessment: Assessment) -> dict:
@@ -101,9 +102,9 @@ def page(assessment: Assessment, user) -> dict:
     verifications = Assessment.objects.visible_to(user).submitted().filter(verifies=assessment)
     diffs = []
     if assessment.verifies_id:
-        items = {r.item.code: r.item for r in spec.iter_items()}
+        refs = item_refs(spec)
         for d in services.differences(assessment):
-            item = items[d.code]
+            item = refs[d.code].item
             diffs.append(
                 {
                     "code": d.code,

@@ -16,11 +16,10 @@ from enterprises import events
 from enterprises.models import Enterprise, EnterpriseEvent
 from maturity.answers import applies, points_for
 from maturity.library import LIBRARY
-from maturity.memo import per_spec
 from maturity.spec import NA, ModelSpec
 
 from .models import Assessment, AssessmentResult, DomainScore, ModelVersion
-from .specs import digest_of, item_count, spec_json
+from .specs import digest_of, item_count, item_refs, spec_json
 
 # Shipped ModelSpec files loaded into the database (other YAML files in the library are not ModelSpecs).
 LIBRARY_MODELS = ("cmmm-2020", "sme-2024", "sme-2022", "dcmm-2018")
@@ -132,7 +131,7 @@ def start(
         if verifies.model_code != version.code:
             raise AssessmentError(_("核验须使用同一模型"))
         context = dict(verifies.context)
-        known = {r.item.code for r in version.parsed().iter_items()}
+        known = item_refs(version.parsed())
         answers = {k: v for k, v in verifies.answers.items() if k in known}
     assessment = Assessment.objects.create(
         enterprise=enterprise,
@@ -147,11 +146,6 @@ def start(
         source=source,
     )
     return assessment
-
-
-def item_refs(spec: ModelSpec) -> dict:
-    """Item code → its place in the tree; computed once per stored spec."""
-    return per_spec(spec, "item_refs", lambda: {r.item.code: r for r in spec.iter_items()})
 
 
 def check_answer(spec: ModelSpec, context: dict, code: str, value: object) -> str | None:

@@ -4,6 +4,7 @@ import hashlib
 import json
 
 import maturity
+from maturity.memo import per_spec
 from maturity.spec import ModelSpec
 
 _parsed: dict[tuple[int, str], ModelSpec] = {}
@@ -27,6 +28,11 @@ def parsed_spec(version) -> ModelSpec:
             _parsed.clear()
         spec = _parsed[key] = maturity.parse_spec(version.spec, source=f"{version.code} {version.version}")
     return spec
+
+
+def item_refs(spec: ModelSpec) -> dict:
+    """Item code → its ItemRef (item, path, inherited status); computed once per parsed spec."""
+    return per_spec(spec, "item_refs", lambda: {r.item.code: r for r in spec.iter_items()})
 
 
 def item_count(spec: ModelSpec) -> int:
