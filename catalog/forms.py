@@ -13,6 +13,7 @@ from accounts.policy import scope_of
 from core.forms import StyledMixin
 from regions.models import IndustryDivision, Region
 
+from . import search
 from .models import Need, NeedResponse, Provider, ProviderType, Scenario, Solution
 from .workflow import DECISIONS, PROVIDER_ACTIONS, SOLUTION_ACTIONS
 
@@ -38,14 +39,6 @@ def _serves_region(code: str) -> Q:
     for ancestor in {code[:2] + "0000", code[:4] + "00"} - {code}:
         q |= _json_has("regions_served", ancestor)
     return q
-
-
-def _search(qs, text: str, fields: tuple[str, ...]):
-    """Plain substring search for now; the tokenizer-based search replaces this one function."""
-    q = Q()
-    for field in fields:
-        q |= Q(**{f"{field}__icontains": text})
-    return qs.filter(q)
 
 
 class ProviderFilterForm(StyledMixin, forms.Form):
@@ -78,7 +71,7 @@ class ProviderFilterForm(StyledMixin, forms.Form):
     def apply(self, qs):
         data = getattr(self, "cleaned_data", {})  # an unbound form: no filters
         if data.get("q"):
-            qs = _search(qs, data["q"], ("name", "description"))
+            qs = search.filter_text(qs, data["q"])
         if data.get("type"):
             qs = qs.filter(_json_has("types", data["type"]))
         if data.get("industry"):
@@ -117,7 +110,7 @@ class SolutionFilterForm(StyledMixin, forms.Form):
     def apply(self, qs):
         data = getattr(self, "cleaned_data", {})  # an unbound form: no filters
         if data.get("q"):
-            qs = _search(qs, data["q"], ("title", "description"))
+            qs = search.filter_text(qs, data["q"])
         if data.get("scenario"):
             qs = qs.filter(scenarios=data["scenario"])
         if data.get("industry"):

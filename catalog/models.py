@@ -48,6 +48,8 @@ class Provider(models.Model):
     contact_email = models.EmailField(_("电子邮箱"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     status_reason = models.CharField(_("状态说明"), max_length=300, blank=True)
+    # Edits by the provider to a listed record wait here for review; the published record stays as it was.
+    pending_changes = models.JSONField(_("待审核的修改"), default=dict, blank=True)
     grade = models.CharField(_("评价等级"), max_length=8, blank=True)  # derived from the latest evaluation
     score = models.FloatField(_("评价得分"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
@@ -125,6 +127,9 @@ class Solution(models.Model):
     ai_capability = models.BooleanField(_("具备人工智能能力"), default=False)
     outcomes = models.JSONField(_("成效指标"), default=list, blank=True)  # [{"metric", "value", "evidenced"}]
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status_reason = models.CharField(_("状态说明"), max_length=300, blank=True)
+    # Edits to a published solution wait here for review (scenario codes under "scenarios"); the listing stays.
+    pending_changes = models.JSONField(_("待审核的修改"), default=dict, blank=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -316,3 +321,158 @@ class ProviderAppeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.get_status_display()}"
+
+
+class PoolEvent(models.Model):
+    """One state change in the resource pools (submission, review, evaluation, appeal, need workflow, meeting).
+    Written through `catalog/events.py`, never edited; history pages and audits read it."""
+
+    kind = models.CharField(_("类型"), max_length=40, db_index=True)  # labels in catalog/events.py KINDS
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    solution = models.ForeignKey(Solution, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    need = models.ForeignKey(Need, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    meeting = models.ForeignKey(
+        "catalog.MatchMeeting", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    summary = models.CharField(_("摘要"), max_length=300)
+    reason = models.TextField(_("理由"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("资源池事件")
+        verbose_name_plural = _("资源池事件")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d}"
+
+
+class MatchMeeting(models.Model):
+    """A supply–demand matching event (对接会) organised by officers, with invited enterprises and providers."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("筹备中")
+        HELD = "held", _("已举办")
+        CANCELLED = "cancelled", _("已取消")
+
+    title = models.CharField(_("名称"), max_length=200)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("主办地区"))
+    held_on = models.DateField(_("举办日期"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    scenarios = models.ManyToManyField(Scenario, blank=True, related_name="meetings", verbose_name=_("对接场景"))
+    industries = models.JSONField(_("对接行业"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("供需对接会")
+        verbose_name_plural = _("供需对接会")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingParticipant(models.Model):
+    """An enterprise or a provider invited to a matching event, and whether it came."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("已邀请")
+        ACCEPTED = "accepted", _("已确认参加")
+        DECLINED = "declined", _("不参加")
+        ATTENDED = "attended", _("已参会")
+
+    meeting = models.ForeignKey(MatchMeeting, on_delete=models.CASCADE, related_name="participants")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("对接会参会方")
+        verbose_name_plural = _("对接会参会方")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(enterprise__isnull=True, provider__isnull=False)
+                | models.Q(enterprise__isnull=False, provider__isnull=True),
+                name="participant_enterprise_xor_provider",
+            ),
+            models.UniqueConstraint(fields=["meeting", "enterprise"], name="participant_enterprise_once"),
+            models.UniqueConstraint(fields=["meeting", "provider"], name="participant_provider_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.enterprise_id or self.provider_id}"
+
+
+class MeetingOutcome(models.Model):
+    """What came of an enterprise meeting a provider at a matching event (intention, contract, nothing)."""
+
+    class Result(models.TextChoices):
+        TALKED = "talked", _("已洽谈")
+        INTENTION = "intention", _("达成意向")
+        CONTRACTED = "contracted", _("已签约")
+        NONE = "none", _("未达成")
+
+    meeting = models.ForeignKey(MatchMeeting, on_delete=models.CASCADE, related_name="outcomes")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="meeting_outcomes")
+    solution = models.ForeignKey(Solution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    result = models.CharField(_("结果"), max_length=12, choices=Result.choices)
+    amount = models.DecimalField(_("签约金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("对接成果")
+        verbose_name_plural = _("对接成果")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "enterprise", "provider"], name="outcome_once_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0), name="outcome_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.enterprise_id}→{self.provider_id} {self.result}"
+
+
+class Attachment(models.Model):
+    """A file behind a provider's qualification, a solution's claimed outcome or a case's figures. Checked by size,
+    extension and content before it is stored under a random name; served only through a scoped view."""
+
+    class Kind(models.TextChoices):
+        QUALIFICATION = "qualification", _("资质证明")
+        BROCHURE = "brochure", _("产品资料")
+        EVIDENCE = "evidence", _("成效佐证")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="attachments")
+    solution = models.ForeignKey(Solution, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to="catalog/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import recommend_views, views
 
@@ -28,4 +28,8 @@ urlpatterns = [
     path("responses/<int:pk>/decide/", views.response_decide, name="response_decide"),
     path("inbox/", views.inbox, name="inbox"),
     path("recommend/assessment/<int:pk>/", recommend_views.for_assessment, name="recommend_assessment"),
+    # Matching events (对接会), the published directory's exports and attachments, and the search page.
+    path("meetings/", include("catalog.meeting_urls")),
+    path("", include("catalog.directory_urls")),
+    path("search/", include("catalog.search_urls")),
 ]
