@@ -25,6 +25,10 @@ KINDS = {
     "meeting_changed": _("对接会变更"),
     "meeting_participant": _("对接会参会方变更"),
     "meeting_outcome": _("记录对接成果"),
+    "attachment_added": _("上传附件"),
+    "attachment_removed": _("删除附件"),
+    "case_saved": _("标杆案例保存"),
+    "case_verified": _("标杆案例核实"),
 }
 
 

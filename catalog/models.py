@@ -181,6 +181,7 @@ class Case(models.Model):
     )
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
