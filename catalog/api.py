@@ -1,0 +1,637 @@
+"""JSON API for the resource pools: the same scope, permission helpers, filters and services as the pages.
+
+Out of scope → 404, visible but not allowed → 403, refused by the pool rules (`services.CatalogError`) → 422 with a
+Chinese `detail` and `problems` keyed by field ("" for the record as a whole); `refused` below is that one mapping,
+registered on the API in tidu/api.py. Handlers never write models: every change goes through a service."""
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+import maturity
+from accounts.policy import scope_of
+from regions.models import IndustryDivision, Region
+
+from . import access, evaluation, recommend, services, workflow
+from .forms import ProviderFilterForm, SolutionFilterForm
+from .models import Need, NeedResponse, Provider, ProviderEvaluation, Scenario, Solution
+from .schemas import (
+    AppealDecisionIn,
+    AppealIn,
+    AppealOut,
+    AssessmentRecommendationsOut,
+    CaseDetailOut,
+    CaseOut,
+    DecisionIn,
+    EvaluateIn,
+    EvaluationOut,
+    GraphOut,
+    InboxNeedOut,
+    NeedDetailOut,
+    NeedIn,
+    NeedOut,
+    ProblemOut,
+    ProviderDetailOut,
+    ProviderFilter,
+    ProviderIn,
+    ProviderOut,
+    ProviderPatch,
+    ProviderReviewIn,
+    RecommendationOut,
+    RespondIn,
+    ResponseOut,
+    ScenarioDetailOut,
+    ScenarioOut,
+    SolutionDetailOut,
+    SolutionFilter,
+    SolutionIn,
+    SolutionOut,
+    SolutionPatch,
+    SolutionReviewIn,
+)
+
+PROVIDERS, SOLUTIONS, SCENARIOS, NEEDS, RECOMMEND = (
+    "资源池 · 服务商",
+    "资源池 · 解决方案",
+    "资源池 · 场景与案例",
+    "资源池 · 需求对接",
+    "资源池 · 推荐",
+)
+router = Router(tags=["资源池"])
+REFUSED = {422: ProblemOut}
+
+
+def refused(request, exc: services.CatalogError) -> JsonResponse:
+    """The one mapping of a refused pool write to HTTP (registered on the API for `services.CatalogError`)."""
+    return JsonResponse(
+        {"detail": str(exc), "problems": exc.problems}, status=422, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _form_problems(form) -> services.CatalogError:
+    """A filter the page's form would refuse, refused the same way (the form's own Chinese messages)."""
+    return services.CatalogError({field: "；".join(errors) for field, errors in form.errors.items()})
+
+
+def _query_data(filters) -> dict[str, str]:
+    """Query parameters as the page's filter form reads them: unset ones left out, false flags not sent."""
+    return {k: str(v) for k, v in filters.dict().items() if v is not None and v is not False}
+
+
+# ---------------------------------------------------------------- providers
+
+
+def _can_edit_provider(user, provider: Provider) -> bool:
+    scope = scope_of(user)
+    return scope.is_admin or provider.pk in scope.provider_ids
+
+
+def _can_review_provider(user, provider: Provider) -> bool:
+    return Provider.objects.managed_by(user).filter(pk=provider.pk).exists()
+
+
+def _contact_visible(user, provider: Provider) -> bool:
+    """The provider page shows the contact to everyone who may see the record (the directory exists so that
+    enterprises can reach providers); one place to narrow it if the page ever does."""
+    return Provider.objects.visible_to(user).filter(pk=provider.pk).exists()
+
+
+def _provider_detail(user, provider: Provider) -> dict:
+    can_edit, can_review = _can_edit_provider(user, provider), _can_review_provider(user, provider)
+    data = ProviderOut.from_orm(provider).model_dump()
+    contact = None
+    if _contact_visible(user, provider):
+        contact = {"name": provider.contact_name, "phone": provider.contact_phone, "email": provider.contact_email}
+    data.update(
+        description=provider.description,
+        qualifications=provider.qualifications,
+        staff=provider.staff,
+        status_reason=provider.status_reason,
+        contact=contact,
+        pending_changes=provider.pending_changes if can_edit or can_review else None,
+        solution_count=Solution.objects.visible_to(user).filter(provider=provider).count(),
+        case_count=access.cases_visible_to(user).filter(provider=provider).count(),
+        can_edit=can_edit,
+        can_review=can_review,
+    )
+    return data
+
+
+def _fresh_provider_detail(user, pk: int) -> dict:
+    return _provider_detail(user, access.get_provider_for_user(user, pk))
+
+
+@router.get("/providers", response=list[ProviderOut], tags=[PROVIDERS], summary="服务商列表（名录与本人管辖范围）")
+@paginate(LimitOffsetPagination)
+def list_providers(request, filters: Query[ProviderFilter]):
+    user = request.user
+    form = ProviderFilterForm(_query_data(filters), user=user)
+    if not form.is_valid():
+        raise _form_problems(form)
+    qs = Provider.objects.visible_to(user)
+    if not form.show_status:  # as on the page: the directory, plus the user's own provider in any status
+        qs = qs.listed() | qs.filter(pk__in=scope_of(user).provider_ids)
+    return form.apply(qs)
+
+
+@router.get("/providers/{int:pk}", response=ProviderDetailOut, tags=[PROVIDERS], summary="服务商详情")
+def get_provider(request, pk: int):
+    return _fresh_provider_detail(request.user, pk)
+
+
+@router.post(
+    "/providers", response={201: ProviderDetailOut, **REFUSED}, tags=[PROVIDERS], summary="登记服务商（主管部门）"
+)
+def create_provider(request, payload: ProviderIn):
+    user = request.user
+    if not access.can_review(user):
+        raise HttpError(403, _("只有主管部门或平台管理员可以登记服务商"))
+    if not Region.objects.filter(pk=payload.region_code, is_active=True).exists():
+        raise services.CatalogError({"region_code": _("未知的区划代码：%(code)s") % {"code": payload.region_code}})
+    if not scope_of(user).manages_code(payload.region_code):
+        raise HttpError(403, _("该注册地不在您的管辖范围内"))
+    fields = payload.model_dump(exclude={"region_code"})
+    provider = services.provider_create(actor=user, provider=Provider(region_id=payload.region_code, **fields))
+    return 201, _fresh_provider_detail(user, provider.pk)
+
+
+@router.patch(
+    "/providers/{int:pk}",
+    response={200: ProviderDetailOut, **REFUSED},
+    tags=[PROVIDERS],
+    summary="服务商修改本单位档案（提交审核）",
+)
+def update_provider(request, pk: int, payload: ProviderPatch):
+    provider = access.get_provider_for_user(request.user, pk, access.EDIT)
+    data = payload.model_dump(exclude_unset=True)
+    blanks = {"types": [], "industries": [], "regions_served": []}
+    data = {k: (blanks.get(k, "") if v is None and k != "staff" else v) for k, v in data.items()}
+    workflow.provider_submit(actor=request.user, provider=provider, data=data)
+    return _fresh_provider_detail(request.user, pk)
+
+
+@router.post(
+    "/providers/{int:pk}/review",
+    response={200: ProviderDetailOut, **REFUSED},
+    tags=[PROVIDERS],
+    summary="审核服务商：发布、警示、暂停或移出（须填理由）",
+)
+def review_provider(request, pk: int, payload: ProviderReviewIn):
+    provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
+    workflow.provider_review(actor=request.user, provider=provider, action=payload.action, reason=payload.reason)
+    return _fresh_provider_detail(request.user, pk)
+
+
+def _provider_for_history(user, pk: int) -> Provider:
+    """Evaluations and appeals are the provider's own business and its reviewers'; the directory shows the grade."""
+    provider = access.get_provider_for_user(user, pk)
+    if not (_can_edit_provider(user, provider) or _can_review_provider(user, provider)):
+        raise HttpError(403, _("只有服务商本身和注册地主管部门可以查看评价记录"))
+    return provider
+
+
+@router.get(
+    "/providers/{int:pk}/evaluations", response=list[EvaluationOut], tags=[PROVIDERS], summary="服务商分级评价记录"
+)
+def list_evaluations(request, pk: int):
+    provider = _provider_for_history(request.user, pk)
+    return provider.evaluations.select_related("evaluated_by")
+
+
+@router.post(
+    "/providers/{int:pk}/evaluations",
+    response={201: EvaluationOut, **REFUSED},
+    tags=[PROVIDERS],
+    summary="重新计算分级评价（注册地主管部门）",
+)
+def recompute_evaluation(request, pk: int, payload: EvaluateIn):
+    provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
+    try:
+        done = evaluation.evaluate(
+            actor=request.user, provider=provider, reviews=payload.reviews, period=payload.period
+        )
+    except maturity.ScoringError as exc:  # a review grade that is not one of the scorecard's options
+        raise services.CatalogError({"reviews": str(exc)}) from exc
+    return 201, done
+
+
+@router.get("/providers/{int:pk}/appeals", response=list[AppealOut], tags=[PROVIDERS], summary="服务商的申诉")
+def list_appeals(request, pk: int):
+    return _provider_for_history(request.user, pk).appeals.all()
+
+
+@router.post(
+    "/providers/{int:pk}/appeals",
+    response={201: AppealOut, **REFUSED},
+    tags=[PROVIDERS],
+    summary="对评价或处理结果提出申诉（服务商本身）",
+)
+def file_appeal(request, pk: int, payload: AppealIn):
+    provider = access.get_provider_for_user(request.user, pk, access.EDIT)
+    evaluated = None
+    if payload.evaluation_id is not None:
+        evaluated = ProviderEvaluation.objects.filter(pk=payload.evaluation_id).first()
+        if evaluated is None or evaluated.provider_id != provider.pk:
+            raise services.CatalogError({"evaluation_id": _("只能对本单位的评价提出申诉")})
+    try:
+        filed = evaluation.appeal(actor=request.user, provider=provider, text=payload.text, evaluation=evaluated)
+    except ValueError as exc:  # evaluation.py refuses with plain ValueErrors (Chinese messages)
+        raise services.CatalogError({"text": str(exc)}) from exc
+    return 201, filed
+
+
+@router.post(
+    "/providers/{int:pk}/appeals/{int:appeal_pk}/decision",
+    response={200: AppealOut, **REFUSED},
+    tags=[PROVIDERS],
+    summary="处理申诉（注册地主管部门）",
+)
+def decide_appeal(request, pk: int, appeal_pk: int, payload: AppealDecisionIn):
+    provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
+    appeal = get_object_or_404(provider.appeals, pk=appeal_pk)
+    try:
+        return evaluation.decide_appeal(
+            actor=request.user, appeal=appeal, accept=payload.accept, decision=payload.decision
+        )
+    except ValueError as exc:
+        raise services.CatalogError({"decision": str(exc)}) from exc
+
+
+# ---------------------------------------------------------------- solutions
+
+
+def _solution_detail(user, pk: int) -> dict:
+    solution = access.get_solution_for_user(user, pk)
+    scope = scope_of(user)
+    can_edit = scope.is_admin or solution.provider_id in scope.provider_ids
+    can_review = Provider.objects.managed_by(user).filter(pk=solution.provider_id).exists()
+    data = SolutionOut.from_orm(solution).model_dump()
+    data.update(
+        description=solution.description,
+        outcomes=solution.outcomes,
+        status_reason=solution.status_reason,
+        pending_changes=solution.pending_changes if can_edit or can_review else None,
+        case_count=access.cases_visible_to(user).filter(solution=solution).count(),
+        can_edit=can_edit,
+        can_review=can_review,
+    )
+    return data
+
+
+@router.get("/solutions", response=list[SolutionOut], tags=[SOLUTIONS], summary="解决方案列表")
+@paginate(LimitOffsetPagination)
+def list_solutions(request, filters: Query[SolutionFilter]):
+    form = SolutionFilterForm(_query_data(filters))
+    if not form.is_valid():
+        raise _form_problems(form)
+    user = request.user
+    qs = Solution.objects.visible_to(user)
+    # As on the page: published ones, plus the user's own provider's in any status (officers use the review queue).
+    qs = qs.filter(status=Solution.Status.PUBLISHED) | qs.filter(provider_id__in=scope_of(user).provider_ids)
+    return form.apply(qs).select_related("provider").prefetch_related("scenarios")
+
+
+@router.get("/solutions/{int:pk}", response=SolutionDetailOut, tags=[SOLUTIONS], summary="解决方案详情")
+def get_solution(request, pk: int):
+    return _solution_detail(request.user, pk)
+
+
+@router.post(
+    "/solutions",
+    response={201: SolutionDetailOut, **REFUSED},
+    tags=[SOLUTIONS],
+    summary="发布解决方案（服务商，提交审核）",
+)
+def create_solution(request, payload: SolutionIn):
+    user = request.user
+    if payload.provider_id is not None:
+        provider = access.get_provider_for_user(user, payload.provider_id, access.EDIT)
+    else:
+        provider = access.own_provider(user)
+        if provider is None:
+            raise HttpError(403, _("只有服务商用户可以发布解决方案"))
+    fields = payload.model_dump(exclude={"provider_id", "scenario_codes"})
+    solution = workflow.solution_submit(
+        actor=user, solution=Solution(provider=provider, **fields), scenario_codes=payload.scenario_codes
+    )
+    return 201, _solution_detail(user, solution.pk)
+
+
+@router.patch(
+    "/solutions/{int:pk}",
+    response={200: SolutionDetailOut, **REFUSED},
+    tags=[SOLUTIONS],
+    summary="修改解决方案（所属服务商，提交审核）",
+)
+def update_solution(request, pk: int, payload: SolutionPatch):
+    solution = access.get_solution_for_user(request.user, pk, access.EDIT)
+    data = payload.model_dump(exclude_unset=True)
+    codes = data.pop("scenario_codes", None)
+    if codes is None:
+        codes = list(solution.scenarios.values_list("code", flat=True))
+    lists = {"industries", "sizes", "tiers", "deployments", "outcomes"}
+    flags = {"lightweight", "first_version_software", "first_set_equipment", "ai_capability"}
+    for field, value in data.items():
+        if value is None and field in lists:
+            value = []
+        elif value is None and field in flags:
+            value = False
+        elif value is None and field in {"title", "description"}:
+            value = ""
+        setattr(solution, field, value)  # on the unsaved instance only: the service validates and saves
+    workflow.solution_submit(actor=request.user, solution=solution, scenario_codes=codes)
+    return _solution_detail(request.user, pk)
+
+
+@router.post(
+    "/solutions/{int:pk}/review",
+    response={200: SolutionDetailOut, **REFUSED},
+    tags=[SOLUTIONS],
+    summary="审核解决方案：发布或下架（须填理由）",
+)
+def review_solution(request, pk: int, payload: SolutionReviewIn):
+    solution = access.get_solution_for_user(request.user, pk, access.REVIEW)
+    workflow.solution_review(actor=request.user, solution=solution, action=payload.action, reason=payload.reason)
+    return _solution_detail(request.user, pk)
+
+
+# ---------------------------------------------------------------- scenarios and cases
+
+
+def _industry(code: str | None) -> str:
+    if code and not IndustryDivision.objects.filter(code=code).exists():
+        raise services.CatalogError({"industry": _("未知的行业代码：%(codes)s") % {"codes": code}})
+    return code or ""
+
+
+def _solution_counts(user) -> dict[str, int]:
+    visible = Solution.objects.visible_to(user).filter(status=Solution.Status.PUBLISHED)
+    return dict(
+        Scenario.objects.filter(solutions__in=visible)
+        .values("code")
+        .annotate(n=Count("solutions", distinct=True))
+        .values_list("code", "n")
+    )
+
+
+@router.get("/scenarios", response=list[ScenarioOut], tags=[SCENARIOS], summary="典型场景（可按行业筛选）")
+def list_scenarios(request, industry: str | None = None, link: str | None = None):
+    from .views import _scenarios_for  # the page's rule for "typical in this industry"
+
+    counts = _solution_counts(request.user)
+    scenarios = _scenarios_for(_industry(industry))
+    if link:
+        scenarios = [s for s in scenarios if s.link_code == link]
+    for s in scenarios:
+        s.solution_count = counts.get(s.code, 0)
+    return scenarios
+
+
+@router.get("/scenarios/graph", response=GraphOut, tags=[SCENARIOS], summary="场景图谱数据（与图谱页面相同）")
+def scenario_graph(request, industry: str | None = None):
+    from .views import _scenarios_for, scenario_graph_data
+
+    scenarios = _scenarios_for(_industry(industry))
+    return {"count": len(scenarios), **scenario_graph_data(scenarios)}
+
+
+def _closed_codes(scenario: Scenario) -> list[dict]:
+    """The maturity codes a scenario closes, named from each model's current version where it has them."""
+    from assessments.models import ModelVersion
+
+    closes = scenario.closes if isinstance(scenario.closes, dict) else {"": scenario.closes or []}
+    rows = []
+    for model, codes in closes.items():
+        version = ModelVersion.objects.current().filter(code=model).first() if model else None
+        names = _node_and_item_names(version.parsed().nodes) if version else {}
+        rows += [{"model": model, "code": code, "name": names.get(code, "")} for code in dict.fromkeys(codes)]
+    return rows
+
+
+def _node_and_item_names(nodes) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for node in nodes:
+        names[node.code] = node.name
+        names.update({item.code: item.name for item in node.items})
+        names.update(_node_and_item_names(node.children))
+    return names
+
+
+@router.get("/scenarios/{code}", response=ScenarioDetailOut, tags=[SCENARIOS], summary="场景详情（含对应的模型条目）")
+def get_scenario(request, code: str):
+    scenario = get_object_or_404(Scenario, pk=code)
+    scenario.solution_count = _solution_counts(request.user).get(scenario.code, 0)
+    data = ScenarioOut.from_orm(scenario).model_dump()
+    extra = {"description": scenario.description, "keywords": scenario.keywords, "closes": _closed_codes(scenario)}
+    return {**data, **extra}
+
+
+@router.get("/cases", response=list[CaseOut], tags=[SCENARIOS], summary="标杆案例列表")
+@paginate(LimitOffsetPagination)
+def list_cases(request):
+    return access.cases_visible_to(request.user).select_related("provider")
+
+
+@router.get("/cases/{int:pk}", response=CaseDetailOut, tags=[SCENARIOS], summary="标杆案例详情")
+def get_case(request, pk: int):
+    return access.get_case_for_user(request.user, pk)
+
+
+# ---------------------------------------------------------------- needs
+
+
+OPEN_NEED = {Need.Status.OPEN, Need.Status.SHORTLISTED}
+
+
+def _need_detail(user, pk: int) -> dict:
+    need = access.get_need_for_user(user, pk)
+    scope = scope_of(user)
+    own = need.enterprise_id in scope.own_enterprise_ids
+    responses = need.responses.select_related("provider")
+    if not (own or scope.is_admin or scope.is_officer):
+        responses = responses.filter(provider_id__in=scope.provider_ids)  # a provider sees only its own answer
+    provider = access.own_provider(user)
+    answered = provider is not None and need.responses.filter(provider=provider).exists()
+    need.response_count = need.responses.count()
+    data = NeedOut.from_orm(need).model_dump()
+    data.update(
+        text=need.text,
+        scenarios=list(need.scenarios.values_list("code", flat=True)),
+        responses=[ResponseOut.from_orm(r).model_dump() for r in responses],
+        own=own,
+        can_respond=provider is not None and not answered and need.status in OPEN_NEED,
+    )
+    return data
+
+
+@router.get("/needs", response=list[NeedOut], tags=[NEEDS], summary="需求列表（按用户权限范围）")
+@paginate(LimitOffsetPagination)
+def list_needs(request, status: Need.Status | None = None):
+    needs = Need.objects.visible_to(request.user).select_related("enterprise")
+    if status:
+        needs = needs.filter(status=status)
+    return needs.annotate(response_count=Count("responses", distinct=True)).order_by("-created_at", "-id")
+
+
+@router.get("/needs/{int:pk}", response=NeedDetailOut, tags=[NEEDS], summary="需求详情（含响应）")
+def get_need(request, pk: int):
+    return _need_detail(request.user, pk)
+
+
+@router.post("/needs", response={201: NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="发布需求（企业用户）")
+def create_need(request, payload: NeedIn):
+    user = request.user
+    own = scope_of(user).own_enterprise_ids
+    if not own:
+        raise HttpError(403, _("只有企业用户可以发布需求"))
+    enterprise_id = payload.enterprise_id if payload.enterprise_id is not None else min(own)
+    if enterprise_id not in own:
+        raise HttpError(403, _("只能为本企业发布需求"))
+    if bad := sorted(set(payload.deployments) - set(Solution.Deployment.values)):
+        raise services.CatalogError({"deployments": _("未知的部署方式：%(codes)s") % {"codes": "、".join(bad)}})
+    invited = []
+    if payload.visibility == Need.Visibility.INVITED:
+        invited = list(Provider.objects.listed().filter(pk__in=payload.invited_ids))
+        if not payload.invited_ids:
+            raise services.CatalogError({"invited_ids": _("请选择至少一家受邀服务商")})
+        if missing := sorted(set(payload.invited_ids) - {p.pk for p in invited}):
+            ids = "、".join(map(str, missing))
+            raise services.CatalogError({"invited_ids": _("不在服务商名录中：%(ids)s") % {"ids": ids}})
+    need = Need(
+        enterprise_id=enterprise_id,
+        **payload.model_dump(exclude={"enterprise_id", "scenario_codes", "invited_ids"}),
+    )
+    with transaction.atomic():  # the invitations belong to the need: both or neither (the page does the same)
+        need = services.need_create(actor=user, need=need, scenario_codes=payload.scenario_codes)
+        if invited:
+            need.invited.set(invited)
+    return 201, _need_detail(user, need.pk)
+
+
+@router.post(
+    "/needs/{int:pk}/responses",
+    response={201: ResponseOut, **REFUSED},
+    tags=[NEEDS],
+    summary="响应需求（服务商，每家一次）",
+)
+def respond_to_need(request, pk: int, payload: RespondIn):
+    need = access.get_need_for_user(request.user, pk, access.RESPOND)
+    provider = access.own_provider(request.user)
+    solution = None
+    if payload.solution_id is not None:
+        solution = provider.solutions.exclude(status=Solution.Status.WITHDRAWN).filter(pk=payload.solution_id).first()
+        if solution is None:
+            raise services.CatalogError({"solution": _("只能附上本单位的解决方案")})
+    response = workflow.response_create(
+        actor=request.user, need=need, provider=provider, message=payload.message, solution=solution
+    )
+    return 201, NeedResponse.objects.select_related("provider").get(pk=response.pk)
+
+
+@router.post(
+    "/responses/{int:pk}/decision",
+    response={200: ResponseOut, **REFUSED},
+    tags=[NEEDS],
+    summary="处理响应：入围、对接、签约、未采纳，及 1–5 星评价（发布需求的企业）",
+)
+def decide_response(request, pk: int, payload: DecisionIn):
+    response = access.get_response_for_user(request.user, pk)
+    if not payload.status and payload.rating is None:
+        raise services.CatalogError({"": _("请选择处理状态或评价")})
+    workflow.response_decide(actor=request.user, response=response, status=payload.status, rating=payload.rating)
+    return NeedResponse.objects.select_related("provider").get(pk=pk)
+
+
+@router.post("/needs/{int:pk}/close", response={200: NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="关闭需求")
+def close_need(request, pk: int):
+    need = access.get_need_for_user(request.user, pk, access.DECIDE)
+    workflow.need_close(actor=request.user, need=need)
+    return _need_detail(request.user, pk)
+
+
+@router.get("/inbox", response=list[InboxNeedOut], tags=[NEEDS], summary="服务商收件箱：匹配或共享给本单位的需求")
+@paginate(LimitOffsetPagination)
+def inbox(request):
+    scope = scope_of(request.user)
+    if not scope.provider_ids:
+        raise HttpError(403, _("收件箱仅供服务商用户使用"))
+    answered = NeedResponse.objects.filter(need=OuterRef("pk"), provider_id__in=scope.provider_ids)
+    return (
+        Need.objects.visible_to(request.user)
+        .exclude(enterprise_id__in=scope.own_enterprise_ids)
+        .select_related("enterprise")
+        .annotate(responded=Exists(answered), response_count=Count("responses", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+# ---------------------------------------------------------------- recommendations
+
+
+def _rows(user, ranked) -> list[dict]:
+    """Engine results the user may open (the engine ranks the whole directory; scope still applies)."""
+    visible = Solution.objects.visible_to(user).select_related("provider").in_bulk([int(r.solution_id) for r in ranked])
+    rows = []
+    for r in ranked:
+        solution = visible.get(int(r.solution_id))
+        if solution is None:
+            continue
+        rows.append(
+            {
+                "rank": r.rank,
+                "solution_id": solution.pk,
+                "solution_title": solution.title,
+                "provider_id": solution.provider_id,
+                "provider_name": solution.provider.name,
+                "score": r.score,
+                "signals": r.signals,
+                "breakdown": r.breakdown,
+                "reasons": r.reasons,
+                "explanation": r.explanation,
+            }
+        )
+    return rows
+
+
+@router.get(
+    "/needs/{int:pk}/recommendations",
+    response=list[RecommendationOut],
+    tags=[RECOMMEND],
+    summary="为需求推荐解决方案（含得分构成与“为什么推荐”）",
+)
+def recommend_for_need(request, pk: int, k: int = 10):
+    user = request.user
+    need = access.get_need_for_user(user, pk)
+    scope = scope_of(user)
+    if not (scope.is_admin or scope.is_officer or need.enterprise_id in scope.own_enterprise_ids):
+        raise HttpError(403, _("只有发布需求的企业和主管部门可以查看推荐"))
+    return _rows(user, recommend.for_need(need, k=max(1, min(k, 50))))
+
+
+@router.get(
+    "/assessments/{int:pk}/recommendations",
+    response=AssessmentRecommendationsOut,
+    tags=[RECOMMEND],
+    summary="按评估结果的差距推荐解决方案",
+)
+def recommend_for_assessment(request, pk: int, k: int = 10):
+    from assessments.access import get_assessment_for_user
+    from assessments.import_results import full_snapshot
+    from assessments.services import current_result
+
+    assessment = get_assessment_for_user(request.user, pk)
+    result = current_result(assessment)
+    if result is None:
+        raise HttpError(404, _("评估尚未提交，还没有结果"))
+    found = recommend.for_assessment(assessment, full_snapshot(result), k=max(1, min(k, 50)))
+    names = dict(Scenario.objects.filter(code__in=[c for c, _w in found.scenarios]).values_list("code", "name"))
+    return {
+        "assessment_id": assessment.pk,
+        "gaps": [{"scenario_code": c, "scenario_name": names.get(c, c), "weight": w} for c, w in found.scenarios],
+        "recommendations": _rows(request.user, found.recommendations),
+    }
