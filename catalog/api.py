@@ -18,42 +18,9 @@ from accounts.policy import scope_of
 from regions.models import IndustryDivision, Region
 
 from . import access, evaluation, recommend, services, workflow
+from . import schemas as sc
 from .forms import ProviderFilterForm, SolutionFilterForm
 from .models import Need, NeedResponse, Provider, ProviderEvaluation, Scenario, Solution
-from .schemas import (
-    AppealDecisionIn,
-    AppealIn,
-    AppealOut,
-    AssessmentRecommendationsOut,
-    CaseDetailOut,
-    CaseOut,
-    DecisionIn,
-    EvaluateIn,
-    EvaluationOut,
-    GraphOut,
-    InboxNeedOut,
-    NeedDetailOut,
-    NeedIn,
-    NeedOut,
-    ProblemOut,
-    ProviderDetailOut,
-    ProviderFilter,
-    ProviderIn,
-    ProviderOut,
-    ProviderPatch,
-    ProviderReviewIn,
-    RecommendationOut,
-    RespondIn,
-    ResponseOut,
-    ScenarioDetailOut,
-    ScenarioOut,
-    SolutionDetailOut,
-    SolutionFilter,
-    SolutionIn,
-    SolutionOut,
-    SolutionPatch,
-    SolutionReviewIn,
-)
 
 PROVIDERS, SOLUTIONS, SCENARIOS, NEEDS, RECOMMEND = (
     "资源池 · 服务商",
@@ -63,7 +30,7 @@ PROVIDERS, SOLUTIONS, SCENARIOS, NEEDS, RECOMMEND = (
     "资源池 · 推荐",
 )
 router = Router(tags=["资源池"])
-REFUSED = {422: ProblemOut}
+REFUSED = {422: sc.ProblemOut}
 
 
 def refused(request, exc: services.CatalogError) -> JsonResponse:
@@ -103,7 +70,7 @@ def _contact_visible(user, provider: Provider) -> bool:
 
 def _provider_detail(user, provider: Provider) -> dict:
     can_edit, can_review = _can_edit_provider(user, provider), _can_review_provider(user, provider)
-    data = ProviderOut.from_orm(provider).model_dump()
+    data = sc.ProviderOut.from_orm(provider).model_dump()
     contact = None
     if _contact_visible(user, provider):
         contact = {"name": provider.contact_name, "phone": provider.contact_phone, "email": provider.contact_email}
@@ -126,9 +93,9 @@ def _fresh_provider_detail(user, pk: int) -> dict:
     return _provider_detail(user, access.get_provider_for_user(user, pk))
 
 
-@router.get("/providers", response=list[ProviderOut], tags=[PROVIDERS], summary="服务商列表（名录与本人管辖范围）")
+@router.get("/providers", response=list[sc.ProviderOut], tags=[PROVIDERS], summary="服务商列表（名录与本人管辖范围）")
 @paginate(LimitOffsetPagination)
-def list_providers(request, filters: Query[ProviderFilter]):
+def list_providers(request, filters: Query[sc.ProviderFilter]):
     user = request.user
     form = ProviderFilterForm(_query_data(filters), user=user)
     if not form.is_valid():
@@ -139,15 +106,15 @@ def list_providers(request, filters: Query[ProviderFilter]):
     return form.apply(qs)
 
 
-@router.get("/providers/{int:pk}", response=ProviderDetailOut, tags=[PROVIDERS], summary="服务商详情")
+@router.get("/providers/{int:pk}", response=sc.ProviderDetailOut, tags=[PROVIDERS], summary="服务商详情")
 def get_provider(request, pk: int):
     return _fresh_provider_detail(request.user, pk)
 
 
 @router.post(
-    "/providers", response={201: ProviderDetailOut, **REFUSED}, tags=[PROVIDERS], summary="登记服务商（主管部门）"
+    "/providers", response={201: sc.ProviderDetailOut, **REFUSED}, tags=[PROVIDERS], summary="登记服务商（主管部门）"
 )
-def create_provider(request, payload: ProviderIn):
+def create_provider(request, payload: sc.ProviderIn):
     user = request.user
     if not access.can_review(user):
         raise HttpError(403, _("只有主管部门或平台管理员可以登记服务商"))
@@ -162,11 +129,11 @@ def create_provider(request, payload: ProviderIn):
 
 @router.patch(
     "/providers/{int:pk}",
-    response={200: ProviderDetailOut, **REFUSED},
+    response={200: sc.ProviderDetailOut, **REFUSED},
     tags=[PROVIDERS],
     summary="服务商修改本单位档案（提交审核）",
 )
-def update_provider(request, pk: int, payload: ProviderPatch):
+def update_provider(request, pk: int, payload: sc.ProviderPatch):
     provider = access.get_provider_for_user(request.user, pk, access.EDIT)
     data = payload.model_dump(exclude_unset=True)
     blanks = {"types": [], "industries": [], "regions_served": []}
@@ -177,13 +144,27 @@ def update_provider(request, pk: int, payload: ProviderPatch):
 
 @router.post(
     "/providers/{int:pk}/review",
-    response={200: ProviderDetailOut, **REFUSED},
+    response={200: sc.ProviderDetailOut, **REFUSED},
     tags=[PROVIDERS],
     summary="审核服务商：发布、警示、暂停或移出（须填理由）",
 )
-def review_provider(request, pk: int, payload: ProviderReviewIn):
+def review_provider(request, pk: int, payload: sc.ProviderReviewIn):
     provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
     workflow.provider_review(actor=request.user, provider=provider, action=payload.action, reason=payload.reason)
+    return _fresh_provider_detail(request.user, pk)
+
+
+@router.post(
+    "/providers/{int:pk}/changes/review",
+    response={200: sc.ProviderDetailOut, **REFUSED},
+    tags=[PROVIDERS],
+    summary="审核已发布服务商提交的修改：采纳或驳回（须填理由）",
+)
+def review_provider_changes(request, pk: int, payload: sc.ChangesReviewIn):
+    provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
+    workflow.provider_changes_review(
+        actor=request.user, provider=provider, approve=payload.approve, reason=payload.reason
+    )
     return _fresh_provider_detail(request.user, pk)
 
 
@@ -196,7 +177,7 @@ def _provider_for_history(user, pk: int) -> Provider:
 
 
 @router.get(
-    "/providers/{int:pk}/evaluations", response=list[EvaluationOut], tags=[PROVIDERS], summary="服务商分级评价记录"
+    "/providers/{int:pk}/evaluations", response=list[sc.EvaluationOut], tags=[PROVIDERS], summary="服务商分级评价记录"
 )
 def list_evaluations(request, pk: int):
     provider = _provider_for_history(request.user, pk)
@@ -205,11 +186,11 @@ def list_evaluations(request, pk: int):
 
 @router.post(
     "/providers/{int:pk}/evaluations",
-    response={201: EvaluationOut, **REFUSED},
+    response={201: sc.EvaluationOut, **REFUSED},
     tags=[PROVIDERS],
     summary="重新计算分级评价（注册地主管部门）",
 )
-def recompute_evaluation(request, pk: int, payload: EvaluateIn):
+def recompute_evaluation(request, pk: int, payload: sc.EvaluateIn):
     provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
     try:
         done = evaluation.evaluate(
@@ -220,18 +201,18 @@ def recompute_evaluation(request, pk: int, payload: EvaluateIn):
     return 201, done
 
 
-@router.get("/providers/{int:pk}/appeals", response=list[AppealOut], tags=[PROVIDERS], summary="服务商的申诉")
+@router.get("/providers/{int:pk}/appeals", response=list[sc.AppealOut], tags=[PROVIDERS], summary="服务商的申诉")
 def list_appeals(request, pk: int):
     return _provider_for_history(request.user, pk).appeals.all()
 
 
 @router.post(
     "/providers/{int:pk}/appeals",
-    response={201: AppealOut, **REFUSED},
+    response={201: sc.AppealOut, **REFUSED},
     tags=[PROVIDERS],
     summary="对评价或处理结果提出申诉（服务商本身）",
 )
-def file_appeal(request, pk: int, payload: AppealIn):
+def file_appeal(request, pk: int, payload: sc.AppealIn):
     provider = access.get_provider_for_user(request.user, pk, access.EDIT)
     evaluated = None
     if payload.evaluation_id is not None:
@@ -247,11 +228,11 @@ def file_appeal(request, pk: int, payload: AppealIn):
 
 @router.post(
     "/providers/{int:pk}/appeals/{int:appeal_pk}/decision",
-    response={200: AppealOut, **REFUSED},
+    response={200: sc.AppealOut, **REFUSED},
     tags=[PROVIDERS],
     summary="处理申诉（注册地主管部门）",
 )
-def decide_appeal(request, pk: int, appeal_pk: int, payload: AppealDecisionIn):
+def decide_appeal(request, pk: int, appeal_pk: int, payload: sc.AppealDecisionIn):
     provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
     appeal = get_object_or_404(provider.appeals, pk=appeal_pk)
     try:
@@ -270,7 +251,7 @@ def _solution_detail(user, pk: int) -> dict:
     scope = scope_of(user)
     can_edit = scope.is_admin or solution.provider_id in scope.provider_ids
     can_review = Provider.objects.managed_by(user).filter(pk=solution.provider_id).exists()
-    data = SolutionOut.from_orm(solution).model_dump()
+    data = sc.SolutionOut.from_orm(solution).model_dump()
     data.update(
         description=solution.description,
         outcomes=solution.outcomes,
@@ -283,9 +264,9 @@ def _solution_detail(user, pk: int) -> dict:
     return data
 
 
-@router.get("/solutions", response=list[SolutionOut], tags=[SOLUTIONS], summary="解决方案列表")
+@router.get("/solutions", response=list[sc.SolutionOut], tags=[SOLUTIONS], summary="解决方案列表")
 @paginate(LimitOffsetPagination)
-def list_solutions(request, filters: Query[SolutionFilter]):
+def list_solutions(request, filters: Query[sc.SolutionFilter]):
     form = SolutionFilterForm(_query_data(filters))
     if not form.is_valid():
         raise _form_problems(form)
@@ -296,18 +277,18 @@ def list_solutions(request, filters: Query[SolutionFilter]):
     return form.apply(qs).select_related("provider").prefetch_related("scenarios")
 
 
-@router.get("/solutions/{int:pk}", response=SolutionDetailOut, tags=[SOLUTIONS], summary="解决方案详情")
+@router.get("/solutions/{int:pk}", response=sc.SolutionDetailOut, tags=[SOLUTIONS], summary="解决方案详情")
 def get_solution(request, pk: int):
     return _solution_detail(request.user, pk)
 
 
 @router.post(
     "/solutions",
-    response={201: SolutionDetailOut, **REFUSED},
+    response={201: sc.SolutionDetailOut, **REFUSED},
     tags=[SOLUTIONS],
     summary="发布解决方案（服务商，提交审核）",
 )
-def create_solution(request, payload: SolutionIn):
+def create_solution(request, payload: sc.SolutionIn):
     user = request.user
     if payload.provider_id is not None:
         provider = access.get_provider_for_user(user, payload.provider_id, access.EDIT)
@@ -324,11 +305,11 @@ def create_solution(request, payload: SolutionIn):
 
 @router.patch(
     "/solutions/{int:pk}",
-    response={200: SolutionDetailOut, **REFUSED},
+    response={200: sc.SolutionDetailOut, **REFUSED},
     tags=[SOLUTIONS],
     summary="修改解决方案（所属服务商，提交审核）",
 )
-def update_solution(request, pk: int, payload: SolutionPatch):
+def update_solution(request, pk: int, payload: sc.SolutionPatch):
     solution = access.get_solution_for_user(request.user, pk, access.EDIT)
     data = payload.model_dump(exclude_unset=True)
     codes = data.pop("scenario_codes", None)
@@ -350,13 +331,27 @@ def update_solution(request, pk: int, payload: SolutionPatch):
 
 @router.post(
     "/solutions/{int:pk}/review",
-    response={200: SolutionDetailOut, **REFUSED},
+    response={200: sc.SolutionDetailOut, **REFUSED},
     tags=[SOLUTIONS],
     summary="审核解决方案：发布或下架（须填理由）",
 )
-def review_solution(request, pk: int, payload: SolutionReviewIn):
+def review_solution(request, pk: int, payload: sc.SolutionReviewIn):
     solution = access.get_solution_for_user(request.user, pk, access.REVIEW)
     workflow.solution_review(actor=request.user, solution=solution, action=payload.action, reason=payload.reason)
+    return _solution_detail(request.user, pk)
+
+
+@router.post(
+    "/solutions/{int:pk}/changes/review",
+    response={200: sc.SolutionDetailOut, **REFUSED},
+    tags=[SOLUTIONS],
+    summary="审核已发布方案提交的修改：采纳或驳回（须填理由）",
+)
+def review_solution_changes(request, pk: int, payload: sc.ChangesReviewIn):
+    solution = access.get_solution_for_user(request.user, pk, access.REVIEW)
+    workflow.solution_changes_review(
+        actor=request.user, solution=solution, approve=payload.approve, reason=payload.reason
+    )
     return _solution_detail(request.user, pk)
 
 
@@ -379,7 +374,7 @@ def _solution_counts(user) -> dict[str, int]:
     )
 
 
-@router.get("/scenarios", response=list[ScenarioOut], tags=[SCENARIOS], summary="典型场景（可按行业筛选）")
+@router.get("/scenarios", response=list[sc.ScenarioOut], tags=[SCENARIOS], summary="典型场景（可按行业筛选）")
 def list_scenarios(request, industry: str | None = None, link: str | None = None):
     from .views import _scenarios_for  # the page's rule for "typical in this industry"
 
@@ -392,7 +387,7 @@ def list_scenarios(request, industry: str | None = None, link: str | None = None
     return scenarios
 
 
-@router.get("/scenarios/graph", response=GraphOut, tags=[SCENARIOS], summary="场景图谱数据（与图谱页面相同）")
+@router.get("/scenarios/graph", response=sc.GraphOut, tags=[SCENARIOS], summary="场景图谱数据（与图谱页面相同）")
 def scenario_graph(request, industry: str | None = None):
     from .views import _scenarios_for, scenario_graph_data
 
@@ -422,22 +417,24 @@ def _node_and_item_names(nodes) -> dict[str, str]:
     return names
 
 
-@router.get("/scenarios/{code}", response=ScenarioDetailOut, tags=[SCENARIOS], summary="场景详情（含对应的模型条目）")
+@router.get(
+    "/scenarios/{code}", response=sc.ScenarioDetailOut, tags=[SCENARIOS], summary="场景详情（含对应的模型条目）"
+)
 def get_scenario(request, code: str):
     scenario = get_object_or_404(Scenario, pk=code)
     scenario.solution_count = _solution_counts(request.user).get(scenario.code, 0)
-    data = ScenarioOut.from_orm(scenario).model_dump()
+    data = sc.ScenarioOut.from_orm(scenario).model_dump()
     extra = {"description": scenario.description, "keywords": scenario.keywords, "closes": _closed_codes(scenario)}
     return {**data, **extra}
 
 
-@router.get("/cases", response=list[CaseOut], tags=[SCENARIOS], summary="标杆案例列表")
+@router.get("/cases", response=list[sc.CaseOut], tags=[SCENARIOS], summary="标杆案例列表")
 @paginate(LimitOffsetPagination)
 def list_cases(request):
     return access.cases_visible_to(request.user).select_related("provider")
 
 
-@router.get("/cases/{int:pk}", response=CaseDetailOut, tags=[SCENARIOS], summary="标杆案例详情")
+@router.get("/cases/{int:pk}", response=sc.CaseDetailOut, tags=[SCENARIOS], summary="标杆案例详情")
 def get_case(request, pk: int):
     return access.get_case_for_user(request.user, pk)
 
@@ -458,18 +455,18 @@ def _need_detail(user, pk: int) -> dict:
     provider = access.own_provider(user)
     answered = provider is not None and need.responses.filter(provider=provider).exists()
     need.response_count = need.responses.count()
-    data = NeedOut.from_orm(need).model_dump()
+    data = sc.NeedOut.from_orm(need).model_dump()
     data.update(
         text=need.text,
         scenarios=list(need.scenarios.values_list("code", flat=True)),
-        responses=[ResponseOut.from_orm(r).model_dump() for r in responses],
+        responses=[sc.ResponseOut.from_orm(r).model_dump() for r in responses],
         own=own,
         can_respond=provider is not None and not answered and need.status in OPEN_NEED,
     )
     return data
 
 
-@router.get("/needs", response=list[NeedOut], tags=[NEEDS], summary="需求列表（按用户权限范围）")
+@router.get("/needs", response=list[sc.NeedOut], tags=[NEEDS], summary="需求列表（按用户权限范围）")
 @paginate(LimitOffsetPagination)
 def list_needs(request, status: Need.Status | None = None):
     needs = Need.objects.visible_to(request.user).select_related("enterprise")
@@ -478,13 +475,13 @@ def list_needs(request, status: Need.Status | None = None):
     return needs.annotate(response_count=Count("responses", distinct=True)).order_by("-created_at", "-id")
 
 
-@router.get("/needs/{int:pk}", response=NeedDetailOut, tags=[NEEDS], summary="需求详情（含响应）")
+@router.get("/needs/{int:pk}", response=sc.NeedDetailOut, tags=[NEEDS], summary="需求详情（含响应）")
 def get_need(request, pk: int):
     return _need_detail(request.user, pk)
 
 
-@router.post("/needs", response={201: NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="发布需求（企业用户）")
-def create_need(request, payload: NeedIn):
+@router.post("/needs", response={201: sc.NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="发布需求（企业用户）")
+def create_need(request, payload: sc.NeedIn):
     user = request.user
     own = scope_of(user).own_enterprise_ids
     if not own:
@@ -515,11 +512,11 @@ def create_need(request, payload: NeedIn):
 
 @router.post(
     "/needs/{int:pk}/responses",
-    response={201: ResponseOut, **REFUSED},
+    response={201: sc.ResponseOut, **REFUSED},
     tags=[NEEDS],
     summary="响应需求（服务商，每家一次）",
 )
-def respond_to_need(request, pk: int, payload: RespondIn):
+def respond_to_need(request, pk: int, payload: sc.RespondIn):
     need = access.get_need_for_user(request.user, pk, access.RESPOND)
     provider = access.own_provider(request.user)
     solution = None
@@ -535,11 +532,11 @@ def respond_to_need(request, pk: int, payload: RespondIn):
 
 @router.post(
     "/responses/{int:pk}/decision",
-    response={200: ResponseOut, **REFUSED},
+    response={200: sc.ResponseOut, **REFUSED},
     tags=[NEEDS],
     summary="处理响应：入围、对接、签约、未采纳，及 1–5 星评价（发布需求的企业）",
 )
-def decide_response(request, pk: int, payload: DecisionIn):
+def decide_response(request, pk: int, payload: sc.DecisionIn):
     response = access.get_response_for_user(request.user, pk)
     if not payload.status and payload.rating is None:
         raise services.CatalogError({"": _("请选择处理状态或评价")})
@@ -547,14 +544,14 @@ def decide_response(request, pk: int, payload: DecisionIn):
     return NeedResponse.objects.select_related("provider").get(pk=pk)
 
 
-@router.post("/needs/{int:pk}/close", response={200: NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="关闭需求")
-def close_need(request, pk: int):
+@router.post("/needs/{int:pk}/close", response={200: sc.NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="关闭需求")
+def close_need(request, pk: int, payload: sc.CloseIn | None = None):
     need = access.get_need_for_user(request.user, pk, access.DECIDE)
-    workflow.need_close(actor=request.user, need=need)
+    workflow.need_close(actor=request.user, need=need, reason=payload.reason if payload else "")
     return _need_detail(request.user, pk)
 
 
-@router.get("/inbox", response=list[InboxNeedOut], tags=[NEEDS], summary="服务商收件箱：匹配或共享给本单位的需求")
+@router.get("/inbox", response=list[sc.InboxNeedOut], tags=[NEEDS], summary="服务商收件箱：匹配或共享给本单位的需求")
 @paginate(LimitOffsetPagination)
 def inbox(request):
     scope = scope_of(request.user)
@@ -600,7 +597,7 @@ def _rows(user, ranked) -> list[dict]:
 
 @router.get(
     "/needs/{int:pk}/recommendations",
-    response=list[RecommendationOut],
+    response=list[sc.RecommendationOut],
     tags=[RECOMMEND],
     summary="为需求推荐解决方案（含得分构成与“为什么推荐”）",
 )
@@ -615,7 +612,7 @@ def recommend_for_need(request, pk: int, k: int = 10):
 
 @router.get(
     "/assessments/{int:pk}/recommendations",
-    response=AssessmentRecommendationsOut,
+    response=sc.AssessmentRecommendationsOut,
     tags=[RECOMMEND],
     summary="按评估结果的差距推荐解决方案",
 )

@@ -107,6 +107,11 @@ class ProviderReviewIn(Schema):
     reason: str = Field("", max_length=200, description="必填，记入状态说明")
 
 
+class ChangesReviewIn(Schema):
+    approve: bool = Field(description="true 采纳待审核的修改并发布；false 驳回")
+    reason: str = Field("", max_length=200)
+
+
 class EvaluationOut(Schema):
     id: int
     period: str
@@ -384,6 +389,10 @@ class NeedIn(Schema):
 class RespondIn(Schema):
     message: str = Field("", max_length=4000)
     solution_id: int | None = None
+
+
+class CloseIn(Schema):
+    reason: str = Field("", max_length=200, description="可不填")
 
 
 class DecisionIn(Schema):
