@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import search_views
+
+urlpatterns = [
+    path("", search_views.search_page, name="search"),
+]

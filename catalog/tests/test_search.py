@@ -1,0 +1,364 @@
+"""Catalog search: the tokenised full-text index (FTS5 / tsvector), its upkeep, scoping and the search page.
+
+All records here are synthetic (invented names, generated credit codes)."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalog import search, services
+from catalog.models import Case, Need, Provider, Scenario, Solution
+from conftest import make_code
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenario(db):
+    return Scenario.objects.create(code="T-S-01", name="测试设备管理", link_code="TS", link_name="测试环节")
+
+
+def make_provider(name="测试智造科技有限公司", region="360100", status="published", **fields):
+    return services.provider_create(
+        actor=None,
+        provider=Provider(name=name, credit_code=make_code(region[:6]), region_id=region, status=status, **fields),
+    )
+
+
+def make_solution(provider, title, description="测试用介绍", status="published", **fields):
+    return services.solution_save(
+        actor=None,
+        solution=Solution(provider=provider, title=title, description=description, status=status, **fields),
+        scenario_codes=["T-S-01"],
+    )
+
+
+def titles(qs):
+    return sorted(o.title for o in qs)
+
+
+def found(model, text, **kw):
+    return search.filter_text(model.objects.all(), text, **kw)
+
+
+# Matching words -----------------------------------------------------------------------------------------------------
+
+
+def test_a_word_is_found_inside_longer_text(scenario):
+    p = make_provider()
+    make_solution(p, "设备预测性维护平台", "振动监测与故障预警")
+    make_solution(p, "能耗监测看板", "电表采集")
+    assert titles(found(Solution, "设备")) == ["设备预测性维护平台"]
+    assert titles(found(Solution, "预测性维护")) == ["设备预测性维护平台"]
+    assert titles(found(Solution, "故障预警")) == ["设备预测性维护平台"]
+
+
+def test_synonyms_find_each_other(scenario):
+    p = make_provider()
+    make_solution(p, "智能排产系统", "车间排产与派工")
+    make_solution(p, "制造执行系统", "生产过程管控")
+    make_solution(p, "仓储看板", "库存盘点")
+    assert titles(found(Solution, "排程")) == ["智能排产系统"]
+    assert titles(found(Solution, "MES")) == ["制造执行系统"]
+    assert titles(found(Solution, "ｍｅｓ")) == ["制造执行系统"]  # full-width letters are the same word
+
+
+def test_every_word_of_the_query_must_match(scenario):
+    p = make_provider()
+    make_solution(p, "设备联网", "数据采集")
+    make_solution(p, "设备点检", "移动巡检")
+    assert titles(found(Solution, "设备 数据采集")) == ["设备联网"]
+    assert titles(found(Solution, "设备")) == ["设备点检", "设备联网"]
+
+
+def test_a_compound_query_word_finds_text_cut_differently(scenario):
+    # "排产系统" is one dictionary word (its synonym aps); the solution's text cuts into 智能排产 + 系统.
+    make_solution(make_provider(), "智能排产系统", "面向离散制造")
+    assert titles(found(Solution, "排产系统")) == ["智能排产系统"]
+
+
+def test_every_kind_is_searched_in_its_own_fields(world, scenario):
+    p = make_provider(description="专注注塑行业", qualifications="高新技术企业 ISO27001")
+    s = make_solution(p, "视觉质检", outcomes=[{"metric": "不良率下降", "value": "30%", "evidenced": False}])
+    case = services.case_save(
+        actor=None,
+        case=Case(
+            provider=p,
+            solution=s,
+            title="某注塑厂质检改造",
+            summary="引入机器视觉",
+            industry_id="29",
+            region_id="360102",
+            metrics=[{"metric": "漏检率", "before": "5", "after": "1", "unit": "%"}],
+        ),
+        scenario_codes=["T-S-01"],
+    )
+    need = services.need_create(
+        actor=None, need=Need(enterprise=world["home"], title="求助", text="希望实现刀具寿命管理", visibility="public")
+    )
+    assert list(found(Provider, "ISO27001")) == [p]
+    assert list(found(Provider, "注塑")) == [p]
+    assert list(found(Solution, "不良率")) == [s]
+    assert list(found(Case, "漏检率")) == [case]
+    assert list(found(Case, "机器视觉")) == [case]
+    assert list(found(Need, "刀具寿命")) == [need]
+    assert not found(Need, "注塑").exists()  # kinds never leak into each other
+
+
+def test_the_title_hit_ranks_first(scenario):
+    p = make_provider()
+    make_solution(p, "工厂看板", "含质量追溯模块的看板")
+    make_solution(p, "质量追溯系统", "批次管理")
+    make_solution(p, "另一个看板", "没有相关内容")
+    ranked = [s.title for s in found(Solution, "质量追溯", order=True)]
+    assert ranked == ["质量追溯系统", "工厂看板"]
+
+
+# Hostile and odd queries --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '""',
+        '"设备',
+        "AND",
+        "OR OR",
+        "NEAR(设备 平台)",
+        "设备 NOT 平台",
+        "*",
+        "设*",
+        "title:设备",
+        "(((",
+        ")",
+        "^设备",
+        "设备 -平台",
+        "' OR 1=1 --",
+        "!!!",
+        "&|<->:*",
+        "设" * 1000,
+        "设备平台" * 250,
+        "\x00",
+    ],
+)
+def test_hostile_query_syntax_neither_errors_nor_matches_everything(scenario, text):
+    p = make_provider()
+    make_solution(p, "设备平台", "设备平台")
+    make_solution(p, "能耗看板", "能耗看板")
+    hits = titles(found(Solution, text, order=True))
+    assert "能耗看板" not in hits
+
+
+def test_operator_words_are_searched_as_plain_words(scenario):
+    p = make_provider()
+    make_solution(p, "NEAR 平台", "OR AND")
+    make_solution(p, "普通平台", "无")
+    assert titles(found(Solution, "near")) == ["NEAR 平台"]
+    assert titles(found(Solution, '"OR" AND')) == ["NEAR 平台"]
+
+
+def test_a_query_without_searchable_words_matches_nothing(scenario):
+    make_solution(make_provider(), "设备平台")
+    for text in ["", "   ", "的", "，。！", "设"]:
+        assert not found(Solution, text).exists()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=60))
+def test_any_text_is_a_safe_query(scenario, text):
+    if not Solution.objects.exists():
+        make_solution(make_provider(), "设备平台", "振动监测")
+    list(found(Solution, text, order=True))  # must not raise
+
+
+# Keeping the index current ------------------------------------------------------------------------------------------
+
+
+def test_an_edit_is_found_after_save(scenario):
+    s = make_solution(make_provider(), "能耗看板")
+    assert not found(Solution, "碳排放").exists()
+    s.title = "碳排放核算"
+    s.save()
+    assert list(found(Solution, "碳排放")) == [s]
+    assert not found(Solution, "能耗").exists()
+
+
+def test_deleted_objects_disappear(scenario):
+    p = make_provider()
+    a = make_solution(p, "设备联网")
+    b = make_solution(p, "设备点检")
+    assert titles(found(Solution, "设备")) == ["设备点检", "设备联网"]
+    a.delete()
+    assert list(found(Solution, "设备")) == [b]
+    p.delete()  # cascades to the solution
+    assert not found(Solution, "设备").exists()
+    assert search.sync("solution") == 0 and _index_count("solution") == 0
+
+
+def test_a_deletion_and_an_addition_together_are_both_seen(scenario):
+    p = make_provider()
+    old = make_solution(p, "设备联网")
+    found(Solution, "设备").exists()
+    old.delete()
+    new = make_solution(p, "设备点检")
+    assert list(found(Solution, "设备")) == [new]
+
+
+def test_sync_reads_a_few_rows_and_writes_nothing_when_nothing_changed(scenario, django_assert_max_num_queries):
+    make_solution(make_provider(), "设备联网")
+    search.sync("solution")
+    # state, rows saved within the margin, the count, and the index stamps of those recent rows
+    with django_assert_max_num_queries(4) as captured:
+        assert search.sync("solution") == 0
+    assert not [q for q in captured.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+
+
+def test_rebuild_command_indexes_everything(scenario):
+    p = make_provider()
+    make_solution(p, "设备联网")
+    make_solution(p, "能耗看板")
+    with connection.cursor() as cur:  # a lost index: rows and state gone
+        cur.execute("DELETE FROM catalog_search_index")
+        cur.execute("UPDATE catalog_search_state SET n = 0")
+    call_command("rebuild_search_index", verbosity=0)
+    assert _index_count("solution") == 2 and _index_count("provider") == 1
+    assert titles(found(Solution, "能耗")) == ["能耗看板"]
+
+
+def _index_count(kind):
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM catalog_search_index WHERE kind = %s", [kind])
+        return cur.fetchone()[0]
+
+
+# Scoping ------------------------------------------------------------------------------------------------------------
+
+
+def test_the_caller_scoping_is_kept(world, scenario):
+    published = make_provider("设备服务甲公司")
+    draft = make_provider("设备服务乙公司", status="draft", region="360400")
+    assert list(search.filter_text(Provider.objects.visible_to(world["enterprise"]), "设备服务")) == [published]
+    assert set(search.filter_text(Provider.objects.visible_to(world["other_city"]), "设备服务")) == {published, draft}
+    assert set(search.filter_text(Provider.objects.visible_to(world["city"]), "设备服务")) == {published}
+
+
+def test_filter_lists_use_the_index(world, scenario, login):
+    p = make_provider()
+    make_solution(p, "智能排产系统")
+    make_solution(p, "能耗看板")
+    page = login(world["city"]).get(reverse("catalog:solution_list"), {"q": "排程"})
+    assert [s.title for s in page.context["page"].object_list] == ["智能排产系统"]
+
+
+# The search page ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pools(world, scenario):
+    """A published provider with a solution and a case, a draft provider of 九江 with its own user, and needs."""
+    from accounts.models import Role
+
+    listed = make_provider("赣江设备智联有限公司", description="设备联网与预测性维护")
+    solution = make_solution(listed, "设备预测性维护平台", "振动监测，提前预警<script>alert(1)</script>")
+    case = services.case_save(
+        actor=None,
+        case=Case(provider=listed, title="设备改造案例", summary="某厂设备联网", industry_id="34", region_id="360102"),
+        scenario_codes=["T-S-01"],
+    )
+    draft = make_provider("九江设备草稿服务商", status="draft", region="360400")
+    draft_user = world["make_user"]("draft_user", Role.PROVIDER, provider=draft)
+    public = services.need_create(
+        actor=None, need=Need(enterprise=world["home"], title="设备联网需求", text="设备联网改造", visibility="public")
+    )
+    invited = services.need_create(
+        actor=None,
+        need=Need(enterprise=world["home"], title="设备保密需求", text="设备数据治理", visibility="invited"),
+    )
+    return {**world, "listed": listed, "solution": solution, "case": case, "draft": draft,
+            "draft_user": draft_user, "public": public, "invited": invited}  # fmt: skip
+
+
+@pytest.fixture
+def world(world, make_user):  # noqa: F811 - the persona world, plus the user factory for extra personas
+    return {**world, "make_user": make_user}
+
+
+def hits(client, q, kind=""):
+    response = client.get(reverse("catalog:search"), {"q": q, "kind": kind})
+    assert response.status_code == 200
+    return response, {g["kind"]: g for g in response.context["groups"]}
+
+
+def test_search_page_groups_results_by_kind_with_counts(pools, login):
+    response, groups = hits(login(pools["admin"]), "设备")
+    assert {k: g["count"] for k, g in groups.items()} == {"provider": 2, "solution": 1, "case": 1, "need": 2}
+    assert response.context["total"] == 6
+    html = response.content.decode()
+    assert 'data-testid="group-solution"' in html and 'data-testid="count-need"' in html
+
+
+@pytest.mark.parametrize(
+    "persona, providers, needs",
+    [
+        ("admin", {"赣江设备智联有限公司", "九江设备草稿服务商"}, {"设备联网需求", "设备保密需求"}),
+        ("province", {"赣江设备智联有限公司", "九江设备草稿服务商"}, {"设备联网需求", "设备保密需求"}),
+        ("city", {"赣江设备智联有限公司"}, {"设备联网需求", "设备保密需求"}),
+        ("other_city", {"赣江设备智联有限公司", "九江设备草稿服务商"}, set()),
+        ("enterprise", {"赣江设备智联有限公司"}, {"设备联网需求", "设备保密需求"}),
+        ("provider", {"赣江设备智联有限公司"}, {"设备联网需求"}),
+        ("draft_user", {"赣江设备智联有限公司", "九江设备草稿服务商"}, {"设备联网需求"}),
+        ("commissioner", {"赣江设备智联有限公司"}, set()),
+        ("expert", {"赣江设备智联有限公司"}, set()),
+        ("nobody", {"赣江设备智联有限公司"}, set()),
+    ],
+)
+def test_each_persona_finds_only_what_it_may_see(pools, login, persona, providers, needs):
+    before = (Provider.objects.count(), Need.objects.count(), Solution.objects.count())
+    _response, groups = hits(login(pools[persona]), "设备", kind="")
+    assert {h.title.replace("<mark>", "").replace("</mark>", "") for h in groups["provider"]["hits"]} == providers
+    assert groups["need"]["count"] == len(needs)
+    assert {h.title.replace("<mark>", "").replace("</mark>", "") for h in groups["need"]["hits"]} == needs
+    assert (Provider.objects.count(), Need.objects.count(), Solution.objects.count()) == before
+
+
+def test_anonymous_visitors_are_sent_to_login(pools, client):
+    response = client.get(reverse("catalog:search"), {"q": "设备"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_hits_are_highlighted_on_escaped_text(pools, login):
+    response, groups = hits(login(pools["city"]), "预测性维护", kind="solution")
+    hit = groups["solution"]["hits"][0]
+    assert hit.title == "设备<mark>预测性维护</mark>平台"
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_synonyms_are_highlighted_in_the_words_the_text_uses(scenario):
+    assert search.highlight("车间排程与派工", search.parse_query("排产").terms) == "车间<mark>排程</mark>与派工"
+    assert search.highlight("<b>MES</b>", ["mes"]) == "&lt;b&gt;<mark>MES</mark>&lt;/b&gt;"
+    long = "前言" * 100 + "设备预测性维护" + "结尾" * 100
+    snippet = search.highlight(long, ["设备"], width=40)
+    assert snippet.startswith("…") and snippet.endswith("…") and "<mark>设备</mark>" in snippet
+
+
+def test_one_kind_is_paged_and_the_others_only_counted(pools, login):
+    _response, groups = hits(login(pools["admin"]), "设备", kind="need")
+    assert groups["need"]["page"] is not None and len(groups["need"]["hits"]) == 2
+    assert groups["provider"]["count"] == 2 and groups["provider"]["hits"] == []
+
+
+def test_htmx_gets_the_results_fragment(pools, login):
+    response = login(pools["city"]).get(reverse("catalog:search"), {"q": "设备"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and 'data-testid="group-provider"' in html
+
+
+@pytest.mark.parametrize("q", ["", "，，", '"AND" OR *'])
+def test_empty_or_meaningless_queries_show_no_results(pools, login, q):
+    response, groups = hits(login(pools["admin"]), q)
+    assert response.context["total"] == 0 and all(not g["hits"] for g in groups.values())
