@@ -16,6 +16,11 @@ REGION = r"^\d{6}$"
 INDUSTRY = r"^\d{2}$"
 
 
+def _pick(obj, key: str, read):
+    """A detail endpoint builds a dict from the list schema's output; resolvers then see the value already made."""
+    return obj[key] if isinstance(obj, dict) else read(obj)
+
+
 class ProblemOut(Schema):
     detail: str
     problems: dict[str, str] = {}
@@ -45,7 +50,7 @@ class ProviderOut(Schema):
 
     @staticmethod
     def resolve_region_code(obj) -> str:
-        return obj.region_id
+        return _pick(obj, "region_code", lambda o: o.region_id)
 
 
 class ProviderDetailOut(ProviderOut):
@@ -126,7 +131,7 @@ class EvaluationOut(Schema):
 
     @staticmethod
     def resolve_evaluated_by(obj) -> str:
-        return obj.evaluated_by.username if obj.evaluated_by_id else ""
+        return _pick(obj, "evaluated_by", lambda o: o.evaluated_by.username if o.evaluated_by_id else "")
 
 
 class EvaluateIn(Schema):
@@ -182,11 +187,11 @@ class SolutionOut(Schema):
 
     @staticmethod
     def resolve_provider_name(obj) -> str:
-        return obj.provider.name
+        return _pick(obj, "provider_name", lambda o: o.provider.name)
 
     @staticmethod
     def resolve_scenarios(obj) -> list[str]:
-        return [s.code for s in obj.scenarios.all()]
+        return _pick(obj, "scenarios", lambda o: [s.code for s in o.scenarios.all()])
 
 
 class SolutionDetailOut(SolutionOut):
@@ -298,15 +303,15 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_provider_name(obj) -> str:
-        return obj.provider.name
+        return _pick(obj, "provider_name", lambda o: o.provider.name)
 
     @staticmethod
     def resolve_industry_code(obj) -> str:
-        return obj.industry_id
+        return _pick(obj, "industry_code", lambda o: o.industry_id)
 
     @staticmethod
     def resolve_region_code(obj) -> str:
-        return obj.region_id
+        return _pick(obj, "region_code", lambda o: o.region_id)
 
 
 class CaseDetailOut(CaseOut):
@@ -317,11 +322,11 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_scenarios(obj) -> list[str]:
-        return [s.code for s in obj.scenarios.all()]
+        return _pick(obj, "scenarios", lambda o: [s.code for s in o.scenarios.all()])
 
     @staticmethod
     def resolve_solution_title(obj) -> str:
-        return obj.solution.title if obj.solution_id else ""
+        return _pick(obj, "solution_title", lambda o: o.solution.title if o.solution_id else "")
 
 
 # ---------------------------------------------------------------- needs
@@ -343,7 +348,7 @@ class NeedOut(Schema):
 
     @staticmethod
     def resolve_enterprise_name(obj) -> str:
-        return obj.enterprise.name
+        return _pick(obj, "enterprise_name", lambda o: o.enterprise.name)
 
 
 class InboxNeedOut(NeedOut):
@@ -363,7 +368,7 @@ class ResponseOut(Schema):
 
     @staticmethod
     def resolve_provider_name(obj) -> str:
-        return obj.provider.name
+        return _pick(obj, "provider_name", lambda o: o.provider.name)
 
 
 class NeedDetailOut(NeedOut):
