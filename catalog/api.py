@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 import maturity
 from accounts.policy import scope_of
@@ -124,7 +125,7 @@ def create_provider(request, payload: sc.ProviderIn):
         raise HttpError(403, _("该注册地不在您的管辖范围内"))
     fields = payload.model_dump(exclude={"region_code"})
     provider = services.provider_create(actor=user, provider=Provider(region_id=payload.region_code, **fields))
-    return 201, _fresh_provider_detail(user, provider.pk)
+    return Status(201, _fresh_provider_detail(user, provider.pk))
 
 
 @router.patch(
@@ -198,7 +199,7 @@ def recompute_evaluation(request, pk: int, payload: sc.EvaluateIn):
         )
     except maturity.ScoringError as exc:  # a review grade that is not one of the scorecard's options
         raise services.CatalogError({"reviews": str(exc)}) from exc
-    return 201, done
+    return Status(201, done)
 
 
 @router.get("/providers/{int:pk}/appeals", response=list[sc.AppealOut], tags=[PROVIDERS], summary="服务商的申诉")
@@ -223,7 +224,7 @@ def file_appeal(request, pk: int, payload: sc.AppealIn):
         filed = evaluation.appeal(actor=request.user, provider=provider, text=payload.text, evaluation=evaluated)
     except ValueError as exc:  # evaluation.py refuses with plain ValueErrors (Chinese messages)
         raise services.CatalogError({"text": str(exc)}) from exc
-    return 201, filed
+    return Status(201, filed)
 
 
 @router.post(
@@ -300,7 +301,7 @@ def create_solution(request, payload: sc.SolutionIn):
     solution = workflow.solution_submit(
         actor=user, solution=Solution(provider=provider, **fields), scenario_codes=payload.scenario_codes
     )
-    return 201, _solution_detail(user, solution.pk)
+    return Status(201, _solution_detail(user, solution.pk))
 
 
 @router.patch(
@@ -507,7 +508,7 @@ def create_need(request, payload: sc.NeedIn):
         need = services.need_create(actor=user, need=need, scenario_codes=payload.scenario_codes)
         if invited:
             need.invited.set(invited)
-    return 201, _need_detail(user, need.pk)
+    return Status(201, _need_detail(user, need.pk))
 
 
 @router.post(
@@ -527,7 +528,7 @@ def respond_to_need(request, pk: int, payload: sc.RespondIn):
     response = workflow.response_create(
         actor=request.user, need=need, provider=provider, message=payload.message, solution=solution
     )
-    return 201, NeedResponse.objects.select_related("provider").get(pk=response.pk)
+    return Status(201, NeedResponse.objects.select_related("provider").get(pk=response.pk))
 
 
 @router.post(

@@ -108,7 +108,8 @@ class ProviderPatch(Schema):
 
 
 class ProviderReviewIn(Schema):
-    action: Literal["publish", "warn", "suspend", "remove"]
+    # Text rather than an enum, so an unknown action is refused by the service in Chinese ("未知的审核操作").
+    action: str = Field(max_length=20, description="publish 发布 / warn 警示 / suspend 暂停 / remove 移出")
     reason: str = Field("", max_length=200, description="必填，记入状态说明")
 
 
@@ -252,7 +253,7 @@ class SolutionPatch(Schema):
 
 
 class SolutionReviewIn(Schema):
-    action: Literal["publish", "withdraw"]
+    action: str = Field(max_length=20, description="publish 发布 / withdraw 下架")
     reason: str = Field("", max_length=200)
 
 

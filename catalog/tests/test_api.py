@@ -307,6 +307,8 @@ def test_only_the_registration_regions_officers_review_a_provider(client, world,
     assert Api(client, world["other_city"]).post(f"/providers/{own.pk}/review", body).status_code == 404
     no_reason = Api(client, world["city"]).post(f"/providers/{own.pk}/review", {"action": "publish", "reason": " "})
     assert no_reason.status_code == 422 and "请填写处理理由" in no_reason.json()["detail"]
+    magic = Api(client, world["city"]).post(f"/providers/{own.pk}/review", {"action": "magic", "reason": "理由"})
+    assert magic.status_code == 422 and magic.json()["detail"] == "未知的审核操作"
     assert snapshot() == before
     response = Api(client, world["province"]).post(
         f"/providers/{own.pk}/review", {"action": "warn", "reason": "投诉较多"}
