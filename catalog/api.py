@@ -268,13 +268,15 @@ def _solution_detail(user, pk: int) -> dict:
 @router.get("/solutions", response=list[sc.SolutionOut], tags=[SOLUTIONS], summary="解决方案列表")
 @paginate(LimitOffsetPagination)
 def list_solutions(request, filters: Query[sc.SolutionFilter]):
-    form = SolutionFilterForm(_query_data(filters))
+    form = SolutionFilterForm(_query_data(filters.model_copy(update={"status": None})))
     if not form.is_valid():
         raise _form_problems(form)
     user = request.user
     qs = Solution.objects.visible_to(user)
-    # As on the page: published ones, plus the user's own provider's in any status (officers use the review queue).
-    qs = qs.filter(status=Solution.Status.PUBLISHED) | qs.filter(provider_id__in=scope_of(user).provider_ids)
+    if filters.status and access.can_review(user):  # the review queue: officers see their region's in any status
+        qs = qs.filter(status=filters.status)
+    else:  # as on the page: published ones, plus the user's own provider's in any status
+        qs = qs.filter(status=Solution.Status.PUBLISHED) | qs.filter(provider_id__in=scope_of(user).provider_ids)
     return form.apply(qs).select_related("provider").prefetch_related("scenarios")
 
 

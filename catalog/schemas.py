@@ -213,6 +213,7 @@ class SolutionFilter(Schema):
     budget: Decimal | None = Field(None, ge=0, description="预算（万元）：最低价格不超过预算")
     lightweight: bool | None = None
     ai: bool | None = None
+    status: str | None = Field(None, max_length=12, description="状态（仅主管部门可用，如 pending 待审核）")
 
 
 class SolutionIn(Schema):

@@ -383,6 +383,8 @@ def test_solution_list_filters_like_the_page(client, world, pool):
     assert titles(world["enterprise"], q="排程", scenario=APS, lightweight=True, budget="20") == {"离散制造智能排产APS"}
     assert titles(world["enterprise"], budget="5") == set()
     assert titles(world["enterprise"], ai=True) == set()
+    assert titles(world["city"], status="draft") == {"本单位草稿方案"}  # 九江's draft is not the city's
+    assert titles(world["enterprise"], status="draft") == {"离散制造智能排产APS"}  # status is for officers only
     bad = Api(client, world["enterprise"]).get("/solutions", scenario="S-NOPE")
     assert bad.status_code == 422 and "scenario" in bad.json()["problems"]
 
