@@ -162,6 +162,8 @@ def test_anonymous_gets_401_from_every_pool_endpoint_and_changes_nothing(client,
         ("/needs", {"text": "需要排产系统"}),
         (f"/needs/{need.pk}/responses", {"message": "我们可以做"}),
         (f"/needs/{need.pk}/close", {}),
+        (f"/providers/{pool['listed'].pk}/changes/review", {"approve": True, "reason": "测试理由"}),
+        (f"/solutions/{pool['published'].pk}/changes/review", {"approve": True, "reason": "测试理由"}),
     ]
     for path, body in writes:
         assert anonymous.post(path, body).status_code == 401, path
@@ -334,6 +336,9 @@ def test_evaluations_are_recomputed_by_officers_and_read_by_the_provider_itself(
     listed = Api(client, world["provider"]).get(f"/providers/{own.pk}/evaluations").json()
     assert [e["id"] for e in listed] == [done.json()["id"]]
     assert Api(client, world["enterprise"]).get(f"/providers/{pool['listed'].pk}/evaluations").status_code == 403
+    assert Api(client, world["other_city"]).get(f"/providers/{own.pk}/evaluations").status_code == 404
+    assert Api(client, world["other_city"]).get(f"/providers/{own.pk}/appeals").status_code == 404
+    assert Api(client, world["enterprise"]).get(f"/providers/{pool['listed'].pk}/appeals").status_code == 403
 
 
 def test_a_provider_appeals_and_the_officer_decides_once(client, world, pool):
@@ -431,6 +436,24 @@ def test_a_provider_edits_its_own_solution_only(client, world, pool):
     response = Api(client, world["provider"]).patch(f"/solutions/{pool['own_draft'].pk}", {"title": "本单位排产方案"})
     assert response.status_code == 200 and response.json()["title"] == "本单位排产方案"
     assert response.json()["status"] == "pending" and response.json()["scenarios"] == [APS]
+
+
+def test_edits_to_a_published_solution_wait_for_review(client, world, pool):
+    draft = pool["own_draft"]
+    workflow.solution_review(actor=world["city"], solution=draft, action="publish", reason="内容属实")
+    edited = Api(client, world["provider"]).patch(f"/solutions/{draft.pk}", {"title": "排产方案（修订）"})
+    assert edited.status_code == 200, edited.content.decode()
+    assert edited.json()["title"] == "本单位草稿方案" and edited.json()["pending_changes"] == {
+        "title": "排产方案（修订）"
+    }
+    path = f"/solutions/{draft.pk}/changes/review"
+    before = snapshot()
+    assert Api(client, world["provider"]).post(path, {"approve": True, "reason": "自己通过"}).status_code == 403
+    assert Api(client, world["city"]).post(path, {"approve": True, "reason": ""}).status_code == 422
+    assert snapshot() == before
+    approved = Api(client, world["city"]).post(path, {"approve": True, "reason": "核实无误"})
+    assert approved.status_code == 200 and approved.json()["title"] == "排产方案（修订）"
+    assert approved.json()["pending_changes"] == {}
 
 
 def test_officers_review_solutions_of_their_region(client, world, pool):
