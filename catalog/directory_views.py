@@ -1,0 +1,122 @@
+"""The published directory (优质服务商目录) with its XLSX and PDF exports, and the attachment endpoints. Scope rules
+are in catalog/directory.py and catalog/attachments.py; these views only wire them to requests."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import access, attachments, directory
+from .services import CatalogError
+
+PAGE_SIZE = 50
+
+
+@login_required
+def directory_page(request):
+    """The directory; `?format=xlsx` or `?format=pdf` exports the same filtered list in full."""
+    form = directory.DirectoryFilterForm(request.GET or None, user=request.user)
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "pdf"):
+        if form.is_bound and not form.is_valid():
+            return HttpResponse(_("筛选条件无效，未导出"), status=400, content_type="text/plain; charset=utf-8")
+        issued = directory.build(request.user, form)
+        if fmt == "xlsx":
+            response = HttpResponse(content_type=directory.XLSX_TYPE)
+            directory.write_xlsx(response, issued)
+        else:
+            response = HttpResponse(directory.render_pdf(issued), content_type="application/pdf")
+        response["Content-Disposition"] = directory.filename(fmt)
+        return response
+    page = Paginator(directory.directory_queryset(request.user, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "entries": directory.entries(page.object_list),
+        "query": query.urlencode(),
+        "issuer": directory.issuer_of(request.user, form),
+        "provisional": directory.scorecard_is_provisional(),
+        "provisional_note": directory.provisional_note(),
+        "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
+    }
+    template = "catalog/_directory_results.html" if request.headers.get("HX-Request") else "catalog/directory.html"
+    return render(request, template, context)
+
+
+# Attachments -------------------------------------------------------------------------------------------------------
+
+
+def _owner_url(provider, solution, case) -> str:
+    """Back to the record the file belongs to; never a URL taken from the request (no open redirect)."""
+    if case is not None:
+        return reverse("catalog:case_detail", args=[case.pk])
+    if solution is not None:
+        return reverse("catalog:solution_detail", args=[solution.pk])
+    return reverse("catalog:provider_detail", args=[provider.pk])
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError as exc:
+        raise Http404(_("附件所属的记录不存在")) from exc
+
+
+@login_required
+@require_POST
+def attachment_upload(request):
+    provider, solution, case = attachments.get_owner_for_user(
+        request.user,
+        provider_id=_int_or_none(request.POST.get("provider")),
+        solution_id=_int_or_none(request.POST.get("solution")),
+        case_id=_int_or_none(request.POST.get("case")),
+    )
+    try:
+        stored = attachments.attachment_add(
+            actor=request.user,
+            provider=provider,
+            solution=solution,
+            case=case,
+            kind=request.POST.get("kind", ""),
+            upload=request.FILES.get("file"),
+        )
+    except CatalogError as exc:
+        messages.error(request, _("未上传：%(reason)s") % {"reason": exc})
+    else:
+        messages.success(request, _("已上传：%(name)s") % {"name": stored.original_name})
+    return redirect(f"{_owner_url(provider, solution, case)}#attachments")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = attachments.get_attachment_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("文件已不存在")) from exc
+    # Django writes filename*=utf-8''… (RFC 5987) for a non-ASCII name; the type is the one we checked, not the
+    # uploader's claim, and nosniff stops a browser from guessing another.
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int):
+    attachment = attachments.get_attachment_for_user(request.user, pk, access.EDIT)
+    back = _owner_url(attachment.provider, attachment.solution, attachment.case)
+    name = attachment.original_name
+    attachments.attachment_remove(actor=request.user, attachment=attachment)
+    messages.success(request, _("已删除附件：%(name)s") % {"name": name})
+    return redirect(f"{back}#attachments")
