@@ -39,6 +39,7 @@ test-postgres:
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_scoring.py
+	$(PY) -W ignore benchmarks/bench_matching.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .bm25 import BM25
+from .index import GRADE_SCORE, Index, case_tables, index_of, solution_text  # noqa: F401 (re-exported)
 from .learning import OutcomeModel
-from .model import Catalog, Gap, Need, Outcome, Solution, region_covers, region_prefix
+from .model import Catalog, Gap, Need, Outcome, Solution, region_prefix
 from .taxonomy import INDUSTRY_NAMES, guess_scenarios, scenario_name
 from .tokenize import tokenize
 
@@ -25,7 +24,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "outcome": 0.05,
 }
 
-GRADE_SCORE = {"A": 1.0, "B": 0.7, "C": 0.4, "D": 0.2, "5": 1.0, "4": 0.8, "3": 0.6, "2": 0.4, "1": 0.2}
 SIZE_NAMES = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
 
 # Why a solution was left out, in the words shown under "为什么结果较少".
@@ -75,24 +73,9 @@ class Ranking:
         return "；".join(parts)
 
 
-@dataclass
-class _Index:
-    bm25: BM25
-    position: dict[str, int]
-
-
-def _index(catalog: Catalog) -> _Index:
-    cached = catalog._cache.get("index")
-    if cached is None:
-        docs = [tokenize(solution_text(s)) for s in catalog.solutions]
-        cached = _Index(BM25(docs), {s.id: i for i, s in enumerate(catalog.solutions)})
-        catalog._cache["index"] = cached
-    return cached  # type: ignore[return-value]
-
-
-def solution_text(solution: Solution) -> str:
-    # The title counts twice: it is the provider's own summary of what the solution is.
-    return f"{solution.title} {solution.title} {solution.description}"
+def build_index(catalog: Catalog) -> Index:
+    """Build (or return the cached) text index and per-solution arrays; the first query would otherwise pay it."""
+    return index_of(catalog)
 
 
 def _as_need(need_or_gaps: Need | list[Gap] | tuple[Gap, ...]) -> Need:
@@ -101,69 +84,121 @@ def _as_need(need_or_gaps: Need | list[Gap] | tuple[Gap, ...]) -> Need:
     return Need.from_gaps(list(need_or_gaps))
 
 
-def exclusion_reason(need: Need, solution: Solution, catalog: Catalog) -> str | None:
-    provider = catalog.providers.get(solution.provider_id)
-    if provider is None or provider.status in ("suspended", "removed"):
-        return "provider_inactive"
-    served = solution.regions or provider.regions
-    if need.region and served and not any(region_covers(r, need.region) for r in served):
-        return "region"
-    if need.industry and solution.industries and need.industry not in solution.industries:
-        return "industry"
-    if need.budget_max is not None and solution.price_min is not None and solution.price_min > need.budget_max:
-        return "budget"
-    if need.deployments and solution.deployments and not set(need.deployments) & set(solution.deployments):
-        return "deployment"
-    return None
-
-
-def _fit(need: Need, solution: Solution) -> float:
-    parts = []
-    if need.size:
-        parts.append(1.0 if not solution.sizes or need.size in solution.sizes else 0.2)
-    if need.tier:
-        parts.append(1.0 if not solution.tiers or need.tier in solution.tiers else 0.3)
-    if need.budget_max is not None and solution.price_max is not None:
-        # A solution whose top price fits the budget is safer than one that only starts inside it.
-        parts.append(1.0 if solution.price_max <= need.budget_max else 0.6)
-    return sum(parts) / len(parts) if parts else 0.5
-
-
-def _cases(need: Need, solution: Solution, catalog: Catalog) -> tuple[float, int, int]:
-    same_industry = nearby = 0
-    province = region_prefix(need.region)[:2]
-    for case in _cases_by_solution(catalog).get(solution.id, []):
-        if not case.verified:
+def _excluded(need: Need, index: Index) -> tuple[np.ndarray, Counter[str]]:
+    """The hard filters as masks over every solution; each excluded one counts under its first failing reason."""
+    region = need.region
+    bad: list[tuple[str, np.ndarray | None]] = [
+        ("provider_inactive", index.inactive),
+        (
+            "region",
+            ~index.covering(index.regions, index.regions_any, (region[:n] for n in range(len(region) + 1)))
+            if region
+            else None,
+        ),
+        (
+            "industry",
+            ~index.covering(index.industries, index.industries_any, (need.industry,)) if need.industry else None,
+        ),
+        ("budget", index.price_min > need.budget_max if need.budget_max is not None else None),
+        (
+            "deployment",
+            ~index.covering(index.deployments, index.deployments_any, set(need.deployments))
+            if need.deployments
+            else None,
+        ),
+    ]
+    remaining = np.ones(index.n, dtype=bool)
+    excluded: Counter[str] = Counter()
+    for reason, mask in bad:
+        if mask is None:
             continue
-        if need.industry and case.industry == need.industry:
-            same_industry += 1
-        if province and case.region.startswith(province):
-            nearby += 1
-    value = 0.7 * (1 - math.exp(-same_industry / 1.5)) + 0.3 * (1 - math.exp(-nearby / 1.5))
-    return value, same_industry, nearby
+        hit = remaining & mask
+        count = int(hit.sum())
+        if count:
+            excluded[reason] = count
+            remaining &= ~hit
+    return remaining, excluded
 
 
-def _cases_by_solution(catalog: Catalog) -> dict[str, list]:
-    cached = catalog._cache.get("cases")
-    if cached is None:
-        cached = {}
-        for case in catalog.cases:
-            cached.setdefault(case.solution_id, []).append(case)
-        catalog._cache["cases"] = cached
-    return cached  # type: ignore[return-value]
+def _covered_sets(kept: np.ndarray, codes: list[str], index: Index) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Which query scenarios each kept solution covers, as a group number per row and the groups' code tuples."""
+    row_of = np.full(index.n, -1, dtype=np.int64)
+    row_of[kept] = np.arange(len(kept))
+    if len(codes) <= 62:
+        bits = np.zeros(len(kept), dtype=np.int64)
+        for j, code in enumerate(codes):
+            rows = row_of[index.scenarios.get(code, _EMPTY)]
+            bits[rows[rows >= 0]] |= 1 << j
+        keys, group = np.unique(bits, return_inverse=True)
+        sets = [tuple(c for j, c in enumerate(codes) if int(key) >> j & 1) for key in keys]
+        return group, sets
+    matrix = np.zeros((len(kept), len(codes)), dtype=bool)
+    for j, code in enumerate(codes):
+        rows = row_of[index.scenarios.get(code, _EMPTY)]
+        matrix[rows[rows >= 0], j] = True
+    keys, group = np.unique(np.packbits(matrix, axis=1), axis=0, return_inverse=True)
+    sets = [tuple(c for c, on in zip(codes, np.unpackbits(key)[: len(codes)], strict=True) if on) for key in keys]
+    return group.reshape(-1), sets
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _fit(need: Need, kept: np.ndarray, index: Index) -> np.ndarray:
+    # Each part is one of two values, so the mean of the parts is taken from a table of every combination; the
+    # table is computed as the plain definition computes one solution (the same sum in the same order).
+    size_ok = index.covering(index.sizes, index.sizes_any, (need.size,))[kept] if need.size else None
+    tier_ok = index.covering(index.tiers, index.tiers_any, (need.tier,))[kept] if need.tier else None
+    if need.budget_max is not None:
+        price_max = index.price_max[kept]
+        budget = np.where(np.isnan(price_max), 0, np.where(price_max <= need.budget_max, 1, 2))
+    else:
+        budget = None
+    table = np.zeros(12)
+    for s in (0, 1):
+        for t in (0, 1):
+            for b in (0, 1, 2):
+                parts = []
+                if size_ok is not None:
+                    parts.append(1.0 if s else 0.2)
+                if tier_ok is not None:
+                    parts.append(1.0 if t else 0.3)
+                if budget is not None and b:
+                    parts.append(1.0 if b == 1 else 0.6)
+                table[s * 6 + t * 3 + b] = sum(parts) / len(parts) if parts else 0.5
+    code = np.zeros(len(kept), dtype=np.int64)
+    if size_ok is not None:
+        code += 6 * size_ok
+    if tier_ok is not None:
+        code += 3 * tier_ok
+    if budget is not None:
+        code += budget
+    return table[code]
 
 
 @dataclass
 class Candidates:
-    """Signals of every solution that passed the hard filters, as a matrix (rows follow ``solutions``)."""
+    """Signals of every solution that passed the hard filters, as a matrix (rows follow ``rows``, ascending)."""
 
     need: Need
-    solutions: list[Solution]
-    matrix: np.ndarray  # len(solutions) × len(SIGNALS)
-    details: list[dict]
+    rows: np.ndarray  # positions in catalog.solutions
+    matrix: np.ndarray  # len(rows) × len(SIGNALS)
     excluded: Counter[str]
     query_scenarios: dict[str, float]
     query: list[str]  # the query's tokens
+    covered_group: np.ndarray
+    covered_sets: list[tuple[str, ...]]
+    same_industry: np.ndarray
+    nearby: np.ndarray
+
+    def detail(self, j: int) -> dict:
+        """What the explanation of row ``j`` needs (built for the top k only)."""
+        return {
+            "covered": list(self.covered_sets[int(self.covered_group[j])]),
+            "position": int(self.rows[j]),
+            "same_industry": int(self.same_industry[j]),
+            "nearby": int(self.nearby[j]),
+        }
 
 
 def candidates(
@@ -173,7 +208,7 @@ def candidates(
     outcomes: list[Outcome] | OutcomeModel | None = None,
 ) -> Candidates:
     need = _as_need(need_or_gaps)
-    index = _index(catalog)
+    index = index_of(catalog)
     query_scenarios = need.scenario_weights()
     query_text = need.text + " " + " ".join(scenario_name(c) for c in query_scenarios)
     query = tokenize(query_text)
@@ -183,51 +218,45 @@ def candidates(
     text_scores = index.bm25.scores(query)
     model = outcomes if isinstance(outcomes, OutcomeModel) else OutcomeModel.from_log(outcomes or [])
 
-    excluded: Counter[str] = Counter()
-    kept: list[Solution] = []
-    rows: list[list[float]] = []
-    details: list[dict] = []
+    passed, excluded = _excluded(need, index)
+    # Only solutions reached through a text posting or a scenario posting can be candidates.
+    reached = text_scores > 0
+    for code in query_scenarios:
+        posting = index.scenarios.get(code)
+        if posting is not None:
+            reached[posting] = True
+    no_match = int((passed & ~reached).sum())
+    if no_match:
+        excluded["no_match"] = no_match
+    kept = np.flatnonzero(passed & reached)
+
+    codes = list(query_scenarios)
+    group, sets = _covered_sets(kept, codes, index)
     total_weight = sum(query_scenarios.values()) or 1.0
-    for solution in catalog.solutions:
-        reason = exclusion_reason(need, solution, catalog)
-        if reason:
-            excluded[reason] += 1
-            continue
-        i = index.position[solution.id]
-        covered = [c for c in query_scenarios if c in solution.scenarios]
-        scenario = sum(query_scenarios[c] for c in covered) / total_weight
-        if text_scores[i] <= 0 and not covered:
-            excluded["no_match"] += 1
-            continue
-        case_value, same_industry, nearby = _cases(need, solution, catalog)
-        provider = catalog.providers[solution.provider_id]
-        grade = GRADE_SCORE.get(provider.grade.upper(), 0.5)
-        if provider.status == "warned":
-            grade *= 0.5
-        kept.append(solution)
-        rows.append(
-            [
-                float(text_scores[i]),
-                scenario,
-                _fit(need, solution),
-                grade,
-                case_value,
-                model.prior(solution.id, tuple(query_scenarios)),
-            ]
-        )
-        details.append(
-            {
-                "covered": covered,
-                "position": i,  # the document's place in the text index; matched terms are looked up for the top k
-                "same_industry": same_industry,
-                "nearby": nearby,
-            }
-        )
-    matrix = np.array(rows, dtype=float).reshape(len(rows), len(SIGNALS))
-    if len(rows):
+    scenario = np.array([sum(query_scenarios[c] for c in covered) / total_weight for covered in sets])[group]
+    same_industry = index.case_counts(index.cases_by_industry, need.industry)[kept]
+    province = region_prefix(need.region)[:2]
+    nearby = index.case_counts(index.cases_by_area, province)[kept]
+    first, second = case_tables(same_industry, nearby)
+    # Only solutions with recorded outcomes differ from the no-evidence prior.
+    outcome = np.full(len(kept), model.prior("\x00", ()))
+    scenario_keys = tuple(query_scenarios)
+    known = set(model.per_solution) | {sid for _, sid in model.per_scenario}
+    if known:
+        row_of = {int(p): j for j, p in enumerate(kept)}
+        for sid in known:
+            j = row_of.get(index.position.get(sid, -1))
+            if j is not None:
+                outcome[j] = model.prior(sid, scenario_keys)
+    text = text_scores[kept]
+    matrix = np.ascontiguousarray(
+        np.column_stack([text, scenario, _fit(need, kept, index), index.grade[kept], first + second, outcome]),
+        dtype=float,
+    ).reshape(len(kept), len(SIGNALS))
+    if len(kept):
         top = matrix[:, 0].max()
         matrix[:, 0] = matrix[:, 0] / top if top > 0 else 0.0
-    return Candidates(need, kept, matrix, details, excluded, query_scenarios, query)
+    return Candidates(need, kept, matrix, excluded, query_scenarios, query, group, sets, same_industry, nearby)
 
 
 def _weight_vector(weights: dict[str, float] | None) -> np.ndarray:
@@ -235,8 +264,13 @@ def _weight_vector(weights: dict[str, float] | None) -> np.ndarray:
     return np.array([merged[s] for s in SIGNALS], dtype=float)
 
 
-def diversify(order: list[int], providers: list[str], k: int, max_per_provider: int) -> list[int]:
-    """Take items in score order, at most ``max_per_provider`` per provider; the rest only fill gaps."""
+def diversify(
+    order: list[int], providers: list[str], k: int, max_per_provider: int, *, settled_only: bool = False
+) -> list[int] | None:
+    """Take items in score order, at most ``max_per_provider`` per provider; the rest only fill gaps.
+
+    With ``settled_only``, None when ``order`` (a prefix of the full order) runs out before k are picked.
+    """
     picked: list[int] = []
     deferred: list[int] = []
     per: Counter[str] = Counter()
@@ -248,7 +282,39 @@ def diversify(order: list[int], providers: list[str], k: int, max_per_provider: 
             deferred.append(i)
         if len(picked) == k:
             return picked
+    if settled_only:
+        return None
     return (picked + deferred)[:k]
+
+
+def _key(score: float, solution_id: str) -> tuple[float, str]:
+    # Score descending, then id ascending: the same input always gives the same list.
+    return (-round(score, 12), solution_id)
+
+
+def _sorted(rows: np.ndarray, scores: np.ndarray, ids: list[str]) -> list[int]:
+    return sorted((int(j) for j in rows), key=lambda j: _key(float(scores[j]), ids[j]))
+
+
+def ranked_order(scores: np.ndarray, ids: list[str], providers: list[str], k: int, max_per_provider: int) -> list[int]:
+    """``diversify`` over the full score order, sorting only as much of it as the top ``k`` needs.
+
+    The best ``m`` scores are sorted; rows whose rounded score is above the ``m``-th one's are a prefix of the
+    full order (nothing outside can rank before them). If the diversified top k is settled within that prefix,
+    it is the answer; otherwise ``m`` grows, and at worst everything is sorted.
+    """
+    n = len(scores)
+    m = max(64, 8 * k * max_per_provider)
+    while m < n:
+        threshold = float(np.partition(scores, n - m)[n - m])
+        pool = _sorted(np.flatnonzero(scores >= threshold), scores, ids)
+        cut = round(threshold, 12)
+        prefix = [j for j in pool if round(float(scores[j]), 12) > cut]
+        picked = diversify(prefix, providers, k, max_per_provider, settled_only=True)
+        if picked is not None:
+            return picked
+        m *= 4
+    return diversify(_sorted(np.arange(n), scores, ids), providers, k, max_per_provider)
 
 
 def rank_candidates(
@@ -259,22 +325,21 @@ def rank_candidates(
     weights: dict[str, float] | None = None,
     max_per_provider: int = 2,
 ) -> list[Recommendation]:
-    if not cands.solutions:
+    if not len(cands.rows):
         return []
+    index = index_of(catalog)
     w = _weight_vector(weights)
     scores = cands.matrix @ w
-    ids = [s.id for s in cands.solutions]
-    # Score descending, then id ascending: the same input always gives the same list.
-    order = sorted(range(len(ids)), key=lambda i: (-round(float(scores[i]), 12), ids[i]))
-    chosen = diversify(order, [s.provider_id for s in cands.solutions], k, max_per_provider)
+    ids = [index.ids[int(p)] for p in cands.rows]
+    providers = [index.provider_ids[int(p)] for p in cands.rows]
+    chosen = ranked_order(scores, ids, providers, k, max_per_provider)
     result = []
     for position, i in enumerate(chosen, start=1):
-        solution = cands.solutions[i]
+        solution = catalog.solutions[int(cands.rows[i])]
         signals = dict(zip(SIGNALS, (float(v) for v in cands.matrix[i]), strict=True))
         breakdown = {s: float(w[j] * cands.matrix[i, j]) for j, s in enumerate(SIGNALS)}
-        detail = cands.details[i]
-        if "terms" not in detail:
-            detail["terms"] = _index(catalog).bm25.matched_terms(cands.query, detail["position"])
+        detail = cands.detail(i)
+        detail["terms"] = index.bm25.matched_terms(cands.query, detail["position"])
         reasons = explain(cands.need, solution, catalog, signals, detail)
         result.append(
             Recommendation(
@@ -330,14 +395,17 @@ def rank_providers(
 ) -> list[ProviderRecommendation]:
     """Providers ordered by their best solution, with a small bonus for a second fitting one."""
     cands = candidates(need_or_gaps, catalog, outcomes=outcomes)
-    recs = rank_candidates(cands, catalog, k=len(cands.solutions), weights=weights, max_per_provider=10**6)
-    by_provider: dict[str, list[Recommendation]] = {}
-    for rec in recs:
-        by_provider.setdefault(rec.provider_id, []).append(rec)
+    index = index_of(catalog)
+    scores = cands.matrix @ _weight_vector(weights)
+    ids = [index.ids[int(p)] for p in cands.rows]
+    # Every candidate in score order (no provider cap), without explanations: only the scores are needed.
+    by_provider: dict[str, list[tuple[str, float]]] = {}
+    for j in _sorted(np.arange(len(ids)), scores, ids):
+        by_provider.setdefault(index.provider_ids[int(cands.rows[j])], []).append((ids[j], float(scores[j])))
     scored = []
     for pid, items in by_provider.items():
-        score = items[0].score + 0.1 * sum(r.score for r in items[1:3])
-        scored.append((pid, score, [r.solution_id for r in items]))
+        score = items[0][1] + 0.1 * sum(s for _, s in items[1:3])
+        scored.append((pid, score, [sid for sid, _ in items]))
     scored.sort(key=lambda x: (-round(x[1], 12), x[0]))
     return [ProviderRecommendation(n, pid, s, ids) for n, (pid, s, ids) in enumerate(scored[:k], start=1)]
 
