@@ -52,6 +52,7 @@ class MeetingForm(StyledMixin, forms.ModelForm):
         model = MatchMeeting
         fields = ["title", "region", "held_on", "place", "description", "industries"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"title": gettext_lazy("对接会名称")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +159,7 @@ class OutcomeForm(StyledMixin, forms.Form):
         label=gettext_lazy("金额（万元）"),
         required=False,
         max_length=20,
-        help_text=gettext_lazy("达成意向或已签约时填写"),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("达成意向或已签约时填写"), "inputmode": "decimal"}),
     )
     note = forms.CharField(label=gettext_lazy("备注"), required=False, max_length=300)
 
