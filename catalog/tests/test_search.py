@@ -217,6 +217,26 @@ def test_sync_reads_a_few_rows_and_writes_nothing_when_nothing_changed(scenario,
     assert not [q for q in captured.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
 
 
+def test_sync_costs_three_reads_once_edits_are_older_than_the_margin(scenario, django_assert_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_solution(make_provider(), "设备联网")
+    make_solution(make_provider(name="另一家服务商"), "能耗看板")
+    Solution.objects.update(updated_at=timezone.now() - timedelta(minutes=3))  # saved a while ago
+    search.rebuild(["solution"])
+    with connection.cursor() as cur:  # as if the last sync ran just after those edits
+        cur.execute(
+            "UPDATE catalog_search_state SET watermark = %s WHERE kind = 'solution'",
+            [(timezone.now() - timedelta(minutes=2)).isoformat()],
+        )
+    assert search.sync("solution") == 0  # sees the two rows once, finds them current, moves the window on
+    with django_assert_num_queries(3):  # state, rows saved since (none), count
+        assert search.sync("solution") == 0
+    assert titles(found(Solution, "能耗")) == ["能耗看板"]
+
+
 def test_rebuild_command_indexes_everything(scenario):
     p = make_provider()
     make_solution(p, "设备联网")
