@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from regions.models import IndustryDivision
 
-from .models import Need, Provider, Scenario, Solution
+from .events import record
+from .models import Case, Need, Provider, Scenario, Solution
 
 MIN_NEED_TEXT = 2  # characters of real content; "a need with an empty or one-character text" is refused
 
@@ -86,7 +87,79 @@ def need_create(*, actor, need: Need, scenario_codes: list[str] | None = None) -
     _full_clean(need, exclude=["scenarios", "invited", "created_by"])
     need.save()
     need.scenarios.set(scenarios)
+    record(
+        "need_posted",
+        actor=actor,
+        summary=_("发布需求“%(title)s”（%(visibility)s）")
+        % {"title": need.title, "visibility": need.get_visibility_display()},
+        need=need,
+    )
     return need
+
+
+MAX_METRICS = 20
+
+
+def _clean_metrics(metrics: list[dict]) -> list[dict]:
+    """Before/after figures as [{"metric", "before", "after", "unit"}]; a metric needs a name and both values."""
+    if len(metrics or []) > MAX_METRICS:
+        raise CatalogError({"metrics": _("前后对比指标最多 %(n)d 项") % {"n": MAX_METRICS}})
+    cleaned = []
+    for i, row in enumerate(metrics or [], start=1):
+        row = {k: str(row.get(k, "") or "").strip()[:60] for k in ("metric", "before", "after", "unit")}
+        if not row["metric"] or not row["before"] or not row["after"]:
+            raise CatalogError({"metrics": _("第 %(n)d 项指标须填写名称、实施前和实施后的数值") % {"n": i}})
+        cleaned.append(row)
+    return cleaned
+
+
+@transaction.atomic
+def case_save(*, actor, case: Case, scenario_codes: list[str]) -> Case:
+    """A provider adds or edits one of its benchmark cases. Changing a verified case clears the verification: the
+    officer confirmed the figures as they were."""
+    if not scenario_codes:
+        raise CatalogError({"scenarios": _("请至少选择一个场景")})
+    scenarios = _scenarios(scenario_codes)
+    case.title = (case.title or "").strip()
+    if case.solution_id and case.solution.provider_id != case.provider_id:
+        raise CatalogError({"solution": _("只能关联本单位的解决方案")})
+    case.metrics = _clean_metrics(case.metrics)
+    created = case.pk is None
+    was_verified = bool(case.pk) and Case.objects.filter(pk=case.pk, verified=True).exists()
+    case.verified, case.verified_by = False, None
+    _full_clean(case, exclude=["scenarios", "verified_by", "enterprise", "solution"])
+    case.save()
+    case.scenarios.set(scenarios)
+    summary = (_("新增标杆案例“%(title)s”") if created else _("修改标杆案例“%(title)s”")) % {"title": case.title}
+    if was_verified:
+        summary += _("（修改后需重新核实）")
+    record("case_saved", actor=actor, summary=summary, provider=case.provider, data={"case": case.pk})
+    return case
+
+
+@transaction.atomic
+def case_verify(*, actor, case: Case, verified: bool = True, reason: str = "") -> Case:
+    """An officer of the case's region confirms (or withdraws the confirmation of) a case's figures."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise CatalogError({"reason": _("请填写核实说明（至少 2 个字）")})
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    if fresh.verified == verified:
+        raise CatalogError({"": _("该案例已核实") if verified else _("该案例尚未核实")})
+    fresh.verified, fresh.verified_by = verified, actor if verified else None
+    fresh.save(update_fields=["verified", "verified_by", "updated_at"])
+    summary = (_("核实标杆案例“%(title)s”") if verified else _("撤销标杆案例“%(title)s”的核实")) % {
+        "title": fresh.title
+    }
+    record(
+        "case_verified",
+        actor=actor,
+        summary=summary,
+        reason=reason,
+        provider=fresh.provider,
+        data={"case": fresh.pk, "verified": verified},
+    )
+    return fresh
 
 
 def sync_scenarios() -> int:

@@ -157,7 +157,7 @@ def provider_post(**fields):
     return data
 
 
-def test_a_provider_edits_its_own_record_which_goes_back_to_review(pool, login):
+def test_a_provider_edits_its_listed_record_and_the_edits_wait_for_review(pool, login):
     p = pool["org"]
     p.status = "published"
     p.save()
@@ -165,7 +165,20 @@ def test_a_provider_edits_its_own_record_which_goes_back_to_review(pool, login):
     response = client.post(reverse("catalog:provider_edit", args=[p.pk]), provider_post(industries=["34"]))
     assert response.status_code == 302
     p.refresh_from_db()
-    assert p.status == "pending" and p.types == ["consulting", "software"] and p.industries == ["34"]
+    assert p.status == "published" and p.types == [] and p.industries == []  # the listing is unchanged
+    assert p.pending_changes == {
+        "types": ["consulting", "software"],
+        "industries": ["34"],
+        "description": "智能排产咨询",
+    }
+
+
+def test_a_provider_edits_its_draft_directly_and_it_goes_to_review(pool, login):
+    p = pool["org"]
+    client = login(pool["provider"])
+    assert client.post(reverse("catalog:provider_edit", args=[p.pk]), provider_post()).status_code == 302
+    p.refresh_from_db()
+    assert p.status == "pending" and p.types == ["consulting", "software"] and p.pending_changes == {}
     assert p in set(Provider.objects.filter(status="pending"))
 
 
