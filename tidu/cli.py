@@ -5,6 +5,7 @@ tidu seed-demo [--province 36 --enterprises 5000 --seed 1]
 tidu import-enterprises FILE --user NAME [--yes]
 tidu export-enterprises [--user NAME] [--out FILE.csv|.xlsx]
 tidu load-reference [--industry-groups FILE]
+tidu index build --data iData.csv --meta iMeta.csv [--config pipeline.yaml] --out DIR
 tidu <any manage.py command>      e.g. tidu migrate, tidu createsuperuser
 """
 
@@ -18,6 +19,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(__doc__)
         return
+    if args[0] == "index":  # the composite-index engine is pure: no Django set-up for it
+        from compositeindex.cli import main as index_main
+
+        sys.exit(index_main(args[1:]))
     # "seed-demo" → the "seed_demo" management command, and so on.
     args[0] = args[0].replace("-", "_")
     from django.core.management import execute_from_command_line

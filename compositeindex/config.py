@@ -1,0 +1,110 @@
+"""The pipeline configuration (YAML), validated with pydantic. Defaults follow COINr's documented defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .inputs import InputError, Problem
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Denominate(Strict):
+    enabled: bool = True
+    scale: float = 1.0
+
+
+class Screen(Strict):
+    dat_thresh: float = Field(0.0, ge=0, le=1)  # COINr: no screening unless asked
+    nonzero_thresh: float | None = Field(None, ge=0, le=1)
+    force_include: tuple[str, ...] = ()
+    force_exclude: tuple[str, ...] = ()
+
+
+ImputeMethod = Literal["none", "mean", "median", "group_mean", "group_median"]
+
+
+class Impute(Strict):
+    method: ImputeMethod = "none"
+    group: str | None = None  # *_group column for group_mean / group_median
+    overrides: dict[str, ImputeMethod] = {}
+
+
+class TreatOne(Strict):
+    method: Literal["winsorise", "none"] = "winsorise"
+    winmax: int = Field(5, ge=0)
+    skew_thresh: float = 2.0
+    kurt_thresh: float = 3.5
+    fallback: Literal["log_ct", "log_plus1", "boxcox", "none"] = "log_ct"
+    boxcox_lambda: float = 1.0
+
+
+class Treat(TreatOne):
+    overrides: dict[str, TreatOne] = {}
+
+
+NormMethod = Literal["minmax", "zscore", "scaled", "fracmax", "dist2max", "dist2ref", "dist2targ", "goalposts",
+                     "prank", "rank", "borda", "none"]
+
+
+class NormOne(Strict):
+    method: NormMethod = "minmax"
+    l: float = 0.0  # noqa: E741 - COINr's l_u naming
+    u: float = 100.0
+    mean: float = 0.0
+    sd: float = 1.0
+    ref: str | None = None  # unit code for dist2ref
+    cap: bool = True  # dist2targ capped at 1 / goalposts truncated
+    scale: float = 1.0  # goalposts scaling parameter a
+
+
+class Normalise(NormOne):
+    overrides: dict[str, NormOne] = {}
+
+
+class Weights(Strict):
+    use: str = "original"  # original (iMeta) | equal | <name of a set>
+    sets: dict[str, dict[str, float]] = {}
+
+
+class AggOne(Strict):
+    method: Literal["arithmetic", "geometric", "harmonic", "power"] = "arithmetic"
+    p: float = 1.0  # generalised (power) mean exponent
+    nonpositive: Literal["error", "shift"] = "error"
+
+
+class Aggregate(AggOne):
+    dat_thresh: float = Field(0.0, ge=0, le=1)
+    by_level: dict[int, AggOne] = {}
+
+
+class Config(Strict):
+    time: float | None = None  # for panel iData: which Time to build (default the latest)
+    denominate: Denominate = Denominate()
+    screen: Screen = Screen()
+    impute: Impute = Impute()
+    treat: Treat = Treat()
+    normalise: Normalise = Normalise()
+    weights: Weights = Weights()
+    aggregate: Aggregate = Aggregate()
+
+
+def parse_config(data: dict | str | Path | None) -> Config:
+    if data is None:
+        return Config()
+    if isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and data.endswith((".yaml", ".yml"))):
+        data = Path(data).read_text(encoding="utf-8")
+    if isinstance(data, str):
+        data = yaml.safe_load(data) or {}
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(
+            Problem("config", None, ".".join(str(x) for x in e["loc"]), e["msg"]) for e in exc.errors()
+        ) from None

@@ -1,0 +1,70 @@
+"""The dataset every step produces: units × indicator codes, with per-cell flags and its lineage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MISSING, IMPUTED, WINSORISED, TRANSFORMED, DENOMINATED, CAPPED = 1, 2, 4, 8, 16, 32
+FLAG_NAMES = {MISSING: "missing", IMPUTED: "imputed", WINSORISED: "winsorised", TRANSFORMED: "transformed",
+              DENOMINATED: "denominated", CAPPED: "capped"}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    units: tuple[str, ...]
+    codes: tuple[str, ...]
+    values: np.ndarray
+    flags: np.ndarray  # uint8 bitmask per cell, OR-ed along the lineage
+    source: str | None = None  # the dataset this one was computed from
+    step: dict = field(default_factory=dict)  # the parameters used
+
+    def col(self, code: str) -> np.ndarray:
+        return self.values[:, self.codes.index(code)]
+
+
+def skew(x: np.ndarray) -> float:
+    """Excel SKEW: n/((n-1)(n-2)) Σ((x-mean)/s)^3 with the sample standard deviation s; NaNs ignored."""
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n < 3:
+        return float("nan")
+    s = x.std(ddof=1)
+    if s == 0:
+        return 0.0
+    return float(n / ((n - 1) * (n - 2)) * (((x - x.mean()) / s) ** 3).sum())
+
+
+def kurt(x: np.ndarray) -> float:
+    """Excel KURT (excess): n(n+1)/((n-1)(n-2)(n-3)) Σz^4 − 3(n-1)²/((n-2)(n-3))."""
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n < 4:
+        return float("nan")
+    s = x.std(ddof=1)
+    if s == 0:
+        return 0.0
+    z4 = (((x - x.mean()) / s) ** 4).sum()
+    return float(n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * z4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+
+
+def rank_desc(x: np.ndarray) -> np.ndarray:
+    """Sport ranking (ties share the best rank, as R's rank(-x, ties.method='min')); NaN stays NaN."""
+    out = np.full(x.shape, np.nan)
+    ok = ~np.isnan(x)
+    v = x[ok]
+    if v.size:
+        s = np.sort(-v)
+        out[ok] = np.searchsorted(s, -v, side="left") + 1
+    return out
+
+
+def rank_asc(x: np.ndarray) -> np.ndarray:
+    out = np.full(x.shape, np.nan)
+    ok = ~np.isnan(x)
+    v = x[ok]
+    if v.size:
+        out[ok] = np.searchsorted(np.sort(v), v, side="left") + 1
+    return out

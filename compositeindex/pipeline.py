@@ -1,0 +1,174 @@
+"""build() and regenerate(): the stages in order, each stage's table, the log of choices, results and outputs."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import aggregate as agg
+from . import prepare
+from .config import Config, parse_config
+from .data import Dataset, rank_desc
+from .inputs import IData, IMeta, load
+from .normalise import normalise
+
+STAGES = ("denominate", "screen", "impute", "treat", "normalise", "weights", "aggregate")
+
+
+@dataclass
+class Coin:
+    idata: IData
+    imeta: IMeta
+    config: Config
+    data: dict[str, Dataset] = field(default_factory=dict)
+    log: list[dict] = field(default_factory=list)
+    screened_out: list[dict] = field(default_factory=list)
+    treatment: list[dict] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
+    effective_weights: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def scores(self) -> Dataset:
+        return self.data["Aggregated"]
+
+    def ranks(self) -> dict[str, np.ndarray]:
+        ds = self.scores
+        return {c: rank_desc(ds.values[:, j]) for j, c in enumerate(ds.codes)}
+
+
+def _select_time(idata: IData, cfg: Config) -> IData:
+    if idata.times is None:
+        return idata
+    t = cfg.time if cfg.time is not None else float(np.nanmax(idata.times))
+    return idata.select(np.flatnonzero(idata.times == t))
+
+
+def _run(coin: Coin, start: int) -> Coin:
+    cfg, imeta, idata = coin.config, coin.imeta, _select_time(coin.idata, coin.config)
+    d = coin.data
+    if start <= 0:
+        d["Raw"] = prepare.raw(idata, imeta)
+        d["Denominated"] = prepare.denominate(d["Raw"], idata, imeta, cfg.denominate)
+    if start <= 1:
+        d["Screened"], coin.screened_out = prepare.screen(d["Denominated"], cfg.screen)
+    if start <= 2:
+        d["Imputed"] = prepare.impute(d["Screened"], idata, cfg.impute)
+    if start <= 3:
+        d["Treated"], coin.treatment = prepare.treat(d["Imputed"], cfg.treat)
+    if start <= 4:
+        d["Normalised"] = normalise(d["Treated"], imeta, cfg.normalise)
+    if start <= 5:
+        coin.weights = agg.resolve_weights(imeta, cfg.weights)
+        coin.effective_weights = agg.effective_weights(imeta, coin.weights)
+    if start <= 6:
+        d["Aggregated"] = agg.aggregate(d["Normalised"], imeta, coin.weights, cfg.aggregate)
+    for name in STAGES[start:]:
+        coin.log.append({"stage": name, "params": getattr(cfg, name).model_dump(mode="json")})
+    return coin
+
+
+def build(idata: IData, imeta: IMeta, config: Config | dict | str | None = None) -> Coin:
+    cfg = config if isinstance(config, Config) else parse_config(config)
+    return _run(Coin(idata, imeta, cfg), 0)
+
+
+def _merge(base: dict, changes: dict) -> dict:
+    out = json.loads(json.dumps(base))
+    for path, value in changes.items():
+        keys = path.split(".")
+        cur = out
+        for k in keys[:-1]:
+            cur = cur.setdefault(k, {})
+        cur[keys[-1]] = value
+    return out
+
+
+def regenerate(coin: Coin, changes: dict) -> Coin:
+    """A new Coin with `changes` ({"normalise.method": "zscore", …}) applied; stages before the first changed one
+    are reused, not recomputed."""
+    new_cfg = parse_config(_merge(coin.config.model_dump(mode="json"), changes))
+    first = len(STAGES)
+    for i, name in enumerate(STAGES):
+        if getattr(new_cfg, name) != getattr(coin.config, name):
+            first = i
+            break
+    if new_cfg.time != coin.config.time:
+        first = 0
+    new = Coin(coin.idata, coin.imeta, new_cfg, dict(coin.data), [*coin.log, {"regenerate": changes}],
+               coin.screened_out, coin.treatment, coin.weights, coin.effective_weights)
+    return _run(new, first)
+
+
+# ------------------------------------------------------------------------------------------------------ outputs
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float | np.floating):
+        return "" if np.isnan(v) else repr(float(v))
+    return str(v)
+
+
+def _csv(header: list[str], rows) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([_fmt(v) for v in r])
+    return buf.getvalue().encode("utf-8")
+
+
+def outputs(coin: Coin) -> dict[str, bytes]:
+    """File name → bytes. Deterministic: fixed order, repr() floats, no timestamps."""
+    files: dict[str, bytes] = {}
+    for name, ds in coin.data.items():
+        files[f"data_{name}.csv"] = _csv(["uCode", *ds.codes], ([u, *ds.values[i]] for i, u in enumerate(ds.units)))
+    ds = coin.scores
+    ranks = coin.ranks()
+    files["results_ranks.csv"] = _csv(
+        ["uCode", *ds.codes], ([u, *(int(ranks[c][i]) if ranks[c][i] == ranks[c][i] else "" for c in ds.codes)]
+                               for i, u in enumerate(ds.units))
+    )
+    keys = ["iCode", "skew_before", "kurt_before", "winsorised", "winsorised_units", "transform",
+            "skew_after", "kurt_after", "passes"]
+    files["treatment.csv"] = _csv(keys, ([r[k] for k in keys] for r in coin.treatment))
+    files["screened_out.csv"] = _csv(["uCode", "availability", "nonzero", "reason"],
+                                     ([r["uCode"], r["availability"], r["nonzero"], r["reason"]]
+                                      for r in coin.screened_out))
+    files["weights.csv"] = _csv(["iCode", "weight", "effective_weight"],
+                                ([c, w, coin.effective_weights.get(c, "")] for c, w in coin.weights.items()))
+    return files
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write(coin: Coin, out: Path, inputs: dict[str, bytes] | None = None) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    files = outputs(coin)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    manifest = {
+        "engine": "compositeindex",
+        "inputs": {k: digest(v) for k, v in sorted((inputs or {}).items())},
+        "config": coin.config.model_dump(mode="json"),
+        "log": coin.log,
+        "outputs": {k: digest(v) for k, v in sorted(files.items())},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    return manifest
+
+
+def build_files(data: Path, meta: Path, config: Path | None) -> tuple[Coin, dict[str, bytes]]:
+    idata, imeta = load(data, meta)
+    raw = {"iData": data.read_bytes(), "iMeta": meta.read_bytes()}
+    if config:
+        raw["config"] = config.read_bytes()
+    return build(idata, imeta, config.read_text(encoding="utf-8") if config else None), raw

@@ -1,0 +1,155 @@
+"""Denominate, screen, impute and treat outliers (the JRC rule)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .config import Denominate, Impute, Screen, Treat, TreatOne
+from .data import DENOMINATED, IMPUTED, MISSING, TRANSFORMED, WINSORISED, Dataset, kurt, skew
+from .inputs import IData, IMeta
+
+
+def raw(idata: IData, imeta: IMeta) -> Dataset:
+    codes = imeta.indicators
+    idx = [idata.columns.index(c) for c in codes]
+    values = idata.values[:, idx].copy()
+    flags = np.where(np.isnan(values), MISSING, 0).astype(np.uint8)
+    return Dataset("Raw", idata.units, codes, values, flags)
+
+
+def denominate(ds: Dataset, idata: IData, imeta: IMeta, cfg: Denominate) -> Dataset:
+    values, flags = ds.values.copy(), ds.flags.copy()
+    used = {}
+    if cfg.enabled:
+        for j, code in enumerate(ds.codes):
+            den = imeta[code].denominator
+            if den:
+                d = idata.column(den)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    values[:, j] = np.where(d == 0, np.nan, values[:, j] / d) * cfg.scale
+                flags[:, j] |= DENOMINATED
+                used[code] = den
+    return Dataset("Denominated", ds.units, ds.codes, values, flags, ds.name, {"scale": cfg.scale, "by": used})
+
+
+def screen(ds: Dataset, cfg: Screen) -> tuple[Dataset, list[dict]]:
+    """Units below the availability or non-zero threshold are removed, unless forced in; forced-out always go."""
+    avail = (~np.isnan(ds.values)).mean(axis=1)
+    nonzero = ((ds.values != 0) & ~np.isnan(ds.values)).mean(axis=1)
+    keep, removed = [], []
+    for i, u in enumerate(ds.units):
+        reasons = []
+        if u in cfg.force_exclude:
+            reasons.append("forced_exclude")
+        elif u not in cfg.force_include:
+            if avail[i] < cfg.dat_thresh:
+                reasons.append("availability")
+            if cfg.nonzero_thresh is not None and nonzero[i] < cfg.nonzero_thresh:
+                reasons.append("zeros")
+        if reasons:
+            removed.append({"uCode": u, "availability": float(avail[i]), "nonzero": float(nonzero[i]),
+                            "reason": "+".join(reasons)})
+        else:
+            keep.append(i)
+    rows = np.array(keep, dtype=int)
+    out = Dataset("Screened", tuple(ds.units[i] for i in keep), ds.codes, ds.values[rows], ds.flags[rows], ds.name,
+                  cfg.model_dump(mode="json"))
+    return out, removed
+
+
+def impute(ds: Dataset, idata: IData, cfg: Impute) -> Dataset:
+    values, flags = ds.values.copy(), ds.flags.copy()
+    row_of = {u: i for i, u in enumerate(idata.units)}
+    for j, code in enumerate(ds.codes):
+        method = cfg.overrides.get(code, cfg.method)
+        col = values[:, j]
+        miss = np.isnan(col)
+        if method == "none" or not miss.any():
+            continue
+        if method in ("mean", "median"):
+            if (~miss).any():
+                col[miss] = np.mean(col[~miss]) if method == "mean" else np.median(col[~miss])
+        else:
+            if not cfg.group or cfg.group not in idata.groups:
+                raise ValueError(f"impute: 方法 {method} 需要 group（*_group 列），{cfg.group!r} 不存在")
+            labels = np.array([idata.groups[cfg.group][row_of[u]] for u in ds.units])
+            for g in np.unique(labels[miss]):
+                ing = labels == g
+                have = ing & ~miss
+                if have.any():
+                    f = np.mean if method == "group_mean" else np.median
+                    col[ing & miss] = f(col[have])
+        filled = miss & ~np.isnan(col)
+        flags[filled, j] |= IMPUTED
+    return Dataset("Imputed", ds.units, ds.codes, values, flags, ds.name, cfg.model_dump(mode="json"))
+
+
+def passes(x: np.ndarray, t: TreatOne) -> bool:
+    s, k = skew(x), kurt(x)
+    if math.isnan(s) or math.isnan(k):
+        return True
+    return abs(s) < t.skew_thresh or k < t.kurt_thresh
+
+
+def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The JRC rule on one indicator: returns (values, winsorised mask, transformed mask, report row)."""
+    report = {"skew_before": skew(x), "kurt_before": kurt(x), "winsorised": 0, "winsorised_units": [],
+              "transform": "none", "passes": True}
+    wins = np.zeros(x.shape, bool)
+    trans = np.zeros(x.shape, bool)
+    ok = ~np.isnan(x)
+    if t.method == "none" or passes(x, t):
+        report.update(skew_after=report["skew_before"], kurt_after=report["kurt_before"], passes=passes(x, t))
+        return x, wins, trans, report
+    y = x.copy()
+    steps = 0
+    while steps < t.winmax and not passes(y, t):
+        v = y[ok]
+        high = skew(y) > 0
+        top = v.max() if high else v.min()
+        hit = ok & (y == top)
+        rest = v[v < top] if high else v[v > top]
+        if rest.size == 0:
+            break
+        # Tied extremes move together to the next value, counting as one winsorisation step.
+        y[hit] = rest.max() if high else rest.min()
+        wins |= hit
+        steps += 1
+    if passes(y, t) or t.fallback == "none":
+        report.update(winsorised=int(wins.sum()), winsorised_idx=np.flatnonzero(wins).tolist())
+    else:
+        # Fall back to a transform of the ORIGINAL values; a negatively skewed indicator is reflected first so
+        # that the log compresses its long (low) tail and the ordering of units is kept.
+        s0 = report["skew_before"]
+        v = x if s0 >= 0 else -x
+        lo, hi = np.nanmin(v), np.nanmax(v)
+        if t.fallback == "log_ct":
+            z = np.log(v - lo + 0.01 * (hi - lo))
+        elif t.fallback == "log_plus1":
+            z = np.log(v - lo + 1)
+        else:
+            lam, w = t.boxcox_lambda, v - lo + 1
+            z = np.log(w) if lam == 0 else (w**lam - 1) / lam
+        y = z if s0 >= 0 else -z
+        wins[:] = False
+        trans = ok.copy()
+        report["transform"] = t.fallback
+    report.update(skew_after=skew(y), kurt_after=kurt(y), passes=passes(y, t))
+    return y, wins, trans, report
+
+
+def treat(ds: Dataset, cfg: Treat) -> tuple[Dataset, list[dict]]:
+    values, flags = ds.values.copy(), ds.flags.copy()
+    rows = []
+    for j, code in enumerate(ds.codes):
+        t = cfg.overrides.get(code, cfg)
+        y, wins, trans, rep = treat_one(values[:, j], t)
+        values[:, j] = y
+        flags[wins, j] |= WINSORISED
+        flags[trans, j] |= TRANSFORMED
+        idx = rep.pop("winsorised_idx", [])
+        rep.pop("winsorised_units", None)
+        rows.append({"iCode": code, **rep, "winsorised_units": ";".join(ds.units[i] for i in idx)})
+    return Dataset("Treated", ds.units, ds.codes, values, flags, ds.name, cfg.model_dump(mode="json")), rows
