@@ -398,12 +398,8 @@ def meeting_invite(*, actor, meeting: MatchMeeting, enterprises=(), providers=()
 
 
 def _participant(meeting: MatchMeeting, participant: MeetingParticipant) -> MeetingParticipant:
-    stored = (
-        MeetingParticipant.objects.select_for_update()
-        .select_related("enterprise", "provider")
-        .filter(pk=participant.pk, meeting=meeting)
-        .first()
-    )
+    # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins it would add.
+    stored = MeetingParticipant.objects.select_for_update().filter(pk=participant.pk, meeting=meeting).first()
     if stored is None:
         raise CatalogError({"": _("该单位不在本次对接会的邀请名单中")})
     return stored
