@@ -14,7 +14,7 @@ from core.forms import StyledMixin
 from regions.models import IndustryDivision, Region
 
 from . import search
-from .models import Need, NeedResponse, Provider, ProviderType, Scenario, Solution
+from .models import Case, Need, NeedResponse, Provider, ProviderType, Scenario, Solution
 from .workflow import DECISIONS, PROVIDER_ACTIONS, SOLUTION_ACTIONS
 
 
@@ -318,3 +318,179 @@ class ReviewForm(StyledMixin, forms.Form):
 
 
 RESPONSE_STATUS_LABELS = dict(NeedResponse.Status.choices)
+
+
+class RegistrationForm(ProviderForm):
+    """服务商入驻申请: the provider's record, where it is registered, and the first account."""
+
+    region = forms.ModelChoiceField(
+        Region.objects.none(), label=gettext_lazy("注册地"), help_text=gettext_lazy("由该地主管部门审核")
+    )
+    credit_code = forms.CharField(label=gettext_lazy("统一社会信用代码"), max_length=18)
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("电子邮箱（账号）"))
+    password = forms.CharField(
+        label=gettext_lazy("密码"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("至少 10 个字符，须包含字母、数字和符号"),
+    )
+
+    class Meta(ProviderForm.Meta):
+        fields = ["name", "credit_code", "region", *ProviderForm.Meta.fields[1:]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(is_active=True, level__lte=3)
+        self.fields["region"].label_from_instance = lambda r: r.full_name
+        self.order_fields(["name", "credit_code", "region"])
+        self.style()
+
+    def _post_clean(self):
+        """Only copy the data onto the instance: the service validates it (the credit code's check character)."""
+        self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+
+
+class ChangeDecisionForm(StyledMixin, forms.Form):
+    approve = forms.TypedChoiceField(
+        label=gettext_lazy("处理"),
+        coerce=lambda v: v == "1",
+        choices=[("1", gettext_lazy("通过并发布修改")), ("0", gettext_lazy("不通过"))],
+    )
+    reason = forms.CharField(label=gettext_lazy("理由"), max_length=200, required=False)
+
+
+GRADE_CHOICES = [
+    ("full", gettext_lazy("全部满足")),
+    ("most", gettext_lazy("大部分满足")),
+    ("partial", gettext_lazy("部分满足")),
+    ("none", gettext_lazy("不满足")),
+]
+
+
+class EvaluateForm(StyledMixin, forms.Form):
+    capability_review = forms.ChoiceField(
+        label=gettext_lazy("产品与服务能力评审"),
+        required=False,
+        choices=[("", gettext_lazy("沿用上次")), *GRADE_CHOICES],
+    )
+    qualification_review = forms.ChoiceField(
+        label=gettext_lazy("资质与服务体系评审"),
+        required=False,
+        choices=[("", gettext_lazy("沿用上次")), *GRADE_CHOICES],
+    )
+    period = forms.CharField(label=gettext_lazy("评价周期"), max_length=20, required=False)
+
+    def reviews(self) -> dict[str, str]:
+        return {k: v for k in ("capability_review", "qualification_review") if (v := self.cleaned_data.get(k))}
+
+
+class AppealForm(StyledMixin, forms.Form):
+    evaluation = forms.ModelChoiceField(
+        Provider.objects.none(), label=gettext_lazy("申诉事项"), required=False, empty_label=gettext_lazy("状态决定")
+    )
+    text = forms.CharField(label=gettext_lazy("申诉理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, provider: Provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evaluation"].queryset = provider.evaluations.all()
+        self.fields["evaluation"].label_from_instance = lambda e: (
+            _("%(period)s 分级评价（%(grade)s）")
+            % {
+                "period": e.period,
+                "grade": e.grade,
+            }
+        )
+
+
+class AppealDecisionForm(StyledMixin, forms.Form):
+    accept = forms.TypedChoiceField(
+        label=gettext_lazy("处理"),
+        coerce=lambda v: v == "1",
+        choices=[("1", gettext_lazy("采纳")), ("0", gettext_lazy("驳回"))],
+    )
+    follow_up = forms.ChoiceField(
+        label=gettext_lazy("后续处理"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("无")),
+            ("reevaluate", gettext_lazy("重新评价")),
+            ("restore", gettext_lazy("恢复原状态")),
+        ],
+    )
+    decision = forms.CharField(label=gettext_lazy("处理意见"), max_length=2000, required=False)
+
+
+class CaseForm(StyledMixin, forms.ModelForm):
+    scenario_codes = forms.ModelMultipleChoiceField(
+        Scenario.objects.all(),
+        label=gettext_lazy("场景"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    enterprise_code = forms.CharField(
+        label=gettext_lazy("企业统一社会信用代码"), required=False, max_length=18, help_text=gettext_lazy("选填")
+    )
+    metrics_text = forms.CharField(
+        label=gettext_lazy("前后对比指标"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": gettext_lazy("每行一项：指标，实施前，实施后，单位")}),
+        help_text=gettext_lazy("每行一项：指标，实施前，实施后，单位（逗号分隔）"),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["title", "summary", "solution", "industry", "region"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, provider: Provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["solution"].queryset = provider.solutions.all()
+        self.fields["solution"].required = False
+        self.fields["region"].queryset = Region.objects.filter(is_active=True, level__lte=3)
+        self.fields["region"].label_from_instance = lambda r: r.full_name
+        if self.instance.pk:
+            self.fields["scenario_codes"].initial = list(self.instance.scenarios.values_list("code", flat=True))
+            if self.instance.enterprise_id:
+                self.fields["enterprise_code"].initial = self.instance.enterprise.credit_code
+            self.fields["metrics_text"].initial = "\n".join(
+                "，".join(str(m.get(k, "")) for k in ("metric", "before", "after", "unit"))
+                for m in self.instance.metrics
+            )
+        self.order_fields(["title", "summary", "scenario_codes"])
+        self.style()
+
+    def clean_enterprise_code(self):
+        from enterprises.models import Enterprise
+
+        code = self.cleaned_data["enterprise_code"].strip().upper()
+        if not code:
+            return None
+        enterprise = Enterprise.objects.filter(credit_code=code).first()
+        if enterprise is None:
+            raise forms.ValidationError(_("未找到统一社会信用代码为 %(code)s 的企业") % {"code": code})
+        return enterprise
+
+    def clean_metrics_text(self):
+        rows = []
+        for line in self.cleaned_data["metrics_text"].splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            parts += [""] * (4 - len(parts))
+            rows.append(dict(zip(("metric", "before", "after", "unit"), parts[:4], strict=True)))
+        return rows
+
+    def _post_clean(self):
+        self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        if not self.errors:
+            self.instance.enterprise = self.cleaned_data.get("enterprise_code")
+            self.instance.metrics = self.cleaned_data.get("metrics_text") or []
+
+
+class CaseVerifyForm(StyledMixin, forms.Form):
+    verified = forms.TypedChoiceField(
+        label=gettext_lazy("处理"),
+        coerce=lambda v: v == "1",
+        choices=[("1", gettext_lazy("核实通过")), ("0", gettext_lazy("撤销核实"))],
+    )
+    reason = forms.CharField(label=gettext_lazy("核实说明"), max_length=200, required=False)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import recommend_views, views
+from . import lifecycle_views, recommend_views, views
 
 app_name = "catalog"
 
@@ -27,6 +27,18 @@ urlpatterns = [
     path("needs/<int:pk>/close/", views.need_close, name="need_close"),
     path("responses/<int:pk>/decide/", views.response_decide, name="response_decide"),
     path("inbox/", views.inbox, name="inbox"),
+    path("register/", lifecycle_views.register, name="register"),
+    path("providers/<int:pk>/changes/", lifecycle_views.provider_changes_review, name="provider_changes_review"),
+    path("solutions/<int:pk>/changes/", lifecycle_views.solution_changes_review, name="solution_changes_review"),
+    path("providers/<int:pk>/evaluations/", lifecycle_views.evaluation_list, name="evaluation_list"),
+    path("providers/<int:pk>/evaluate/", lifecycle_views.provider_evaluate, name="provider_evaluate"),
+    path("providers/<int:pk>/appeal/", lifecycle_views.appeal_create, name="appeal_create"),
+    path("evaluations/<int:pk>/", lifecycle_views.evaluation_detail, name="evaluation_detail"),
+    path("evaluations/recompute/", lifecycle_views.recompute_region, name="recompute_region"),
+    path("appeals/<int:pk>/decide/", lifecycle_views.appeal_decide, name="appeal_decide"),
+    path("cases/new/", lifecycle_views.case_edit, name="case_create"),
+    path("cases/<int:pk>/edit/", lifecycle_views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/verify/", lifecycle_views.case_verify, name="case_verify"),
     path("recommend/assessment/<int:pk>/", recommend_views.for_assessment, name="recommend_assessment"),
     # Matching events (对接会), the published directory's exports and attachments, and the search page.
     path("meetings/", include("catalog.meeting_urls")),

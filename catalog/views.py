@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.policy import scope_of
 from regions.models import IndustryDivision, Region
 
-from . import access, services, workflow
+from . import access, events, services, workflow
 from .forms import (
     DecisionForm,
     NeedForm,
@@ -27,7 +27,8 @@ from .forms import (
     SolutionFilterForm,
     SolutionForm,
 )
-from .models import Need, NeedResponse, Provider, ProviderType, Scenario, Solution
+from .lifecycle_views import field_changes, history
+from .models import Need, NeedResponse, Provider, ProviderAppeal, ProviderType, Scenario, Solution
 
 PAGE_SIZE = 20
 OPEN_NEED = {Need.Status.OPEN, Need.Status.SHORTLISTED}
@@ -69,6 +70,13 @@ def _type_names(codes: list[str]) -> list[str]:
 
 def _label_types(provider: Provider) -> None:
     provider.type_labels = _type_names(provider.types)
+
+
+def _events(**filters) -> list:
+    rows = list(history(**filters))
+    for event in rows:
+        event.kind_label = events.label(event.kind)
+    return rows
 
 
 @login_required
@@ -124,7 +132,11 @@ def provider_detail(request, pk: int):
         "can_edit": scope_of(user).is_admin or provider.pk in scope_of(user).provider_ids,
         "can_review": Provider.objects.managed_by(user).filter(pk=pk).exists(),
         "review_form": ReviewForm(kind="provider"),
+        "changes": field_changes(provider, Provider),
     }
+    # The history (reasons, officers' names) is for the provider itself and the officers, not the whole directory.
+    context["show_history"] = context["can_edit"] or context["can_review"] or scope_of(user).is_officer
+    context["events"] = _events(provider=provider) if context["show_history"] else []
     return render(request, "catalog/provider_detail.html", context)
 
 
@@ -135,11 +147,14 @@ def provider_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in workflow.PROVIDER_SELF_FIELDS if f in form.cleaned_data}
         try:
-            workflow.provider_submit(actor=request.user, provider=provider, data=data)
+            saved = workflow.provider_submit(actor=request.user, provider=provider, data=data)
         except services.CatalogError as exc:
             _add_problems(form, exc)
         else:
-            messages.success(request, _("已保存并提交审核；审核通过前，服务商名录中不显示您的档案"))
+            if saved.pending_changes:
+                messages.success(request, _("修改已提交审核；审核通过前，服务商名录仍显示原有信息"))
+            else:
+                messages.success(request, _("已保存并提交审核；审核通过前，服务商名录中不显示您的档案"))
             return redirect("catalog:provider_detail", pk=provider.pk)
     return render(request, "catalog/provider_form.html", {"form": form, "p": provider})
 
@@ -177,11 +192,24 @@ def review_queue(request):
     providers = list(managed.filter(status=Provider.Status.PENDING).select_related("region"))
     for provider in providers:
         _label_types(provider)
+    changed = list(managed.exclude(pending_changes={}).select_related("region"))
+    for provider in changed:
+        provider.changes = field_changes(provider, Provider)
+    changed_solutions = list(
+        Solution.objects.filter(provider__in=managed).exclude(pending_changes={}).select_related("provider")
+    )
+    for solution in changed_solutions:
+        solution.changes = field_changes(solution, Solution)
     context = {
         "providers": providers,
         "solutions": Solution.objects.filter(provider__in=managed, status=Solution.Status.PENDING).select_related(
             "provider"
         ),
+        "changed_providers": changed,
+        "changed_solutions": changed_solutions,
+        "appeals": ProviderAppeal.objects.filter(provider__in=managed, status=ProviderAppeal.Status.OPEN)
+        .select_related("provider", "evaluation")
+        .order_by("created_at"),
         "provider_form": ReviewForm(kind="provider"),
         "solution_form": ReviewForm(kind="solution"),
     }
@@ -215,7 +243,10 @@ def solution_detail(request, pk: int):
         "can_edit": scope_of(request.user).is_admin or solution.provider_id in scope_of(request.user).provider_ids,
         "can_review": Provider.objects.managed_by(request.user).filter(pk=solution.provider_id).exists(),
         "review_form": ReviewForm(kind="solution"),
+        "changes": field_changes(solution, Solution),
     }
+    context["show_history"] = context["can_edit"] or context["can_review"] or scope_of(request.user).is_officer
+    context["events"] = _events(solution=solution) if context["show_history"] else []
     return render(request, "catalog/solution_detail.html", context)
 
 
@@ -236,7 +267,10 @@ def solution_edit(request, pk: int | None = None):
         except services.CatalogError as exc:
             _add_problems(form, exc)
         else:
-            messages.success(request, _("解决方案已保存并提交审核"))
+            if solution.pending_changes:
+                messages.success(request, _("修改已提交审核；审核通过前，名录仍显示原有内容"))
+            else:
+                messages.success(request, _("解决方案已保存并提交审核"))
             return redirect("catalog:solution_detail", pk=solution.pk)
     return render(request, "catalog/solution_form.html", {"form": form, "s": solution})
 
@@ -357,7 +391,16 @@ def case_list(request):
 @login_required
 def case_detail(request, pk: int):
     case = access.get_case_for_user(request.user, pk)
-    return render(request, "catalog/case_detail.html", {"c": case, "scenarios": case.scenarios.all()})
+    scope = scope_of(request.user)
+    context = {
+        "c": case,
+        "scenarios": case.scenarios.all(),
+        "can_edit": scope.is_admin or case.provider_id in scope.provider_ids,
+        "can_verify": scope.manages_code(case.region_id),
+    }
+    if context["can_edit"] or scope.is_officer:
+        context["events"] = _events(kind__in=["case_saved", "case_verified"], data__case=case.pk)
+    return render(request, "catalog/case_detail.html", context)
 
 
 # Needs -------------------------------------------------------------------------------------------------------------
@@ -417,6 +460,8 @@ def need_detail(request, pk: int):
         "response_form": ResponseForm(provider=provider),
         "decisions": workflow.DECISIONS,
         "ratings": range(1, 6),
+        # Providers do not read the need's history: it names the other providers that responded.
+        "events": _events(need=need) if own or scope.is_admin or scope.is_officer else None,
     }
     return render(request, "catalog/need_detail.html", context)
 
