@@ -116,6 +116,12 @@ def test_officer_holds_a_meeting_and_records_a_contract_the_enterprise_accepted(
     outcome = MeetingOutcome.objects.get()
     assert (outcome.meeting_id, outcome.result, str(outcome.amount)) == (meeting.pk, "contracted", "150.00")
 
+    page.goto("/catalog/meetings/")
+    row = page.get_by_test_id("meeting-row").filter(has_text="南昌工业网络供需对接会")
+    expect(row.locator("td").nth(6)).to_have_text("1")  # one contract
+    expect(page.get_by_test_id("tab-upcoming")).to_contain_text("1")
+    shot(officer, "05-list")
+    page.goto(f"/catalog/meetings/{meeting.pk}/")
     with page.expect_download() as download:
         page.get_by_test_id("export").click()
     assert download.value.suggested_filename.endswith(".xlsx")
