@@ -2,19 +2,22 @@
 gaps of an assessment turned into scenarios. Reads only.
 
 The engine's catalog is rebuilt when a published solution, a provider or a case changes (a cheap fingerprint
-query decides); in between, every recommendation in the process reuses the built text index."""
+query decides); in between, every recommendation in the process reuses the built text index. The outcome log
+(responses to needs and the results of matching meetings) is cached the same way under its own fingerprint, so
+a new rating changes the next ranking without rebuilding the text index."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from matching import model as m
+from matching.learning import OutcomeModel
 from matching.rank import Recommendation, rank
 
-from .models import Case, Provider, Solution
+from .models import Case, MatchMeeting, MeetingOutcome, Need, NeedResponse, PoolEvent, Provider, Solution
 from .scenarios import Taxonomy, load_default, scenarios_for_gaps
 
 DEPLOYMENTS = {"saas": "cloud", "on_premises": "on_premise", "hybrid": "hybrid"}  # catalog → engine vocabulary
@@ -78,6 +81,84 @@ def engine_catalog() -> m.Catalog:
     return catalog
 
 
+# Engine vocabulary for what happened after a match. A meeting's "talked" and "intention" both mean the two sides
+# got in touch; "none" records nothing (the pair met, which says little about the solution).
+RESPONSE_EVENTS = {NeedResponse.Status.CONTACTED: "contacted", NeedResponse.Status.CONTRACTED: "contracted"}
+MEETING_EVENTS = {
+    MeetingOutcome.Result.TALKED: "contacted",
+    MeetingOutcome.Result.INTENTION: "contacted",
+    MeetingOutcome.Result.CONTRACTED: "contracted",
+}
+
+
+def _outcomes_fingerprint() -> tuple:
+    """Changes when a response is decided or rated, a meeting outcome recorded (or re-recorded), or the scenarios of
+    a need or meeting are edited."""
+    responses = NeedResponse.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    meetings = MeetingOutcome.objects.aggregate(n=Count("id"), i=Max("id"))
+    # Re-recording a meeting outcome updates the row in place (it has no updated_at); its event row is new.
+    recorded = PoolEvent.objects.filter(kind="meeting_outcome").aggregate(i=Max("id"))
+    return (
+        responses["n"], responses["t"], meetings["n"], meetings["i"], recorded["i"],
+        Need.objects.aggregate(t=Max("updated_at"))["t"], MatchMeeting.objects.aggregate(t=Max("updated_at"))["t"],
+    )  # fmt: skip
+
+
+def outcome_log() -> list[m.Outcome]:
+    """Every recorded outcome as the engine's Outcome rows, in a stable order (so the learned model is reproducible).
+
+    A response counts under its need's scenarios; a meeting outcome under the meeting's scenarios, one "need" per
+    meeting × enterprise. Responses and outcomes without a solution say nothing about a solution and are skipped.
+    """
+    need_scenarios: dict[int, tuple[str, ...]] = {}
+    for need_id, code in Need.scenarios.through.objects.order_by("need_id", "scenario_id").values_list(
+        "need_id", "scenario_id"
+    ):
+        need_scenarios[need_id] = (*need_scenarios.get(need_id, ()), code)
+    log: list[m.Outcome] = []
+    responses = (
+        NeedResponse.objects.filter(solution__isnull=False)
+        .filter(Q(status__in=list(RESPONSE_EVENTS)) | Q(rating__isnull=False))
+        .values_list("need_id", "solution_id", "status", "rating", "need__enterprise__industry_id")
+        .order_by("id")
+    )
+    for need_id, solution_id, status, rating, industry in responses:
+        base = {"need_id": f"need-{need_id}", "scenarios": need_scenarios.get(need_id, ()), "industry": industry or ""}
+        if status in RESPONSE_EVENTS:
+            log.append(m.Outcome(str(solution_id), RESPONSE_EVENTS[status], **base))
+        if rating is not None:
+            log.append(m.Outcome(str(solution_id), "rated", stars=rating, **base))
+    meeting_scenarios: dict[int, tuple[str, ...]] = {}
+    for meeting_id, code in MatchMeeting.scenarios.through.objects.order_by(
+        "matchmeeting_id", "scenario_id"
+    ).values_list("matchmeeting_id", "scenario_id"):
+        meeting_scenarios[meeting_id] = (*meeting_scenarios.get(meeting_id, ()), code)
+    outcomes = (
+        MeetingOutcome.objects.filter(solution__isnull=False, result__in=list(MEETING_EVENTS))
+        .values_list("meeting_id", "enterprise_id", "solution_id", "result", "enterprise__industry_id")
+        .order_by("id")
+    )
+    for meeting_id, enterprise_id, solution_id, result, industry in outcomes:
+        log.append(
+            m.Outcome(
+                str(solution_id),
+                MEETING_EVENTS[result],
+                need_id=f"meeting-{meeting_id}-{enterprise_id}",
+                scenarios=meeting_scenarios.get(meeting_id, ()),
+                industry=industry or "",
+            )
+        )
+    return log
+
+
+def engine_outcomes() -> OutcomeModel:
+    """The outcome model learned from the log (cached until an outcome changes)."""
+    key = _outcomes_fingerprint()
+    if _built.get("outcomes_key") != key:
+        _built.update(outcomes_key=key, outcomes=OutcomeModel.from_log(outcome_log()))
+    return _built["outcomes"]  # type: ignore[return-value]
+
+
 def gap_sizes(snapshot: dict) -> dict[str, float]:
     """Item and node gaps of a result snapshot: 1 − normalised score for everything that counted and fell short."""
     gaps = {
@@ -111,7 +192,7 @@ def for_assessment(assessment, snapshot: dict, *, k: int = 10) -> GapRecommendat
         region=enterprise.county_id,
         size=enterprise.size_class or "",
     )
-    return GapRecommendations(scenarios, rank(need, engine_catalog(), k=k))
+    return GapRecommendations(scenarios, rank(need, engine_catalog(), k=k, outcomes=engine_outcomes()))
 
 
 def for_need(need, *, k: int = 10) -> list[Recommendation]:
@@ -126,4 +207,4 @@ def for_need(need, *, k: int = 10) -> list[Recommendation]:
         budget_max=float(need.budget_max) if need.budget_max is not None else None,
         deployments=tuple(DEPLOYMENTS[d] for d in need.deployments if d in DEPLOYMENTS),
     )
-    return rank(query, engine_catalog(), k=k)
+    return rank(query, engine_catalog(), k=k, outcomes=engine_outcomes())

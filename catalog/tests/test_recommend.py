@@ -97,3 +97,113 @@ def test_the_result_page_links_to_solutions_for_its_gaps_within_the_users_scope(
     assert made["aps"].title in page and "车间智能排产" in page and "为什么推荐" in page
     assert made["bad"].title not in page
     assert login(world["other_city"]).get(url).status_code == 404
+
+
+def twin_schedulers():
+    """Two scheduling solutions that read alike, from two equally ungraded providers (SYNTHETIC)."""
+    made = []
+    for name in ("甲排产科技", "乙排产科技"):
+        p = services.provider_create(
+            actor=None,
+            provider=Provider(name=name, credit_code=make_code("360100"), region_id="360100", status="published"),
+        )
+        made.append(
+            services.solution_save(
+                actor=None,
+                solution=Solution(provider=p, title="车间智能排产系统", description="插单排程", status="published"),
+                scenario_codes=[scenario_code("车间智能排产")],
+            )
+        )
+    return made
+
+
+def contract_and_rate(world, solution, *, times, stars):
+    """Earlier needs of the scheduling scenario, each contracted with ``solution`` and rated."""
+    from catalog import workflow
+
+    for i in range(times):
+        need = services.need_create(
+            actor=world["enterprise"],
+            need=Need(enterprise=world["home"], title=f"排产需求{i}", text="订单多，想上排产系统"),
+            scenario_codes=[scenario_code("车间智能排产")],
+        )
+        response = workflow.response_create(
+            actor=None, need=need, provider=solution.provider, message="可以实施", solution=solution
+        )
+        workflow.response_decide(actor=world["enterprise"], response=response, status="contracted", rating=stars)
+
+
+def new_scheduling_need(world):
+    return services.need_create(
+        actor=world["enterprise"],
+        need=Need(enterprise=world["home"], title="新的排产需求", text="想把车间计划排起来"),
+        scenario_codes=[scenario_code("车间智能排产")],
+    )
+
+
+def test_a_solution_contracted_and_well_rated_for_a_scenario_rises_for_a_new_need_with_it(world):
+    first, second = twin_schedulers()
+    need = new_scheduling_need(world)
+    before = [r.solution_id for r in recommend.for_need(need)]
+    # Equal signals: the tie goes by id, so the solution to be learned from starts below its twin.
+    learner = next(s for s in (first, second) if str(s.pk) == before[1])
+    contract_and_rate(world, learner, times=4, stars=5)
+    log = recommend.outcome_log()
+    assert {(o.solution_id, o.event) for o in log} == {(str(learner.pk), "contracted"), (str(learner.pk), "rated")}
+    assert all(o.scenarios == (scenario_code("车间智能排产"),) for o in log)
+    after = recommend.for_need(new_scheduling_need(world))
+    assert after[0].solution_id == str(learner.pk)
+    assert after[0].signals["outcome"] > 0.5 and "同类需求的企业联系、签约较多" in after[0].explanation
+
+
+def test_learned_rankings_are_reproducible_and_follow_new_outcomes(world):
+    first, _second = twin_schedulers()
+    contract_and_rate(world, first, times=2, stars=4)
+    need = new_scheduling_need(world)
+    model = recommend.engine_outcomes()
+    assert recommend.engine_outcomes() is model  # cached while nothing changes
+    once, again = recommend.for_need(need), recommend.for_need(need)
+    assert [(r.solution_id, r.score, r.explanation) for r in once] == [
+        (r.solution_id, r.score, r.explanation) for r in again
+    ]
+    catalog = recommend.engine_catalog()
+    contract_and_rate(world, first, times=1, stars=1)
+    assert recommend.engine_outcomes() is not model  # a new rating is a new log …
+    assert recommend.engine_catalog() is catalog  # … without rebuilding the text index
+    assert recommend.engine_outcomes().per_solution[str(first.pk)][1] == model.per_solution[str(first.pk)][1] + 1
+
+
+def test_meeting_outcomes_count_as_contacts_and_contracts_under_the_meetings_scenarios(world):
+    from catalog.models import MatchMeeting, MeetingOutcome
+
+    first, second = twin_schedulers()
+    meeting = MatchMeeting.objects.create(title="排产对接会", region_id="360100", held_on="2026-11-20")
+    meeting.scenarios.set([scenario_code("车间智能排产")])
+    for solution, result in ((first, "contracted"), (second, "talked")):
+        MeetingOutcome.objects.create(
+            meeting=meeting, enterprise=world["home"], provider=solution.provider, solution=solution, result=result
+        )
+    nothing = services.provider_create(
+        actor=None,
+        provider=Provider(name="无果公司", credit_code=make_code("360100"), region_id="360100", status="published"),
+    )
+    MeetingOutcome.objects.create(meeting=meeting, enterprise=world["home"], provider=nothing, result="none")
+    log = recommend.outcome_log()
+    assert sorted((o.solution_id, o.event) for o in log) == sorted(
+        [(str(first.pk), "contracted"), (str(second.pk), "contacted")]
+    )
+    assert {o.scenarios for o in log} == {(scenario_code("车间智能排产"),)}
+    assert len({o.need_id for o in log}) == 1  # one meeting × enterprise
+
+
+def test_withdrawn_or_suspended_solutions_never_appear_however_well_they_did(world):
+    first, second = twin_schedulers()
+    contract_and_rate(world, first, times=3, stars=5)
+    contract_and_rate(world, second, times=3, stars=5)
+    first.status = "withdrawn"
+    first.save()
+    provider = second.provider
+    provider.status = "suspended"
+    provider.save()
+    ids = [r.solution_id for r in recommend.for_need(new_scheduling_need(world))]
+    assert str(first.pk) not in ids and str(second.pk) not in ids
