@@ -1,0 +1,116 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from compositeindex import build, regenerate
+from compositeindex.data import IMPUTED
+from compositeindex.results import compare, contributions, group_ranks, strengths_weaknesses
+from compositeindex.tests.example import DATA, META, example
+
+CONFIG = {"impute": {"method": "group_mean", "group": "region_group"}, "treat": {"method": "none"}}
+
+
+def test_worked_example_by_hand():
+    idata, imeta = example()
+    coin = build(idata, imeta, CONFIG)
+    d = coin.data["Denominated"]
+    np.testing.assert_allclose(d.col("gdp"), [10, 5, 30, 2])  # gdp / pop
+    imp = coin.data["Imputed"]
+    assert imp.col("water")[1] == 3.0  # the mean of B's own group (南: A = 3)
+    assert imp.flags[1, imp.codes.index("water")] & IMPUTED
+    n = coin.data["Normalised"]
+    np.testing.assert_allclose(n.col("gdp"), [8 / 28 * 100, 3 / 28 * 100, 100, 0])
+    np.testing.assert_allclose(n.col("co2"), [0, 50, 100, 25])  # direction −1
+    np.testing.assert_allclose(n.col("water"), [50, 50, 100, 0])
+    s = coin.scores
+    econ = (n.col("gdp") + n.col("rd")) / 2
+    green = (2 * n.col("co2") + n.col("water")) / 3
+    np.testing.assert_allclose(s.col("econ"), econ)
+    np.testing.assert_allclose(s.col("index"), (econ + green) / 2)
+    ranks = coin.ranks()["index"]
+    assert ranks.tolist() == [3, 2, 1, 4]
+    codes, contrib = contributions(coin)
+    np.testing.assert_allclose(contrib.sum(axis=1), s.col("index"))
+    assert group_ranks(coin, "region_group", "index") == {"A": 2, "B": 1, "C": 1, "D": 2}
+    assert strengths_weaknesses(coin, 1)["C"]["strengths"] == ["gdp"]
+
+
+def test_regenerate_reuses_earlier_stages_and_compares():
+    idata, imeta = example()
+    coin = build(idata, imeta, CONFIG)
+    other = regenerate(coin, {"aggregate.method": "geometric", "aggregate.nonpositive": "shift"})
+    assert other.data["Treated"] is coin.data["Treated"]
+    assert other.config.aggregate.method == "geometric"
+    rows = compare(coin, other)
+    assert {r["uCode"] for r in rows} == {"A", "B", "C", "D"}
+    assert coin.config.aggregate.method == "arithmetic"
+
+
+def test_ranks_do_not_depend_on_unit_order():
+    from compositeindex import parse_idata, parse_imeta, table_from_rows
+
+    imeta = parse_imeta(table_from_rows(META))
+    a = build(parse_idata(table_from_rows(DATA), imeta), imeta, CONFIG)
+    b = build(parse_idata(table_from_rows(DATA[::-1]), imeta), imeta, CONFIG)
+    ra = dict(zip(a.scores.units, a.ranks()["index"], strict=True))
+    rb = dict(zip(b.scores.units, b.ranks()["index"], strict=True))
+    assert ra == rb
+
+
+def test_screen_removes_units_below_availability_and_reports_them():
+    idata, imeta = example()
+    coin = build(idata, imeta, {"screen": {"dat_thresh": 0.9, "force_exclude": ["D"]}})
+    assert coin.scores.units == ("A", "C")
+    assert {r["uCode"]: r["reason"] for r in coin.screened_out} == {"B": "availability", "D": "forced_exclude"}
+
+
+def write_inputs(tmp_path):
+    import csv
+
+    for name, rows in (("meta", META), ("data", DATA)):
+        with open(tmp_path / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    (tmp_path / "pipeline.yaml").write_text("impute:\n  method: mean\n", encoding="utf-8")
+
+
+def run_cli(tmp_path, out):
+    cmd = [sys.executable, "-m", "tidu.cli", "index", "build", "--data", str(tmp_path / "data.csv"),
+           "--meta", str(tmp_path / "meta.csv"), "--config", str(tmp_path / "pipeline.yaml"), "--out", str(out)]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+
+def test_cli_build_writes_stages_results_and_manifest_byte_identically(tmp_path):
+    write_inputs(tmp_path)
+    assert run_cli(tmp_path, tmp_path / "a").returncode == 0
+    assert run_cli(tmp_path, tmp_path / "b").returncode == 0
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert {"data_Raw.csv", "data_Normalised.csv", "data_Aggregated.csv", "results_ranks.csv", "treatment.csv",
+            "manifest.json"} <= set(names)
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    import hashlib
+
+    assert manifest["inputs"]["iData"] == hashlib.sha256((tmp_path / "data.csv").read_bytes()).hexdigest()
+    header = (tmp_path / "a" / "data_Aggregated.csv").read_text().splitlines()[0]
+    assert header.startswith("uCode,gdp") and header.endswith("index")
+
+
+def test_cli_reports_validation_error_with_row(tmp_path):
+    write_inputs(tmp_path)
+    text = (tmp_path / "data.csv").read_text().replace("20,1.0", "20,abc", 1)
+    (tmp_path / "data.csv").write_text(text)
+    proc = run_cli(tmp_path, tmp_path / "a")
+    assert proc.returncode == 2 and "第 2 行 rd 列" in proc.stderr
+
+
+@pytest.mark.parametrize("use", ["equal", "alt"])
+def test_named_and_equal_weight_sets(use):
+    idata, imeta = example()
+    coin = build(idata, imeta, {"weights": {"use": use, "sets": {"alt": {"co2": 1}}}})
+    assert coin.weights["co2"] == 1.0
