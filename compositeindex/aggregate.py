@@ -7,11 +7,12 @@ import numpy as np
 from .config import AggOne, Aggregate, Weights
 from .data import Dataset
 from .inputs import IMeta
+from .weights import DERIVED, derive
 
 
 def resolve_weights(imeta: IMeta, cfg: Weights) -> dict[str, float]:
     w = imeta.weights()
-    if cfg.use == "original":
+    if cfg.use == "original" or cfg.use in DERIVED:  # derived weights replace these group by group in aggregate()
         return w
     if cfg.use == "equal":
         return dict.fromkeys(w, 1.0)
@@ -41,6 +42,10 @@ def combine(X: np.ndarray, w: np.ndarray, a: AggOne, dat_thresh: float, label: s
     wsum = W.sum(axis=1)
     avail = ok.mean(axis=1)
     m, p = a.method, a.p
+    if m == "copeland":
+        return copeland(X, w)
+    if m == "bod":
+        return benefit_of_doubt(X)
     if m == "geometric":
         p = 0.0
     elif m == "harmonic":
@@ -65,14 +70,52 @@ def combine(X: np.ndarray, w: np.ndarray, a: AggOne, dat_thresh: float, label: s
     return y
 
 
-def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggregate) -> Dataset:
-    """Adds one column per Aggregate, level by level, to the normalised indicators."""
+def copeland(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Copeland outranking: e_ab = Σ w (1[x_a > x_b] + ½·1[x_a = x_b]) / Σw; score_a = #{b: e_ab > ½} − #{b: e_ab < ½}.
+    Missing values are left out of each pairwise comparison."""
+    n = X.shape[0]
+    score = np.zeros(n)
+    for i in range(n):
+        a, b = X[i][None, :], X
+        ok = ~(np.isnan(a) | np.isnan(b))
+        ww = np.where(ok, w, 0.0)
+        tot = ww.sum(axis=1)
+        e = (ww * ((a > b) + 0.5 * (a == b))).sum(axis=1) / np.where(tot == 0, 1, tot)
+        e[i] = 0.5
+        score[i] = np.sum(e > 0.5) - np.sum(e < 0.5)
+    return score
+
+
+def benefit_of_doubt(X: np.ndarray) -> np.ndarray:
+    """Benefit of the doubt (DEA with unit input): for unit a, max Σ w x_a s.t. Σ w x_b ≤ 1 for every b, w ≥ 0.
+    Scores lie in [0, 1]; missing values count as 0 (the unit gets no credit for them)."""
+    from scipy.optimize import linprog
+
+    Z = np.nan_to_num(X, nan=0.0)
+    if (Z < 0).any():
+        raise ValueError("aggregate: 有利假设法（bod）要求非负的标准化值")
+    out = np.empty(Z.shape[0])
+    for i in range(Z.shape[0]):
+        res = linprog(-Z[i], A_ub=Z, b_ub=np.ones(Z.shape[0]), bounds=(0, None), method="highs")
+        out[i] = -res.fun if res.status == 0 else np.nan
+    return out
+
+
+def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggregate,
+              derived: str | None = None) -> Dataset:
+    """Adds one column per Aggregate, level by level, to the normalised indicators. With `derived` (pca, entropy,
+    …) each group's weights come from its children's values just before it is aggregated."""
     cols = {c: ds.values[:, j] for j, c in enumerate(ds.codes)}
+    weights = dict(weights)
+    notes = {}
     for level in range(2, imeta.max_level + 1):
         a = cfg.by_level.get(level, cfg)
         for code in imeta.codes_at(level):
             kids = imeta.children(code)
             X = np.column_stack([cols[k] for k in kids])
+            if derived in DERIVED and len(kids) > 1:
+                w, notes[code] = derive(derived, X)
+                weights.update(zip(kids, w.tolist(), strict=True))
             w = np.array([weights[k] for k in kids])
             cols[code] = combine(X, w, a, cfg.dat_thresh, code)
     codes = tuple(cols)
@@ -80,4 +123,4 @@ def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggrega
     flags = np.zeros(values.shape, np.uint8)
     flags[:, : len(ds.codes)] = ds.flags
     return Dataset("Aggregated", ds.units, codes, values, flags, ds.name,
-                   {**cfg.model_dump(mode="json"), "weights": weights})
+                   {**cfg.model_dump(mode="json"), "weights": weights, "weight_notes": notes})

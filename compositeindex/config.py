@@ -69,12 +69,12 @@ class Normalise(NormOne):
 
 
 class Weights(Strict):
-    use: str = "original"  # original (iMeta) | equal | <name of a set>
+    use: str = "original"  # original (iMeta) | equal | <name of a set> | pca | entropy | critic | equal_influence
     sets: dict[str, dict[str, float]] = {}
 
 
 class AggOne(Strict):
-    method: Literal["arithmetic", "geometric", "harmonic", "power"] = "arithmetic"
+    method: Literal["arithmetic", "geometric", "harmonic", "power", "copeland", "bod"] = "arithmetic"
     p: float = 1.0  # generalised (power) mean exponent
     nonpositive: Literal["error", "shift"] = "error"
 

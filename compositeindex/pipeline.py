@@ -67,7 +67,10 @@ def _run(coin: Coin, start: int) -> Coin:
         coin.weights = agg.resolve_weights(imeta, cfg.weights)
         coin.effective_weights = agg.effective_weights(imeta, coin.weights)
     if start <= 6:
-        d["Aggregated"] = agg.aggregate(d["Normalised"], imeta, coin.weights, cfg.aggregate)
+        d["Aggregated"] = agg.aggregate(d["Normalised"], imeta, coin.weights, cfg.aggregate, cfg.weights.use)
+        if cfg.weights.use in agg.DERIVED:
+            coin.weights = d["Aggregated"].step["weights"]
+            coin.effective_weights = agg.effective_weights(imeta, coin.weights)
     for name in STAGES[start:]:
         coin.log.append({"stage": name, "params": getattr(cfg, name).model_dump(mode="json")})
     return coin
