@@ -243,11 +243,12 @@ def candidates(
     scenario_keys = tuple(query_scenarios)
     known = set(model.per_solution) | {sid for _, sid in model.per_scenario}
     if known:
-        row_of = {int(p): j for j, p in enumerate(kept)}
-        for sid in known:
-            j = row_of.get(index.position.get(sid, -1))
-            if j is not None:
-                outcome[j] = model.prior(sid, scenario_keys)
+        row_of = np.full(index.n, -1, dtype=np.int64)
+        row_of[kept] = np.arange(len(kept))
+        for sid in sorted(known):
+            p = index.position.get(sid)
+            if p is not None and row_of[p] >= 0:
+                outcome[row_of[p]] = model.prior(sid, scenario_keys)
     text = text_scores[kept]
     matrix = np.ascontiguousarray(
         np.column_stack([text, scenario, _fit(need, kept, index), index.grade[kept], first + second, outcome]),
