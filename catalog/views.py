@@ -132,8 +132,9 @@ def provider_detail(request, pk: int):
         "can_edit": scope_of(user).is_admin or provider.pk in scope_of(user).provider_ids,
         "can_review": Provider.objects.managed_by(user).filter(pk=pk).exists(),
         "review_form": ReviewForm(kind="provider"),
-        "changes": field_changes(provider, Provider),
     }
+    # Waiting edits are the provider's and its officers' business until approved; the directory shows the listing.
+    context["changes"] = field_changes(provider, Provider) if context["can_edit"] or context["can_review"] else []
     # The history (reasons, officers' names) is for the provider itself and the officers, not the whole directory.
     context["show_history"] = context["can_edit"] or context["can_review"] or scope_of(user).is_officer
     context["events"] = _events(provider=provider) if context["show_history"] else []
@@ -243,8 +244,8 @@ def solution_detail(request, pk: int):
         "can_edit": scope_of(request.user).is_admin or solution.provider_id in scope_of(request.user).provider_ids,
         "can_review": Provider.objects.managed_by(request.user).filter(pk=solution.provider_id).exists(),
         "review_form": ReviewForm(kind="solution"),
-        "changes": field_changes(solution, Solution),
     }
+    context["changes"] = field_changes(solution, Solution) if context["can_edit"] or context["can_review"] else []
     context["show_history"] = context["can_edit"] or context["can_review"] or scope_of(request.user).is_officer
     context["events"] = _events(solution=solution) if context["show_history"] else []
     return render(request, "catalog/solution_detail.html", context)
