@@ -50,6 +50,24 @@ def kurt(x: np.ndarray) -> float:
     return float(n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * z4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
 
 
+def skew_kurt(x: np.ndarray) -> tuple[float, float]:
+    """Both Excel statistics in one pass (the outlier rule tests them after every winsorisation step)."""
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n < 4:
+        return skew(x), kurt(x)
+    d = x - x.mean()
+    s2 = (d @ d) / (n - 1)
+    if s2 == 0:
+        return 0.0, 0.0
+    d2 = d * d
+    z3 = (d2 @ d) / s2**1.5
+    z4 = (d2 @ d2) / (s2 * s2)
+    sk = n / ((n - 1) * (n - 2)) * z3
+    ku = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * z4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+    return float(sk), float(ku)
+
+
 def rank_desc(x: np.ndarray) -> np.ndarray:
     """Sport ranking (ties share the best rank, as R's rank(-x, ties.method='min')); NaN stays NaN."""
     out = np.full(x.shape, np.nan)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from . import aggregate as agg
 from . import prepare
@@ -72,7 +73,7 @@ def _run(coin: Coin, start: int) -> Coin:
             coin.weights = d["Aggregated"].step["weights"]
             coin.effective_weights = agg.effective_weights(imeta, coin.weights)
     for name in STAGES[start:]:
-        coin.log.append({"stage": name, "params": getattr(cfg, name).model_dump(mode="json")})
+        coin.log.append({"stage": name, "params": getattr(cfg, name)})  # serialised when written
     return coin
 
 
@@ -92,10 +93,32 @@ def _merge(base: dict, changes: dict) -> dict:
     return out
 
 
+def apply_changes(cfg: Config, changes: dict) -> Config:
+    """`cfg` with dotted-path changes. Two-part paths (the usual "stage.field") are validated field by field, which
+    keeps a regeneration cheap when the config carries large weight sets; deeper paths go through a full parse."""
+    if any(path.count(".") != 1 for path in changes):
+        return parse_config(_merge(cfg.model_dump(mode="json"), changes))
+    sections: dict[str, dict] = {}
+    for path, value in changes.items():
+        sec, name = path.split(".")
+        sections.setdefault(sec, {})[name] = value
+    update = {}
+    for sec, fields in sections.items():
+        current = getattr(cfg, sec, None)
+        if current is None or not all(f in type(current).model_fields for f in fields):
+            return parse_config(_merge(cfg.model_dump(mode="json"), changes))
+        try:
+            checked = type(current).model_validate(fields)  # the changed fields only; the others keep their values
+        except ValidationError:
+            return parse_config(_merge(cfg.model_dump(mode="json"), changes))  # raises with the field's path
+        update[sec] = current.model_copy(update={f: getattr(checked, f) for f in fields})
+    return cfg.model_copy(update=update)
+
+
 def regenerate(coin: Coin, changes: dict) -> Coin:
     """A new Coin with `changes` ({"normalise.method": "zscore", …}) applied; stages before the first changed one
     are reused, not recomputed."""
-    new_cfg = parse_config(_merge(coin.config.model_dump(mode="json"), changes))
+    new_cfg = apply_changes(coin.config, changes)
     first = len(STAGES)
     for i, name in enumerate(STAGES):
         if getattr(new_cfg, name) != getattr(coin.config, name):
@@ -161,7 +184,8 @@ def write(coin: Coin, out: Path, inputs: dict[str, bytes] | None = None) -> dict
         "engine": "compositeindex",
         "inputs": {k: digest(v) for k, v in sorted((inputs or {}).items())},
         "config": coin.config.model_dump(mode="json"),
-        "log": coin.log,
+        "log": [{k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v) for k, v in e.items()}
+                for e in coin.log],
         "outputs": {k: digest(v) for k, v in sorted(files.items())},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",

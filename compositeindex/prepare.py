@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .config import Denominate, Impute, Screen, Treat, TreatOne
-from .data import DENOMINATED, IMPUTED, MISSING, TRANSFORMED, WINSORISED, Dataset, kurt, skew
+from .data import DENOMINATED, IMPUTED, MISSING, TRANSFORMED, WINSORISED, Dataset, skew, skew_kurt
 from .inputs import IData, IMeta
 
 
@@ -87,7 +87,7 @@ def impute(ds: Dataset, idata: IData, cfg: Impute) -> Dataset:
 
 
 def passes(x: np.ndarray, t: TreatOne) -> bool:
-    s, k = skew(x), kurt(x)
+    s, k = skew_kurt(x)
     if math.isnan(s) or math.isnan(k):
         return True
     return abs(s) < t.skew_thresh or k < t.kurt_thresh
@@ -95,7 +95,8 @@ def passes(x: np.ndarray, t: TreatOne) -> bool:
 
 def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """The JRC rule on one indicator: returns (values, winsorised mask, transformed mask, report row)."""
-    report = {"skew_before": skew(x), "kurt_before": kurt(x), "winsorised": 0, "winsorised_units": [],
+    s0, k0 = skew_kurt(x)
+    report = {"skew_before": s0, "kurt_before": k0, "winsorised": 0, "winsorised_units": [],
               "transform": "none", "passes": True}
     wins = np.zeros(x.shape, bool)
     trans = np.zeros(x.shape, bool)
@@ -136,7 +137,8 @@ def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.nd
         wins[:] = False
         trans = ok.copy()
         report["transform"] = t.fallback
-    report.update(skew_after=skew(y), kurt_after=kurt(y), passes=passes(y, t))
+    s1, k1 = skew_kurt(y)
+    report.update(skew_after=s1, kurt_after=k1, passes=passes(y, t))
     return y, wins, trans, report
 
 

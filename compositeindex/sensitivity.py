@@ -15,7 +15,7 @@ from scipy.stats import qmc
 
 from .config import parse_config
 from .data import rank_desc
-from .pipeline import STAGES, Coin, _merge, build, regenerate
+from .pipeline import STAGES, Coin, build, regenerate
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,11 @@ def bootstrap(fA, fB, fAB, reps: int = 500, seed: int = 0, level: float = 0.95):
 _STATE: dict = {}
 
 
-def _prefix_key(cfg: dict) -> str:
-    return json.dumps({k: cfg.get(k) for k in ("time", *STAGES[:5])}, sort_keys=True)
+HEAD = ("time", *STAGES[:5])  # stages up to normalise: cached per worker, keyed by the changes that touch them
+
+
+def _head_changes(changes: dict) -> dict:
+    return {k: v for k, v in changes.items() if k.split(".")[0] in HEAD}
 
 
 def _evaluate(rows: list[dict]) -> np.ndarray:
@@ -78,13 +81,12 @@ def _evaluate(rows: list[dict]) -> np.ndarray:
     cache: dict = _STATE.setdefault("cache", {})
     code = _STATE["code"]
     out = np.empty((len(rows), len(nominal.scores.units)))
-    base = nominal.config.model_dump(mode="json")
     for r, changes in enumerate(rows):
-        full = _merge(base, changes)
-        key = _prefix_key(full)
+        head_changes = _head_changes(changes)
+        key = json.dumps(head_changes, sort_keys=True)
         head = cache.get(key)
         if head is None:
-            head = regenerate(nominal, {k: v for k, v in changes.items() if k.split(".")[0] in (*STAGES[:5], "time")})
+            head = regenerate(nominal, head_changes)
             if len(cache) < 256:
                 cache[key] = head
         rest = {k: v for k, v in changes.items() if k.split(".")[0] in STAGES[5:]}
