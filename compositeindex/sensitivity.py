@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -38,7 +39,9 @@ def noisy_weights(coin: Coin, name: str = "weights", noise: float = 0.25, n: int
 
 
 def saltelli_sample(d: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    s = qmc.Sobol(2 * d, scramble=True, seed=seed).random(n)
+    with warnings.catch_warnings():  # N = 1,000 is the figure; powers of 2 balance better but are optional
+        warnings.simplefilter("ignore", UserWarning)
+        s = qmc.Sobol(2 * d, scramble=True, seed=seed).random(n)
     return s[:, :d], s[:, d:]
 
 
