@@ -172,7 +172,7 @@ def breakdown(ev: ProviderEvaluation) -> list[dict]:
                 {
                     "name": item.name,
                     "answer": _("不适用") if answer == "n/a" else shown,
-                    "unit": getattr(item, "unit", ""),
+                    "unit": "" if answer == "n/a" else getattr(item, "unit", ""),
                     "points": None if normalised is None else round(normalised * item.weight, 1),
                     "max": item.weight,
                     "counted": item.code not in evaluation.REVIEW_ITEMS,

@@ -88,5 +88,14 @@ def test_register_approve_edit_and_the_directory_keeps_the_old_text_until_approv
     page.goto(f"/catalog/providers/{provider.pk}/")
     expect(page.get_by_test_id("history")).to_contain_text("核对无误")
     shot(visitor, "6-provider-history")
+
+    opage.goto(f"/catalog/providers/{provider.pk}/evaluations/")
+    opage.get_by_label("产品与服务能力评审").select_option(value="most")
+    opage.get_by_role("button", name="计算评价").click()
+    expect(opage.locator(".alert-success")).to_contain_text("已评价")
+    opage.get_by_test_id("evaluation-row").first.get_by_role("link").click()
+    expect(opage.get_by_test_id("provisional-banner")).to_be_visible()
+    expect(opage.get_by_test_id("scorecard-part")).to_have_count(4)
+    shot(officer, "7-evaluation-scorecard")
     for s in (visitor, officer, reader):
         s.assert_clean()
