@@ -114,3 +114,24 @@ def test_named_and_equal_weight_sets(use):
     idata, imeta = example()
     coin = build(idata, imeta, {"weights": {"use": use, "sets": {"alt": {"co2": 1}}}})
     assert coin.weights["co2"] == 1.0
+
+
+def test_cli_sa_writes_rank_intervals_and_indices_reproducibly(tmp_path):
+    write_inputs(tmp_path)
+    (tmp_path / "sa.yaml").write_text(
+        "n: 32\nworkers: 1\nbootstrap: 20\nuncertain:\n"
+        "  - name: normalise\n    alternatives:\n      - {normalise.method: minmax}\n      - {normalise.method: rank}\n"
+        "  - name: weights\n    noise: 0.25\n    sets: 10\n",
+        encoding="utf-8",
+    )
+    outs = []
+    for out in ("a", "b"):
+        cmd = [sys.executable, "-m", "tidu.cli", "index", "sa", "--data", str(tmp_path / "data.csv"), "--meta",
+               str(tmp_path / "meta.csv"), "--sa", str(tmp_path / "sa.yaml"), "--out", str(tmp_path / out)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        outs.append((tmp_path / out / "sa_indices.csv").read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].decode().splitlines()[0] == "factor,S1,S1_low,S1_high,ST,ST_low,ST_high"
+    ranks = (tmp_path / "a" / "sa_ranks.csv").read_text().splitlines()
+    assert ranks[0] == "uCode,nominal,median,q05,q95" and len(ranks) == 5
