@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Case, Need, NeedResponse, Provider, Scenario, Solution
+from .models import (
+    Case,
+    Need,
+    NeedResponse,
+    PoolEvent,
+    Provider,
+    ProviderAppeal,
+    ProviderEvaluation,
+    Scenario,
+    Solution,
+)
 
 
 @admin.register(Provider)
@@ -40,3 +50,30 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 admin.site.register(NeedResponse)
+
+
+@admin.register(PoolEvent)
+class PoolEventAdmin(admin.ModelAdmin):
+    """Read-only: the history is written by the services, never edited."""
+
+    list_display = ("at", "kind", "actor", "provider", "solution", "need", "summary")
+    list_filter = ("kind",)
+    search_fields = ("summary", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProviderEvaluation)
+class ProviderEvaluationAdmin(admin.ModelAdmin):
+    list_display = ("provider", "period", "score", "grade", "provisional", "created_at")
+    search_fields = ("provider__name",)
+
+
+@admin.register(ProviderAppeal)
+class ProviderAppealAdmin(admin.ModelAdmin):
+    list_display = ("provider", "evaluation", "status", "created_at", "decided_at")
+    list_filter = ("status",)
