@@ -27,12 +27,14 @@ class Screen(Strict):
     force_exclude: tuple[str, ...] = ()
 
 
-ImputeMethod = Literal["none", "mean", "median", "group_mean", "group_median"]
+ImputeMethod = Literal["none", "mean", "median", "group_mean", "group_median", "row_mean", "carry_forward",
+                       "interpolate"]
 
 
 class Impute(Strict):
     method: ImputeMethod = "none"
     group: str | None = None  # *_group column for group_mean / group_median
+    normalise_first: bool = True  # row_mean: average min-max scaled siblings, then back-transform
     overrides: dict[str, ImputeMethod] = {}
 
 

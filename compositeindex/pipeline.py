@@ -59,7 +59,10 @@ def _run(coin: Coin, start: int) -> Coin:
     if start <= 1:
         d["Screened"], coin.screened_out = prepare.screen(d["Denominated"], cfg.screen)
     if start <= 2:
-        d["Imputed"] = prepare.impute(d["Screened"], idata, cfg.impute)
+        panel = coin.idata if coin.idata.times is not None else None
+        when = None if panel is None else (cfg.time if cfg.time is not None else float(np.nanmax(panel.times)))
+        d["Imputed"] = prepare.impute(d["Screened"], idata, cfg.impute, imeta=imeta, panel=panel, time=when,
+                                      den=cfg.denominate)
     if start <= 3:
         d["Treated"], coin.treatment = prepare.treat(d["Imputed"], cfg.treat)
     if start <= 4:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -59,8 +60,44 @@ def screen(ds: Dataset, cfg: Screen) -> tuple[Dataset, list[dict]]:
     return out, removed
 
 
-def impute(ds: Dataset, idata: IData, cfg: Impute) -> Dataset:
+def _panel_column(code: str, unit: str, time: float, panel: IData, imeta: IMeta, den: Denominate,
+                  method: str) -> float:
+    """Carry forward the latest earlier value, or interpolate linearly between the nearest known years."""
+    rows = [i for i, u in enumerate(panel.units) if u == unit]
+    t = panel.times[rows]
+    x = panel.column(code)[rows].copy()
+    d = imeta[code].denominator
+    if den.enabled and d:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = x / panel.column(d)[rows] * den.scale
+    ok = ~np.isnan(x)
+    before = ok & (t < time)
+    if method == "carry_forward":
+        return float(x[before][np.argmax(t[before])]) if before.any() else math.nan
+    after = ok & (t > time)
+    if before.any() and after.any():
+        return float(np.interp(time, t[ok], x[ok]))
+    return math.nan  # no extrapolation: only gaps between two known years are filled
+
+
+def _row_mean(values: np.ndarray, miss: np.ndarray, j: int, siblings: list[int], normalise_first: bool):
+    S = values[:, siblings]
+    lo, hi = np.nanmin(values[:, [j, *siblings]], axis=0), np.nanmax(values[:, [j, *siblings]], axis=0)
+    if normalise_first:
+        rng = np.where(hi - lo == 0, 1, hi - lo)
+        S = (S - lo[1:]) / rng[1:]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = np.nanmean(S, axis=1)
+    if normalise_first:  # back to this indicator's own scale
+        m = lo[0] + m * (hi[0] - lo[0])
+    return np.where(miss, m, values[:, j])
+
+
+def impute(ds: Dataset, idata: IData, cfg: Impute, *, imeta: IMeta | None = None, panel: IData | None = None,
+           time: float | None = None, den: Denominate | None = None) -> Dataset:
     values, flags = ds.values.copy(), ds.flags.copy()
+    original = ds.values
     row_of = {u: i for i, u in enumerate(idata.units)}
     for j, code in enumerate(ds.codes):
         method = cfg.overrides.get(code, cfg.method)
@@ -68,7 +105,17 @@ def impute(ds: Dataset, idata: IData, cfg: Impute) -> Dataset:
         miss = np.isnan(col)
         if method == "none" or not miss.any():
             continue
-        if method in ("mean", "median"):
+        if method in ("carry_forward", "interpolate"):
+            if panel is None or panel.times is None:
+                raise ValueError(f"impute: 方法 {method} 需要带 Time 列的面板数据")
+            for i in np.flatnonzero(miss):
+                col[i] = _panel_column(code, ds.units[i], time, panel, imeta, den or Denominate(), method)
+        elif method == "row_mean":
+            parent = imeta[code].parent
+            sib = [ds.codes.index(c) for c in imeta.children(parent) if c != code and c in ds.codes]
+            if sib:
+                col[:] = _row_mean(original, miss, j, sib, cfg.normalise_first)
+        elif method in ("mean", "median"):
             if (~miss).any():
                 col[miss] = np.mean(col[~miss]) if method == "mean" else np.median(col[~miss])
         else:

@@ -135,3 +135,37 @@ def test_cli_sa_writes_rank_intervals_and_indices_reproducibly(tmp_path):
     assert outs[0].decode().splitlines()[0] == "factor,S1,S1_low,S1_high,ST,ST_low,ST_high"
     ranks = (tmp_path / "a" / "sa_ranks.csv").read_text().splitlines()
     assert ranks[0] == "uCode,nominal,median,q05,q95" and len(ranks) == 5
+
+
+def test_row_mean_imputes_from_siblings_back_transformed():
+    idata, imeta = example()
+    coin = build(idata, imeta, {"impute": {"method": "row_mean"}, "denominate": {"enabled": False}})
+    # B's water from its sibling co2 (3 on a 1..5 range → 0.5), back on water's range 1..5 → 3
+    assert coin.data["Imputed"].col("water")[1] == pytest.approx(3.0)
+    raw_only = build(idata, imeta, {"impute": {"method": "row_mean", "normalise_first": False}})
+    assert raw_only.data["Imputed"].col("water")[1] == pytest.approx(3.0)
+
+
+def panel():
+    from compositeindex import parse_idata, parse_imeta, table_from_rows
+
+    imeta = parse_imeta(table_from_rows(META))
+    rows = []
+    for t, scale in ((2021, 1.0), (2022, 1.5), (2023, 2.0)):
+        for r in DATA:
+            row = dict(r) | {"Time": t, "rd": r["rd"] * scale}
+            if r["uCode"] == "A" and t == 2022:
+                row["rd"] = None
+            rows.append(row)
+    return parse_idata(table_from_rows(rows), imeta), imeta
+
+
+def test_panel_carry_forward_and_interpolation():
+    idata, imeta = panel()
+    cf = build(idata, imeta, {"time": 2022, "impute": {"method": "carry_forward"}})
+    assert cf.data["Imputed"].col("rd")[0] == pytest.approx(1.0)  # A's 2021 value
+    li = build(idata, imeta, {"time": 2022, "impute": {"method": "interpolate"}})
+    assert li.data["Imputed"].col("rd")[0] == pytest.approx(1.5)  # halfway between 1.0 and 2.0
+    assert li.data["Imputed"].col("water")[1] != li.data["Imputed"].col("water")[1]  # B never has water: stays NaN
+    latest = build(idata, imeta)
+    assert latest.data["Raw"].col("rd")[0] == pytest.approx(2.0)  # default: the latest Time
