@@ -381,3 +381,44 @@ def test_html_in_every_description_renders_inert(world, login, org, scenario):
         text = login(user).get(url).content.decode()
         assert "<script>alert" not in text and "<img src=x" not in text, url
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text, url
+
+
+@pytest.mark.parametrize("persona", ["enterprise", "commissioner", "expert", "nobody", "other_city"])
+def test_personas_without_a_part_are_refused_every_lifecycle_write_and_nothing_changes(world, login, org, persona):
+    org.status, org.pending_changes = "published", {"description": "待审"}
+    org.save()
+    ev = evaluation.evaluate(actor=None, provider=org)
+    appeal = evaluation.appeal(actor=world["provider"], provider=org, text="请复核评价结果", evaluation=ev)
+    Scenario.objects.create(code="T-01", name="测试场景", link_code="T", link_name="测试环节")
+    case = services.case_save(
+        actor=None, case=Case(provider=org, title="案例", industry_id="34", region_id="360100"), scenario_codes=["T-01"]
+    )
+    events_before = PoolEvent.objects.count()
+    client = login(world[persona])
+    posts = [
+        (reverse("catalog:provider_changes_review", args=[org.pk]), {"approve": "1", "reason": "越权操作"}),
+        (reverse("catalog:provider_evaluate", args=[org.pk]), {"capability_review": "full"}),
+        (reverse("catalog:appeal_create", args=[org.pk]), {"text": "冒名提出申诉"}),
+        (reverse("catalog:appeal_decide", args=[appeal.pk]), {"accept": "1", "decision": "越权操作"}),
+        (reverse("catalog:recompute_region"), {}),
+        (reverse("catalog:case_verify", args=[case.pk]), {"verified": "1", "reason": "越权操作"}),
+        (reverse("catalog:case_edit", args=[case.pk]), case_post()),
+    ]
+    for url, data in posts:
+        expected = {302} if persona == "other_city" and "recompute" in url else {403, 404}  # its own region: none
+        assert client.post(url, data).status_code in expected, url
+    assert client.get(reverse("catalog:evaluation_list", args=[org.pk])).status_code in {403, 404}
+    org.refresh_from_db()
+    appeal.refresh_from_db()
+    case.refresh_from_db()
+    assert org.pending_changes == {"description": "待审"} and org.evaluations.count() == 1
+    assert appeal.status == "open" and ProviderAppeal.objects.count() == 1
+    assert not case.verified and case.title == "案例"
+    assert PoolEvent.objects.count() == events_before
+
+
+def test_anonymous_visitors_open_registration_only(world, client, org):
+    assert client.get(reverse("catalog:register")).status_code == 200
+    for url in [reverse("catalog:evaluation_list", args=[org.pk]), reverse("catalog:case_create")]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
