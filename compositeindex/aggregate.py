@@ -42,10 +42,10 @@ def combine(X: np.ndarray, w: np.ndarray, a: AggOne, dat_thresh: float, label: s
     wsum = W.sum(axis=1)
     avail = ok.mean(axis=1)
     m, p = a.method, a.p
-    if m == "copeland":
-        return copeland(X, w)
-    if m == "bod":
-        return benefit_of_doubt(X)
+    if m in ("copeland", "bod"):
+        y = copeland(X, w) if m == "copeland" else benefit_of_doubt(X)
+        y[(avail < dat_thresh) | (avail == 0)] = np.nan
+        return y
     if m == "geometric":
         p = 0.0
     elif m == "harmonic":

@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from . import aggregate as agg
-from . import prepare
+from . import prepare, results
 from .config import Config, parse_config
 from .data import Dataset, rank_desc
 from .inputs import IData, IMeta, load
@@ -163,6 +163,18 @@ def outputs(coin: Coin) -> dict[str, bytes]:
         ["uCode", *ds.codes], ([u, *(int(ranks[c][i]) if ranks[c][i] == ranks[c][i] else "" for c in ds.codes)]
                                for i, u in enumerate(ds.units))
     )
+    norm = coin.data["Normalised"]
+    files["flags.csv"] = _csv(["uCode", *norm.codes], ([u, *norm.flags[i].tolist()] for i, u in enumerate(norm.units)))
+    for group in sorted(coin.idata.groups):
+        gr = {c: results.group_ranks(coin, group, c) for c in ds.codes}
+        files[f"results_ranks_{group}.csv"] = _csv(["uCode", *ds.codes], ([u, *(gr[c][u] for c in ds.codes)]
+                                                                            for u in ds.units))
+    sw = results.strengths_weaknesses(coin)
+    files["results_strengths_weaknesses.csv"] = _csv(
+        ["uCode", "strengths", "weaknesses"],
+        ([u, ";".join(sw[u]["strengths"]), ";".join(sw[u]["weaknesses"])] for u in norm.units))
+    codes, contrib = results.contributions(coin)
+    files["results_contributions.csv"] = _csv(["uCode", *codes], ([u, *contrib[i]] for i, u in enumerate(norm.units)))
     keys = ["iCode", "skew_before", "kurt_before", "winsorised", "winsorised_units", "transform",
             "skew_after", "kurt_after", "passes"]
     files["treatment.csv"] = _csv(keys, ([r[k] for k in keys] for r in coin.treatment))

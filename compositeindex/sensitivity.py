@@ -180,15 +180,18 @@ def uncertainty(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
 
 
 def exclusion(coin: Coin, code: str | None = None) -> dict[str, float]:
-    """Drop each indicator in turn (weight 0) and report the mean absolute rank change of `code`."""
+    """Drop each element below `code` in turn (weight 0) and report the mean absolute rank change of `code`."""
     code = code or coin.imeta.codes_at(coin.imeta.max_level)[0]
     r0 = rank_desc(coin.scores.col(code))
     out = {}
-    for ind in coin.imeta.indicators:
+    elements = [e.code for e in coin.imeta.elements if e.type in ("Indicator", "Aggregate") and e.code != code]
+    for ind in elements:
         sets = dict(coin.config.weights.sets)
         sets["_excl"] = {**coin.weights, ind: 0.0}
         other = regenerate(coin, {"weights.sets": sets, "weights.use": "_excl"})
-        out[ind] = float(np.nanmean(np.abs(rank_desc(other.scores.col(code)) - r0)))
+        with warnings.catch_warnings():  # an only child dropped leaves its parent empty: NaN, not a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[ind] = float(np.nanmean(np.abs(rank_desc(other.scores.col(code)) - r0)))
     return out
 
 

@@ -60,4 +60,4 @@ def test_exclusion_reports_mean_rank_change_per_indicator():
     idata, imeta = example()
     coin = build(idata, imeta, {"impute": {"method": "mean"}})
     out = exclusion(coin)
-    assert set(out) == set(imeta.indicators) and all(v >= 0 for v in out.values())
+    assert set(out) == {*imeta.indicators, "econ", "green"} and all(v >= 0 for v in out.values())
