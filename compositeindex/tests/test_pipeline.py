@@ -4,6 +4,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compositeindex import build, regenerate
 from compositeindex.data import IMPUTED
@@ -169,3 +171,17 @@ def test_panel_carry_forward_and_interpolation():
     assert li.data["Imputed"].col("water")[1] != li.data["Imputed"].col("water")[1]  # B never has water: stays NaN
     latest = build(idata, imeta)
     assert latest.data["Raw"].col("rd")[0] == pytest.approx(2.0)  # default: the latest Time
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(list(range(len(DATA)))))
+def test_scores_are_invariant_to_unit_order(order):
+    from compositeindex import parse_idata, parse_imeta, table_from_rows
+
+    imeta = parse_imeta(table_from_rows(META))
+    cfg = {"impute": {"method": "mean"}, "weights": {"use": "pca"}}
+    a = build(parse_idata(table_from_rows(DATA), imeta), imeta, cfg)
+    b = build(parse_idata(table_from_rows([DATA[i] for i in order]), imeta), imeta, cfg)
+    sa = dict(zip(a.scores.units, a.scores.col("index"), strict=True))
+    sb = dict(zip(b.scores.units, b.scores.col("index"), strict=True))
+    assert sa == pytest.approx(sb)
