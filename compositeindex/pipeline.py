@@ -16,7 +16,7 @@ from . import aggregate as agg
 from . import prepare, results
 from .config import Config, parse_config
 from .data import Dataset, rank_desc
-from .inputs import IData, IMeta, load
+from .inputs import IData, IMeta, InputError, Problem, load
 from .normalise import normalise
 
 STAGES = ("denominate", "screen", "impute", "treat", "normalise", "weights", "aggregate")
@@ -80,8 +80,36 @@ def _run(coin: Coin, start: int) -> Coin:
     return coin
 
 
+def check_config(cfg: Config, idata: IData, imeta: IMeta) -> None:
+    """Names in the config that the tables do not have, reported like the table errors (path in `column`)."""
+    problems = []
+    indicators = set(imeta.indicators)
+    elements = set(imeta.weights())
+    for sec in ("impute", "treat", "normalise"):
+        for code in getattr(cfg, sec).overrides:
+            if code not in indicators:
+                problems.append(Problem("config", None, f"{sec}.overrides.{code}", "不是 iMeta 中的指标"))
+    for name, ws in cfg.weights.sets.items():
+        for code in ws:
+            if code not in elements:
+                problems.append(Problem("config", None, f"weights.sets.{name}.{code}", "不是 iMeta 中的指标或汇总项"))
+    if cfg.weights.use not in (*agg.DERIVED, "original", "equal") and cfg.weights.use not in cfg.weights.sets:
+        problems.append(Problem("config", None, "weights.use", f"权重集 “{cfg.weights.use}” 不存在"))
+    if cfg.impute.group and cfg.impute.group not in idata.groups:
+        problems.append(Problem("config", None, "impute.group", f"iData 中没有分组列 “{cfg.impute.group}”"))
+    for code in [*cfg.screen.force_include, *cfg.screen.force_exclude, *([cfg.normalise.ref] if cfg.normalise.ref
+                                                                         else [])]:
+        if code not in idata.units:
+            problems.append(Problem("config", None, "screen/normalise", f"单位 “{code}” 不存在"))
+    if cfg.time is not None and (idata.times is None or cfg.time not in set(idata.times.tolist())):
+        problems.append(Problem("config", None, "time", f"iData 中没有时间 {cfg.time}"))
+    if problems:
+        raise InputError(problems)
+
+
 def build(idata: IData, imeta: IMeta, config: Config | dict | str | None = None) -> Coin:
     cfg = config if isinstance(config, Config) else parse_config(config)
+    check_config(cfg, idata, imeta)
     return _run(Coin(idata, imeta, cfg), 0)
 
 

@@ -185,3 +185,15 @@ def test_scores_are_invariant_to_unit_order(order):
     sa = dict(zip(a.scores.units, a.scores.col("index"), strict=True))
     sb = dict(zip(b.scores.units, b.scores.col("index"), strict=True))
     assert sa == pytest.approx(sb)
+
+
+def test_config_names_unknown_to_the_tables_are_reported_together():
+    from compositeindex import InputError
+
+    idata, imeta = example()
+    cfg = {"impute": {"method": "group_mean", "group": "size_group"}, "normalise": {"overrides": {"nope": {}}},
+           "weights": {"use": "missing"}, "screen": {"force_exclude": ["Z"]}}
+    with pytest.raises(InputError) as exc:
+        build(idata, imeta, cfg)
+    paths = {p.column for p in exc.value.problems}
+    assert {"impute.group", "normalise.overrides.nope", "weights.use", "screen/normalise"} <= paths
