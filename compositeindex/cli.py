@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--meta", type=Path, required=True)
     b.add_argument("--config", type=Path)
     b.add_argument("--out", type=Path, required=True)
+    b.add_argument("--compare", type=Path, help="a second pipeline.yaml: writes compare.csv (rank in each variant)")
     s = sub.add_parser("sa", help="uncertainty and sensitivity analysis of the ranks")
     for name in ("--data", "--meta"):
         s.add_argument(name, type=Path, required=True)
@@ -34,6 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     write(coin, args.out, raw)
+    if args.compare:
+        from .pipeline import _csv, build
+        from .results import compare
+
+        try:
+            other = build(coin.idata, coin.imeta, args.compare.read_text(encoding="utf-8"))
+        except (InputError, ValueError) as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        rows = [[r["uCode"], r["rank_a"], r["rank_b"], r["change"]] for r in compare(coin, other)]
+        (args.out / "compare.csv").write_bytes(_csv(["uCode", "rank_a", "rank_b", "change"], rows))
     print(f"{len(coin.scores.units)} units, {len(coin.scores.codes)} columns → {args.out}")
     return 0
 

@@ -5,7 +5,7 @@ tidu seed-demo [--province 36 --enterprises 5000 --seed 1]
 tidu import-enterprises FILE --user NAME [--yes]
 tidu export-enterprises [--user NAME] [--out FILE.csv|.xlsx]
 tidu load-reference [--industry-groups FILE]
-tidu index build --data iData.csv --meta iMeta.csv [--config pipeline.yaml] --out DIR
+tidu index build --data iData.csv --meta iMeta.csv [--config pipeline.yaml] --out DIR [--compare b.yaml]
 tidu index sa --data iData.csv --meta iMeta.csv [--config pipeline.yaml] --sa sa.yaml --out DIR
 tidu <any manage.py command>      e.g. tidu migrate, tidu createsuperuser
 """

@@ -103,6 +103,17 @@ def test_cli_build_writes_stages_results_and_manifest_byte_identically(tmp_path)
     assert header.startswith("uCode,gdp") and header.endswith("index")
 
 
+def test_cli_build_compares_two_variants(tmp_path):
+    write_inputs(tmp_path)
+    (tmp_path / "b.yaml").write_text("impute:\n  method: mean\nnormalise:\n  method: rank\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "tidu.cli", "index", "build", "--data", str(tmp_path / "data.csv"), "--meta",
+           str(tmp_path / "meta.csv"), "--config", str(tmp_path / "pipeline.yaml"), "--out", str(tmp_path / "o"),
+           "--compare", str(tmp_path / "b.yaml")]
+    assert subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+    lines = (tmp_path / "o" / "compare.csv").read_text().splitlines()
+    assert lines[0] == "uCode,rank_a,rank_b,change" and len(lines) == 5
+
+
 def test_cli_reports_validation_error_with_row(tmp_path):
     write_inputs(tmp_path)
     text = (tmp_path / "data.csv").read_text().replace("20,1.0", "20,abc", 1)
