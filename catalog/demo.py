@@ -19,7 +19,7 @@ from enterprises.models import Enterprise
 from regions.models import Region
 
 from . import evaluation
-from .models import Case, Need, Provider, Scenario, Solution
+from .models import Case, MatchMeeting, Need, Provider, Scenario, Solution
 
 DATA = Path(__file__).resolve().parent.parent / "matching" / "data"
 DEPLOYMENTS = {"cloud": "saas", "on_premise": "on_premises", "hybrid": "hybrid"}
@@ -32,6 +32,7 @@ def _load(name: str) -> dict:
 
 def clear() -> int:
     count = Provider.objects.filter(is_synthetic=True, solutions__isnull=False).distinct().count()
+    MatchMeeting.objects.filter(is_synthetic=True).delete()
     Need.objects.filter(is_synthetic=True).delete()
     Case.objects.filter(is_synthetic=True).delete()
     Solution.objects.filter(is_synthetic=True).delete()

@@ -58,6 +58,12 @@ def provider_create(*, actor, provider: Provider) -> Provider:
     _full_clean(provider)
     _known_industries(provider.industries)
     provider.save()
+    record(
+        "provider_registered",
+        actor=actor,
+        summary=_("登记服务商“%(name)s”") % {"name": provider.name},
+        provider=provider,
+    )
     return provider
 
 
@@ -75,7 +81,8 @@ def solution_save(*, actor, solution: Solution, scenario_codes: list[str]) -> So
 
 
 @transaction.atomic
-def need_create(*, actor, need: Need, scenario_codes: list[str] | None = None) -> Need:
+def need_create(*, actor, need: Need, scenario_codes: list[str] | None = None, invited=()) -> Need:
+    """Post a need with its scenarios and, for an invitation-only need, the providers invited (both or neither)."""
     need.title = (need.title or "").strip()
     need.text = (need.text or "").strip()
     if len(need.text) < MIN_NEED_TEXT:
@@ -87,6 +94,8 @@ def need_create(*, actor, need: Need, scenario_codes: list[str] | None = None) -
     _full_clean(need, exclude=["scenarios", "invited", "created_by"])
     need.save()
     need.scenarios.set(scenarios)
+    if need.visibility == Need.Visibility.INVITED:
+        need.invited.set(invited)
     record(
         "need_posted",
         actor=actor,

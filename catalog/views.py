@@ -429,12 +429,12 @@ def need_create(request):
     if request.method == "POST" and form.is_valid():
         codes = [s.code for s in form.cleaned_data["scenario_codes"]]
         try:
-            need = services.need_create(actor=request.user, need=form.instance, scenario_codes=codes)
+            need = services.need_create(
+                actor=request.user, need=form.instance, scenario_codes=codes, invited=form.cleaned_data["invited"]
+            )
         except services.CatalogError as exc:
             _add_problems(form, exc)
         else:
-            if need.visibility == Need.Visibility.INVITED:
-                need.invited.set(form.cleaned_data["invited"])
             messages.success(request, _("需求已发布，服务商响应后会显示在需求页面"))
             return redirect("catalog:need_detail", pk=need.pk)
     return render(request, "catalog/need_form.html", {"form": form})

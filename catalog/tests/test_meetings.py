@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from catalog import meetings, services
+from catalog import demo_meetings, meetings, services
 from catalog.models import (
     MatchMeeting,
     MeetingOutcome,
@@ -683,7 +683,7 @@ def test_seed_demo_meetings_builds_synthetic_meetings_from_demo_records(world, m
             solution=Solution(provider=p, title=f"演示方案{i}", description="x", status="published", is_synthetic=True),
             scenario_codes=[SCENARIO],
         )
-    created = meetings.seed_demo_meetings(province_code="360000", seed=7)
+    created = demo_meetings.seed_demo_meetings(province_code="360000", seed=7)
     assert created == 3  # one city with demo enterprises, three meetings (held, held, upcoming)
     assert MatchMeeting.objects.filter(is_synthetic=True).count() == 3
     assert not MeetingParticipant.objects.exclude(meeting__is_synthetic=True).exists()
@@ -696,4 +696,4 @@ def test_seed_demo_meetings_builds_synthetic_meetings_from_demo_records(world, m
             assert o.amount is None or (o.amount >= 0 and o.result in meetings.AMOUNT_RESULTS)
         assert m.events.filter(kind="meeting_created").exists()
     assert MatchMeeting.objects.filter(status="planned", held_on__gt=TODAY()).count() == 1
-    assert meetings.seed_demo_meetings(province_code="360000", seed=7) == 0  # re-running changes nothing
+    assert demo_meetings.seed_demo_meetings(province_code="360000", seed=7) == 0  # re-running changes nothing

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog import demo
+from catalog import demo, search
+from catalog.demo_meetings import seed_demo_meetings
 from catalog.models import Solution
 from enterprises.models import Enterprise
 
@@ -22,7 +23,10 @@ class Command(BaseCommand):
         if options["replace"]:
             demo.clear()
         counts = demo.seed(province=options["province"], seed=options["seed"])
+        counts["meetings"] = seed_demo_meetings(province_code=options["province"], seed=options["seed"])
+        search.rebuild()  # so the first search does not build the index
         self.stdout.write(
-            "已生成合成演示资源池：服务商 {providers} 家、解决方案 {solutions} 个、案例 {cases} 个、需求 {needs} 条"
+            "已生成合成演示资源池：服务商 {providers} 家、解决方案 {solutions} 个、案例 {cases} 个、"
+            "需求 {needs} 条、对接会 {meetings} 场"
             "（用时 {seconds} 秒）".format(**counts)
         )
