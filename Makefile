@@ -40,6 +40,8 @@ bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_scoring.py
 	$(PY) -W ignore benchmarks/bench_matching.py
+	$(PY) -W ignore benchmarks/bench_search.py --solutions 50000
+	$(PY) benchmarks/bench_compositeindex.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear
