@@ -194,6 +194,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Imports: a file larger than this is refused before it is read.
 TIDU_IMPORT_MAX_BYTES = int(os.environ.get("TIDU_IMPORT_MAX_MB", "50")) * 1024 * 1024
+TIDU_ATTACHMENT_MAX_MB = int(os.environ.get("TIDU_ATTACHMENT_MAX_MB", "20"))  # provider, solution and case files
 TIDU_PLATFORM_NAME = os.environ.get("TIDU_PLATFORM_NAME", "梯度 · 智改数转服务平台")
 
 LOGGING = {

@@ -10,8 +10,25 @@ from conftest import make_code
 from enterprises.imports import import_confirm, import_start
 from enterprises.models import Enterprise, ImportJob
 
-# serialized_rollback restores the reference data (regions, industries, labels) that the final flush would remove.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from tidu.tests.conftest import _reload_reference_data
+
+# A transactional test: the worker must see committed rows. Its final flush empties the reference tables the
+# migrations loaded (regions, industries, labels); they are loaded again before it and after the module, as the
+# browser tests do. (serialized_rollback clashes with the content types that another transactional test's flush
+# re-creates, so it is not used.)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_data_after(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        _reload_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    _reload_reference_data()
 
 
 def _use_tasks(settings, backend: str) -> None:
