@@ -9,6 +9,7 @@ from assessments.api import router as assessments_router
 from assessments.import_api import router as assessment_imports_router
 from catalog.api import refused as catalog_refused
 from catalog.api import router as catalog_router
+from catalog.meetings_api import router as meetings_router
 from catalog.needs_api import router as needs_router
 from catalog.services import CatalogError
 from enterprises.api import router as enterprises_router
@@ -31,6 +32,7 @@ api.add_router("/", assessments_router)
 api.add_router("/", assessment_imports_router)
 api.add_router("/", catalog_router)
 api.add_router("/", needs_router)
+api.add_router("/", meetings_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 

@@ -9,7 +9,6 @@ from django.tasks import task_backends
 from conftest import make_code
 from enterprises.imports import import_confirm, import_start
 from enterprises.models import Enterprise, ImportJob
-
 from tidu.tests.conftest import _reload_reference_data
 
 # A transactional test: the worker must see committed rows. Its final flush empties the reference tables the
