@@ -31,13 +31,17 @@ lower j, so the output is deterministic. The improved answers are then scored wi
 Phases, by a step's effort: quick wins ≤ 1 unit (one first rung), 6–12 months ≤ 3 units, beyond > 3
 (`phase_limits` changes the two bounds). An unreachable target is a result (`reachable=False` with `reason`),
 not an exception.
+
+Limits: the search reads "level ≥ T" as "total ≥ the lowest band at level ≥ T", i.e. it assumes score bands without
+gaps (every shipped model's bands are contiguous); for a file with gaps, `reached` still tells the truth.
+Efforts are summed in floating point, so with fractional efforts two plans within 1e-9 of each other count as tied.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
@@ -89,7 +93,6 @@ class Roadmap:
     result: Result  # score() on `answers`
     reached: bool  # what score() says about `answers` against the target
     pattern: str = ""  # cmmm: which levels the plan passes
-    notes: tuple[str, ...] = field(default=())
 
 
 # --- ladders ----------------------------------------------------------------------------------------------------
@@ -297,11 +300,12 @@ def roadmap(
         for code in sorted(plan, key=lambda c: (plan[c].cost, -_gain(cands[c], plan[c]), c)):
             c, rung = cands[code], plan[code]
             item = c.e.ref.item
-            gain_on = (
-                "prerequisite"
-                if item.kind == "prerequisite"
-                else (f"level {item.level} score" if rule.type == "cmmm_cumulative" else "score")
-            )
+            if item.kind == "prerequisite":
+                gain_on = "prerequisite"
+            elif item.kind == "scene" and rule.type == "score_and_scene_counts" and not rule.scenes_in_score:
+                gain_on = "scene count"
+            else:
+                gain_on = f"level {item.level} score" if rule.type == "cmmm_cumulative" else "score"
             steps.append(
                 Step(
                     code,

@@ -220,14 +220,17 @@ def cmmm_models(draw):
         v = draw(st.sampled_from(opts))
         if v is not None:
             answers[it.code] = v
-    return spec, answers, draw(st.integers(1, n_levels))
+    scale = {}
+    if draw(st.booleans()):  # per-item efforts (× the default rung costs), some free
+        scale = {r.item.code: draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])) for r in spec.iter_items()}
+    return spec, answers, draw(st.integers(1, n_levels)), scale
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cmmm_models())
 def test_random_cmmm_models_are_optimal(case):
-    spec, answers, level = case
-    check_against_brute_force(spec, answers, None, level)
+    spec, answers, level, scale = case
+    check_against_brute_force(spec, answers, None, level, scale=scale or None)
 
 
 @st.composite
@@ -282,7 +285,7 @@ def bands_models(draw):
     return spec, answers, draw(st.sampled_from([1, 2]))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=bands_models())
 def test_random_band_models_are_optimal(case):
     spec, answers, level = case
@@ -348,6 +351,30 @@ def test_deterministic_and_independent_of_answer_order(shipped):
     a = roadmap(shipped, answers, CTX)
     b = roadmap(shipped, dict(reversed(list(answers.items()))), CTX)
     assert a.steps == b.steps and a.total_effort == b.total_effort and dict(a.answers) == dict(b.answers)
+
+
+@pytest.mark.parametrize("name", ["sme-2022", "sme-2024", "dcmm-2018"])
+def test_other_shipped_models_reach_the_next_level_with_nothing_to_spare(name):
+    spec = load(name)
+    rng = random.Random(5)
+    for _ in range(5):
+        answers = {}
+        for r in spec.iter_items():
+            options = candidates(spec, r.item, None)[1:]
+            if options and rng.random() < 0.9:
+                answers[r.item.code] = rng.choice(options[: max(1, len(options) // 2)])[0]
+        rm = roadmap(spec, answers)
+        if not rm.reachable:
+            assert rm.reason and rm.target_level > spec.levels[-1].number
+            continue
+        assert rm.reached and score(spec, dict(rm.answers)).level >= rm.target_level
+        for s in rm.steps:  # an optimal plan with positive efforts fails without any one of its steps
+            fewer = dict(rm.answers)
+            if s.from_value is None:
+                del fewer[s.code]
+            else:
+                fewer[s.code] = s.from_value
+            assert score(spec, fewer).level < rm.target_level, s.code
 
 
 # --- unreachable and edge cases ----------------------------------------------------------------------------------
