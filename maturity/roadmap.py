@@ -435,7 +435,15 @@ def _plan_cmmm(spec, evals, cands, target_level, target_score):
                     cands[code].coef, cands[code].group = pw / sden * w / den, n
                     groups[n].append(cands[code])
         groups[n].sort(key=lambda c: c.e.ref.item.code)
-    fronts = {n: _Front([_options(c) for c in groups[n]]) for n in numbers}
+    # A level's gain beyond max(target total, its threshold) − its score is of no use (the other levels add ≥ 0):
+    # capping it there keeps the fronts small without losing an optimum (a capped point costs the same).
+    fronts = {
+        n: _Front(
+            [_options(c) for c in groups[n]],
+            gain_cap=None if cur[n] is None else max(need_total, rule.threshold(n)) - cur[n] + 1e-6,
+        )
+        for n in numbers
+    }
     best: tuple | None = None
     for j in range(len(numbers) + 1):
         passed, counted = numbers[:j], numbers[: j + 1]
