@@ -42,6 +42,7 @@ bench: setup
 	$(PY) -W ignore benchmarks/bench_matching.py
 	$(PY) -W ignore benchmarks/bench_search.py --solutions 50000
 	$(PY) benchmarks/bench_compositeindex.py
+	$(PY) benchmarks/bench_roadmap.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear

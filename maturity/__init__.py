@@ -9,6 +9,7 @@ Public API:
     load (shipped model files)                            (maturity.library)
     TierModel, evaluate_tiers, load_tier_model, ConditionError  (maturity.conditions; load_tiers in maturity.library)
     export_xlsx, import_xlsx, template_xlsx, XlsxImportError    (maturity.xlsx)
+    roadmap, Roadmap, Step (least-effort improvements to a target level or score)  (maturity.roadmap)
 """
 
 from maturity.answers import (
@@ -25,6 +26,7 @@ from maturity.conditions import evaluate as evaluate_tiers
 from maturity.encoding import NA_VALUE, AnswerMatrix
 from maturity.loaders import SpecLoadError, dump_yaml, load_yaml, parse_spec
 from maturity.results import Blocker, ItemResult, LevelResult, NodeResult, Result
+from maturity.roadmap import Roadmap, Step, roadmap
 from maturity.scoring import score
 from maturity.spec import NA, ModelSpec
 from maturity.xlsx import XlsxImportError, export_xlsx, import_xlsx, template_xlsx
@@ -63,4 +65,7 @@ __all__ = [
     "export_xlsx",
     "import_xlsx",
     "template_xlsx",
+    "Roadmap",
+    "Step",
+    "roadmap",
 ]
