@@ -17,7 +17,7 @@ import maturity
 from accounts.policy import scope_of
 from regions.models import IndustryDivision, Region
 
-from . import access, evaluation, services, workflow
+from . import access, evaluation, selectors, services, workflow
 from . import schemas as sc
 from .forms import ProviderFilterForm, SolutionFilterForm
 from .models import Provider, ProviderEvaluation, Scenario, Solution
@@ -378,10 +378,8 @@ def _solution_counts(user) -> dict[str, int]:
 
 @router.get("/scenarios", response=list[sc.ScenarioOut], tags=[SCENARIOS], summary="典型场景（可按行业筛选）")
 def list_scenarios(request, industry: str | None = None, link: str | None = None):
-    from .views import _scenarios_for  # the page's rule for "typical in this industry"
-
     counts = _solution_counts(request.user)
-    scenarios = _scenarios_for(_industry(industry))
+    scenarios = selectors.scenarios_for_industry(_industry(industry))
     if link:
         scenarios = [s for s in scenarios if s.link_code == link]
     for s in scenarios:
@@ -391,10 +389,8 @@ def list_scenarios(request, industry: str | None = None, link: str | None = None
 
 @router.get("/scenarios/graph", response=sc.GraphOut, tags=[SCENARIOS], summary="场景图谱数据（与图谱页面相同）")
 def scenario_graph(request, industry: str | None = None):
-    from .views import _scenarios_for, scenario_graph_data
-
-    scenarios = _scenarios_for(_industry(industry))
-    return {"count": len(scenarios), **scenario_graph_data(scenarios)}
+    scenarios = selectors.scenarios_for_industry(_industry(industry))
+    return {"count": len(scenarios), **selectors.scenario_graph_data(scenarios)}
 
 
 def _closed_codes(scenario: Scenario) -> list[dict]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.policy import scope_of
 from regions.models import IndustryDivision, Region
 
-from . import access, events, services, workflow
+from . import access, events, selectors, services, workflow
 from .forms import (
     DecisionForm,
     NeedForm,
@@ -311,14 +311,6 @@ def solution_review(request, pk: int):
 # Scenarios and cases -----------------------------------------------------------------------------------------------
 
 
-def _scenarios_for(industry: str | None) -> list[Scenario]:
-    """Scenarios typical for an industry division (a scenario naming no industries is typical for all)."""
-    scenarios = list(Scenario.objects.all())
-    if industry:
-        scenarios = [s for s in scenarios if not s.industries or industry in s.industries]
-    return scenarios
-
-
 def _industry_param(request) -> str:
     code = request.GET.get("industry", "")
     return code if IndustryDivision.objects.filter(code=code).exists() else ""
@@ -335,7 +327,7 @@ def scenario_list(request):
         .values_list("code", "n")
     )
     groups: dict[tuple[str, str], list] = defaultdict(list)
-    for scenario in _scenarios_for(industry):
+    for scenario in selectors.scenarios_for_industry(industry):
         scenario.solution_count = counts.get(scenario.code, 0)
         groups[(scenario.link_code, scenario.link_name)].append(scenario)
     context = {
@@ -346,35 +338,12 @@ def scenario_list(request):
     return render(request, "catalog/scenario_list.html", context)
 
 
-def scenario_graph_data(scenarios: list[Scenario]) -> dict:
-    """Nodes and edges for an ECharts graph series: links → scenarios → the maturity codes each one closes
-    (`closes` maps a model code to its codes)."""
-    nodes: dict[str, dict] = {}
-    edges: list[dict] = []
-    for s in scenarios:
-        link_id = f"link:{s.link_code}"
-        nodes.setdefault(link_id, {"id": link_id, "name": s.link_name, "category": 0, "value": 0})
-        nodes[f"scenario:{s.code}"] = {"id": f"scenario:{s.code}", "name": s.name, "category": 1, "value": 0}
-        edges.append({"source": link_id, "target": f"scenario:{s.code}"})
-        closes = s.closes if isinstance(s.closes, dict) else {"": s.closes or []}
-        for model, codes in closes.items():
-            for code in dict.fromkeys(codes):
-                code_id = f"code:{model}:{code}"
-                nodes.setdefault(code_id, {"id": code_id, "name": code, "category": 2, "value": 0})
-                edges.append({"source": f"scenario:{s.code}", "target": code_id})
-    for edge in edges:
-        nodes[edge["source"]]["value"] += 1
-        nodes[edge["target"]]["value"] += 1
-    categories = [{"name": _("环节")}, {"name": _("场景")}, {"name": _("能力要求")}]
-    return {"nodes": list(nodes.values()), "links": edges, "categories": categories}
-
-
 @login_required
 def scenario_graph(request):
     industry = _industry_param(request)
-    scenarios = _scenarios_for(industry)
+    scenarios = selectors.scenarios_for_industry(industry)
     context = {
-        "graph": scenario_graph_data(scenarios),
+        "graph": selectors.scenario_graph_data(scenarios),
         "count": len(scenarios),
         "industries": IndustryDivision.objects.all(),
         "industry": industry,

@@ -19,7 +19,7 @@ from catalog.models import (
     Scenario,
     Solution,
 )
-from catalog.views import _scenarios_for, scenario_graph_data
+from catalog.selectors import scenario_graph_data, scenarios_for_industry
 from conftest import make_code
 
 pytestmark = pytest.mark.django_db
@@ -487,9 +487,9 @@ def test_scenarios_list_and_detail_name_the_model_codes_they_close(client, world
 
 def test_the_graph_endpoint_serves_the_graph_pages_data(client, world):
     body = Api(client, world["enterprise"]).get("/scenarios/graph", industry="34").json()
-    expected = scenario_graph_data(_scenarios_for("34"))
+    expected = scenario_graph_data(scenarios_for_industry("34"))
     assert body["nodes"] == expected["nodes"] and body["links"] == expected["links"]
-    assert body["count"] == len(_scenarios_for("34"))
+    assert body["count"] == len(scenarios_for_industry("34"))
 
 
 def test_cases_follow_their_providers_scope(client, world, pool):
