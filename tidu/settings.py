@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "catalog",
     "enterprises",
     "assessments",
+    "reports",
 ]
 
 MIDDLEWARE = [
