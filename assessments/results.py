@@ -26,7 +26,7 @@ def review(assessment: Assessment) -> dict:
     return {"preview": preview, "error": error, "unanswered": unanswered}
 
 
-def _chart(snapshot: dict, spec) -> dict:
+def chart(snapshot: dict, spec) -> dict:
     nodes = snapshot["nodes"]
     depth1 = [n for n in nodes.values() if n["depth"] == 1]
     radar_nodes = depth1 if len(depth1) >= 3 else [n for n in nodes.values() if n["depth"] == 0]
@@ -120,8 +120,8 @@ def page(assessment: Assessment, user) -> dict:
         "snapshot": snapshot,
         "trace": trace_blocks(snapshot["trace"]),
         "spec": spec,
-        "ladder": _ladder(spec, snapshot),
-        "chart": _chart(snapshot, spec),
+        "ladder": ladder(spec, snapshot),
+        "chart": chart(snapshot, spec),
         "history": history(assessment, user),
         "diffs": diffs,
         "verifications": verifications,
@@ -130,7 +130,7 @@ def page(assessment: Assessment, user) -> dict:
     }
 
 
-def _ladder(spec, snapshot: dict) -> list[dict]:
+def ladder(spec, snapshot: dict) -> list[dict]:
     by_number = {lv["number"]: lv for lv in snapshot["levels"]}
     level = snapshot["level"] or 0
     return [

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
+from core import pdf
 from core.spreadsheets import neutralise
 from regions.models import Region
 
@@ -297,25 +298,9 @@ def provisional_note() -> str:
     return _("评价等级依据平台默认评分表得出，评分表及等级线为暂定，尚未经省级主管部门发布的正式评分表替换。")
 
 
-def _offline_fetcher():
-    """WeasyPrint may fetch nothing: the template inlines its CSS and uses installed fonts only, so any URL a
-    provider's text smuggles in (or a future template change) fails here instead of reaching the network."""
-    from weasyprint import URLFetcher
-
-    class OfflineFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            raise ValueError(f"offline rendering: refusing to fetch {url[:80]}")
-
-    return OfflineFetcher()
-
-
 def render_pdf(directory: Directory) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string("catalog/directory_pdf.html", {"d": directory, "provisional_note": provisional_note()})
-    return HTML(string=html, base_url=None, url_fetcher=_offline_fetcher()).write_pdf()
+    return pdf.render_pdf(html)
 
 
 def filename(ext: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
+from core import throttle
 
 from . import access, evaluation, services, workflow
 from .forms import (
@@ -32,32 +32,16 @@ REGISTRATIONS_PER_HOUR = 5  # successful applications from one address
 ATTEMPTS_PER_HOUR = 30  # any posted form from one address: no probing credit codes or usernames in bulk
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _over(key: str, limit: int) -> bool:
-    return (cache.get(key) or 0) >= limit
-
-
-def _count(key: str) -> None:
-    if not cache.add(key, 1, 3600):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, 3600)
-
-
 def register(request):
     """服务商入驻申请, open to anonymous visitors; throttled per address through the cache."""
-    ip = _client_ip(request)
+    ip = throttle.client_ip(request)
     done_key, tried_key = f"catalog:register:done:{ip}", f"catalog:register:tried:{ip}"
     form = RegistrationForm(request.POST or None, instance=Provider())
     if request.method == "POST":
-        if _over(done_key, REGISTRATIONS_PER_HOUR) or _over(tried_key, ATTEMPTS_PER_HOUR):
+        if throttle.over(done_key, REGISTRATIONS_PER_HOUR) or throttle.over(tried_key, ATTEMPTS_PER_HOUR):
             form.add_error(None, _("申请过于频繁，请一小时后再试"))
             return render(request, "catalog/register.html", {"form": form}, status=429)
-        _count(tried_key)
+        throttle.count(tried_key)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -68,7 +52,7 @@ def register(request):
                 for field, message in exc.problems.items():
                     form.add_error(field if field in form.fields else None, message)
             else:
-                _count(done_key)
+                throttle.count(done_key)
                 messages.success(
                     request, _("入驻申请已提交，请登录查看审核进度；注册地主管部门审核通过后将在服务商名录中显示")
                 )

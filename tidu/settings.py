@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "catalog",
     "enterprises",
     "assessments",
+    "incentives",
     "reports",
 ]
 
@@ -204,3 +205,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TIDU_LOG_LEVEL", "WARNING")},
 }
+
+# The diagnosis report: the public address printed with each verification code, and the issuer when no role names one.
+TIDU_PUBLIC_URL = os.environ.get("TIDU_PUBLIC_URL", "http://127.0.0.1:8000")
+TIDU_ISSUER = os.environ.get("TIDU_ISSUER", "梯度智改数转服务平台")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.views import home
+from reports import views as report_views
 
 from .api import api
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("assessments/", include("assessments.urls")),
     path("catalog/", include("catalog.urls")),
+    path("reports/", include("reports.urls")),
+    path("r/<str:code>/", report_views.verify, name="report_verify"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,195 @@
+"""Writes of the reports app: issuing a report version, findings, and checking a PDF against its code."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.policy import scope_of
+from enterprises import events
+from enterprises.models import EnterpriseEvent
+
+from . import render
+from .compose import compose
+from .models import DiagnosisReport, Finding
+
+# Crockford's base32 without I, L, O, U: read aloud or typed from paper without confusion. 16 symbols = 80 bits,
+# so a code cannot be guessed even without the rate limit on the public page.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed, as stored: upper case, O→0, I/L→1, grouped by four; '' when it cannot be a code."""
+    cleaned = text.upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    cleaned = "".join(ch for ch in cleaned if ch.isalnum())
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return ""
+    return "-".join(cleaned[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def verify_url(code: str) -> str:
+    return f"{settings.TIDU_PUBLIC_URL.rstrip('/')}/r/{code}/"
+
+
+def issuer_for(user, enterprise) -> str:
+    """The issuing organisation printed on the cover, from the role the user issues in."""
+    scope = scope_of(user)
+    if scope.manages_code(enterprise.county_id) and not scope.is_admin:
+        from regions.models import Region
+
+        paths = [p for p in scope.officer_paths if enterprise.county_id.startswith(p)]
+        region = Region.objects.filter(path=max(paths, key=len)).first() if paths else None
+        if region is not None:
+            return _("%(region)s工业和信息化主管部门") % {"region": region.full_name}
+    if scope.is_commissioner and enterprise.pk not in scope.own_enterprise_ids:
+        return _("%(region)s数字化转型诊断服务") % {"region": enterprise.county.full_name}
+    if enterprise.pk in scope.own_enterprise_ids:
+        return _("梯度平台（企业自助生成）")
+    return settings.TIDU_ISSUER
+
+
+def issue_report(
+    *, actor, enterprise, target_level: int | None = None, target_tier: str | None = None, batch=None
+) -> DiagnosisReport:
+    """Compose, render and store a new immutable version, and put it on the enterprise timeline.
+
+    Raises compose.NothingToReport when the enterprise has no submitted assessment the actor may see."""
+    content = compose(enterprise, actor, target_level=target_level, target_tier=target_tier)
+    for attempt in range(3):
+        try:
+            return _store(actor, enterprise, content, batch)
+        except IntegrityError:  # a concurrent issue took the version number (or, vanishingly, the code)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(actor, enterprise, content: dict, batch) -> DiagnosisReport:
+    with transaction.atomic():
+        version = (DiagnosisReport.objects.filter(enterprise=enterprise).aggregate(v=Max("version"))["v"] or 0) + 1
+        code = new_code()
+        content = {
+            **content,
+            "issue": {
+                "version": version,
+                "code": code,
+                "verify_url": verify_url(code),
+                "issuer": issuer_for(actor, enterprise),
+                "issued_by": (actor.display_name or actor.username) if actor is not None else "",
+                "issued_on": timezone.localdate().isoformat(),
+            },
+        }
+        pdf = render.pdf(content)
+        title = _("%(name)s 数字化诊断报告（第 %(v)s 版）") % {"name": enterprise.name, "v": version}
+        report = DiagnosisReport(
+            enterprise=enterprise,
+            version=version,
+            code=code,
+            title=title,
+            content=content,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            pdf_size=len(pdf),
+            issued_by=actor,
+            issuer=content["issue"]["issuer"],
+            batch=batch,
+        )
+        report.pdf.save(f"{code}.pdf", ContentFile(pdf), save=False)
+        try:
+            report.save()
+        except Exception:
+            report.pdf.delete(save=False)  # the row failed: leave no orphan file behind
+            raise
+        levels = "；".join(f"{m['name']} {m['level_name'] or m['score']}" for m in content["models"])
+        events.record(
+            enterprise,
+            EnterpriseEvent.Kind.REPORTED,
+            actor=actor,
+            summary=_("出具诊断报告第 %(v)s 版：%(levels)s") % {"v": version, "levels": levels},
+            data={"report_id": report.pk, "version": version, "code": code},
+        )
+    return report
+
+
+# --- verification -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    genuine: bool
+    message: str
+    issued_on: str = ""
+    version: int | None = None
+
+
+def verify(code: str, pdf_bytes: bytes) -> Verification:
+    """Is this PDF, byte for byte, the report issued under this code? Says nothing more than yes or no and when."""
+    report = (
+        DiagnosisReport.objects.filter(code=normalise_code(code)).only("pdf_sha256", "issued_at", "version").first()
+    )
+    if report is None:
+        return Verification(False, _("验证码不存在：请核对报告页脚上的验证码。"))
+    if not secrets.compare_digest(hashlib.sha256(pdf_bytes).hexdigest(), report.pdf_sha256):
+        return Verification(False, _("文件与该验证码对应的报告不一致：报告可能被修改过，或不是此验证码的报告。"))
+    return Verification(
+        True,
+        _("文件真实有效：与平台出具的原件逐字节一致。"),
+        issued_on=timezone.localtime(report.issued_at).date().isoformat(),
+        version=report.version,
+    )
+
+
+# --- findings -----------------------------------------------------------------------------------------------------
+
+
+def author_role(user, enterprise) -> str:
+    scope = scope_of(user)
+    if scope.is_commissioner:
+        return _("数字专员")
+    if scope.manages_code(enterprise.county_id) and not scope.is_admin:
+        return _("主管部门")
+    return _("平台管理员") if scope.is_admin else ""
+
+
+def add_finding(*, actor, enterprise, kind: str, text: str, assessment=None) -> Finding:
+    finding = Finding.objects.create(
+        enterprise=enterprise,
+        assessment=assessment,
+        kind=kind,
+        text=text.strip(),
+        author=actor,
+        author_name=actor.display_name or actor.username,
+        author_role=author_role(actor, enterprise),
+    )
+    events.record(
+        enterprise,
+        EnterpriseEvent.Kind.NOTE,
+        actor=actor,
+        summary=_("添加%(kind)s") % {"kind": finding.get_kind_display()},
+        data={"text": finding.text[:300], "finding_id": finding.pk},
+    )
+    return finding
+
+
+def edit_finding(*, actor, finding: Finding, text: str) -> Finding:
+    finding.text = text.strip()
+    finding.save(update_fields=["text", "updated_at"])
+    return finding
+
+
+def remove_finding(*, actor, finding: Finding) -> None:
+    finding.removed_at = timezone.now()
+    finding.save(update_fields=["removed_at"])
