@@ -43,7 +43,7 @@ def combine(X: np.ndarray, w: np.ndarray, a: AggOne, dat_thresh: float, label: s
     avail = ok.mean(axis=1)
     m, p = a.method, a.p
     if m in ("copeland", "bod"):
-        y = copeland(X, w) if m == "copeland" else benefit_of_doubt(X)
+        y = copeland(X, w) if m == "copeland" else benefit_of_doubt(X, a.missing)
         y[(avail < dat_thresh) | (avail == 0)] = np.nan
         return y
     if m == "geometric":
@@ -86,23 +86,33 @@ def copeland(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return score
 
 
-def benefit_of_doubt(X: np.ndarray) -> np.ndarray:
-    """Benefit of the doubt (DEA with unit input): for unit a, max Σ w x_a s.t. Σ w x_b ≤ 1 for every b, w ≥ 0.
-    Scores lie in [0, 1]; missing values count as 0 (the unit gets no credit for them)."""
+def benefit_of_doubt(X: np.ndarray, missing: str = "zero") -> np.ndarray:
+    """Benefit of the doubt (DEA with unit input, as Compind's ci_bod): for unit a, max Σ w x_a s.t. Σ w x_b ≤ 1 for
+    every peer b, w ≥ 0; scores in [0, 1].
+
+    A unit's own gaps never matter (the LP gives them weight 0 either way); the two options differ in how a peer's
+    gaps are read. `zero`: a gap counts as 0, every unit is a peer of every other (one common frontier). `drop`:
+    unit a's LP runs over a's available indicators only, against the peers that have all of them."""
     from scipy.optimize import linprog
 
-    Z = np.nan_to_num(X, nan=0.0)
+    ok = ~np.isnan(X)
+    Z = np.where(ok, X, 0.0)
     if (Z < 0).any():
         raise ValueError("aggregate: 有利假设法（bod）要求非负的标准化值")
-    out = np.empty(Z.shape[0])
+    out = np.full(Z.shape[0], np.nan)
     for i in range(Z.shape[0]):
-        res = linprog(-Z[i], A_ub=Z, b_ub=np.ones(Z.shape[0]), bounds=(0, None), method="highs")
+        cols = ok[i] if missing == "drop" else np.ones(Z.shape[1], bool)
+        if not ok[i].any():
+            continue
+        peers = ok[:, cols].all(axis=1) if missing == "drop" else np.ones(Z.shape[0], bool)
+        A = Z[np.ix_(peers, cols)]
+        res = linprog(-Z[i, cols], A_ub=A, b_ub=np.ones(A.shape[0]), bounds=(0, None), method="highs")
         out[i] = -res.fun if res.status == 0 else np.nan
     return out
 
 
 def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggregate,
-              derived: str | None = None) -> Dataset:
+              derived: str | None = None, targets: dict[str, float] | None = None) -> Dataset:
     """Adds one column per Aggregate, level by level, to the normalised indicators. With `derived` (pca, entropy,
     …) each group's weights come from its children's values just before it is aggregated."""
     cols = {c: ds.values[:, j] for j, c in enumerate(ds.codes)}
@@ -114,7 +124,8 @@ def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggrega
             kids = imeta.children(code)
             X = np.column_stack([cols[k] for k in kids])
             if derived in DERIVED and len(kids) > 1:
-                w, notes[code] = derive(derived, X)
+                t = np.array([(targets or {}).get(k, 1.0) for k in kids])
+                w, notes[code] = derive(derived, X, t)
                 weights.update(zip(kids, w.tolist(), strict=True))
             w = np.array([weights[k] for k in kids])
             cols[code] = combine(X, w, a, cfg.dat_thresh, code)

@@ -1,16 +1,22 @@
-"""Analysis: indicator statistics with flags, correlations with flags, Cronbach's alpha, PCA per group.
-Thresholds are COINr's defaults (get_stats, get_corr_flags)."""
+"""Analysis: indicator statistics with flags, correlations (on any named dataset, within and across levels) with
+flags, Cronbach's alpha, PCA per group. Thresholds are COINr's defaults (get_stats, get_corr_flags)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from scipy import stats as sps
 
 from .data import skew_kurt
 
+METHODS = {"pearson": sps.pearsonr, "spearman": sps.spearmanr, "kendall": sps.kendalltau}
 
-def indicator_stats(ds, *, dat_thresh: float = 0.66, zero_thresh: float = 0.5, unq_thresh: float = 0.5,
+
+def indicator_stats(ds, *, dat_thresh: float = 0.65, zero_thresh: float = 0.5, unq_thresh: float = 0.5,
                     skew_thresh: float = 2.0, kurt_thresh: float = 3.5) -> list[dict]:
+    """COINr's get_stats: availability below `dat_thresh`, a non-zero share below `zero_thresh`, a unique share
+    below `unq_thresh`, and |skew| > 2 together with kurtosis > 3.5 are flagged."""
     rows = []
     n = len(ds.units)
     for j, code in enumerate(ds.codes):
@@ -25,54 +31,96 @@ def indicator_stats(ds, *, dat_thresh: float = 0.66, zero_thresh: float = 0.5, u
             "mean": float(v.mean()) if v.size else np.nan, "median": float(np.median(v)) if v.size else np.nan,
             "sd": float(v.std(ddof=1)) if v.size > 1 else np.nan, "skew": s, "kurt": k, "n": int(v.size),
             "availability": avail, "zeros": zeros, "unique": unique,
-            "flag_availability": avail < dat_thresh, "flag_zeros": zeros > zero_thresh,
-            "flag_outliers": not (abs(s) < skew_thresh or k < kurt_thresh), "flag_unique": unique < unq_thresh,
+            "flag_availability": avail < dat_thresh, "flag_zeros": (1 - zeros) < zero_thresh,
+            "flag_outliers": abs(s) > skew_thresh and k > kurt_thresh, "flag_unique": unique < unq_thresh,
         })
     return rows
+
+
+def _pair(a: np.ndarray, b: np.ndarray, method: str) -> tuple[float, float, int]:
+    """(r, p, n) on the pairwise-complete rows; NaN when fewer than 3 rows or a constant column."""
+    ok = ~(np.isnan(a) | np.isnan(b))
+    n = int(ok.sum())
+    if n < 3 or np.ptp(a[ok]) == 0 or np.ptp(b[ok]) == 0:
+        return math.nan, math.nan, n
+    res = METHODS[method](a[ok], b[ok])
+    return float(res[0]), float(res[1]), n
 
 
 def correlation(X: np.ndarray, method: str = "pearson") -> np.ndarray:
     """Pairwise-complete correlations between the columns of X (pearson, spearman or kendall)."""
     k = X.shape[1]
     R = np.eye(k)
-    f = {"pearson": sps.pearsonr, "spearman": sps.spearmanr, "kendall": sps.kendalltau}[method]
     for a in range(k):
         for b in range(a + 1, k):
-            ok = ~(np.isnan(X[:, a]) | np.isnan(X[:, b]))
-            if ok.sum() < 3 or np.ptp(X[ok, a]) == 0 or np.ptp(X[ok, b]) == 0:
-                R[a, b] = R[b, a] = np.nan
-            else:
-                R[a, b] = R[b, a] = float(f(X[ok, a], X[ok, b])[0])
+            R[a, b] = R[b, a] = _pair(X[:, a], X[:, b], method)[0]
     return R
 
 
-def correlation_flags(coin, level: int = 1, method: str = "pearson", *, high: float = 0.9,
-                      low: float = -0.4) -> list[dict]:
-    """Pairs of siblings (same parent) at `level` that are collinear (r > high) or negatively correlated
-    (r < low)."""
-    ds, imeta = coin.scores, coin.imeta
-    out = []
-    for parent in imeta.codes_at(level + 1):
-        kids = imeta.children(parent)
-        R = correlation(np.column_stack([ds.col(c) for c in kids]), method)
-        for a in range(len(kids)):
-            for b in range(a + 1, len(kids)):
-                r = R[a, b]
-                if r > high or r < low:
-                    out.append({"parent": parent, "a": kids[a], "b": kids[b], "r": float(r),
-                                "flag": "collinear" if r > high else "negative"})
-    return out
+def column_getter(coin, dset: str):
+    """code → column aligned with `dset`'s units. A column the dataset does not hold (an aggregate, for the
+    indicator-level datasets) comes from Aggregated, matched by unit code; units it lacks are NaN."""
+    ds = coin.data[dset]
+    agg = coin.scores
+    pos = {u: i for i, u in enumerate(agg.units)}
+    rows = np.array([pos.get(u, -1) for u in ds.units])
+
+    def get(code: str) -> np.ndarray:
+        if code in ds.codes:
+            return ds.col(code)
+        x = agg.col(code)
+        return np.where(rows >= 0, x[np.maximum(rows, 0)], np.nan)
+
+    return get
 
 
-def cross_level(coin, method: str = "pearson") -> dict[tuple[str, str], float]:
-    """Correlation of every element with each of its ancestors (indicator vs pillar, pillar vs index, …)."""
-    ds, imeta = coin.scores, coin.imeta
-    out = {}
+def correlations(coin, dset: str = "Aggregated", method: str = "pearson") -> list[dict]:
+    """Correlations on the named dataset (as COINr's get_corr(dset = …)): within each level between siblings (same
+    parent), and across levels between every element and each of its ancestors. Aggregates missing from an
+    indicator-level dataset are taken from Aggregated. p is the test of no correlation (COINr blanks r when
+    p > 0.05; here both are reported)."""
+    imeta, get = coin.imeta, column_getter(coin, dset)
+    rows = []
+    for level in range(1, imeta.max_level):
+        for parent in imeta.codes_at(level + 1):
+            kids = imeta.children(parent)
+            cols = [get(c) for c in kids]
+            for a in range(len(kids)):
+                for b in range(a + 1, len(kids)):
+                    r, p, n = _pair(cols[a], cols[b], method)
+                    rows.append({"dataset": dset, "method": method, "a": kids[a], "level_a": level, "b": kids[b],
+                                 "level_b": level, "relation": "siblings", "parent": parent, "r": r, "p": p, "n": n})
     for e in imeta.elements:
         if e.type in ("Indicator", "Aggregate"):
             for anc in imeta.ancestors(e.code):
-                out[(e.code, anc)] = float(correlation(np.column_stack([ds.col(e.code), ds.col(anc)]), method)[0, 1])
+                r, p, n = _pair(get(e.code), get(anc), method)
+                rows.append({"dataset": dset, "method": method, "a": e.code, "level_a": e.level, "b": anc,
+                             "level_b": imeta[anc].level, "relation": "ancestor", "parent": e.parent, "r": r,
+                             "p": p, "n": n})
+    return rows
+
+
+def flag_of(row: dict, high: float = 0.9, low: float = -0.4) -> str:
+    """COINr's get_corr_flags on siblings: collinear above `high`, negative below `low`."""
+    if row["relation"] != "siblings" or math.isnan(row["r"]):
+        return ""
+    return "collinear" if row["r"] > high else "negative" if row["r"] < low else ""
+
+
+def correlation_flags(coin, level: int = 1, method: str = "pearson", *, high: float = 0.9, low: float = -0.4,
+                      dset: str = "Aggregated") -> list[dict]:
+    """Pairs of siblings at `level` that are collinear (r > high) or negatively correlated (r < low)."""
+    out = []
+    for row in correlations(coin, dset, method):
+        flag = flag_of(row, high, low)
+        if flag and row["level_a"] == level:
+            out.append({"parent": row["parent"], "a": row["a"], "b": row["b"], "r": row["r"], "flag": flag})
     return out
+
+
+def cross_level(coin, method: str = "pearson", dset: str = "Aggregated") -> dict[tuple[str, str], float]:
+    """Correlation of every element with each of its ancestors (indicator vs pillar, pillar vs index, …)."""
+    return {(r["a"], r["b"]): r["r"] for r in correlations(coin, dset, method) if r["relation"] == "ancestor"}
 
 
 def cronbach_alpha(X: np.ndarray) -> float:
@@ -85,20 +133,26 @@ def cronbach_alpha(X: np.ndarray) -> float:
 
 
 def pca_group(X: np.ndarray) -> dict:
-    """Eigenvalues, shares of variance and loadings of the correlation matrix (complete rows)."""
+    """Eigenvalues, shares of variance and loadings of the correlation matrix (complete rows). Each component's
+    sign is fixed so that its loadings sum to a positive number, which keeps the output reproducible."""
     Z = X[~np.isnan(X).any(axis=1)]
     vals, vecs = np.linalg.eigh(np.corrcoef(Z, rowvar=False))
     order = np.argsort(vals)[::-1]
     vals, vecs = vals[order], vecs[:, order]
-    return {"eigenvalues": vals, "explained": vals / vals.sum(), "loadings": vecs * np.sqrt(np.maximum(vals, 0))}
+    vecs = vecs * np.where(vecs.sum(axis=0) < 0, -1.0, 1.0)
+    return {"eigenvalues": vals, "explained": vals / vals.sum(), "loadings": vecs * np.sqrt(np.maximum(vals, 0)),
+            "n": int(Z.shape[0])}
 
 
-def group_analysis(coin) -> dict[str, dict]:
-    ds, imeta = coin.scores, coin.imeta
+def group_analysis(coin, dset: str = "Aggregated") -> dict[str, dict]:
+    """Cronbach's α and PCA of the children of every aggregate, on complete rows."""
+    imeta, get = coin.imeta, column_getter(coin, dset)
     out = {}
     for level in range(2, imeta.max_level + 1):
         for parent in imeta.codes_at(level):
             kids = imeta.children(parent)
-            X = np.column_stack([ds.col(c) for c in kids])
-            out[parent] = {"children": kids, "alpha": cronbach_alpha(X), **(pca_group(X) if len(kids) > 1 else {})}
+            X = np.column_stack([get(c) for c in kids])
+            complete = int((~np.isnan(X).any(axis=1)).sum())
+            pca = pca_group(X) if len(kids) > 1 and complete > 2 else {}
+            out[parent] = {"level": level, "children": kids, "n": complete, "alpha": cronbach_alpha(X), **pca}
     return out

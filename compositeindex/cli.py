@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--sa", type=Path, required=True, help="YAML: n, seed, workers, code, uncertain: [...]")
     s.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
-    from .pipeline import build_files, write
+    from .outputs import write
+    from .pipeline import build_files
 
     try:
         coin, raw = build_files(args.data, args.meta, args.config)
@@ -36,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     write(coin, args.out, raw)
     if args.compare:
-        from .pipeline import _csv, build
+        from .outputs import csv_bytes
+        from .pipeline import build
         from .results import compare
 
         try:
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             print(str(exc), file=sys.stderr)
             return 2
         rows = [[r["uCode"], r["rank_a"], r["rank_b"], r["change"]] for r in compare(coin, other)]
-        (args.out / "compare.csv").write_bytes(_csv(["uCode", "rank_a", "rank_b", "change"], rows))
+        (args.out / "compare.csv").write_bytes(csv_bytes(["uCode", "rank_a", "rank_b", "change"], rows))
     print(f"{len(coin.scores.units)} units, {len(coin.scores.codes)} columns → {args.out}")
     return 0
 
@@ -57,7 +59,7 @@ def run_sa(coin, raw: dict, spec_path: Path, out: Path) -> int:
 
     import yaml
 
-    from .pipeline import _csv, digest
+    from .outputs import csv_bytes, digest
     from .sensitivity import Uncertain, exclusion, noisy_weights, sensitivity
 
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8")) or {}
@@ -76,12 +78,13 @@ def run_sa(coin, raw: dict, spec_path: Path, out: Path) -> int:
                       workers=spec.get("workers"), extra=extra or None, bootstrap_reps=int(spec.get("bootstrap", 500)))
     out.mkdir(parents=True, exist_ok=True)
     files = {
-        "sa_ranks.csv": _csv(["uCode", "nominal", "median", "q05", "q95"],
-                             zip(res.units, res.nominal_rank, res.median_rank, res.q05, res.q95, strict=True)),
-        "sa_indices.csv": _csv(["factor", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"],
+        "sa_ranks.csv": csv_bytes(["uCode", "nominal", "median", "q05", "q95", "presence"],
+                                  zip(res.units, res.nominal_rank, res.median_rank, res.q05, res.q95, res.presence,
+                                      strict=True)),
+        "sa_indices.csv": csv_bytes(["factor", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"],
                                ([f, res.s1[i], res.s1_ci[0][i], res.s1_ci[1][i], res.st[i], res.st_ci[0][i],
                                  res.st_ci[1][i]] for i, f in enumerate(res.factors))),
-        "exclusion.csv": _csv(["iCode", "mean_abs_rank_change"], exclusion(coin, spec.get("code")).items()),
+        "exclusion.csv": csv_bytes(["iCode", "mean_abs_rank_change"], exclusion(coin, spec.get("code")).items()),
     }
     for name, data in files.items():
         (out / name).write_bytes(data)

@@ -56,14 +56,18 @@ NormMethod = Literal["minmax", "zscore", "scaled", "fracmax", "dist2max", "dist2
 
 
 class NormOne(Strict):
+    """One indicator's normalisation. In an override only the fields written count: the others come from iMeta's
+    parameter columns, then from the global section (see normalise.resolve)."""
+
     method: NormMethod = "minmax"
     l: float = 0.0  # noqa: E741 - COINr's l_u naming
     u: float = 100.0
     mean: float = 0.0
     sd: float = 1.0
     ref: str | None = None  # unit code for dist2ref
-    cap: bool = True  # dist2targ capped at 1 / goalposts truncated
+    cap: bool | None = None  # None: the method's default (dist2targ capped, goalposts truncated, dist2ref not)
     scale: float = 1.0  # goalposts scaling parameter a
+    scale_factor: float = 100.0  # scaled: (x − l)/(u − l)·scale_factor
 
 
 class Normalise(NormOne):
@@ -73,17 +77,37 @@ class Normalise(NormOne):
 class Weights(Strict):
     use: str = "original"  # original (iMeta) | equal | <name of a set> | pca | entropy | critic | equal_influence
     sets: dict[str, dict[str, float]] = {}
+    targets: dict[str, float] = {}  # equal_influence: relative target influence per child (default equal)
 
 
 class AggOne(Strict):
     method: Literal["arithmetic", "geometric", "harmonic", "power", "copeland", "bod"] = "arithmetic"
     p: float = 1.0  # generalised (power) mean exponent
     nonpositive: Literal["error", "shift"] = "error"
+    missing: Literal["zero", "drop"] = "zero"  # bod: a gap scores 0, or each unit's LP over its own indicators
 
 
 class Aggregate(AggOne):
     dat_thresh: float = Field(0.0, ge=0, le=1)
     by_level: dict[int, AggOne] = {}
+
+
+class Results(Strict):
+    strengths: int = Field(5, ge=1)  # COINr get_str_weak: topN = bottomN = 5
+    min_discard: bool = True  # COINr: an indicator where the unit ranks last is never reported as a strength
+
+
+class Analysis(Strict):
+    """What the build writes as analysis; thresholds are COINr's get_stats / get_corr_flags defaults."""
+
+    stats_datasets: tuple[str, ...] = ("Raw", "Treated", "Normalised", "Aggregated")
+    corr_datasets: tuple[str, ...] = ("Normalised", "Aggregated")
+    corr_methods: tuple[Literal["pearson", "spearman", "kendall"], ...] = ("pearson", "spearman", "kendall")
+    t_avail: float = 0.65
+    t_zero: float = 0.5
+    t_unique: float = 0.5
+    collinear: float = 0.9
+    negative: float = -0.4
 
 
 class Config(Strict):
@@ -95,6 +119,8 @@ class Config(Strict):
     normalise: Normalise = Normalise()
     weights: Weights = Weights()
     aggregate: Aggregate = Aggregate()
+    results: Results = Results()
+    analysis: Analysis = Analysis()
 
 
 def parse_config(data: dict | str | Path | None) -> Config:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +10,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from . import aggregate as agg
-from . import prepare, results
+from . import prepare
 from .config import Config, parse_config
 from .data import Dataset, rank_desc
 from .inputs import IData, IMeta, InputError, Problem, load
@@ -71,7 +68,8 @@ def _run(coin: Coin, start: int) -> Coin:
         coin.weights = agg.resolve_weights(imeta, cfg.weights)
         coin.effective_weights = agg.effective_weights(imeta, coin.weights)
     if start <= 6:
-        d["Aggregated"] = agg.aggregate(d["Normalised"], imeta, coin.weights, cfg.aggregate, cfg.weights.use)
+        d["Aggregated"] = agg.aggregate(d["Normalised"], imeta, coin.weights, cfg.aggregate, cfg.weights.use,
+                                        cfg.weights.targets)
         if cfg.weights.use in agg.DERIVED:
             coin.weights = d["Aggregated"].step["weights"]
             coin.effective_weights = agg.effective_weights(imeta, coin.weights)
@@ -97,10 +95,13 @@ def check_config(cfg: Config, idata: IData, imeta: IMeta) -> None:
         problems.append(Problem("config", None, "weights.use", f"权重集 “{cfg.weights.use}” 不存在"))
     if cfg.impute.group and cfg.impute.group not in idata.groups:
         problems.append(Problem("config", None, "impute.group", f"iData 中没有分组列 “{cfg.impute.group}”"))
-    for code in [*cfg.screen.force_include, *cfg.screen.force_exclude, *([cfg.normalise.ref] if cfg.normalise.ref
-                                                                         else [])]:
+    refs = [cfg.normalise.ref, *(o.ref for o in cfg.normalise.overrides.values())]
+    for code in [*cfg.screen.force_include, *cfg.screen.force_exclude, *(r for r in refs if r)]:
         if code not in idata.units:
             problems.append(Problem("config", None, "screen/normalise", f"单位 “{code}” 不存在"))
+    for code in cfg.weights.targets:
+        if code not in elements:
+            problems.append(Problem("config", None, f"weights.targets.{code}", "不是 iMeta 中的指标或汇总项"))
     if cfg.time is not None and (idata.times is None or cfg.time not in set(idata.times.tolist())):
         problems.append(Problem("config", None, "time", f"iData 中没有时间 {cfg.time}"))
     if problems:
@@ -127,8 +128,13 @@ def _merge(base: dict, changes: dict) -> dict:
 def apply_changes(cfg: Config, changes: dict) -> Config:
     """`cfg` with dotted-path changes. Two-part paths (the usual "stage.field") are validated field by field, which
     keeps a regeneration cheap when the config carries large weight sets; deeper paths go through a full parse."""
+
+    def reparse() -> Config:
+        # exclude_unset keeps which override fields were written: they take precedence over iMeta's parameters
+        return parse_config(_merge(cfg.model_dump(mode="json", exclude_unset=True), changes))
+
     if any(path.count(".") != 1 for path in changes):
-        return parse_config(_merge(cfg.model_dump(mode="json"), changes))
+        return reparse()
     sections: dict[str, dict] = {}
     for path, value in changes.items():
         sec, name = path.split(".")
@@ -137,11 +143,11 @@ def apply_changes(cfg: Config, changes: dict) -> Config:
     for sec, fields in sections.items():
         current = getattr(cfg, sec, None)
         if current is None or not all(f in type(current).model_fields for f in fields):
-            return parse_config(_merge(cfg.model_dump(mode="json"), changes))
+            return reparse()
         try:
             checked = type(current).model_validate(fields)  # the changed fields only; the others keep their values
         except ValidationError:
-            return parse_config(_merge(cfg.model_dump(mode="json"), changes))  # raises with the field's path
+            return reparse()  # raises with the field's path
         update[sec] = current.model_copy(update={f: getattr(checked, f) for f in fields})
     return cfg.model_copy(update=update)
 
@@ -160,80 +166,6 @@ def regenerate(coin: Coin, changes: dict) -> Coin:
     new = Coin(coin.idata, coin.imeta, new_cfg, dict(coin.data), [*coin.log, {"regenerate": changes}],
                coin.screened_out, coin.treatment, coin.weights, coin.effective_weights)
     return _run(new, first)
-
-
-# ------------------------------------------------------------------------------------------------------ outputs
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float | np.floating):
-        return "" if np.isnan(v) else repr(float(v))
-    return str(v)
-
-
-def _csv(header: list[str], rows) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    for r in rows:
-        w.writerow([_fmt(v) for v in r])
-    return buf.getvalue().encode("utf-8")
-
-
-def outputs(coin: Coin) -> dict[str, bytes]:
-    """File name → bytes. Deterministic: fixed order, repr() floats, no timestamps."""
-    files: dict[str, bytes] = {}
-    for name, ds in coin.data.items():
-        files[f"data_{name}.csv"] = _csv(["uCode", *ds.codes], ([u, *ds.values[i]] for i, u in enumerate(ds.units)))
-    ds = coin.scores
-    ranks = coin.ranks()
-    files["results_ranks.csv"] = _csv(
-        ["uCode", *ds.codes], ([u, *(int(ranks[c][i]) if ranks[c][i] == ranks[c][i] else "" for c in ds.codes)]
-                               for i, u in enumerate(ds.units))
-    )
-    norm = coin.data["Normalised"]
-    files["flags.csv"] = _csv(["uCode", *norm.codes], ([u, *norm.flags[i].tolist()] for i, u in enumerate(norm.units)))
-    for group in sorted(coin.idata.groups):
-        gr = {c: results.group_ranks(coin, group, c) for c in ds.codes}
-        files[f"results_ranks_{group}.csv"] = _csv(["uCode", *ds.codes], ([u, *(gr[c][u] for c in ds.codes)]
-                                                                            for u in ds.units))
-    sw = results.strengths_weaknesses(coin)
-    files["results_strengths_weaknesses.csv"] = _csv(
-        ["uCode", "strengths", "weaknesses"],
-        ([u, ";".join(sw[u]["strengths"]), ";".join(sw[u]["weaknesses"])] for u in norm.units))
-    codes, contrib = results.contributions(coin)
-    files["results_contributions.csv"] = _csv(["uCode", *codes], ([u, *contrib[i]] for i, u in enumerate(norm.units)))
-    keys = ["iCode", "skew_before", "kurt_before", "winsorised", "winsorised_units", "transform",
-            "skew_after", "kurt_after", "passes"]
-    files["treatment.csv"] = _csv(keys, ([r[k] for k in keys] for r in coin.treatment))
-    files["screened_out.csv"] = _csv(["uCode", "availability", "nonzero", "reason"],
-                                     ([r["uCode"], r["availability"], r["nonzero"], r["reason"]]
-                                      for r in coin.screened_out))
-    files["weights.csv"] = _csv(["iCode", "weight", "effective_weight"],
-                                ([c, w, coin.effective_weights.get(c, "")] for c, w in coin.weights.items()))
-    return files
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def write(coin: Coin, out: Path, inputs: dict[str, bytes] | None = None) -> dict:
-    out.mkdir(parents=True, exist_ok=True)
-    files = outputs(coin)
-    for name, data in files.items():
-        (out / name).write_bytes(data)
-    manifest = {
-        "engine": "compositeindex",
-        "inputs": {k: digest(v) for k, v in sorted((inputs or {}).items())},
-        "config": coin.config.model_dump(mode="json"),
-        "log": [{k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v) for k, v in e.items()}
-                for e in coin.log],
-        "outputs": {k: digest(v) for k, v in sorted(files.items())},
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                       encoding="utf-8")
-    return manifest
 
 
 def build_files(data: Path, meta: Path, config: Path | None) -> tuple[Coin, dict[str, bytes]]:

@@ -152,19 +152,18 @@ def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.nd
         report.update(skew_after=report["skew_before"], kurt_after=report["kurt_before"], passes=passes(x, t))
         return x, wins, trans, report
     y = x.copy()
-    steps = 0
-    while steps < t.winmax and not passes(y, t):
+    while not passes(y, t):
         v = y[ok]
         high = skew(y) > 0
         top = v.max() if high else v.min()
         hit = ok & (y == top)
         rest = v[v < top] if high else v[v > top]
-        if rest.size == 0:
+        # winmax counts units (points), never exceeded: tied extremes move together to the next value, so a tie
+        # that would take the count past winmax stops the winsorisation.
+        if rest.size == 0 or (wins | hit).sum() > t.winmax:
             break
-        # Tied extremes move together to the next value, counting as one winsorisation step.
         y[hit] = rest.max() if high else rest.min()
         wins |= hit
-        steps += 1
     if passes(y, t) or t.fallback == "none":
         report.update(winsorised=int(wins.sum()), winsorised_idx=np.flatnonzero(wins).tolist())
     else:
@@ -189,11 +188,20 @@ def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.nd
     return y, wins, trans, report
 
 
+def treat_params(code: str, cfg: Treat) -> TreatOne:
+    """The global treatment with the fields written in `treat.overrides.<code>` on top."""
+    override = cfg.overrides.get(code)
+    if override is None:
+        return cfg
+    base = {f: getattr(cfg, f) for f in TreatOne.model_fields}
+    return TreatOne.model_validate({**base, **override.model_dump(include=override.model_fields_set)})
+
+
 def treat(ds: Dataset, cfg: Treat) -> tuple[Dataset, list[dict]]:
     values, flags = ds.values.copy(), ds.flags.copy()
     rows = []
     for j, code in enumerate(ds.codes):
-        t = cfg.overrides.get(code, cfg)
+        t = treat_params(code, cfg)
         y, wins, trans, rep = treat_one(values[:, j], t)
         values[:, j] = y
         flags[wins, j] |= WINSORISED

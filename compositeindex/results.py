@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import rank_desc
+from .data import MISSING, rank_desc
 
 
 def group_ranks(coin, group: str, code: str) -> dict[str, float]:
@@ -20,27 +20,62 @@ def group_ranks(coin, group: str, code: str) -> dict[str, float]:
     return dict(zip(ds.units, out.tolist(), strict=True))
 
 
-def strengths_weaknesses(coin, n: int = 3) -> dict[str, dict[str, list[str]]]:
-    """Per unit, the indicators where it ranks best and worst among units (COINr's get_str_weak, by rank)."""
+def strengths_weaknesses(coin, n: int | None = None, *, min_discard: bool | None = None
+                         ) -> dict[str, dict[str, list[str]]]:
+    """Per unit, the `n` indicators where it ranks best and worst among units (COINr's get_str_weak on the
+    direction-adjusted Normalised data; n defaults to results.strengths, COINr's 5).
+
+    An indicator the unit has no data for in the input is left out, even when it was imputed: an estimate is not a
+    strength. With `min_discard` (COINr's default) an indicator where the unit ranks last is not a strength."""
+    n = coin.config.results.strengths if n is None else n
+    min_discard = coin.config.results.min_discard if min_discard is None else min_discard
     ds = coin.data["Normalised"]
     R = np.column_stack([rank_desc(ds.values[:, j]) for j in range(len(ds.codes))])
+    worst = np.max(np.where(np.isnan(R), -np.inf, R), axis=0)  # the last rank of each indicator
+    R[(ds.flags & MISSING).astype(bool)] = np.nan
     out = {}
     codes = np.array(ds.codes)
     for i, u in enumerate(ds.units):
         r = R[i]
         ok = ~np.isnan(r)
         order = np.argsort(r[ok], kind="stable")
-        cs = codes[ok][order]
-        out[u] = {"strengths": cs[:n].tolist(), "weaknesses": cs[::-1][:n].tolist()}
+        ranked = codes[ok][order]
+        best = ranked[r[ok][order] < worst[ok][order]] if min_discard else ranked
+        out[u] = {"strengths": best[:n].tolist(), "weaknesses": ranked[::-1][:n].tolist()}
     return out
 
 
-def contributions(coin, top: str | None = None) -> tuple[tuple[str, ...], np.ndarray]:
-    """Indicator contributions to each unit's index, w_eff·x, exact when every level is arithmetic and data is
-    complete (units × indicators; rows sum to the index score)."""
-    ds = coin.data["Normalised"]
-    w = np.array([coin.effective_weights[c] for c in ds.codes])
-    return ds.codes, ds.values * w
+def contributions_exact(coin) -> bool:
+    """Whether w·x contributions add up to the index: every level a weighted arithmetic mean."""
+    agg = coin.config.aggregate
+    for level in range(2, coin.imeta.max_level + 1):
+        a = agg.by_level.get(level, agg)
+        if not (a.method == "arithmetic" or (a.method == "power" and a.p == 1)):
+            return False
+    return True
+
+
+def contributions(coin) -> tuple[tuple[str, ...], np.ndarray]:
+    """Each indicator's contribution to each unit's index: its normalised value times its share of the index, the
+    share being the product along its path of the unit's own weights — a missing child's weight goes to its
+    available siblings, as in the aggregation. Exact (rows sum to the index) when contributions_exact(); otherwise
+    indicative only. Units × indicators."""
+    ds, agg, imeta = coin.data["Normalised"], coin.scores, coin.imeta
+    top = imeta.codes_at(imeta.max_level)[0]
+    present = ~np.isnan(agg.values)
+    col = {c: j for j, c in enumerate(agg.codes)}
+    share = {top: np.where(present[:, col[top]], 1.0, np.nan)}
+    for level in range(imeta.max_level, 1, -1):
+        for parent in imeta.codes_at(level):
+            kids = imeta.children(parent)
+            W = np.column_stack([np.where(present[:, col[k]], coin.weights[k], 0.0) for k in kids])
+            total = W.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frac = W / total[:, None]
+            for j, k in enumerate(kids):
+                share[k] = share[parent] * np.where(total > 0, frac[:, j], 0.0)
+    S = np.column_stack([share[c] for c in ds.codes])
+    return ds.codes, np.where(S == 0, 0.0, S * ds.values)
 
 
 def compare(a, b, code: str | None = None) -> list[dict]:

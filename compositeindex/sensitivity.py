@@ -1,6 +1,10 @@
 """Uncertainty and sensitivity analysis: Sobol quasi-random sampling, Saltelli/Jansen estimators with bootstrap
-intervals and a convergence check, rank medians and 5–95 % intervals, exclusion analysis. Runs in worker processes
-(fork) that each cache the stages a sampled choice does not affect."""
+intervals and a convergence check, rank medians and 5–95 % intervals, exclusion analysis. Runs in spawned worker
+processes that each receive the nominal build once and cache the stages a sampled choice does not affect.
+
+Screening may be one of the uncertain choices: a unit screened out in a run has no rank in that run (the others are
+ranked among the units present), and the rank-change statistic of a run uses the units present both in it and in the
+nominal build."""
 
 from __future__ import annotations
 
@@ -79,11 +83,24 @@ def _head_changes(changes: dict) -> dict:
     return {k: v for k, v in changes.items() if k.split(".")[0] in HEAD}
 
 
+def universe(coin: Coin) -> tuple[str, ...]:
+    """Every unit a run could rank: those of the selected time before screening."""
+    return coin.data["Raw"].units
+
+
+def ranks_on(coin: Coin, code: str, units: tuple[str, ...]) -> np.ndarray:
+    """`coin`'s ranks on `code` laid out on `units`; NaN for a unit the build does not hold (screened out)."""
+    out = np.full(len(units), np.nan)
+    pos = {u: i for i, u in enumerate(units)}
+    out[[pos[u] for u in coin.scores.units]] = rank_desc(coin.scores.col(code))
+    return out
+
+
 def _evaluate(rows: list[dict]) -> np.ndarray:
     nominal: Coin = _STATE["nominal"]
     cache: dict = _STATE.setdefault("cache", {})
-    code = _STATE["code"]
-    out = np.empty((len(rows), len(nominal.scores.units)))
+    code, units = _STATE["code"], _STATE["units"]
+    out = np.empty((len(rows), len(units)))
     for r, changes in enumerate(rows):
         head_changes = _head_changes(changes)
         key = json.dumps(head_changes, sort_keys=True)
@@ -94,22 +111,25 @@ def _evaluate(rows: list[dict]) -> np.ndarray:
                 cache[key] = head
         rest = {k: v for k, v in changes.items() if k.split(".")[0] in STAGES[5:]}
         coin = regenerate(head, rest) if rest else head
-        out[r] = rank_desc(coin.scores.col(code))
+        out[r] = ranks_on(coin, code, units)
     return out
 
 
 def _init(nominal: Coin, code: str):
     _STATE.clear()
-    _STATE.update(nominal=nominal, code=code)
+    _STATE.update(nominal=nominal, code=code, units=universe(nominal))
 
 
 def run_all(nominal: Coin, rows: list[dict], code: str, workers: int | None = None) -> np.ndarray:
+    """Ranks of every run (rows × universe units). Workers are spawned, not forked: forking a process that already
+    runs threads (pytest-xdist, a web server, BLAS) can deadlock, and Python 3.12 warns about it. The nominal build
+    reaches each worker once, through the pool initializer."""
     workers = workers or len(os.sched_getaffinity(0))
     if workers <= 1 or len(rows) < 50:
         _init(nominal, code)
         return _evaluate(rows)
     chunks = np.array_split(np.arange(len(rows)), workers * 4)
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(nominal, code)) as pool:
         parts = list(pool.map(_evaluate, [[rows[i] for i in c] for c in chunks]))
     return np.vstack(parts)
@@ -130,6 +150,23 @@ class SAResult:
     converged: bool | None = None
     convergence: dict = field(default_factory=dict)
     runs: int = 0
+    presence: np.ndarray | None = None  # share of the runs in which each unit was not screened out
+
+
+def _rank_summary(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Median, 5 % and 95 % rank over the runs where each unit is present, and the share of such runs."""
+    present = ~np.isnan(R)
+    with warnings.catch_warnings():  # a unit screened out of every run has no rank statistics: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return (np.nanmedian(R, axis=0), np.nanpercentile(R, 5, axis=0), np.nanpercentile(R, 95, axis=0),
+                present.mean(axis=0))
+
+
+def _mean_abs_change(R: np.ndarray, r0: np.ndarray) -> np.ndarray:
+    """Per run, the mean absolute rank change over the units present in the run and in the nominal build."""
+    D = np.abs(R - r0)
+    both = ~np.isnan(D)
+    return np.where(both.any(axis=1), np.nansum(D, axis=1) / np.maximum(both.sum(axis=1), 1), 0.0)
 
 
 def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: int = 0, code: str | None = None,
@@ -149,8 +186,9 @@ def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
 
     rows = [changes(u) for M in mats for u in M]
     R = run_all(nominal, rows, code, workers)
-    r0 = rank_desc(nominal.scores.col(code))
-    y = np.nanmean(np.abs(R - r0), axis=1)
+    units = universe(nominal)
+    r0 = ranks_on(nominal, code, units)
+    y = _mean_abs_change(R, r0)
     fA, fB = y[:n], y[n:2 * n]
     fAB = y[2 * n:].reshape(d, n).T
     s1, st = sobol_indices(fA, fB, fAB)
@@ -158,13 +196,12 @@ def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
     half = sobol_indices(fA[: n // 2], fB[: n // 2], fAB[: n // 2])
     change = float(max(np.abs(half[0] - s1).max(), np.abs(half[1] - st).max()))
     width = float(max((ci1[1] - ci1[0]).max(), (cit[1] - cit[0]).max()))
-    ranks = R[: 2 * n]  # A and B rows: independent samples of the choices
+    med, q05, q95, presence = _rank_summary(R[: 2 * n])  # A and B rows: independent samples of the choices
     return SAResult(
-        units=nominal.scores.units, nominal_rank=r0, median_rank=np.nanmedian(ranks, axis=0),
-        q05=np.nanpercentile(ranks, 5, axis=0), q95=np.nanpercentile(ranks, 95, axis=0),
+        units=units, nominal_rank=r0, median_rank=med, q05=q05, q95=q95,
         factors=tuple(f.name for f in uncertain), s1=s1, st=st, s1_ci=ci1, st_ci=cit,
         converged=change < 0.05 and width < 0.2, convergence={"change_from_half_n": change, "max_ci_width": width},
-        runs=len(rows),
+        runs=len(rows), presence=presence,
     )
 
 
@@ -175,8 +212,9 @@ def uncertainty(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
     U = qmc.Sobol(len(uncertain), scramble=True, seed=seed).random(n)
     rows = [{k: v for f, ui in zip(uncertain, u, strict=True) for k, v in f.pick(ui).items()} for u in U]
     R = run_all(coin, rows, code, workers)
-    return SAResult(coin.scores.units, rank_desc(coin.scores.col(code)), np.nanmedian(R, axis=0),
-                    np.nanpercentile(R, 5, axis=0), np.nanpercentile(R, 95, axis=0), runs=n)
+    units = universe(coin)
+    med, q05, q95, presence = _rank_summary(R)
+    return SAResult(units, ranks_on(coin, code, units), med, q05, q95, runs=n, presence=presence)
 
 
 def exclusion(coin: Coin, code: str | None = None) -> dict[str, float]:

@@ -76,5 +76,7 @@ def equal_influence(X: np.ndarray, target: np.ndarray | None = None) -> tuple[np
     return w, f"残差 {res.fun:.2e}"
 
 
-def derive(method: str, X: np.ndarray) -> tuple[np.ndarray, str]:
-    return {"pca": pca, "entropy": entropy, "critic": critic, "equal_influence": equal_influence}[method](X)
+def derive(method: str, X: np.ndarray, target: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+    if method == "equal_influence":
+        return equal_influence(X, target)
+    return {"pca": pca, "entropy": entropy, "critic": critic}[method](X)

@@ -147,7 +147,7 @@ def test_cli_sa_writes_rank_intervals_and_indices_reproducibly(tmp_path):
     assert outs[0] == outs[1]
     assert outs[0].decode().splitlines()[0] == "factor,S1,S1_low,S1_high,ST,ST_low,ST_high"
     ranks = (tmp_path / "a" / "sa_ranks.csv").read_text().splitlines()
-    assert ranks[0] == "uCode,nominal,median,q05,q95" and len(ranks) == 5
+    assert ranks[0] == "uCode,nominal,median,q05,q95,presence" and len(ranks) == 5
 
 
 def test_row_mean_imputes_from_siblings_back_transformed():

@@ -73,33 +73,36 @@ def test_negative_skew_winsorises_the_low_side():
     ],
 )
 def test_normalisation_methods_by_definition(method, expected):
-    y, _ = normalise_one(np.array([1.0, 2, 3]), NormOne(method=method), direction=1, target=math.nan, params={},
-                         ref_row=None)
+    y, _ = normalise_one(np.array([1.0, 2, 3]), NormOne(method=method), direction=1, target=math.nan)
     np.testing.assert_allclose(y, expected)
 
 
 def test_direction_applied_before_minmax():
-    y, _ = normalise_one(np.array([1.0, 2, 3]), NormOne(), direction=-1, target=math.nan, params={}, ref_row=None)
+    y, _ = normalise_one(np.array([1.0, 2, 3]), NormOne(), direction=-1, target=math.nan)
     np.testing.assert_allclose(y, [100, 50, 0])
 
 
 def test_distance_to_target_is_capped():
-    y, capped = normalise_one(np.array([0.0, 5, 20]), NormOne(method="dist2targ"), direction=1, target=10,
-                              params={}, ref_row=None)
+    y, capped = normalise_one(np.array([0.0, 5, 20]), NormOne(method="dist2targ"), direction=1, target=10)
     np.testing.assert_allclose(y, [0, 0.5, 1])
     assert capped.tolist() == [False, False, True]
 
 
 def test_goalposts_truncate_and_scale():
     y, _ = normalise_one(np.array([-5.0, 5, 15]), NormOne(method="goalposts", l=0, u=10, scale=100), direction=1,
-                         target=math.nan, params={}, ref_row=None)
+                         target=math.nan)
     np.testing.assert_allclose(y, [0, 50, 100])
 
 
-def test_distance_to_reference_unit():
-    y, _ = normalise_one(np.array([1.0, 3, 5]), NormOne(method="dist2ref", cap=False), direction=1,
-                         target=math.nan, params={}, ref_row=1)
-    np.testing.assert_allclose(y, [0.5, 1, 1.5])
+def test_distance_to_reference_unit_follows_coinr():
+    # COINr n_dist2ref: 1 − (x_ref − x)/(x_ref − x_min), uncapped by default; the reference unit scores 1
+    x = np.array([1.0, 3, 5])
+    y, capped = normalise_one(x, NormOne(method="dist2ref"), direction=1, ref_row=1)
+    np.testing.assert_allclose(y, [1 - 2 / 2, 1, 1 + 2 / 2])
+    assert not capped.any()
+    y, capped = normalise_one(x, NormOne(method="dist2ref", cap=True), direction=1, ref_row=1)
+    np.testing.assert_allclose(y, [0, 1, 1])
+    assert capped.tolist() == [False, False, True]
 
 
 def test_means_by_definition():
@@ -142,7 +145,7 @@ finite = st.floats(-1e6, 1e6, allow_nan=False)
 @settings(max_examples=60, deadline=None)
 @given(st.lists(finite, min_size=2, max_size=30))
 def test_minmax_stays_within_bounds(xs):
-    y, _ = normalise_one(np.array(xs), NormOne(l=10, u=20), direction=1, target=math.nan, params={}, ref_row=None)
+    y, _ = normalise_one(np.array(xs), NormOne(l=10, u=20), direction=1, target=math.nan)
     assert np.all((y >= 10 - 1e-9) & (y <= 20 + 1e-9))
 
 
