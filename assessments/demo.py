@@ -34,8 +34,8 @@ from enterprises.models import Enterprise, EnterpriseEvent, EnterpriseLabel
 from maturity.answers import applies
 from maturity.spec import NA, ModelSpec
 
-from .models import Assessment, AssessmentResult, DomainScore, ModelVersion
-from .services import default_context, domain_rows, result_fields
+from .models import Assessment, AssessmentResult, DomainScore, ModelVersion, PeerScore
+from .services import default_context, domain_rows, peer_scores_refresh, result_fields
 
 SYNTHETIC = "合成演示数据"
 BATCH = 1000
@@ -279,6 +279,7 @@ def _write(plans: list[Planned], counts: Counter) -> None:
             for d in domain_rows(s, p.assessment, r)
         ]
     )
+    peer_scores_refresh(enterprise_ids={p.enterprise.pk for p in plans})
     timeline = []
     for s, (p, r) in zip(stored, scored, strict=True):
         summary = (
@@ -334,6 +335,7 @@ def existing() -> int:
 def delete_demo_assessments() -> None:
     """Remove the assessments of synthetic enterprises (verifications first: they protect what they verify)."""
     ids = Assessment.objects.filter(enterprise__is_synthetic=True)
+    PeerScore.objects.filter(assessment__in=ids).delete()
     DomainScore.objects.filter(result__assessment__in=ids).delete()
     AssessmentResult.objects.filter(assessment__in=ids).delete()
     EnterpriseEvent.objects.filter(enterprise__is_synthetic=True, kind=EnterpriseEvent.Kind.ASSESSED).delete()

@@ -192,6 +192,7 @@ def _commit(job: AssessmentImportJob) -> AssessmentImportJob:
             batch_size=BATCH,
         )
         _insert_domain_scores(stored, assessments, results)
+        services.peer_scores_refresh(enterprise_ids=plan.enterprise_ids, model_code=version.code)
         source = _("导入文件“%(name)s”第 %(row)s 行")
         events.EnterpriseEvent.objects.bulk_create(
             [

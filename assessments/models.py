@@ -5,7 +5,6 @@ it is written once and never changed; rescoring against a corrected model versio
 the `is_current` flag. `DomainScore` is the narrow copy of a snapshot's node scores that analytics read in SQL.
 """
 
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -215,3 +214,67 @@ class AssessmentImportJob(UploadJob):
     class Meta(UploadJob.Meta):
         verbose_name = _("评估导入任务")
         verbose_name_plural = _("评估导入任务")
+
+
+class PeerScore(models.Model):
+    """One enterprise's score on one node of a model ("" = the total) from its latest submitted assessment of that
+    model, whatever its kind (by submitted_at, then id), with the enterprise's peer-group keys copied in.
+
+    The copy exists so that "how many peers in this group score below x" is a range scan of one index
+    (reports/peers.py). Removed enterprises have no rows. Only `services.peer_scores_refresh` writes it: every
+    write of a result calls it, and `services.peer_scores_follow_archive` re-reads the keys of enterprises whose
+    archive record changed (moved, reclassified, resized, removed or restored)."""
+
+    TOTAL = ""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+", db_index=False)
+    model_code = models.SlugField(max_length=40)
+    node_code = models.CharField(max_length=60, blank=True)  # a top-level node, or "" for the total score
+    score = models.FloatField()  # the total on the model's scale, a node 0–1, as in the snapshot
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    industry = models.CharField(max_length=2)  # Enterprise.industry_id
+    size_class = models.CharField(max_length=8, blank=True)  # Enterprise.size_class
+    province = models.CharField(max_length=2)  # the first digits of Enterprise.county_id
+    city = models.CharField(max_length=4)
+
+    class Meta:
+        verbose_name = _("同行对标得分")
+        verbose_name_plural = _("同行对标得分")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "model_code", "node_code"], name="peerscore_one_per_node"),
+        ]
+        # One index per rung of the peer-group ladder: equal keys, then the score, then the enterprise so that
+        # leaving the enterprise itself out is read from the index too.
+        indexes = [
+            models.Index(
+                fields=["model_code", "node_code", "industry", "size_class", "city", "score", "enterprise"],
+                name="peerscore_city",
+            ),
+            models.Index(
+                fields=["model_code", "node_code", "industry", "size_class", "province", "score", "enterprise"],
+                name="peerscore_province_size",
+            ),
+            models.Index(
+                fields=["model_code", "node_code", "industry", "province", "score", "enterprise"],
+                name="peerscore_province_industry",
+            ),
+            models.Index(
+                fields=["model_code", "node_code", "province", "score", "enterprise"], name="peerscore_province"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.model_code} {self.node_code or '*'} {self.score}"
+
+
+class PeerScoreSync(models.Model):
+    """How far PeerScore's copied keys have followed the enterprise timeline (a single row)."""
+
+    followed_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("同行对标同步")
+        verbose_name_plural = _("同行对标同步")
+
+    def __str__(self) -> str:
+        return f"{self.followed_until:%Y-%m-%d %H:%M:%S}"

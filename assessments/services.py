@@ -5,9 +5,13 @@ enterprise's timeline."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +22,7 @@ from maturity.answers import applies, points_for
 from maturity.library import LIBRARY
 from maturity.spec import NA, ModelSpec
 
-from .models import Assessment, AssessmentResult, DomainScore, ModelVersion
+from .models import Assessment, AssessmentResult, DomainScore, ModelVersion, PeerScore, PeerScoreSync
 from .specs import digest_of, item_count, item_refs, spec_json
 
 # Shipped ModelSpec files loaded into the database (other YAML files in the library are not ModelSpecs).
@@ -275,6 +279,7 @@ def store_result(assessment: Assessment, version: ModelVersion, result, *, reaso
     DomainScore.objects.filter(result__assessment=assessment, is_current=True).update(is_current=False)
     stored = AssessmentResult.objects.create(**result_fields(assessment, version, result, reason))
     DomainScore.objects.bulk_create(domain_rows(stored, assessment, result))
+    peer_scores_refresh(enterprise_ids=[assessment.enterprise_id], model_code=assessment.model_code)
     return stored
 
 
@@ -360,6 +365,7 @@ def rescore(*, version: ModelVersion, chunk: int = 500) -> RescoreReport:
                 [row for stored, (a, r) in zip(results, scored, strict=True) for row in domain_rows(stored, a, r)],
                 batch_size=2000,
             )
+            peer_scores_refresh(enterprise_ids={a.enterprise_id for a, _r in scored}, model_code=version.code)
         report.rescored += len(scored)
     return report
 
@@ -398,3 +404,120 @@ def remove_evidence(*, actor, assessment: Assessment, evidence) -> None:
 
 def current_results_for(assessment_ids: list[int]):
     return AssessmentResult.objects.filter(assessment_id__in=assessment_ids, is_current=True).defer("snapshot")
+
+
+# ---------------------------------------------------------------- peer scores (what reports.peers counts)
+
+PEER_CHUNK = 500  # enterprises per refresh statement: well inside SQLite's limit on bound parameters
+# Timeline kinds that can move an enterprise to another peer group, or out of every group and back.
+ARCHIVE_KINDS = (
+    EnterpriseEvent.Kind.CHANGED,
+    EnterpriseEvent.Kind.IMPORTED,
+    EnterpriseEvent.Kind.REMOVED,
+    EnterpriseEvent.Kind.RESTORED,
+)
+# Events written up to this long before the last follow are read again: a change whose transaction was still
+# open when that follow ran is picked up. One committed later than this is not; `rebuild_peer_scores` repairs it.
+FOLLOW_MARGIN = dt.timedelta(minutes=1)
+FOLLOW_WRITE_EVERY = dt.timedelta(seconds=30)  # reading a slightly wider window is cheaper than a write per read
+
+
+def _peer_rows_sql(where: str) -> str:
+    """INSERT … SELECT of the peer rows of every (enterprise, model) the WHERE clause on `a` (assessments) keeps.
+
+    The latest submitted assessment with a current result wins, by submitted_at then id; its total comes from
+    the result and its top-level nodes (depth 0) from the domain scores. Enterprises removed from the archive are
+    left out. Plain SQL that SQLite and PostgreSQL both run, so a province rebuilds in one statement."""
+    qn = connection.ops.quote_name
+    a, r, d = (qn(m._meta.db_table) for m in (Assessment, AssessmentResult, DomainScore))
+    e, p = qn(Enterprise._meta.db_table), qn(PeerScore._meta.db_table)
+    return f"""
+        INSERT INTO {p} (enterprise_id, model_code, node_code, score, assessment_id, industry, size_class,
+                         province, city)
+        WITH latest AS (
+            SELECT a.id AS assessment_id, a.enterprise_id, a.model_code, r.id AS result_id, r.score,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY a.enterprise_id, a.model_code ORDER BY a.submitted_at DESC, a.id DESC
+                   ) AS n
+            FROM {a} a JOIN {r} r ON r.assessment_id = a.id AND r.is_current
+            WHERE a.status = %s {where}
+        ),
+        chosen AS (
+            SELECT l.assessment_id, l.enterprise_id, l.model_code, l.result_id, l.score, e.industry_id,
+                   e.size_class, SUBSTR(e.county_id, 1, 2) AS province, SUBSTR(e.county_id, 1, 4) AS city
+            FROM latest l JOIN {e} e ON e.id = l.enterprise_id
+            WHERE l.n = 1 AND e.removed_at IS NULL
+        )
+        SELECT enterprise_id, model_code, '', score, assessment_id, industry_id, size_class, province, city
+        FROM chosen
+        UNION ALL
+        SELECT c.enterprise_id, c.model_code, d.node_code, d.score, c.assessment_id, c.industry_id, c.size_class,
+               c.province, c.city
+        FROM chosen c JOIN {d} d ON d.result_id = c.result_id
+        WHERE d.depth = 0 AND d.score IS NOT NULL
+    """  # noqa: S608 - table names from the models' meta, every value a bound parameter
+
+
+def peer_scores_refresh(*, enterprise_ids: Iterable[int], model_code: str | None = None) -> int:
+    """Rewrite the peer rows of these enterprises (for one model, or all) from their assessments and their archive
+    record as they are now; returns the rows written. Every write of a result calls this in its transaction."""
+    ids = sorted(set(enterprise_ids))
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start_at in range(0, len(ids), PEER_CHUNK):
+            chunk = ids[start_at : start_at + PEER_CHUNK]
+            rows = PeerScore.objects.filter(enterprise_id__in=chunk)
+            where, params = f"AND a.enterprise_id IN ({', '.join(['%s'] * len(chunk))})", [*chunk]
+            if model_code is not None:
+                rows = rows.filter(model_code=model_code)
+                where, params = where + " AND a.model_code = %s", [*params, model_code]
+            rows.delete()
+            cursor.execute(_peer_rows_sql(where), [Assessment.Status.SUBMITTED, *params])
+            written += cursor.rowcount
+    return written
+
+
+@transaction.atomic
+def peer_scores_rebuild() -> int:
+    """Every peer row again from scratch (the management command; also repairs what following missed)."""
+    started = timezone.now()
+    PeerScore.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_peer_rows_sql(""), [Assessment.Status.SUBMITTED])
+        written = cursor.rowcount
+    PeerScoreSync.objects.update_or_create(pk=1, defaults={"followed_until": started})
+    return written
+
+
+def peer_scores_follow_archive() -> int:
+    """Bring the copied keys up to date with archive changes since the last call; returns the enterprises redone.
+
+    The archive is another app's (and must not call this one), but every change to it writes a timeline event,
+    so the events since the last follow name the enterprises to look at. Of those, only the ones whose rows no
+    longer match their record (moved, reclassified, resized, removed) or that were restored are refreshed: after
+    quiet times this is one indexed read of the timeline."""
+    now = timezone.now()
+    state = PeerScoreSync.objects.filter(pk=1).first()
+    events = EnterpriseEvent.objects.filter(kind__in=ARCHIVE_KINDS)
+    if state is not None:
+        events = events.filter(at__gt=state.followed_until - FOLLOW_MARGIN)
+    changed = events.values("enterprise_id")
+    moved = (
+        PeerScore.objects.filter(node_code=PeerScore.TOTAL, enterprise_id__in=changed)
+        .filter(
+            Q(enterprise__removed_at__isnull=False)
+            | ~Q(industry=F("enterprise__industry_id"))
+            | ~Q(size_class=F("enterprise__size_class"))
+            | ~Q(city=Substr("enterprise__county_id", 1, 4))
+        )
+        .values_list("enterprise_id", flat=True)
+    )
+    restored = events.filter(kind=EnterpriseEvent.Kind.RESTORED).values_list("enterprise_id", flat=True)
+    redo = {*moved, *restored}
+    if redo:
+        peer_scores_refresh(enterprise_ids=redo)
+    if state is None:
+        PeerScoreSync.objects.update_or_create(pk=1, defaults={"followed_until": now})
+    elif now - state.followed_until > FOLLOW_WRITE_EVERY:
+        PeerScoreSync.objects.filter(pk=1).update(followed_until=now)
+    return len(redo)
