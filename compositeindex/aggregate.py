@@ -35,6 +35,15 @@ def effective_weights(imeta: IMeta, w: dict[str, float]) -> dict[str, float]:
     return out
 
 
+def level_params(cfg: Aggregate, level: int) -> AggOne:
+    """The global aggregation with the fields written in `aggregate.by_level.<level>` on top."""
+    own = cfg.by_level.get(level)
+    base = {f: getattr(cfg, f) for f in AggOne.model_fields}
+    if own is None:
+        return AggOne.model_validate(base)
+    return AggOne.model_validate({**base, **own.model_dump(include=own.model_fields_set)})
+
+
 def combine(X: np.ndarray, w: np.ndarray, a: AggOne, dat_thresh: float, label: str) -> np.ndarray:
     """Weighted mean of columns of X per row; missing children drop out and the weights are renormalised."""
     ok = ~np.isnan(X)
@@ -119,7 +128,7 @@ def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggrega
     weights = dict(weights)
     notes = {}
     for level in range(2, imeta.max_level + 1):
-        a = cfg.by_level.get(level, cfg)
+        a = level_params(cfg, level)
         for code in imeta.codes_at(level):
             kids = imeta.children(code)
             X = np.column_stack([cols[k] for k in kids])
@@ -128,7 +137,7 @@ def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggrega
                 w, notes[code] = derive(derived, X, t)
                 weights.update(zip(kids, w.tolist(), strict=True))
             w = np.array([weights[k] for k in kids])
-            cols[code] = combine(X, w, a, cfg.dat_thresh, code)
+            cols[code] = combine(X, w, a, a.dat_thresh, code)
     codes = tuple(cols)
     values = np.column_stack([cols[c] for c in codes])
     flags = np.zeros(values.shape, np.uint8)

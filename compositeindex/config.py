@@ -85,6 +85,7 @@ class AggOne(Strict):
     p: float = 1.0  # generalised (power) mean exponent
     nonpositive: Literal["error", "shift"] = "error"
     missing: Literal["zero", "drop"] = "zero"  # bod: a gap scores 0, or each unit's LP over its own indicators
+    dat_thresh: float | None = Field(None, ge=0, le=1)  # in by_level: this level's threshold (None: the global one)
 
 
 class Aggregate(AggOne):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .aggregate import level_params
 from .data import MISSING, rank_desc
 
 
@@ -47,9 +48,8 @@ def strengths_weaknesses(coin, n: int | None = None, *, min_discard: bool | None
 
 def contributions_exact(coin) -> bool:
     """Whether w·x contributions add up to the index: every level a weighted arithmetic mean."""
-    agg = coin.config.aggregate
     for level in range(2, coin.imeta.max_level + 1):
-        a = agg.by_level.get(level, agg)
+        a = level_params(coin.config.aggregate, level)
         if not (a.method == "arithmetic" or (a.method == "power" and a.p == 1)):
             return False
     return True

@@ -1,6 +1,7 @@
 """Uncertainty and sensitivity analysis: Sobol quasi-random sampling, Saltelli/Jansen estimators with bootstrap
-intervals and a convergence check, rank medians and 5–95 % intervals, exclusion analysis. Runs in spawned worker
-processes that each receive the nominal build once and cache the stages a sampled choice does not affect.
+intervals and a convergence check, rank medians and 5–95 % intervals, exclusion analysis. Runs in worker processes
+(forked only from a single-threaded process, spawned otherwise) that each receive the nominal build once and cache
+the stages a sampled choice does not affect.
 
 Screening may be one of the uncertain choices: a unit screened out in a run has no rank in that run (the others are
 ranked among the units present), and the rank-change statistic of a run uses the units present both in it and in the
@@ -11,12 +12,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import qmc
 
 from .config import parse_config
 from .data import rank_desc
@@ -43,6 +44,8 @@ def noisy_weights(coin: Coin, name: str = "weights", noise: float = 0.25, n: int
 
 
 def saltelli_sample(d: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.stats import qmc  # here, not at the top: workers import this module and never sample
+
     with warnings.catch_warnings():  # N = 1,000 is the issue's figure; powers of 2 balance better but are optional
         warnings.simplefilter("ignore", UserWarning)
         s = qmc.Sobol(2 * d, scramble=True, seed=seed).random(n)
@@ -120,16 +123,25 @@ def _init(nominal: Coin, code: str):
     _STATE.update(nominal=nominal, code=code, units=universe(nominal))
 
 
-def run_all(nominal: Coin, rows: list[dict], code: str, workers: int | None = None) -> np.ndarray:
-    """Ranks of every run (rows × universe units). Workers are spawned, not forked: forking a process that already
-    runs threads (pytest-xdist, a web server, BLAS) can deadlock, and Python 3.12 warns about it. The nominal build
-    reaches each worker once, through the pool initializer."""
+def start_method() -> str:
+    """`fork` only while this process runs a single Python thread; otherwise `spawn`. Forking a process in which
+    another thread may hold a lock (pytest-xdist, a threaded web or task server) can deadlock the child, and
+    Python 3.12 warns about it; a spawned worker starts clean, at the cost of importing the engine (about a second)
+    and of needing an importable main module (a script guarded by `if __name__ == "__main__"`)."""
+    single = threading.active_count() == 1
+    return "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def run_all(nominal: Coin, rows: list[dict], code: str, workers: int | None = None,
+            method: str | None = None) -> np.ndarray:
+    """Ranks of every run (rows × universe units), in `workers` processes started with `method` (default
+    start_method()). The nominal build reaches each worker once, through the pool initializer."""
     workers = workers or len(os.sched_getaffinity(0))
     if workers <= 1 or len(rows) < 50:
         _init(nominal, code)
         return _evaluate(rows)
     chunks = np.array_split(np.arange(len(rows)), workers * 4)
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context(method or start_method())
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(nominal, code)) as pool:
         parts = list(pool.map(_evaluate, [[rows[i] for i in c] for c in chunks]))
     return np.vstack(parts)
@@ -170,7 +182,8 @@ def _mean_abs_change(R: np.ndarray, r0: np.ndarray) -> np.ndarray:
 
 
 def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: int = 0, code: str | None = None,
-                workers: int | None = None, extra: dict | None = None, bootstrap_reps: int = 500) -> SAResult:
+                workers: int | None = None, extra: dict | None = None, bootstrap_reps: int = 500,
+                method: str | None = None) -> SAResult:
     """n·(d + 2) regenerations. The target is each run's mean absolute rank change from the nominal ranks (COINr)."""
     code = code or coin.imeta.codes_at(coin.imeta.max_level)[0]
     nominal = regenerate(coin, extra) if extra else coin
@@ -185,7 +198,7 @@ def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
         return out
 
     rows = [changes(u) for M in mats for u in M]
-    R = run_all(nominal, rows, code, workers)
+    R = run_all(nominal, rows, code, workers, method)
     units = universe(nominal)
     r0 = ranks_on(nominal, code, units)
     y = _mean_abs_change(R, r0)
@@ -206,12 +219,14 @@ def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
 
 
 def uncertainty(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: int = 0, code: str | None = None,
-                workers: int | None = None) -> SAResult:
+                workers: int | None = None, method: str | None = None) -> SAResult:
     """Rank median and 5–95 % interval from n quasi-random draws of the choices (no Sobol indices)."""
+    from scipy.stats import qmc
+
     code = code or coin.imeta.codes_at(coin.imeta.max_level)[0]
     U = qmc.Sobol(len(uncertain), scramble=True, seed=seed).random(n)
     rows = [{k: v for f, ui in zip(uncertain, u, strict=True) for k, v in f.pick(ui).items()} for u in U]
-    R = run_all(coin, rows, code, workers)
+    R = run_all(coin, rows, code, workers, method)
     units = universe(coin)
     med, q05, q95, presence = _rank_summary(R)
     return SAResult(units, ranks_on(coin, code, units), med, q05, q95, runs=n, presence=presence)

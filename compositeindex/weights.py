@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 
 DERIVED = ("pca", "entropy", "critic", "equal_influence")
 
@@ -70,6 +69,8 @@ def equal_influence(X: np.ndarray, target: np.ndarray | None = None) -> tuple[np
         ys = (y - y.mean()) / (y.std() or 1)
         r = (Zs * ys[:, None]).mean(axis=0)
         return float(((r / r.sum() - t) ** 2).sum())
+
+    from scipy.optimize import minimize  # imported here: SA workers start faster without SciPy's optimisers
 
     res = minimize(loss, np.ones(k) / k, method="L-BFGS-B", bounds=[(0.01, 1)] * k)
     w = res.x / res.x.sum()

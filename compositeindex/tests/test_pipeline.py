@@ -80,46 +80,87 @@ def write_inputs(tmp_path):
     (tmp_path / "pipeline.yaml").write_text("impute:\n  method: mean\n", encoding="utf-8")
 
 
+def cli_args(tmp_path, out, command="build"):
+    return [command, "--data", str(tmp_path / "data.csv"), "--meta", str(tmp_path / "meta.csv"), "--config",
+            str(tmp_path / "pipeline.yaml"), "--out", str(out)]
+
+
 def run_cli(tmp_path, out):
-    cmd = [sys.executable, "-m", "tidu.cli", "index", "build", "--data", str(tmp_path / "data.csv"),
-           "--meta", str(tmp_path / "meta.csv"), "--config", str(tmp_path / "pipeline.yaml"), "--out", str(out)]
+    """The real entry point, in a subprocess (slow: one per test that needs it)."""
+    cmd = [sys.executable, "-m", "tidu.cli", "index", *cli_args(tmp_path, out)]
     return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
-def test_cli_build_writes_stages_results_and_manifest_byte_identically(tmp_path):
+ANALYSIS_FILES = {"analysis_stats.csv", "analysis_correlations.csv", "analysis_cronbach.csv", "analysis_pca.json"}
+
+
+def test_cli_build_writes_stages_results_analysis_and_manifest_byte_identically(tmp_path):
+    from compositeindex.cli import main
+
     write_inputs(tmp_path)
-    assert run_cli(tmp_path, tmp_path / "a").returncode == 0
-    assert run_cli(tmp_path, tmp_path / "b").returncode == 0
+    proc = run_cli(tmp_path, tmp_path / "a")
+    assert proc.returncode == 0, proc.stderr
+    assert main(cli_args(tmp_path, tmp_path / "b")) == 0  # in-process: the same bytes as the subprocess
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert {"data_Raw.csv", "data_Normalised.csv", "data_Aggregated.csv", "results_ranks.csv", "treatment.csv",
-            "manifest.json"} <= set(names)
+            "manifest.json", *ANALYSIS_FILES} <= set(names)
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     import hashlib
 
     assert manifest["inputs"]["iData"] == hashlib.sha256((tmp_path / "data.csv").read_bytes()).hexdigest()
+    assert set(manifest["outputs"]) == set(names) - {"manifest.json"}
+    assert manifest["outputs"]["analysis_pca.json"] == hashlib.sha256(
+        (tmp_path / "a" / "analysis_pca.json").read_bytes()).hexdigest()
+    assert manifest["contributions"] == "exact"
     header = (tmp_path / "a" / "data_Aggregated.csv").read_text().splitlines()[0]
     assert header.startswith("uCode,gdp") and header.endswith("index")
 
 
+def test_cli_analysis_files_hold_stats_correlations_alpha_and_pca(tmp_path):
+    import csv
+
+    from compositeindex.cli import main
+
+    write_inputs(tmp_path)
+    assert main(cli_args(tmp_path, tmp_path / "o")) == 0
+    read = lambda name: list(csv.DictReader(open(tmp_path / "o" / name, encoding="utf-8")))  # noqa: E731, SIM115
+    stats = read("analysis_stats.csv")
+    assert {r["dataset"] for r in stats} == {"Raw", "Treated", "Normalised", "Aggregated"}
+    water = next(r for r in stats if r["dataset"] == "Raw" and r["iCode"] == "water")
+    assert (water["availability"], water["flag_availability"]) == ("0.75", "false")
+    corr = read("analysis_correlations.csv")
+    assert {(r["dataset"], r["method"]) for r in corr} == {
+        (d, m) for d in ("Normalised", "Aggregated") for m in ("pearson", "spearman", "kendall")}
+    assert {r["relation"] for r in corr} == {"siblings", "ancestor"}
+    agg = read("data_Aggregated.csv")
+    X = np.array([[float(r["gdp"]), float(r["rd"])] for r in agg])
+    alpha = 2 * (1 - X.var(axis=0, ddof=1).sum() / X.sum(axis=1).var(ddof=1))
+    econ = next(r for r in read("analysis_cronbach.csv") if r["iCode"] == "econ")
+    assert float(econ["alpha"]) == pytest.approx(alpha)
+    pca = json.loads((tmp_path / "o" / "analysis_pca.json").read_text())["groups"]
+    assert sum(pca["econ"]["explained"]) == pytest.approx(1) and set(pca["econ"]["loadings"]) == {"gdp", "rd"}
+
+
 def test_cli_build_compares_two_variants(tmp_path):
+    from compositeindex.cli import main
+
     write_inputs(tmp_path)
     (tmp_path / "b.yaml").write_text("impute:\n  method: mean\nnormalise:\n  method: rank\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "tidu.cli", "index", "build", "--data", str(tmp_path / "data.csv"), "--meta",
-           str(tmp_path / "meta.csv"), "--config", str(tmp_path / "pipeline.yaml"), "--out", str(tmp_path / "o"),
-           "--compare", str(tmp_path / "b.yaml")]
-    assert subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+    assert main([*cli_args(tmp_path, tmp_path / "o"), "--compare", str(tmp_path / "b.yaml")]) == 0
     lines = (tmp_path / "o" / "compare.csv").read_text().splitlines()
     assert lines[0] == "uCode,rank_a,rank_b,change" and len(lines) == 5
 
 
-def test_cli_reports_validation_error_with_row(tmp_path):
+def test_cli_reports_validation_error_with_row(tmp_path, capsys):
+    from compositeindex.cli import main
+
     write_inputs(tmp_path)
     text = (tmp_path / "data.csv").read_text().replace("20,1.0", "20,abc", 1)
     (tmp_path / "data.csv").write_text(text)
-    proc = run_cli(tmp_path, tmp_path / "a")
-    assert proc.returncode == 2 and "第 2 行 rd 列" in proc.stderr
+    assert main(cli_args(tmp_path, tmp_path / "a")) == 2
+    assert "第 2 行 rd 列" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("use", ["equal", "alt"])
@@ -130,24 +171,26 @@ def test_named_and_equal_weight_sets(use):
 
 
 def test_cli_sa_writes_rank_intervals_and_indices_reproducibly(tmp_path):
+    from compositeindex.cli import main
+
     write_inputs(tmp_path)
     (tmp_path / "sa.yaml").write_text(
         "n: 32\nworkers: 1\nbootstrap: 20\nuncertain:\n"
         "  - name: normalise\n    alternatives:\n      - {normalise.method: minmax}\n      - {normalise.method: rank}\n"
-        "  - name: weights\n    noise: 0.25\n    sets: 10\n",
+        "  - name: weights\n    noise: 0.25\n    sets: 10\n"
+        "  - name: screen\n    alternatives:\n      - {screen.dat_thresh: 0}\n      - {screen.dat_thresh: 0.9}\n",
         encoding="utf-8",
     )
     outs = []
     for out in ("a", "b"):
-        cmd = [sys.executable, "-m", "tidu.cli", "index", "sa", "--data", str(tmp_path / "data.csv"), "--meta",
-               str(tmp_path / "meta.csv"), "--sa", str(tmp_path / "sa.yaml"), "--out", str(tmp_path / out)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stderr
+        assert main([*cli_args(tmp_path, tmp_path / out, "sa"), "--sa", str(tmp_path / "sa.yaml")]) == 0
         outs.append((tmp_path / out / "sa_indices.csv").read_bytes())
     assert outs[0] == outs[1]
     assert outs[0].decode().splitlines()[0] == "factor,S1,S1_low,S1_high,ST,ST_low,ST_high"
     ranks = (tmp_path / "a" / "sa_ranks.csv").read_text().splitlines()
     assert ranks[0] == "uCode,nominal,median,q05,q95,presence" and len(ranks) == 5
+    b = next(line for line in ranks if line.startswith("B,")).split(",")
+    assert 0 < float(b[5]) < 1  # B (¾ of its data) is screened out by the 0.9 alternative only
 
 
 def test_row_mean_imputes_from_siblings_back_transformed():

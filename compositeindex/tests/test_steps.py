@@ -159,3 +159,24 @@ def test_arithmetic_aggregate_is_monotone(xs, j, bump):
     Y = X.copy()
     Y[0, j] += bump
     assert combine(Y, w, AggOne(), 0, "x")[0] >= combine(X, w, AggOne(), 0, "x")[0] - 1e-9
+
+
+def test_winmax_counts_points_and_a_tie_never_takes_it_past_winmax():
+    x = np.r_[np.arange(1.0, 31.0), 200.0, 200.0, 200.0]
+    assert not (abs(skew(x)) < 2 or kurt(x) < 3.5)
+    y, wins, trans, rep = treat_one(x, TreatOne(winmax=3))
+    assert rep["winsorised"] == 3 and wins[-3:].all() and (y[-3:] == 30.0).all() and rep["transform"] == "none"
+    # three tied extremes are more than winmax = 2 points: nothing is winsorised, the log of the original is used
+    y, wins, trans, rep = treat_one(x, TreatOne(winmax=2))
+    assert rep["winsorised"] == 0 and not wins.any() and rep["transform"] == "log_ct"
+    np.testing.assert_allclose(y, np.log(x - 1 + 0.01 * 199))
+
+
+def test_treat_override_keeps_the_global_fields_it_does_not_write():
+    from compositeindex.config import Treat
+    from compositeindex.prepare import treat_params
+
+    cfg = Treat.model_validate({"fallback": "none", "skew_thresh": 3, "overrides": {"gdp": {"winmax": 1}}})
+    t = treat_params("gdp", cfg)
+    assert (t.winmax, t.fallback, t.skew_thresh) == (1, "none", 3)
+    assert treat_params("rd", cfg).winmax == 5

@@ -60,3 +60,31 @@ def test_derived_weights_run_in_a_build(use):
     coin = build(idata, imeta, {"impute": {"method": "mean"}, "weights": {"use": use}})
     assert sum(coin.effective_weights.values()) == pytest.approx(1)
     assert not np.isnan(coin.scores.col("index")).any()
+
+
+def test_benefit_of_the_doubt_drop_benchmarks_against_peers_with_the_same_indicators():
+    X = np.array([[1.0, np.nan], [0.5, 0.5], [0.2, 1.0]])
+    # zero: unit 1's LP max ½w0 + ½w1 s.t. w0 ≤ 1 (unit 0, gap = 0), ½w0 + ½w1 ≤ 1, 0.2w0 + w1 ≤ 1
+    #       → w0 = 1, w1 = 0.8 → 0.9
+    # drop: unit 0 lacks indicator 1, so it is no peer of unit 1 → w = (1.25, 0.75) reaches 1
+    assert benefit_of_doubt(X, "zero") == pytest.approx([1, 0.9, 1])
+    assert benefit_of_doubt(X, "drop") == pytest.approx([1, 1, 1])
+    # a unit with no data at all has no score
+    assert np.isnan(benefit_of_doubt(np.array([[np.nan, np.nan], [1.0, 1.0]]), "drop")[0])
+
+
+def test_equal_influence_hits_unequal_targets():
+    X = np.column_stack([rng.normal(size=400), rng.normal(size=400) * 2])
+    w, _ = equal_influence(X, np.array([2.0, 1.0]))
+    y = X @ w
+    r = np.array([np.corrcoef(X[:, j], y)[0, 1] for j in range(2)])
+    assert r[0] / r.sum() == pytest.approx(2 / 3, abs=0.02)
+
+
+def test_equal_influence_targets_from_the_config():
+    idata, imeta = example()
+    coin = build(idata, imeta, {"impute": {"method": "mean"},
+                                "weights": {"use": "equal_influence", "targets": {"gdp": 3, "rd": 1}}})
+    n, s = coin.data["Normalised"], coin.scores
+    r = [np.corrcoef(n.col(c), s.col("econ"))[0, 1] for c in ("gdp", "rd")]
+    assert r[0] / sum(r) > 0.5
