@@ -9,13 +9,13 @@ providers, cases and funding programmes for each step, the peer benchmark and th
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import maturity
+from assessments import questionnaire
 from assessments import results as result_pages
 from assessments.import_results import full_snapshot
 from assessments.models import Assessment
@@ -171,7 +171,7 @@ def _model_section(enterprise, user, assessment: Assessment, result, target_leve
         "strengths": ranked[:3],
         "weaknesses": list(reversed(ranked[-3:])) if len(ranked) > 3 else [],
         "gap": _gap_section(spec, snapshot, plan, target_level),
-        "roadmap": _roadmap_section(enterprise, assessment.model_code, plan) if plan is not None else None,
+        "roadmap": _roadmap_section(enterprise, spec, assessment.model_code, plan) if plan is not None else None,
         "peers": _peers_section(enterprise, assessment.model_code, result, domains),
         "history": _history(enterprise, user, assessment.model_code),
     }
@@ -223,9 +223,10 @@ def _gap_section(spec, snapshot: dict, plan, target_level: int | None) -> dict |
     return section
 
 
-def _roadmap_section(enterprise, model_code: str, plan) -> dict:
+def _roadmap_section(enterprise, spec, model_code: str, plan) -> dict:
     step_scenarios, resources = _resources(enterprise, model_code, plan)
     names = {r["code"]: r["name"] for r in resources}
+    items = {r.item.code: r.item for r in spec.iter_items()}
     phases = []
     for phase in PHASES:
         steps = [
@@ -233,8 +234,8 @@ def _roadmap_section(enterprise, model_code: str, plan) -> dict:
                 "code": s.code,
                 "name": s.name,
                 "level": s.level,
-                "from_value": _display_value(s.from_value),
-                "to_value": _display_value(s.to_value),
+                "from_value": questionnaire.display(items[s.code], s.from_value),
+                "to_value": questionnaire.display(items[s.code], s.to_value),
                 "effort": s.effort,
                 "gain": round(s.gain, 4),
                 "scenarios": [{"code": c, "name": names[c]} for c in step_scenarios.get(s.code, []) if c in names],
@@ -253,18 +254,6 @@ def _roadmap_section(enterprise, model_code: str, plan) -> dict:
         "phases": phases,
         "resources": resources,
     }
-
-
-def _display_value(value) -> str:
-    if value is None:
-        return _("未作答")
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value) or _("无")
-    if isinstance(value, float) and math.isfinite(value):
-        return f"{value:g}"
-    return str(value)
 
 
 def _resources(enterprise, model_code: str, plan) -> tuple[dict[str, list[str]], list[dict]]:

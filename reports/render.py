@@ -3,6 +3,9 @@ same SVG charts, computed here from the content alone, so an issued report rende
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -43,8 +46,14 @@ def charts(content: dict) -> dict:
     return out
 
 
+@functools.cache
+def _report_css() -> SafeString:
+    """The report's stylesheet, inlined into the PDF (WeasyPrint fetches nothing); the page links the same file."""
+    return _safe((settings.BASE_DIR / "static" / "css" / "report.css").read_text(encoding="utf-8"))
+
+
 def context(content: dict) -> dict:
-    return {"c": content, "charts": charts(content)}
+    return {"c": content, "charts": charts(content), "report_css": _report_css()}
 
 
 def html_body(content: dict) -> str:

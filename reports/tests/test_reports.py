@@ -71,7 +71,7 @@ def test_the_report_states_level_gap_and_a_least_effort_roadmap_that_reaches_the
     codes = [s["code"] for phase in road["phases"] for s in phase["steps"]]
     assert sorted(codes) == sorted(s.code for s in plan.steps) and road["total_effort"] == plan.total_effort
     # Every step the plan takes is a level-2 (or lower) requirement not yet met.
-    assert all(s["level"] <= 2 and s["from_value"] == "none" for phase in road["phases"] for s in phase["steps"])
+    assert all(s["level"] <= 2 and s["from_value"] == "不满足" for phase in road["phases"] for s in phase["steps"])
     # The gap per domain adds up to the plan's effort.
     assert sum(d["effort"] for d in m["gap"]["domains"]) == pytest.approx(plan.total_effort)
     assert m["strengths"] and m["weaknesses"]
