@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprise/<int:pk>/findings/", views.finding_add, name="finding_add"),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
     path("findings/<int:pk>/remove/", views.finding_remove, name="finding_remove"),
+    path("batches/", include("reports.batch_urls")),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
 ]
