@@ -12,6 +12,7 @@ run:
 	@$(PY) manage.py seed_demo --if-empty --province 36 --enterprises 5000 --seed 1
 	@$(PY) manage.py seed_demo_assessments --if-empty --seed 1
 	@$(PY) manage.py seed_demo_catalog --if-empty --seed 1
+	@$(PY) manage.py seed_demo_programmes --province 36
 	@echo "[tidu] 打开 http://127.0.0.1:$(PORT)/ ，用上面的演示账号登录（Ctrl-C 停止）"
 	@$(PY) manage.py serve --port $(PORT)
 
@@ -43,12 +44,14 @@ bench: setup
 	$(PY) -W ignore benchmarks/bench_search.py --solutions 50000
 	$(PY) benchmarks/bench_compositeindex.py
 	$(PY) benchmarks/bench_roadmap.py
+	$(PY) -W ignore benchmarks/bench_report.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear
 	$(PY) manage.py seed_demo --replace --province 36 --enterprises 5000 --seed 1
 	$(PY) manage.py seed_demo_assessments --replace --seed 1
 	$(PY) manage.py seed_demo_catalog --replace --seed 1
+	$(PY) manage.py seed_demo_programmes --province 36 --replace
 
 clean:
 	rm -rf .venv var
