@@ -14,6 +14,7 @@ from catalog.needs_api import router as needs_router
 from catalog.services import CatalogError
 from enterprises.api import router as enterprises_router
 from regions.api import router as regions_router
+from reports.api import router as reports_router
 
 api = NinjaAPI(
     title="Tidu API",
@@ -33,6 +34,7 @@ api.add_router("/", assessment_imports_router)
 api.add_router("/", catalog_router)
 api.add_router("/", needs_router)
 api.add_router("/", meetings_router)
+api.add_router("/", reports_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 
