@@ -206,6 +206,9 @@ def test_an_issued_report_is_a_stored_pdf_whose_text_holds_the_key_figures(world
     assert again.version == 2 and again.code != report.code
     report.refresh_from_db()
     assert report.pdf.read() == data
+    report.title = "改过的标题"
+    with pytest.raises(ValueError, match="never edited"):
+        report.save()
 
 
 @needs_poppler
