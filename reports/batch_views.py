@@ -48,7 +48,9 @@ def batch_new(request):
     params = request.POST if request.method == "POST" else request.GET
     scope = batch.batch_scope(params)
     form = batch.filter_form(actor=request.user, scope=scope)
-    options = BatchOptionsForm(request.POST or None, initial={k: scope.get(k) for k in batch.TARGET_FIELDS})
+    options = BatchOptionsForm(
+        request.POST if request.method == "POST" else None, initial={k: scope.get(k) for k in batch.TARGET_FIELDS}
+    )
     count = None
     if form.is_valid():
         count = batch.enterprises_in_scope(actor=request.user, form=form)[: batch.MAX_ITEMS + 1].count()
