@@ -17,6 +17,7 @@ from .inputs import IData, IMeta, InputError, Problem, load
 from .normalise import normalise
 
 STAGES = ("denominate", "screen", "impute", "treat", "normalise", "weights", "aggregate")
+DATASETS = ("Raw", "Denominated", "Screened", "Imputed", "Treated", "Normalised", "Aggregated")
 
 
 @dataclass
@@ -38,6 +39,12 @@ class Coin:
     def ranks(self) -> dict[str, np.ndarray]:
         ds = self.scores
         return {c: rank_desc(ds.values[:, j]) for j, c in enumerate(ds.codes)}
+
+    def correlations(self, dset: str = "Aggregated", method: str = "pearson") -> list[dict]:
+        """Correlations on any named dataset (Raw, Treated, Normalised, Aggregated, …), as COINr's get_corr."""
+        from .analysis import correlations  # SciPy's statistics are not needed to build
+
+        return correlations(self, dset, method)
 
 
 def _select_time(idata: IData, cfg: Config) -> IData:
@@ -102,6 +109,10 @@ def check_config(cfg: Config, idata: IData, imeta: IMeta) -> None:
     for code in cfg.weights.targets:
         if code not in elements:
             problems.append(Problem("config", None, f"weights.targets.{code}", "不是 iMeta 中的指标或汇总项"))
+    for name in (*cfg.analysis.stats_datasets, *cfg.analysis.corr_datasets):
+        if name not in DATASETS:
+            message = f"没有名为 “{name}” 的数据集（{' / '.join(DATASETS)}）"
+            problems.append(Problem("config", None, "analysis", message))
     if cfg.time is not None and (idata.times is None or cfg.time not in set(idata.times.tolist())):
         problems.append(Problem("config", None, "time", f"iData 中没有时间 {cfg.time}"))
     if problems:
