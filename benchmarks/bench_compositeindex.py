@@ -31,11 +31,29 @@ def synthetic(units: int, indicators: int, levels: int, seed: int = 1):
         parents = [f"L{level + 1}_{p}" for p in range(k)]
         for j, c in enumerate(current):
             direction = 1 if j % 7 else -1
-            meta.append({"Level": level, "iCode": c, "iName": c, "Parent": parents[j % k], "Direction": direction,
-                         "Weight": 1, "Type": "Indicator" if level == 1 else "Aggregate"})
+            meta.append(
+                {
+                    "Level": level,
+                    "iCode": c,
+                    "iName": c,
+                    "Parent": parents[j % k],
+                    "Direction": direction,
+                    "Weight": 1,
+                    "Type": "Indicator" if level == 1 else "Aggregate",
+                }
+            )
         current, level = parents, level + 1
-    meta.append({"Level": levels, "iCode": current[0], "iName": "index", "Parent": None, "Direction": 1, "Weight": 1,
-                 "Type": "Aggregate"})
+    meta.append(
+        {
+            "Level": levels,
+            "iCode": current[0],
+            "iName": "index",
+            "Parent": None,
+            "Direction": 1,
+            "Weight": 1,
+            "Type": "Aggregate",
+        }
+    )
     X = rng.lognormal(size=(units, indicators))
     X[rng.random(X.shape) < 0.03] = np.nan
     data = [{"uCode": f"u{i}", **{f"i{j}": X[i, j] for j in range(indicators)}} for i in range(units)]
@@ -83,18 +101,23 @@ def main():
     factors = [
         Uncertain("impute", ({"impute.method": "mean"}, {"impute.method": "median"})),
         Uncertain("winmax", tuple({"treat.winmax": w} for w in range(1, 6))),
-        Uncertain("normalise", ({"normalise.method": "minmax"}, {"normalise.method": "zscore"},
-                                {"normalise.method": "prank"})),
+        Uncertain(
+            "normalise", ({"normalise.method": "minmax"}, {"normalise.method": "zscore"}, {"normalise.method": "prank"})
+        ),
         noise,
-        Uncertain("aggregate", ({"aggregate.method": "arithmetic"},
-                                {"aggregate.method": "geometric", "aggregate.nonpositive": "shift"})),
+        Uncertain(
+            "aggregate",
+            ({"aggregate.method": "arithmetic"}, {"aggregate.method": "geometric", "aggregate.nonpositive": "shift"}),
+        ),
     ]
     for method in (start_method(), "spawn"):
         t = time.perf_counter()
         res = sensitivity(coin, factors, n=args.sa_n, workers=args.workers, extra=sets, method=method)
         sa = time.perf_counter() - t
-        print(f"SA 5 factors, N = {args.sa_n} ({res.runs} regenerations) on 50 × 50, {args.workers} workers "
-              f"({method}): {sa:.1f} s (target ≤ 60 s)")
+        print(
+            f"SA 5 factors, N = {args.sa_n} ({res.runs} regenerations) on 50 × 50, {args.workers} workers "
+            f"({method}): {sa:.1f} s (target ≤ 60 s)"
+        )
     for f, a, b in zip(res.factors, res.s1, res.st, strict=True):
         print(f"  {f:10s} S1 {a:6.3f}  ST {b:6.3f}")
     print(f"  convergence {res.convergence} converged={res.converged}")

@@ -6,5 +6,18 @@ from .config import Config, parse_config
 from .inputs import IData, IMeta, InputError, load, parse_idata, parse_imeta, read_table, table_from_rows
 from .pipeline import Coin, build, regenerate
 
-__all__ = ["Coin", "Config", "IData", "IMeta", "InputError", "build", "load", "parse_config", "parse_idata",
-           "parse_imeta", "read_table", "regenerate", "table_from_rows"]
+__all__ = [
+    "Coin",
+    "Config",
+    "IData",
+    "IMeta",
+    "InputError",
+    "build",
+    "load",
+    "parse_config",
+    "parse_idata",
+    "parse_imeta",
+    "read_table",
+    "regenerate",
+    "table_from_rows",
+]

@@ -120,8 +120,14 @@ def benefit_of_doubt(X: np.ndarray, missing: str = "zero") -> np.ndarray:
     return out
 
 
-def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggregate,
-              derived: str | None = None, targets: dict[str, float] | None = None) -> Dataset:
+def aggregate(
+    ds: Dataset,
+    imeta: IMeta,
+    weights: dict[str, float],
+    cfg: Aggregate,
+    derived: str | None = None,
+    targets: dict[str, float] | None = None,
+) -> Dataset:
     """Adds one column per Aggregate, level by level, to the normalised indicators. With `derived` (pca, entropy,
     …) each group's weights come from its children's values just before it is aggregated."""
     cols = {c: ds.values[:, j] for j, c in enumerate(ds.codes)}
@@ -142,5 +148,12 @@ def aggregate(ds: Dataset, imeta: IMeta, weights: dict[str, float], cfg: Aggrega
     values = np.column_stack([cols[c] for c in codes])
     flags = np.zeros(values.shape, np.uint8)
     flags[:, : len(ds.codes)] = ds.flags
-    return Dataset("Aggregated", ds.units, codes, values, flags, ds.name,
-                   {**cfg.model_dump(mode="json"), "weights": weights, "weight_notes": notes})
+    return Dataset(
+        "Aggregated",
+        ds.units,
+        codes,
+        values,
+        flags,
+        ds.name,
+        {**cfg.model_dump(mode="json"), "weights": weights, "weight_notes": notes},
+    )

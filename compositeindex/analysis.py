@@ -13,8 +13,15 @@ from .data import skew_kurt
 METHODS = {"pearson": sps.pearsonr, "spearman": sps.spearmanr, "kendall": sps.kendalltau}
 
 
-def indicator_stats(ds, *, dat_thresh: float = 0.65, zero_thresh: float = 0.5, unq_thresh: float = 0.5,
-                    skew_thresh: float = 2.0, kurt_thresh: float = 3.5) -> list[dict]:
+def indicator_stats(
+    ds,
+    *,
+    dat_thresh: float = 0.65,
+    zero_thresh: float = 0.5,
+    unq_thresh: float = 0.5,
+    skew_thresh: float = 2.0,
+    kurt_thresh: float = 3.5,
+) -> list[dict]:
     """COINr's get_stats: availability below `dat_thresh`, a non-zero share below `zero_thresh`, a unique share
     below `unq_thresh`, and |skew| > 2 together with kurtosis > 3.5 are flagged."""
     rows = []
@@ -26,14 +33,26 @@ def indicator_stats(ds, *, dat_thresh: float = 0.65, zero_thresh: float = 0.5, u
         avail = v.size / n if n else 0.0
         zeros = float(np.mean(v == 0)) if v.size else 0.0
         unique = np.unique(v).size / v.size if v.size else 0.0
-        rows.append({
-            "iCode": code, "min": float(v.min()) if v.size else np.nan, "max": float(v.max()) if v.size else np.nan,
-            "mean": float(v.mean()) if v.size else np.nan, "median": float(np.median(v)) if v.size else np.nan,
-            "sd": float(v.std(ddof=1)) if v.size > 1 else np.nan, "skew": s, "kurt": k, "n": int(v.size),
-            "availability": avail, "zeros": zeros, "unique": unique,
-            "flag_availability": avail < dat_thresh, "flag_zeros": (1 - zeros) < zero_thresh,
-            "flag_outliers": abs(s) > skew_thresh and k > kurt_thresh, "flag_unique": unique < unq_thresh,
-        })
+        rows.append(
+            {
+                "iCode": code,
+                "min": float(v.min()) if v.size else np.nan,
+                "max": float(v.max()) if v.size else np.nan,
+                "mean": float(v.mean()) if v.size else np.nan,
+                "median": float(np.median(v)) if v.size else np.nan,
+                "sd": float(v.std(ddof=1)) if v.size > 1 else np.nan,
+                "skew": s,
+                "kurt": k,
+                "n": int(v.size),
+                "availability": avail,
+                "zeros": zeros,
+                "unique": unique,
+                "flag_availability": avail < dat_thresh,
+                "flag_zeros": (1 - zeros) < zero_thresh,
+                "flag_outliers": abs(s) > skew_thresh and k > kurt_thresh,
+                "flag_unique": unique < unq_thresh,
+            }
+        )
     return rows
 
 
@@ -88,15 +107,40 @@ def correlations(coin, dset: str = "Aggregated", method: str = "pearson") -> lis
             for a in range(len(kids)):
                 for b in range(a + 1, len(kids)):
                     r, p, n = _pair(cols[a], cols[b], method)
-                    rows.append({"dataset": dset, "method": method, "a": kids[a], "level_a": level, "b": kids[b],
-                                 "level_b": level, "relation": "siblings", "parent": parent, "r": r, "p": p, "n": n})
+                    rows.append(
+                        {
+                            "dataset": dset,
+                            "method": method,
+                            "a": kids[a],
+                            "level_a": level,
+                            "b": kids[b],
+                            "level_b": level,
+                            "relation": "siblings",
+                            "parent": parent,
+                            "r": r,
+                            "p": p,
+                            "n": n,
+                        }
+                    )
     for e in imeta.elements:
         if e.type in ("Indicator", "Aggregate"):
             for anc in imeta.ancestors(e.code):
                 r, p, n = _pair(get(e.code), get(anc), method)
-                rows.append({"dataset": dset, "method": method, "a": e.code, "level_a": e.level, "b": anc,
-                             "level_b": imeta[anc].level, "relation": "ancestor", "parent": e.parent, "r": r,
-                             "p": p, "n": n})
+                rows.append(
+                    {
+                        "dataset": dset,
+                        "method": method,
+                        "a": e.code,
+                        "level_a": e.level,
+                        "b": anc,
+                        "level_b": imeta[anc].level,
+                        "relation": "ancestor",
+                        "parent": e.parent,
+                        "r": r,
+                        "p": p,
+                        "n": n,
+                    }
+                )
     return rows
 
 
@@ -107,8 +151,9 @@ def flag_of(row: dict, high: float = 0.9, low: float = -0.4) -> str:
     return "collinear" if row["r"] > high else "negative" if row["r"] < low else ""
 
 
-def correlation_flags(coin, level: int = 1, method: str = "pearson", *, high: float = 0.9, low: float = -0.4,
-                      dset: str = "Aggregated") -> list[dict]:
+def correlation_flags(
+    coin, level: int = 1, method: str = "pearson", *, high: float = 0.9, low: float = -0.4, dset: str = "Aggregated"
+) -> list[dict]:
     """Pairs of siblings at `level` that are collinear (r > high) or negatively correlated (r < low)."""
     out = []
     for row in correlations(coin, dset, method):
@@ -140,8 +185,12 @@ def pca_group(X: np.ndarray) -> dict:
     order = np.argsort(vals)[::-1]
     vals, vecs = vals[order], vecs[:, order]
     vecs = vecs * np.where(vecs.sum(axis=0) < 0, -1.0, 1.0)
-    return {"eigenvalues": vals, "explained": vals / vals.sum(), "loadings": vecs * np.sqrt(np.maximum(vals, 0)),
-            "n": int(Z.shape[0])}
+    return {
+        "eigenvalues": vals,
+        "explained": vals / vals.sum(),
+        "loadings": vecs * np.sqrt(np.maximum(vals, 0)),
+        "n": int(Z.shape[0]),
+    }
 
 
 def group_analysis(coin, dset: str = "Aggregated") -> dict[str, dict]:

@@ -66,31 +66,49 @@ def run_sa(coin, raw: dict, spec_path: Path, out: Path) -> int:
     factors, extra = [], {}
     for f in spec.get("uncertain", []):
         if "noise" in f:
-            sets, u = noisy_weights(coin, f.get("name", "weights"), float(f["noise"]), int(f.get("sets", 100)),
-                                    int(spec.get("seed", 0)) + 1)
+            sets, u = noisy_weights(
+                coin, f.get("name", "weights"), float(f["noise"]), int(f.get("sets", 100)), int(spec.get("seed", 0)) + 1
+            )
             extra.update(sets)
             factors.append(u)
         else:
             factors.append(Uncertain(f["name"], tuple(dict(a) for a in f["alternatives"])))
     if not factors:
         raise ValueError("sa: 至少需要一个不确定的选择（uncertain）")
-    res = sensitivity(coin, factors, int(spec.get("n", 1000)), seed=int(spec.get("seed", 0)), code=spec.get("code"),
-                      workers=spec.get("workers"), extra=extra or None, bootstrap_reps=int(spec.get("bootstrap", 500)))
+    res = sensitivity(
+        coin,
+        factors,
+        int(spec.get("n", 1000)),
+        seed=int(spec.get("seed", 0)),
+        code=spec.get("code"),
+        workers=spec.get("workers"),
+        extra=extra or None,
+        bootstrap_reps=int(spec.get("bootstrap", 500)),
+    )
     out.mkdir(parents=True, exist_ok=True)
     files = {
-        "sa_ranks.csv": csv_bytes(["uCode", "nominal", "median", "q05", "q95", "presence"],
-                                  zip(res.units, res.nominal_rank, res.median_rank, res.q05, res.q95, res.presence,
-                                      strict=True)),
-        "sa_indices.csv": csv_bytes(["factor", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"],
-                               ([f, res.s1[i], res.s1_ci[0][i], res.s1_ci[1][i], res.st[i], res.st_ci[0][i],
-                                 res.st_ci[1][i]] for i, f in enumerate(res.factors))),
+        "sa_ranks.csv": csv_bytes(
+            ["uCode", "nominal", "median", "q05", "q95", "presence"],
+            zip(res.units, res.nominal_rank, res.median_rank, res.q05, res.q95, res.presence, strict=True),
+        ),
+        "sa_indices.csv": csv_bytes(
+            ["factor", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"],
+            (
+                [f, res.s1[i], res.s1_ci[0][i], res.s1_ci[1][i], res.st[i], res.st_ci[0][i], res.st_ci[1][i]]
+                for i, f in enumerate(res.factors)
+            ),
+        ),
         "exclusion.csv": csv_bytes(["iCode", "mean_abs_rank_change"], exclusion(coin, spec.get("code")).items()),
     }
     for name, data in files.items():
         (out / name).write_bytes(data)
-    manifest = {"inputs": {k: digest(v) for k, v in sorted({**raw, "sa": spec_path.read_bytes()}.items())},
-                "runs": res.runs, "converged": res.converged, "convergence": res.convergence,
-                "outputs": {k: digest(v) for k, v in sorted(files.items())}}
+    manifest = {
+        "inputs": {k: digest(v) for k, v in sorted({**raw, "sa": spec_path.read_bytes()}.items())},
+        "runs": res.runs,
+        "converged": res.converged,
+        "convergence": res.convergence,
+        "outputs": {k: digest(v) for k, v in sorted(files.items())},
+    }
     (out / "sa_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{res.runs} runs, converged={res.converged} → {out}")
     return 0

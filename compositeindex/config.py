@@ -27,8 +27,9 @@ class Screen(Strict):
     force_exclude: tuple[str, ...] = ()
 
 
-ImputeMethod = Literal["none", "mean", "median", "group_mean", "group_median", "row_mean", "carry_forward",
-                       "interpolate"]
+ImputeMethod = Literal[
+    "none", "mean", "median", "group_mean", "group_median", "row_mean", "carry_forward", "interpolate"
+]
 
 
 class Impute(Strict):
@@ -51,8 +52,20 @@ class Treat(TreatOne):
     overrides: dict[str, TreatOne] = {}
 
 
-NormMethod = Literal["minmax", "zscore", "scaled", "fracmax", "dist2max", "dist2ref", "dist2targ", "goalposts",
-                     "prank", "rank", "borda", "none"]
+NormMethod = Literal[
+    "minmax",
+    "zscore",
+    "scaled",
+    "fracmax",
+    "dist2max",
+    "dist2ref",
+    "dist2targ",
+    "goalposts",
+    "prank",
+    "rank",
+    "borda",
+    "none",
+]
 
 
 class NormOne(Strict):

@@ -7,8 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MISSING, IMPUTED, WINSORISED, TRANSFORMED, DENOMINATED, CAPPED = 1, 2, 4, 8, 16, 32
-FLAG_NAMES = {MISSING: "missing", IMPUTED: "imputed", WINSORISED: "winsorised", TRANSFORMED: "transformed",
-              DENOMINATED: "denominated", CAPPED: "capped"}
+FLAG_NAMES = {
+    MISSING: "missing",
+    IMPUTED: "imputed",
+    WINSORISED: "winsorised",
+    TRANSFORMED: "transformed",
+    DENOMINATED: "denominated",
+    CAPPED: "capped",
+}
 
 
 @dataclass(frozen=True)

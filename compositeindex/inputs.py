@@ -288,7 +288,7 @@ def parse_imeta(table: Table) -> IMeta:
             seen.append(cur)
             cur = by_code[cur].parent
         if cur in seen and cur not in reported:
-            loop = seen[seen.index(cur):]
+            loop = seen[seen.index(cur) :]
             reported.update(loop)
             problems.append(Problem(T, rownum[cur], "Parent", "上级关系形成循环：" + " → ".join([*loop, cur])))
     for e in elements:

@@ -16,8 +16,12 @@ IMETA_PARAMS = {
     "minmax": {"minmax_lower": "l", "minmax_upper": "u"},
     "zscore": {"zscore_mean": "mean", "zscore_sd": "sd"},
     "scaled": {"scaled_lower": "l", "scaled_upper": "u", "scale_factor": "scale_factor"},
-    "goalposts": {"goalpost_lower": "l", "goalpost_upper": "u", "goalpost_scale": "scale",
-                  "goalpost_trunc2posts": "cap"},
+    "goalposts": {
+        "goalpost_lower": "l",
+        "goalpost_upper": "u",
+        "goalpost_scale": "scale",
+        "goalpost_trunc2posts": "cap",
+    },
     "dist2targ": {"dist2targ_cap_max": "cap"},
     "dist2ref": {"dist2ref_ref": "ref", "dist2ref_cap_max": "cap"},
 }
@@ -54,8 +58,9 @@ def resolve(code: str, element: Element, cfg: Normalise) -> NormOne:
     return NormOne.model_validate(fields)
 
 
-def normalise_one(x: np.ndarray, n: NormOne, *, direction: int, target: float = math.nan,
-                  ref_row: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def normalise_one(
+    x: np.ndarray, n: NormOne, *, direction: int, target: float = math.nan, ref_row: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(values, capped mask) for one indicator column; `n` already resolved (see resolve())."""
     capped = np.zeros(x.shape, bool)
     m = n.method
@@ -120,11 +125,13 @@ def normalise(ds: Dataset, imeta: IMeta, cfg: Normalise) -> Dataset:
             raise ValueError(f"normalise: {code} 的参考单位 “{n.ref}” 不在数据中（可能已被筛除）")
         ref_row = ds.units.index(n.ref) if n.ref else None
         try:
-            values[:, j], capped = normalise_one(ds.values[:, j], n, direction=e.direction, target=e.target,
-                                                 ref_row=ref_row)
+            values[:, j], capped = normalise_one(
+                ds.values[:, j], n, direction=e.direction, target=e.target, ref_row=ref_row
+            )
         except ValueError as exc:
             raise ValueError(f"{exc}（指标 {code}）") from None
         flags[capped, j] |= CAPPED
         used[code] = n.model_dump(mode="json", exclude={"ref"} if not n.ref else None)
-    return Dataset("Normalised", ds.units, ds.codes, values, flags, ds.name,
-                   {**cfg.model_dump(mode="json"), "per_indicator": used})
+    return Dataset(
+        "Normalised", ds.units, ds.codes, values, flags, ds.name, {**cfg.model_dump(mode="json"), "per_indicator": used}
+    )

@@ -61,43 +61,77 @@ def _rank(v: float):
 def result_files(coin: Coin) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for name, ds in coin.data.items():
-        files[f"data_{name}.csv"] = csv_bytes(["uCode", *ds.codes],
-                                              ([u, *ds.values[i]] for i, u in enumerate(ds.units)))
+        files[f"data_{name}.csv"] = csv_bytes(
+            ["uCode", *ds.codes], ([u, *ds.values[i]] for i, u in enumerate(ds.units))
+        )
     ds = coin.scores
     ranks = coin.ranks()
-    files["results_ranks.csv"] = csv_bytes(["uCode", *ds.codes], ([u, *(_rank(ranks[c][i]) for c in ds.codes)]
-                                                                   for i, u in enumerate(ds.units)))
+    files["results_ranks.csv"] = csv_bytes(
+        ["uCode", *ds.codes], ([u, *(_rank(ranks[c][i]) for c in ds.codes)] for i, u in enumerate(ds.units))
+    )
     norm = coin.data["Normalised"]
-    files["flags.csv"] = csv_bytes(["uCode", *norm.codes], ([u, *norm.flags[i].tolist()]
-                                                            for i, u in enumerate(norm.units)))
+    files["flags.csv"] = csv_bytes(
+        ["uCode", *norm.codes], ([u, *norm.flags[i].tolist()] for i, u in enumerate(norm.units))
+    )
     for group in sorted(coin.idata.groups):
         gr = {c: results.group_ranks(coin, group, c) for c in ds.codes}
-        files[f"results_ranks_{group}.csv"] = csv_bytes(["uCode", *ds.codes], ([u, *(_rank(gr[c][u]) for c in ds.codes)]
-                                                                                for u in ds.units))
+        files[f"results_ranks_{group}.csv"] = csv_bytes(
+            ["uCode", *ds.codes], ([u, *(_rank(gr[c][u]) for c in ds.codes)] for u in ds.units)
+        )
     sw = results.strengths_weaknesses(coin)
     files["results_strengths_weaknesses.csv"] = csv_bytes(
         ["uCode", "strengths", "weaknesses"],
-        ([u, ";".join(sw[u]["strengths"]), ";".join(sw[u]["weaknesses"])] for u in norm.units))
+        ([u, ";".join(sw[u]["strengths"]), ";".join(sw[u]["weaknesses"])] for u in norm.units),
+    )
     codes, contrib = results.contributions(coin)
     top = coin.imeta.codes_at(coin.imeta.max_level)[0]
     basis = "exact" if results.contributions_exact(coin) else "indicative"
     index = coin.scores.col(top)
     files["results_contributions.csv"] = csv_bytes(
         ["uCode", *codes, "sum", top, "basis"],
-        ([u, *contrib[i], float(np.sum(contrib[i])), index[i], basis] for i, u in enumerate(norm.units)))
-    keys = ["iCode", "skew_before", "kurt_before", "winsorised", "winsorised_units", "transform",
-            "skew_after", "kurt_after", "passes"]
+        ([u, *contrib[i], float(np.sum(contrib[i])), index[i], basis] for i, u in enumerate(norm.units)),
+    )
+    keys = [
+        "iCode",
+        "skew_before",
+        "kurt_before",
+        "winsorised",
+        "winsorised_units",
+        "transform",
+        "skew_after",
+        "kurt_after",
+        "passes",
+    ]
     files["treatment.csv"] = csv_bytes(keys, ([r[k] for k in keys] for r in coin.treatment))
-    files["screened_out.csv"] = csv_bytes(["uCode", "availability", "nonzero", "reason"],
-                                          ([r["uCode"], r["availability"], r["nonzero"], r["reason"]]
-                                           for r in coin.screened_out))
-    files["weights.csv"] = csv_bytes(["iCode", "weight", "effective_weight"],
-                                     ([c, w, coin.effective_weights.get(c, "")] for c, w in coin.weights.items()))
+    files["screened_out.csv"] = csv_bytes(
+        ["uCode", "availability", "nonzero", "reason"],
+        ([r["uCode"], r["availability"], r["nonzero"], r["reason"]] for r in coin.screened_out),
+    )
+    files["weights.csv"] = csv_bytes(
+        ["iCode", "weight", "effective_weight"],
+        ([c, w, coin.effective_weights.get(c, "")] for c, w in coin.weights.items()),
+    )
     return files
 
 
-STAT_KEYS = ["iCode", "n", "min", "max", "mean", "median", "sd", "skew", "kurt", "availability", "zeros", "unique",
-             "flag_availability", "flag_zeros", "flag_outliers", "flag_unique"]
+STAT_KEYS = [
+    "iCode",
+    "n",
+    "min",
+    "max",
+    "mean",
+    "median",
+    "sd",
+    "skew",
+    "kurt",
+    "availability",
+    "zeros",
+    "unique",
+    "flag_availability",
+    "flag_zeros",
+    "flag_outliers",
+    "flag_unique",
+]
 CORR_KEYS = ["dataset", "method", "a", "level_a", "b", "level_b", "relation", "parent", "r", "p", "n", "flag"]
 
 
@@ -107,9 +141,14 @@ def analysis_files(coin: Coin) -> dict[str, bytes]:
     known = [d for d in cfg.stats_datasets if d in coin.data]
     stats = []
     for name in known:
-        rows = analysis.indicator_stats(coin.data[name], dat_thresh=cfg.t_avail, zero_thresh=cfg.t_zero,
-                                        unq_thresh=cfg.t_unique, skew_thresh=coin.config.treat.skew_thresh,
-                                        kurt_thresh=coin.config.treat.kurt_thresh)
+        rows = analysis.indicator_stats(
+            coin.data[name],
+            dat_thresh=cfg.t_avail,
+            zero_thresh=cfg.t_zero,
+            unq_thresh=cfg.t_unique,
+            skew_thresh=coin.config.treat.skew_thresh,
+            kurt_thresh=coin.config.treat.kurt_thresh,
+        )
         stats.extend([name, *(r[k] for k in STAT_KEYS)] for r in rows)
     corr = []
     for name in (d for d in cfg.corr_datasets if d in coin.data):
@@ -118,11 +157,23 @@ def analysis_files(coin: Coin) -> dict[str, bytes]:
                 corr.append([*(r[k] for k in CORR_KEYS[:-1]), analysis.flag_of(r, cfg.collinear, cfg.negative)])
     groups = analysis.group_analysis(coin)
     alpha = ([g, v["level"], len(v["children"]), v["n"], v["alpha"]] for g, v in groups.items())
-    pca = {g: {"level": v["level"], "children": list(v["children"]), "n": v["n"],
-               **({"eigenvalues": v["eigenvalues"], "explained": v["explained"],
-                   "loadings": {c: v["loadings"][i] for i, c in enumerate(v["children"])}} if "eigenvalues" in v
-                  else {})}
-           for g, v in groups.items()}
+    pca = {
+        g: {
+            "level": v["level"],
+            "children": list(v["children"]),
+            "n": v["n"],
+            **(
+                {
+                    "eigenvalues": v["eigenvalues"],
+                    "explained": v["explained"],
+                    "loadings": {c: v["loadings"][i] for i, c in enumerate(v["children"])},
+                }
+                if "eigenvalues" in v
+                else {}
+            ),
+        }
+        for g, v in groups.items()
+    }
     return {
         "analysis_stats.csv": csv_bytes(["dataset", *STAT_KEYS], stats),
         "analysis_correlations.csv": csv_bytes(CORR_KEYS, corr),
@@ -145,8 +196,9 @@ def write(coin: Coin, out: Path, inputs: dict[str, bytes] | None = None) -> dict
         "engine": "compositeindex",
         "inputs": {k: digest(v) for k, v in sorted((inputs or {}).items())},
         "config": coin.config.model_dump(mode="json"),
-        "log": [{k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v) for k, v in e.items()}
-                for e in coin.log],
+        "log": [
+            {k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v) for k, v in e.items()} for e in coin.log
+        ],
         "contributions": "exact" if results.contributions_exact(coin) else "indicative",
         "outputs": {k: digest(v) for k, v in sorted(files.items())},
     }

@@ -65,8 +65,9 @@ def _run(coin: Coin, start: int) -> Coin:
     if start <= 2:
         panel = coin.idata if coin.idata.times is not None else None
         when = None if panel is None else (cfg.time if cfg.time is not None else float(np.nanmax(panel.times)))
-        d["Imputed"] = prepare.impute(d["Screened"], idata, cfg.impute, imeta=imeta, panel=panel, time=when,
-                                      den=cfg.denominate)
+        d["Imputed"] = prepare.impute(
+            d["Screened"], idata, cfg.impute, imeta=imeta, panel=panel, time=when, den=cfg.denominate
+        )
     if start <= 3:
         d["Treated"], coin.treatment = prepare.treat(d["Imputed"], cfg.treat)
     if start <= 4:
@@ -75,8 +76,9 @@ def _run(coin: Coin, start: int) -> Coin:
         coin.weights = agg.resolve_weights(imeta, cfg.weights)
         coin.effective_weights = agg.effective_weights(imeta, coin.weights)
     if start <= 6:
-        d["Aggregated"] = agg.aggregate(d["Normalised"], imeta, coin.weights, cfg.aggregate, cfg.weights.use,
-                                        cfg.weights.targets)
+        d["Aggregated"] = agg.aggregate(
+            d["Normalised"], imeta, coin.weights, cfg.aggregate, cfg.weights.use, cfg.weights.targets
+        )
         if cfg.weights.use in agg.DERIVED:
             coin.weights = d["Aggregated"].step["weights"]
             coin.effective_weights = agg.effective_weights(imeta, coin.weights)
@@ -174,8 +176,17 @@ def regenerate(coin: Coin, changes: dict) -> Coin:
             break
     if new_cfg.time != coin.config.time:
         first = 0
-    new = Coin(coin.idata, coin.imeta, new_cfg, dict(coin.data), [*coin.log, {"regenerate": changes}],
-               coin.screened_out, coin.treatment, coin.weights, coin.effective_weights)
+    new = Coin(
+        coin.idata,
+        coin.imeta,
+        new_cfg,
+        dict(coin.data),
+        [*coin.log, {"regenerate": changes}],
+        coin.screened_out,
+        coin.treatment,
+        coin.weights,
+        coin.effective_weights,
+    )
     return _run(new, first)
 
 

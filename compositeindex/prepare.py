@@ -50,18 +50,25 @@ def screen(ds: Dataset, cfg: Screen) -> tuple[Dataset, list[dict]]:
             if cfg.nonzero_thresh is not None and nonzero[i] < cfg.nonzero_thresh:
                 reasons.append("zeros")
         if reasons:
-            removed.append({"uCode": u, "availability": float(avail[i]), "nonzero": float(nonzero[i]),
-                            "reason": "+".join(reasons)})
+            removed.append(
+                {"uCode": u, "availability": float(avail[i]), "nonzero": float(nonzero[i]), "reason": "+".join(reasons)}
+            )
         else:
             keep.append(i)
     rows = np.array(keep, dtype=int)
-    out = Dataset("Screened", tuple(ds.units[i] for i in keep), ds.codes, ds.values[rows], ds.flags[rows], ds.name,
-                  cfg.model_dump(mode="json"))
+    out = Dataset(
+        "Screened",
+        tuple(ds.units[i] for i in keep),
+        ds.codes,
+        ds.values[rows],
+        ds.flags[rows],
+        ds.name,
+        cfg.model_dump(mode="json"),
+    )
     return out, removed
 
 
-def _panel_column(code: str, unit: str, time: float, panel: IData, imeta: IMeta, den: Denominate,
-                  method: str) -> float:
+def _panel_column(code: str, unit: str, time: float, panel: IData, imeta: IMeta, den: Denominate, method: str) -> float:
     """Carry forward the latest earlier value, or interpolate linearly between the nearest known years."""
     rows = [i for i, u in enumerate(panel.units) if u == unit]
     t = panel.times[rows]
@@ -94,8 +101,16 @@ def _row_mean(values: np.ndarray, miss: np.ndarray, j: int, siblings: list[int],
     return np.where(miss, m, values[:, j])
 
 
-def impute(ds: Dataset, idata: IData, cfg: Impute, *, imeta: IMeta | None = None, panel: IData | None = None,
-           time: float | None = None, den: Denominate | None = None) -> Dataset:
+def impute(
+    ds: Dataset,
+    idata: IData,
+    cfg: Impute,
+    *,
+    imeta: IMeta | None = None,
+    panel: IData | None = None,
+    time: float | None = None,
+    den: Denominate | None = None,
+) -> Dataset:
     values, flags = ds.values.copy(), ds.flags.copy()
     original = ds.values
     row_of = {u: i for i, u in enumerate(idata.units)}
@@ -143,8 +158,14 @@ def passes(x: np.ndarray, t: TreatOne) -> bool:
 def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """The JRC rule on one indicator: returns (values, winsorised mask, transformed mask, report row)."""
     s0, k0 = skew_kurt(x)
-    report = {"skew_before": s0, "kurt_before": k0, "winsorised": 0, "winsorised_units": [],
-              "transform": "none", "passes": True}
+    report = {
+        "skew_before": s0,
+        "kurt_before": k0,
+        "winsorised": 0,
+        "winsorised_units": [],
+        "transform": "none",
+        "passes": True,
+    }
     wins = np.zeros(x.shape, bool)
     trans = np.zeros(x.shape, bool)
     ok = ~np.isnan(x)

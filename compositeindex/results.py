@@ -21,8 +21,9 @@ def group_ranks(coin, group: str, code: str) -> dict[str, float]:
     return dict(zip(ds.units, out.tolist(), strict=True))
 
 
-def strengths_weaknesses(coin, n: int | None = None, *, min_discard: bool | None = None
-                         ) -> dict[str, dict[str, list[str]]]:
+def strengths_weaknesses(
+    coin, n: int | None = None, *, min_discard: bool | None = None
+) -> dict[str, dict[str, list[str]]]:
     """Per unit, the `n` indicators where it ranks best and worst among units (COINr's get_str_weak on the
     direction-adjusted Normalised data; n defaults to results.strengths, COINr's 5).
 

@@ -132,8 +132,9 @@ def start_method() -> str:
     return "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def run_all(nominal: Coin, rows: list[dict], code: str, workers: int | None = None,
-            method: str | None = None) -> np.ndarray:
+def run_all(
+    nominal: Coin, rows: list[dict], code: str, workers: int | None = None, method: str | None = None
+) -> np.ndarray:
     """Ranks of every run (rows × universe units), in `workers` processes started with `method` (default
     start_method()). The nominal build reaches each worker once, through the pool initializer."""
     workers = workers or len(os.sched_getaffinity(0))
@@ -170,8 +171,12 @@ def _rank_summary(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     present = ~np.isnan(R)
     with warnings.catch_warnings():  # a unit screened out of every run has no rank statistics: NaN
         warnings.simplefilter("ignore", RuntimeWarning)
-        return (np.nanmedian(R, axis=0), np.nanpercentile(R, 5, axis=0), np.nanpercentile(R, 95, axis=0),
-                present.mean(axis=0))
+        return (
+            np.nanmedian(R, axis=0),
+            np.nanpercentile(R, 5, axis=0),
+            np.nanpercentile(R, 95, axis=0),
+            present.mean(axis=0),
+        )
 
 
 def _mean_abs_change(R: np.ndarray, r0: np.ndarray) -> np.ndarray:
@@ -181,9 +186,18 @@ def _mean_abs_change(R: np.ndarray, r0: np.ndarray) -> np.ndarray:
     return np.where(both.any(axis=1), np.nansum(D, axis=1) / np.maximum(both.sum(axis=1), 1), 0.0)
 
 
-def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: int = 0, code: str | None = None,
-                workers: int | None = None, extra: dict | None = None, bootstrap_reps: int = 500,
-                method: str | None = None) -> SAResult:
+def sensitivity(
+    coin: Coin,
+    uncertain: list[Uncertain],
+    n: int = 1000,
+    *,
+    seed: int = 0,
+    code: str | None = None,
+    workers: int | None = None,
+    extra: dict | None = None,
+    bootstrap_reps: int = 500,
+    method: str | None = None,
+) -> SAResult:
     """n·(d + 2) regenerations. The target is each run's mean absolute rank change from the nominal ranks (COINr)."""
     code = code or coin.imeta.codes_at(coin.imeta.max_level)[0]
     nominal = regenerate(coin, extra) if extra else coin
@@ -202,8 +216,8 @@ def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
     units = universe(nominal)
     r0 = ranks_on(nominal, code, units)
     y = _mean_abs_change(R, r0)
-    fA, fB = y[:n], y[n:2 * n]
-    fAB = y[2 * n:].reshape(d, n).T
+    fA, fB = y[:n], y[n : 2 * n]
+    fAB = y[2 * n :].reshape(d, n).T
     s1, st = sobol_indices(fA, fB, fAB)
     ci1, cit = bootstrap(fA, fB, fAB, bootstrap_reps, seed)
     half = sobol_indices(fA[: n // 2], fB[: n // 2], fAB[: n // 2])
@@ -211,15 +225,33 @@ def sensitivity(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: 
     width = float(max((ci1[1] - ci1[0]).max(), (cit[1] - cit[0]).max()))
     med, q05, q95, presence = _rank_summary(R[: 2 * n])  # A and B rows: independent samples of the choices
     return SAResult(
-        units=units, nominal_rank=r0, median_rank=med, q05=q05, q95=q95,
-        factors=tuple(f.name for f in uncertain), s1=s1, st=st, s1_ci=ci1, st_ci=cit,
-        converged=change < 0.05 and width < 0.2, convergence={"change_from_half_n": change, "max_ci_width": width},
-        runs=len(rows), presence=presence,
+        units=units,
+        nominal_rank=r0,
+        median_rank=med,
+        q05=q05,
+        q95=q95,
+        factors=tuple(f.name for f in uncertain),
+        s1=s1,
+        st=st,
+        s1_ci=ci1,
+        st_ci=cit,
+        converged=change < 0.05 and width < 0.2,
+        convergence={"change_from_half_n": change, "max_ci_width": width},
+        runs=len(rows),
+        presence=presence,
     )
 
 
-def uncertainty(coin: Coin, uncertain: list[Uncertain], n: int = 1000, *, seed: int = 0, code: str | None = None,
-                workers: int | None = None, method: str | None = None) -> SAResult:
+def uncertainty(
+    coin: Coin,
+    uncertain: list[Uncertain],
+    n: int = 1000,
+    *,
+    seed: int = 0,
+    code: str | None = None,
+    workers: int | None = None,
+    method: str | None = None,
+) -> SAResult:
     """Rank median and 5–95 % interval from n quasi-random draws of the choices (no Sobol indices)."""
     from scipy.stats import qmc
 
@@ -248,5 +280,16 @@ def exclusion(coin: Coin, code: str | None = None) -> dict[str, float]:
     return out
 
 
-__all__ = ["SAResult", "Uncertain", "bootstrap", "build", "exclusion", "noisy_weights", "parse_config",
-           "saltelli_sample", "sensitivity", "sobol_indices", "uncertainty"]
+__all__ = [
+    "SAResult",
+    "Uncertain",
+    "bootstrap",
+    "build",
+    "exclusion",
+    "noisy_weights",
+    "parse_config",
+    "saltelli_sample",
+    "sensitivity",
+    "sobol_indices",
+    "uncertainty",
+]

@@ -118,6 +118,7 @@ def test_pca_loadings_are_the_scaled_eigenvectors_of_the_correlation_matrix():
     R = np.corrcoef(X, rowvar=False)
     L = out["loadings"]
     np.testing.assert_allclose(L @ L.T, R, atol=1e-12)  # full set of components reproduces R
-    np.testing.assert_allclose(R @ (L[:, 0] / np.sqrt(out["eigenvalues"][0])),
-                               out["eigenvalues"][0] * L[:, 0] / np.sqrt(out["eigenvalues"][0]))
+    np.testing.assert_allclose(
+        R @ (L[:, 0] / np.sqrt(out["eigenvalues"][0])), out["eigenvalues"][0] * L[:, 0] / np.sqrt(out["eigenvalues"][0])
+    )
     assert L[:, 0].sum() > 0

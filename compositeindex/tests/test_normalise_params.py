@@ -39,8 +39,10 @@ def test_zscore_mean_and_sd_from_imeta():
 
 def test_scaled_bounds_and_factor_from_imeta():
     base = coin_with({}, {"normalise": {"method": "scaled", "l": 0, "u": 10}})
-    coin = coin_with({"rd": {"scaled_lower": 0, "scaled_upper": 4, "scale_factor": 1}},
-                     {"normalise": {"method": "scaled", "l": 0, "u": 10}})
+    coin = coin_with(
+        {"rd": {"scaled_lower": 0, "scaled_upper": 4, "scale_factor": 1}},
+        {"normalise": {"method": "scaled", "l": 0, "u": 10}},
+    )
     assert changed_columns(base, coin) == {"rd"}
     np.testing.assert_allclose(coin.data["Normalised"].col("rd"), RD / 4)
     np.testing.assert_allclose(base.data["Normalised"].col("rd"), RD / 10 * 100)
@@ -49,8 +51,9 @@ def test_scaled_bounds_and_factor_from_imeta():
 def test_goalposts_from_imeta_with_direction_and_truncation_switch():
     cfg = {"normalise": {"method": "goalposts", "l": 0, "u": 100}}
     base = coin_with({}, cfg)
-    coin = coin_with({"co2": {"goalpost_lower": 2, "goalpost_upper": 4, "goalpost_scale": 100,
-                              "goalpost_trunc2posts": "FALSE"}}, cfg)
+    coin = coin_with(
+        {"co2": {"goalpost_lower": 2, "goalpost_upper": 4, "goalpost_scale": 100, "goalpost_trunc2posts": "FALSE"}}, cfg
+    )
     assert changed_columns(base, coin) == {"co2"}
     # direction −1: (x − GP_high)/(GP_low − GP_high), not truncated, times the scale
     np.testing.assert_allclose(coin.data["Normalised"].col("co2"), (CO2 - 4) / (2 - 4) * 100)

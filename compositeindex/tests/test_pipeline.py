@@ -81,8 +81,17 @@ def write_inputs(tmp_path):
 
 
 def cli_args(tmp_path, out, command="build"):
-    return [command, "--data", str(tmp_path / "data.csv"), "--meta", str(tmp_path / "meta.csv"), "--config",
-            str(tmp_path / "pipeline.yaml"), "--out", str(out)]
+    return [
+        command,
+        "--data",
+        str(tmp_path / "data.csv"),
+        "--meta",
+        str(tmp_path / "meta.csv"),
+        "--config",
+        str(tmp_path / "pipeline.yaml"),
+        "--out",
+        str(out),
+    ]
 
 
 def run_cli(tmp_path, out):
@@ -102,8 +111,15 @@ def test_cli_build_writes_stages_results_analysis_and_manifest_byte_identically(
     assert proc.returncode == 0, proc.stderr
     assert main(cli_args(tmp_path, tmp_path / "b")) == 0  # in-process: the same bytes as the subprocess
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert {"data_Raw.csv", "data_Normalised.csv", "data_Aggregated.csv", "results_ranks.csv", "treatment.csv",
-            "manifest.json", *ANALYSIS_FILES} <= set(names)
+    assert {
+        "data_Raw.csv",
+        "data_Normalised.csv",
+        "data_Aggregated.csv",
+        "results_ranks.csv",
+        "treatment.csv",
+        "manifest.json",
+        *ANALYSIS_FILES,
+    } <= set(names)
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
@@ -111,8 +127,10 @@ def test_cli_build_writes_stages_results_analysis_and_manifest_byte_identically(
 
     assert manifest["inputs"]["iData"] == hashlib.sha256((tmp_path / "data.csv").read_bytes()).hexdigest()
     assert set(manifest["outputs"]) == set(names) - {"manifest.json"}
-    assert manifest["outputs"]["analysis_pca.json"] == hashlib.sha256(
-        (tmp_path / "a" / "analysis_pca.json").read_bytes()).hexdigest()
+    assert (
+        manifest["outputs"]["analysis_pca.json"]
+        == hashlib.sha256((tmp_path / "a" / "analysis_pca.json").read_bytes()).hexdigest()
+    )
     assert manifest["contributions"] == "exact"
     header = (tmp_path / "a" / "data_Aggregated.csv").read_text().splitlines()[0]
     assert header.startswith("uCode,gdp") and header.endswith("index")
@@ -132,7 +150,8 @@ def test_cli_analysis_files_hold_stats_correlations_alpha_and_pca(tmp_path):
     assert (water["availability"], water["flag_availability"]) == ("0.75", "false")
     corr = read("analysis_correlations.csv")
     assert {(r["dataset"], r["method"]) for r in corr} == {
-        (d, m) for d in ("Normalised", "Aggregated") for m in ("pearson", "spearman", "kendall")}
+        (d, m) for d in ("Normalised", "Aggregated") for m in ("pearson", "spearman", "kendall")
+    }
     assert {r["relation"] for r in corr} == {"siblings", "ancestor"}
     agg = read("data_Aggregated.csv")
     X = np.array([[float(r["gdp"]), float(r["rd"])] for r in agg])
@@ -245,8 +264,12 @@ def test_config_names_unknown_to_the_tables_are_reported_together():
     from compositeindex import InputError
 
     idata, imeta = example()
-    cfg = {"impute": {"method": "group_mean", "group": "size_group"}, "normalise": {"overrides": {"nope": {}}},
-           "weights": {"use": "missing"}, "screen": {"force_exclude": ["Z"]}}
+    cfg = {
+        "impute": {"method": "group_mean", "group": "size_group"},
+        "normalise": {"overrides": {"nope": {}}},
+        "weights": {"use": "missing"},
+        "screen": {"force_exclude": ["Z"]},
+    }
     with pytest.raises(InputError) as exc:
         build(idata, imeta, cfg)
     paths = {p.column for p in exc.value.problems}

@@ -37,8 +37,11 @@ def test_contributions_follow_an_aggregate_dropped_by_the_availability_threshold
 
 def test_non_arithmetic_contributions_are_marked_indicative():
     idata, imeta = example()
-    coin = build(idata, imeta, {"impute": {"method": "mean"}, "aggregate": {"by_level": {3: {"method": "geometric",
-                                                                                             "nonpositive": "shift"}}}})
+    coin = build(
+        idata,
+        imeta,
+        {"impute": {"method": "mean"}, "aggregate": {"by_level": {3: {"method": "geometric", "nonpositive": "shift"}}}},
+    )
     assert not contributions_exact(coin)
     lines = result_files(coin)["results_contributions.csv"].decode().splitlines()
     assert lines[0] == "uCode,gdp,rd,co2,water,sum,index,basis"
@@ -70,8 +73,11 @@ def test_number_of_strengths_comes_from_the_config():
 def test_benefit_of_the_doubt_missing_option_in_a_build():
     idata, imeta = example()
     zero = build(idata, imeta, {"aggregate": {"by_level": {2: {"method": "bod"}}}, "normalise": {"l": 0, "u": 1}})
-    drop = build(idata, imeta, {"aggregate": {"by_level": {2: {"method": "bod", "missing": "drop"}}},
-                                "normalise": {"l": 0, "u": 1}})
+    drop = build(
+        idata,
+        imeta,
+        {"aggregate": {"by_level": {2: {"method": "bod", "missing": "drop"}}}, "normalise": {"l": 0, "u": 1}},
+    )
     # B lacks water; its green score is its own co2 problem either way, but in `drop` the other units' green
     # scores are benchmarked only against units that have both co2 and water (B is no longer a peer).
     b = zero.scores.units.index("B")
@@ -83,8 +89,9 @@ def test_by_level_fields_overlay_the_global_aggregation():
     from compositeindex.aggregate import level_params
     from compositeindex.config import Aggregate
 
-    cfg = Aggregate.model_validate({"method": "geometric", "nonpositive": "shift", "dat_thresh": 0.2,
-                                    "by_level": {3: {"dat_thresh": 0.9}}})
+    cfg = Aggregate.model_validate(
+        {"method": "geometric", "nonpositive": "shift", "dat_thresh": 0.2, "by_level": {3: {"dat_thresh": 0.9}}}
+    )
     top = level_params(cfg, 3)
     assert (top.method, top.nonpositive, top.dat_thresh) == ("geometric", "shift", 0.9)
     assert level_params(cfg, 2).dat_thresh == 0.2

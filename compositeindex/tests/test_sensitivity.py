@@ -33,8 +33,9 @@ def test_sa_on_example_gives_rank_intervals_and_indices():
     coin = build(idata, imeta, {"impute": {"method": "mean"}})
     sets, noise = noisy_weights(coin, n=20)
     factors = [
-        Uncertain("normalise", ({"normalise.method": "minmax"}, {"normalise.method": "zscore"},
-                                {"normalise.method": "rank"})),
+        Uncertain(
+            "normalise", ({"normalise.method": "minmax"}, {"normalise.method": "zscore"}, {"normalise.method": "rank"})
+        ),
         Uncertain("aggregate", ({"aggregate.method": "arithmetic"}, {"aggregate.method": "copeland"})),
         noise,
     ]
@@ -51,8 +52,10 @@ def test_parallel_runs_match_serial_without_forking():
 
     idata, imeta = example()
     coin = build(idata, imeta, {"impute": {"method": "mean"}})
-    f = [Uncertain("normalise", ({"normalise.method": "minmax"}, {"normalise.method": "borda"})),
-         Uncertain("screen", ({"screen.dat_thresh": 0}, {"screen.dat_thresh": 0.9}))]
+    f = [
+        Uncertain("normalise", ({"normalise.method": "minmax"}, {"normalise.method": "borda"})),
+        Uncertain("screen", ({"screen.dat_thresh": 0}, {"screen.dat_thresh": 0.9})),
+    ]
     a = sensitivity(coin, f, n=32, workers=1, bootstrap_reps=10)
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)  # Python 3.12 warns when a threaded process forks

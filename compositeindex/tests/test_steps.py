@@ -89,8 +89,9 @@ def test_distance_to_target_is_capped():
 
 
 def test_goalposts_truncate_and_scale():
-    y, _ = normalise_one(np.array([-5.0, 5, 15]), NormOne(method="goalposts", l=0, u=10, scale=100), direction=1,
-                         target=math.nan)
+    y, _ = normalise_one(
+        np.array([-5.0, 5, 15]), NormOne(method="goalposts", l=0, u=10, scale=100), direction=1, target=math.nan
+    )
     np.testing.assert_allclose(y, [0, 50, 100])
 
 
@@ -150,8 +151,11 @@ def test_minmax_stays_within_bounds(xs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=3, max_size=8), st.integers(0, 7),
-       st.floats(0, 50, allow_nan=False))
+@given(
+    st.lists(st.floats(0, 100, allow_nan=False), min_size=3, max_size=8),
+    st.integers(0, 7),
+    st.floats(0, 50, allow_nan=False),
+)
 def test_arithmetic_aggregate_is_monotone(xs, j, bump):
     j %= len(xs)
     X = np.array([xs])

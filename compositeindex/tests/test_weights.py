@@ -83,8 +83,11 @@ def test_equal_influence_hits_unequal_targets():
 
 def test_equal_influence_targets_from_the_config():
     idata, imeta = example()
-    coin = build(idata, imeta, {"impute": {"method": "mean"},
-                                "weights": {"use": "equal_influence", "targets": {"gdp": 3, "rd": 1}}})
+    coin = build(
+        idata,
+        imeta,
+        {"impute": {"method": "mean"}, "weights": {"use": "equal_influence", "targets": {"gdp": 3, "rd": 1}}},
+    )
     n, s = coin.data["Normalised"], coin.scores
     r = [np.corrcoef(n.col(c), s.col("econ"))[0, 1] for c in ("gdp", "rd")]
     assert r[0] / sum(r) > 0.5
