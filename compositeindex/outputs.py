@@ -17,9 +17,14 @@ from .pipeline import Coin
 
 
 def _fmt(v) -> str:
-    if isinstance(v, bool | np.bool_):
+    t = type(v)  # exact-type checks first: a large build writes millions of cells
+    if t is str:
+        return v
+    if t is float:
+        return "" if v != v else repr(v)
+    if t is bool or t is np.bool_:
         return "true" if v else "false"
-    if isinstance(v, float | np.floating):
+    if isinstance(v, np.floating):
         return "" if np.isnan(v) else repr(float(v))
     return str(v)
 
@@ -62,7 +67,7 @@ def result_files(coin: Coin) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for name, ds in coin.data.items():
         files[f"data_{name}.csv"] = csv_bytes(
-            ["uCode", *ds.codes], ([u, *ds.values[i]] for i, u in enumerate(ds.units))
+            ["uCode", *ds.codes], ([u, *row] for u, row in zip(ds.units, ds.values.tolist(), strict=True))
         )
     ds = coin.scores
     ranks = coin.ranks()
