@@ -205,6 +205,7 @@ def write(coin: Coin, out: Path, inputs: dict[str, bytes] | None = None) -> dict
             {k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v) for k, v in e.items()} for e in coin.log
         ],
         "contributions": "exact" if results.contributions_exact(coin) else "indicative",
+        "normalisation": coin.data["Normalised"].step.get("per_indicator", {}),  # after iMeta columns and overrides
         "outputs": {k: digest(v) for k, v in sorted(files.items())},
     }
     (out / "manifest.json").write_bytes(json_bytes(manifest))

@@ -82,6 +82,7 @@ def test_correlations_on_any_named_dataset_by_definition():
     rank = lambda x: np.argsort(np.argsort(x)).astype(float)  # noqa: E731 - no ties in these columns
     sp = {(r["a"], r["b"]): r["r"] for r in correlations(coin, "Denominated", "spearman")}
     assert sp[("gdp", "rd")] == pytest.approx(pearson(rank(np.array([10.0, 5, 30, 2])), rank(rd)))
+    assert coin.correlations("Denominated", "spearman") == correlations(coin, "Denominated", "spearman")
     kd = {(r["a"], r["b"]): r["r"] for r in correlations(coin, "Denominated", "kendall")}
     assert kd[("gdp", "rd")] == pytest.approx(kendall_no_ties(np.array([10.0, 5, 30, 2]), rd))
 

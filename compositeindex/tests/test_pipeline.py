@@ -132,6 +132,16 @@ def test_cli_build_writes_stages_results_analysis_and_manifest_byte_identically(
         == hashlib.sha256((tmp_path / "a" / "analysis_pca.json").read_bytes()).hexdigest()
     )
     assert manifest["contributions"] == "exact"
+    assert manifest["normalisation"]["co2"] == {
+        "method": "minmax",
+        "l": 0.0,
+        "u": 100.0,
+        "mean": 0.0,
+        "sd": 1.0,
+        "cap": False,
+        "scale": 1.0,
+        "scale_factor": 100.0,
+    }
     header = (tmp_path / "a" / "data_Aggregated.csv").read_text().splitlines()[0]
     assert header.startswith("uCode,gdp") and header.endswith("index")
 
