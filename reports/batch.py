@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -45,6 +46,8 @@ CHUNK_SIZE = 10
 FILTER_FIELDS = tuple(name for name in EnterpriseFilterForm.base_fields if name != "sort")
 TARGET_FIELDS = ("target_level", "target_tier")
 MANIFEST_NAME = "清单.csv"
+# Longer than SQLite's longest busy-handler sleep (0.1 s), so a writer waiting for the lock gets its turn.
+SQLITE_WRITER_PAUSE = 0.25
 ACTIVE = (ReportBatch.Status.QUEUED, ReportBatch.Status.RUNNING)
 Item = ReportBatchItem.Status
 COUNTERS = {Item.DONE: "done_count", Item.FAILED: "failed_count", Item.SKIPPED: "skipped_count"}
@@ -174,6 +177,11 @@ def batch_run_items(*, batch_id: int, item_ids: list[int]) -> dict[str, int]:
         if not ReportBatch.objects.filter(pk=batch_id, status__in=ACTIVE).exists():
             break  # cancelled: the rest stay pending, so 继续 can pick them up later
         outcomes[_run_item(batch, item_id, actor, targets, visible)] += 1
+        if connection.vendor == "sqlite":
+            # The PDF renders inside the item's write transaction (reports.services renders inside its own), and
+            # SQLite has one write lock for the whole database: taken back at once, it would starve every other
+            # writer (the other worker's queue claim, a page's 取消) into a "database is locked" after 20 s.
+            time.sleep(SQLITE_WRITER_PAUSE)
     batch_finish_if_complete(batch_id)
     return outcomes
 
