@@ -70,57 +70,83 @@ def issue_report(
     Raises compose.NothingToReport when the enterprise has no submitted assessment the actor may see."""
     content = compose(enterprise, actor, target_level=target_level, target_tier=target_tier)
     for attempt in range(3):
+        prepared = prepare(actor, enterprise, content)
         try:
-            return _store(actor, enterprise, content, batch)
+            return store(prepared, actor=actor, batch=batch)
         except IntegrityError:  # a concurrent issue took the version number (or, vanishingly, the code)
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
-def _store(actor, enterprise, content: dict, batch) -> DiagnosisReport:
-    with transaction.atomic():
-        version = (DiagnosisReport.objects.filter(enterprise=enterprise).aggregate(v=Max("version"))["v"] or 0) + 1
-        code = new_code()
-        content = {
-            **content,
-            "issue": {
-                "version": version,
-                "code": code,
-                "verify_url": verify_url(code),
-                "issuer": issuer_for(actor, enterprise),
-                "issued_by": (actor.display_name or actor.username) if actor is not None else "",
-                "issued_on": timezone.localdate().isoformat(),
-            },
-        }
-        pdf = render.pdf(content)
-        title = _("%(name)s 数字化诊断报告（第 %(v)s 版）") % {"name": enterprise.name, "v": version}
-        report = DiagnosisReport(
-            enterprise=enterprise,
-            version=version,
-            code=code,
-            title=title,
-            content=content,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-            pdf_size=len(pdf),
-            issued_by=actor,
-            issuer=content["issue"]["issuer"],
-            batch=batch,
-        )
-        report.pdf.save(f"{code}.pdf", ContentFile(pdf), save=False)
-        try:
+@dataclass(frozen=True)
+class Prepared:
+    """A rendered report not yet stored: the content stamped with its version and code, and the PDF bytes."""
+
+    enterprise: object
+    content: dict
+    pdf: bytes
+
+    @property
+    def version(self) -> int:
+        return self.content["issue"]["version"]
+
+    @property
+    def code(self) -> str:
+        return self.content["issue"]["code"]
+
+
+def prepare(actor, enterprise, content: dict) -> Prepared:
+    """Stamp the next version number and a fresh code on composed content and render the PDF. Outside any
+    transaction on purpose: rendering takes about a second, and SQLite has one write lock for the whole database."""
+    version = (DiagnosisReport.objects.filter(enterprise=enterprise).aggregate(v=Max("version"))["v"] or 0) + 1
+    code = new_code()
+    stamped = {
+        **content,
+        "issue": {
+            "version": version,
+            "code": code,
+            "verify_url": verify_url(code),
+            "issuer": issuer_for(actor, enterprise),
+            "issued_by": (actor.display_name or actor.username) if actor is not None else "",
+            "issued_on": timezone.localdate().isoformat(),
+        },
+    }
+    return Prepared(enterprise, stamped, render.pdf(stamped))
+
+
+def store(prepared: Prepared, *, actor, batch=None) -> DiagnosisReport:
+    """Write a prepared report and its timeline event in one short transaction (joining the caller's, if any).
+    IntegrityError when its version number was taken meanwhile: prepare again."""
+    enterprise, content, pdf = prepared.enterprise, prepared.content, prepared.pdf
+    title = _("%(name)s 数字化诊断报告（第 %(v)s 版）") % {"name": enterprise.name, "v": prepared.version}
+    report = DiagnosisReport(
+        enterprise=enterprise,
+        version=prepared.version,
+        code=prepared.code,
+        title=title,
+        content=content,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf_size=len(pdf),
+        issued_by=actor,
+        issuer=content["issue"]["issuer"],
+        batch=batch,
+    )
+    report.pdf.save(f"{prepared.code}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
             report.save()
-        except Exception:
-            report.pdf.delete(save=False)  # the row failed: leave no orphan file behind
-            raise
-        levels = "；".join(f"{m['name']} {m['level_name'] or m['score']}" for m in content["models"])
-        events.record(
-            enterprise,
-            EnterpriseEvent.Kind.REPORTED,
-            actor=actor,
-            summary=_("出具诊断报告第 %(v)s 版：%(levels)s") % {"v": version, "levels": levels},
-            data={"report_id": report.pk, "version": version, "code": code},
-        )
+            levels = "；".join(f"{m['name']} {m['level_name'] or m['score']}" for m in content["models"])
+            events.record(
+                enterprise,
+                EnterpriseEvent.Kind.REPORTED,
+                actor=actor,
+                summary=_("出具诊断报告第 %(v)s 版：%(levels)s") % {"v": prepared.version, "levels": levels},
+                data={"report_id": report.pk, "version": prepared.version, "code": prepared.code},
+            )
+    except Exception:
+        report.pdf.delete(save=False)  # the row failed: leave no orphan file behind
+        raise
     return report
 
 
