@@ -230,7 +230,9 @@ class PeerScore(models.Model):
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+", db_index=False)
     model_code = models.SlugField(max_length=40)
     node_code = models.CharField(max_length=60, blank=True)  # a top-level node, or "" for the total score
-    score = models.FloatField()  # the total on the model's scale, a node 0–1, as in the snapshot
+    # The total on the model's scale, a node 0–1, as in the snapshot; NULL for a node with nothing that counts
+    # (all N/A), so that every enterprise has a row for every top-level node of its version.
+    score = models.FloatField(null=True)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
     industry = models.CharField(max_length=2)  # Enterprise.industry_id
     size_class = models.CharField(max_length=8, blank=True)  # Enterprise.size_class

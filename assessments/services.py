@@ -426,7 +426,8 @@ def _peer_rows_sql(where: str) -> str:
     """INSERT … SELECT of the peer rows of every (enterprise, model) the WHERE clause on `a` (assessments) keeps.
 
     The latest submitted assessment with a current result wins, by submitted_at then id; its total comes from
-    the result and its top-level nodes (depth 0) from the domain scores. Enterprises removed from the archive are
+    the result and its top-level nodes (depth 0) from the domain scores, unscored ones (all N/A) as NULL so that
+    every enterprise has a row for every top-level node of its version. Enterprises removed from the archive are
     left out. Plain SQL that SQLite and PostgreSQL both run, so a province rebuilds in one statement."""
     qn = connection.ops.quote_name
     a, r, d = (qn(m._meta.db_table) for m in (Assessment, AssessmentResult, DomainScore))
@@ -454,7 +455,7 @@ def _peer_rows_sql(where: str) -> str:
         SELECT c.enterprise_id, c.model_code, d.node_code, d.score, c.assessment_id, c.industry_id, c.size_class,
                c.province, c.city
         FROM chosen c JOIN {d} d ON d.result_id = c.result_id
-        WHERE d.depth = 0 AND d.score IS NOT NULL
+        WHERE d.depth = 0
     """  # noqa: S608 - table names from the models' meta, every value a bound parameter
 
 
@@ -466,6 +467,10 @@ def peer_scores_refresh(*, enterprise_ids: Iterable[int], model_code: str | None
     with transaction.atomic(), connection.cursor() as cursor:
         for start_at in range(0, len(ids), PEER_CHUNK):
             chunk = ids[start_at : start_at + PEER_CHUNK]
+            # Two refreshes of one enterprise at once would both delete, then both insert: the second would break
+            # the one-row-per-node constraint. Holding the enterprises' rows makes the second wait (ids in order, so
+            # no two refreshes wait on each other). SQLite has one writer anyway and ignores this.
+            list(Enterprise.objects.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
             rows = PeerScore.objects.filter(enterprise_id__in=chunk)
             where, params = f"AND a.enterprise_id IN ({', '.join(['%s'] * len(chunk))})", [*chunk]
             if model_code is not None:
@@ -481,6 +486,9 @@ def peer_scores_refresh(*, enterprise_ids: Iterable[int], model_code: str | None
 def peer_scores_rebuild() -> int:
     """Every peer row again from scratch (the management command; also repairs what following missed)."""
     started = timezone.now()
+    if connection.vendor == "postgresql":  # refreshes wait until the rebuild is in; reads go on
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(PeerScore._meta.db_table)} IN EXCLUSIVE MODE")
     PeerScore.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(_peer_rows_sql(""), [Assessment.Status.SUBMITTED])
@@ -501,6 +509,18 @@ def peer_scores_follow_archive() -> int:
     events = EnterpriseEvent.objects.filter(kind__in=ARCHIVE_KINDS)
     if state is not None:
         events = events.filter(at__gt=state.followed_until - FOLLOW_MARGIN)
+    redo = _peer_rows_to_redo(events) if events.exists() else set()
+    if redo:
+        peer_scores_refresh(enterprise_ids=redo)
+    if state is None:
+        PeerScoreSync.objects.update_or_create(pk=1, defaults={"followed_until": now})
+    elif now - state.followed_until > FOLLOW_WRITE_EVERY:
+        PeerScoreSync.objects.filter(pk=1).update(followed_until=now)
+    return len(redo)
+
+
+def _peer_rows_to_redo(events) -> set[int]:
+    """Enterprises named by these events whose rows no longer match their record, or that were restored."""
     changed = events.values("enterprise_id")
     moved = (
         PeerScore.objects.filter(node_code=PeerScore.TOTAL, enterprise_id__in=changed)
@@ -513,11 +533,4 @@ def peer_scores_follow_archive() -> int:
         .values_list("enterprise_id", flat=True)
     )
     restored = events.filter(kind=EnterpriseEvent.Kind.RESTORED).values_list("enterprise_id", flat=True)
-    redo = {*moved, *restored}
-    if redo:
-        peer_scores_refresh(enterprise_ids=redo)
-    if state is None:
-        PeerScoreSync.objects.update_or_create(pk=1, defaults={"followed_until": now})
-    elif now - state.followed_until > FOLLOW_WRITE_EVERY:
-        PeerScoreSync.objects.filter(pk=1).update(followed_until=now)
-    return len(redo)
+    return {*moved, *restored}

@@ -19,9 +19,9 @@ Percentile = 100 × (peers strictly below + half the peers equal) / peers, a mid
 Median and quartiles of the peers' totals are given for a qualifying group only, interpolated between order
 statistics like `statistics.quantiles(method="inclusive")`.
 
-Each count is a range scan of one PeerScore index; see benchmarks/bench_peers.py for the figures at 300,000
-enterprises. `benchmark` first lets the table follow recent archive changes (a cheap indexed read when there are
-none), so it may write."""
+Every count is a range scan of one PeerScore index, kept short (see _GroupCounts); benchmarks/bench_peers.py has
+the figures at 300,000 enterprises. `benchmark` first lets the table follow recent archive changes (one indexed
+read when there are none), so it may write."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentResult, ModelVersion, PeerScore
@@ -143,30 +143,28 @@ def benchmark(
 ) -> PeerBenchmark:
     """The enterprise's percentile among its peers on the total and on each domain in `scores` (module docstring)."""
     peer_scores_follow_archive()
-    groups, passed_over = ladder(enterprise), []
-    names = _node_names(model_code)
-    chosen = None
-    for group in groups:
-        if _at_least(_peers(model_code, TOTAL, group, enterprise.pk), min_group):
-            chosen = group
+    names, everywhere = _model_nodes(model_code)
+    codes = [TOTAL, *(c for c in names if c in scores and c != TOTAL), *(c for c in scores if c not in names)]
+    stored = list(PeerScore.objects.filter(enterprise=enterprise, model_code=model_code))
+    chosen, passed_over = None, [_("企业规模未知，不按规模分组")] if not enterprise.size_class else []
+    for group in ladder(enterprise):
+        counts = _GroupCounts(model_code, group, stored, everywhere)
+        if counts.at_least(min_group):
+            chosen = counts
             break
         passed_over.append(_("%(group)s不足 %(n)d 家") % {"group": group.label, "n": min_group})
-    if not enterprise.size_class:
-        passed_over.insert(0, _("企业规模未知，不按规模分组"))
-    codes = [TOTAL, *(c for c in names if c in scores and c != TOTAL), *(c for c in scores if c not in names)]
     if chosen is None:
         standings = [Standing(c, names.get(c, c), scores.get(c)) for c in codes]
         return PeerBenchmark(model_code, min_group, None, None, tuple(passed_over), standings[0], tuple(standings[1:]))
-    standings = [
-        _standing(_peers(model_code, c, chosen, enterprise.pk), c, names.get(c, c), scores.get(c), min_group)
-        for c in codes
-    ]
-    total = standings[0]
-    totals = _peers(model_code, TOTAL, chosen, enterprise.pk)
-    n = total.peers if total.peers is not None else totals.count()
-    q1, median, q3 = _quartiles(totals, n)
+    n = chosen.peers(TOTAL)
+    q1, median, q3 = chosen.quartiles(n)
+    total_score = scores.get(TOTAL)
+    total = chosen.standing(TOTAL, names[TOTAL], total_score, min_group, from_top=(total_score or 0) > median)
+    # Domain scores follow the total closely enough to say from which end their ranks are nearer.
+    upper = total.percentile is not None and total.percentile > 50
+    domains = [chosen.standing(c, names.get(c, c), scores.get(c), min_group, from_top=upper) for c in codes[1:]]
     return PeerBenchmark(
-        model_code, min_group, chosen, n, tuple(passed_over), total, tuple(standings[1:]), median=median, q1=q1, q3=q3
+        model_code, min_group, chosen.group, n, tuple(passed_over), total, tuple(domains), median=median, q1=q1, q3=q3
     )
 
 
@@ -208,48 +206,111 @@ def ladder(enterprise: Enterprise) -> list[PeerGroup]:
     return groups
 
 
-def _peers(model_code: str, node: str, group: PeerGroup, enterprise_id: int) -> QuerySet:
-    return PeerScore.objects.filter(model_code=model_code, node_code=node, **group.keys).exclude(
-        enterprise_id=enterprise_id
-    )
+class _GroupCounts:
+    """Counts over one group's index ranges, each scan kept as short as it can be (a province-wide group has
+    every assessed enterprise of the province, and a count walks every index entry it counts):
+
+    - the scans take in the enterprise's own rows, which are then taken back out here: leaving them out in SQL
+      would add a test on every entry;
+    - a domain's scored peers are the group's totals less its NULL rows when every version of the model has that
+      domain (each enterprise then has one row for it), instead of a count of the whole range;
+    - a rank or an order statistic in the upper half is counted from the top end of the range."""
+
+    def __init__(self, model_code: str, group: PeerGroup, stored: list[PeerScore], everywhere: set[str]) -> None:
+        self.model_code, self.group, self.everywhere = model_code, group, everywhere
+        inside = [r for r in stored if all(getattr(r, key) == value for key, value in group.keys.items())]
+        self.own = {r.node_code: r.score for r in inside}  # the enterprise's own rows that these scans meet
+        self._scored: dict[str, int] = {}
+        self._below: dict[tuple[str, float], int] = {}
+
+    def rows(self, node: str) -> QuerySet:
+        return PeerScore.objects.filter(model_code=self.model_code, node_code=node, **self.group.keys)
+
+    def at_least(self, n: int) -> bool:
+        """Whether there are n peers, reading no more than n + 1 index entries."""
+        return self.rows(TOTAL).values_list("score")[: n + 1].count() - (TOTAL in self.own) >= n
+
+    def scored(self, node: str) -> int:
+        """Rows in the group with a score on this node, the enterprise's own included."""
+        if node not in self._scored:
+            if node == TOTAL:
+                count = self.rows(TOTAL).count()
+            elif node in self.everywhere:
+                count = self.scored(TOTAL) - self.rows(node).filter(score__isnull=True).count()
+            else:
+                count = self.rows(node).filter(score__isnull=False).count()
+            self._scored[node] = count
+        return self._scored[node]
+
+    def peers(self, node: str) -> int:
+        return self.scored(node) - (self.own.get(node) is not None)
+
+    def below(self, node: str, x: float, *, from_top: bool) -> int:
+        """Rows scoring less than x - EPS, the enterprise's own included, counted from the end `from_top` says."""
+        key = (node, x)
+        if key not in self._below:
+            if from_top:
+                self._below[key] = self.scored(node) - self.rows(node).filter(score__gte=x - EPS).count()
+            else:
+                self._below[key] = self.rows(node).filter(score__lt=x - EPS).count()
+        return self._below[key]
+
+    def standing(self, code: str, name: str, score: float | None, min_group: int, *, from_top: bool) -> Standing:
+        if score is None:
+            return Standing(code, name, None)
+        peers = self.peers(code)
+        if peers < min_group:
+            return Standing(code, name, score)
+        below = self.below(code, score, from_top=from_top)
+        equal = self.rows(code).filter(score__gte=score - EPS, score__lte=score + EPS).count()
+        own = self.own.get(code)
+        if own is not None and own < score - EPS:
+            below -= 1
+        elif own is not None and own <= score + EPS:
+            equal -= 1
+        percentile = 100 * (below + equal / 2) / peers
+        return Standing(code, name, score, percentile, peers, below, equal)
+
+    def quartiles(self, n: int) -> tuple[float, float, float]:
+        """Q1, median and Q3 of the peers' totals, each interpolated between two order statistics.
+
+        Ordered by score, the scan meets the enterprise's own total at position `skip`: the peers' i-th total is
+        the scan's i-th before it and the scan's (i + 1)-th from there on. (`skip` is the count `standing` needs
+        for the same score, so usually no scan of its own; a peer within EPS below counts as equal here too.)"""
+        size = self.scored(TOTAL)
+        wanted = []
+        for p in (0.25, 0.5, 0.75):
+            h = (n - 1) * p
+            wanted.append((h, math.floor(h), self._totals_at(math.floor(h), size)))
+        own = self.own.get(TOTAL)
+        skip = math.inf if own is None else self.below(TOTAL, own, from_top=own > wanted[1][2][0])
+        out = []
+        for h, lo, scan in wanted:
+            at = [scan[min(len(scan) - 1, i - lo + (i >= skip))] for i in (lo, lo + 1)]
+            out.append(at[0] + (h - lo) * (at[1] - at[0]))
+        return out[0], out[1], out[2]
+
+    def _totals_at(self, i: int, size: int) -> list[float]:
+        """The scan's totals at positions i, i + 1 and i + 2 (those there are), read from the nearer end."""
+        if i <= size / 2:
+            return list(self.rows(TOTAL).order_by("score").values_list("score", flat=True)[i : i + 3])
+        descending = self.rows(TOTAL).order_by("-score").values_list("score", flat=True)
+        return list(descending[max(0, size - 3 - i) : size - i])[::-1]
 
 
-def _at_least(peers: QuerySet, n: int) -> bool:
-    """Whether there are n peers, reading no more than n index entries."""
-    return peers.values_list("enterprise_id")[:n].count() >= n
+_top_nodes: dict[tuple[int, str], tuple[tuple[str, str], ...]] = {}  # (version pk, digest) → (code, name) pairs
 
 
-def _standing(peers: QuerySet, code: str, name: str, score: float | None, min_group: int) -> Standing:
-    if score is None:
-        return Standing(code, name, None)
-    counts = peers.aggregate(
-        peers=Count("enterprise"),
-        below=Count("enterprise", filter=Q(score__lt=score - EPS)),
-        equal=Count("enterprise", filter=Q(score__gte=score - EPS, score__lte=score + EPS)),
-    )
-    if counts["peers"] < min_group:
-        return Standing(code, name, score)
-    percentile = 100 * (counts["below"] + counts["equal"] / 2) / counts["peers"]
-    return Standing(code, name, score, percentile, counts["peers"], counts["below"], counts["equal"])
-
-
-def _quartiles(peers: QuerySet, n: int) -> tuple[float, float, float]:
-    """Q1, median and Q3 of the peers' totals: each from the one or two order statistics around it."""
-    ordered = peers.order_by("score").values_list("score", flat=True)
-    out = []
-    for p in (0.25, 0.5, 0.75):
-        h = (n - 1) * p
-        lo = math.floor(h)
-        pair = list(ordered[lo : lo + 2])
-        upper = pair[1] if len(pair) > 1 else pair[0]
-        out.append(pair[0] + (h - lo) * (upper - pair[0]))
-    return out[0], out[1], out[2]
-
-
-def _node_names(model_code: str) -> dict[str, str]:
-    """Top-level node code → name, in the model's order, from its current version; the total is 总分."""
-    version = ModelVersion.objects.current().filter(code=model_code).first()
-    names = {TOTAL: _("总分")}
-    if version is not None:
-        names.update({node.code: node.name for node in version.parsed().nodes})
-    return names
+def _model_nodes(model_code: str) -> tuple[dict[str, str], set[str]]:
+    """Top-level node code → name in the model's order, from its current version (the total is 总分), and the
+    top-level nodes that every stored version of the model has."""
+    names, everywhere = {TOTAL: _("总分")}, None
+    for version in ModelVersion.objects.filter(code=model_code).defer("spec"):  # specs are parsed once per process
+        key = (version.pk, version.digest)
+        if key not in _top_nodes:
+            _top_nodes[key] = tuple((node.code, node.name) for node in version.parsed().nodes)
+        if version.is_current:
+            names.update(_top_nodes[key])
+        codes = {code for code, _name in _top_nodes[key]}
+        everywhere = codes if everywhere is None else everywhere & codes
+    return names, everywhere or set()

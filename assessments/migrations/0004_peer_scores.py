@@ -31,7 +31,7 @@ BACKFILL = """
     SELECT c.enterprise_id, c.model_code, d.node_code, d.score, c.assessment_id, c.industry_id, c.size_class,
            c.province, c.city
     FROM chosen c JOIN assessments_domainscore d ON d.result_id = c.result_id
-    WHERE d.depth = 0 AND d.score IS NOT NULL
+    WHERE d.depth = 0
 """
 
 
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("model_code", models.SlugField(max_length=40)),
                 ("node_code", models.CharField(blank=True, max_length=60)),
-                ("score", models.FloatField()),
+                ("score", models.FloatField(null=True)),
                 ("industry", models.CharField(max_length=2)),
                 ("size_class", models.CharField(blank=True, max_length=8)),
                 ("province", models.CharField(max_length=2)),

@@ -40,6 +40,15 @@ rule:
   bands:
     - {{min: 50, level: 1}}
 """
+# Version 2 of the toy model adds a third domain, C.
+TOY_V2 = TOY.replace('version: "1"', 'version: "2"').replace(
+    "rule:",
+    f"""  - code: C
+    name: 丙域
+    items:
+      - {{code: c, name: 丙, kind: single_choice, options: [{POINTS}]}}
+rule:""",
+)
 NANCHANG, JINGDEZHEN = "360102", "360203"  # 南昌市东湖区, 景德镇市珠山区
 
 
@@ -60,10 +69,12 @@ def firm(make_enterprise, toy):
     return build
 
 
-def answer(enterprise, version, a, b):
+def answer(enterprise, version, a, b, c=None):
     assessment = services.start(actor=None, enterprise=enterprise, version=version, kind="self")
-    b_value = b if b == maturity.NA else str(b)
-    services.save_answers(actor=None, assessment=assessment, updates={"a": str(a), "b": b_value})
+    updates = {"a": str(a), "b": b if b == maturity.NA else str(b)}
+    if c is not None:
+        updates["c"] = str(c)
+    services.save_answers(actor=None, assessment=assessment, updates=updates)
     return services.submit(actor=None, assessment=assessment)
 
 
@@ -95,12 +106,59 @@ def test_percentiles_quartiles_and_ties_worked_out_by_hand(firm):
     assert [result.q1, result.median, result.q3] == pytest.approx(statistics.quantiles(totals, n=4, method="inclusive"))
 
 
+def test_an_upper_half_standing_is_counted_from_the_top_with_the_same_result(firm):
+    answers = [(1, 1), (2, 2), (2, 2), (3, 3), (4, 4), (5, 5), (5, 5), (5, 5), (6, 6), (7, 7), (8, 8), (9, 9)]
+    for a, b in answers:
+        firm(a, b)
+    me = firm(8, 7)  # total 75, A 0.8, B 0.7: above the peers' median, so ranks are counted from the top
+    result = benchmark(me, "peer-toy", {TOTAL: 75.0, "A": 0.8, "B": 0.7})
+    # Totals: ten of 10 … 70 below 75, none equal.
+    assert (result.total.below, result.total.equal) == (10, 0)
+    assert result.total.percentile == pytest.approx(100 * 10 / 12)
+    # A: ten below 0.8, one peer equal; B: nine below 0.7, one equal.
+    assert (standing_of(result, "A").below, standing_of(result, "A").equal) == (10, 1)
+    assert (standing_of(result, "B").below, standing_of(result, "B").equal) == (9, 1)
+    totals = [5 * (a + b) for a, b in answers]
+    assert [result.q1, result.median, result.q3] == pytest.approx(statistics.quantiles(totals, n=4, method="inclusive"))
+
+
+def test_quartiles_leave_out_the_enterprise_wherever_it_sits(firm, make_enterprise, toy):
+    for n in range(11):
+        firm(n, 0)  # peers' totals 0, 5, … 50
+    expected = statistics.quantiles([5 * n for n in range(11)], n=4, method="inclusive")  # 12.5, 25, 37.5
+    me = make_enterprise(size_class="small")
+    for a in (0, 3, 5, 8, 10):  # its own stored total at the bottom, in each quarter, at the top
+        answer(me, toy, a, 0)
+        result = benchmark(me, "peer-toy", {TOTAL: 5.0 * a})
+        assert result.peer_count == 11
+        assert [result.q1, result.median, result.q3] == pytest.approx(expected), a
+
+
+def test_a_domain_that_only_a_later_version_has_is_counted_among_the_peers_that_have_it(firm, make_enterprise):
+    for n in range(10):
+        firm(n, n)  # version 1: domains A and B
+    v2 = services.publish_version(maturity.load_yaml(TOY_V2))
+    for n in range(10):
+        answer(make_enterprise(size_class="small"), v2, n, n, c=n)
+    me = make_enterprise(size_class="small")
+    answer(me, v2, 5, 5, c=5)
+    result = benchmark(me, "peer-toy", {TOTAL: 50.0, "A": 0.5, "C": 0.5})
+    # Version 2's total is 100 × (a + b + c) / 30, so both versions' peers total 0, 10, … 90.
+    assert result.peer_count == 20 and (result.total.below, result.total.equal) == (10, 2)
+    a, c = standing_of(result, "A"), standing_of(result, "C")
+    assert (a.peers, a.below, a.equal) == (20, 10, 2)
+    assert (c.name, c.peers, c.below, c.equal) == ("丙域", 10, 5, 1)
+    assert c.percentile == pytest.approx(100 * 5.5 / 10)
+
+
 def test_the_enterprise_itself_is_never_its_own_peer(firm):
     for n in range(10):
         firm(n, n)
     me = firm(10, 10)  # its stored row sits at the top of its own group
     result = benchmark(me, "peer-toy", {TOTAL: 100.0})
     assert result.peer_count == 10 and result.total.below == 10 and result.total.percentile == 100.0
+    peers = [10 * n for n in range(10)]
+    assert [result.q1, result.median, result.q3] == pytest.approx(statistics.quantiles(peers, n=4, method="inclusive"))
     # Scored 40 (say, a report on an older assessment) it is still compared with the ten others only: 0 … 30
     # below, one 40 equal; its own stored 100 is not among them.
     again = benchmark(me, "peer-toy", {TOTAL: 40.0})
