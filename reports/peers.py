@@ -75,7 +75,7 @@ class PeerBenchmark:
     group: PeerGroup | None
     peer_count: int | None
     passed_over: tuple[str, ...]  # why each narrower rung was not used, in Chinese
-    total: Standing | None
+    total: Standing
     domains: tuple[Standing, ...]
     median: float | None = None
     q1: float | None = None
@@ -112,9 +112,7 @@ class PeerBenchmark:
 
     def to_dict(self) -> dict:
         """Plain data for a composed (and then frozen) report."""
-        total = asdict(self.total) if self.total else None
-        if total is not None:
-            total.update(median=self.median, q1=self.q1, q3=self.q3)
+        total = {**asdict(self.total), "median": self.median, "q1": self.q1, "q3": self.q3}
         return {
             "model_code": self.model_code,
             "min_group": self.min_group,
