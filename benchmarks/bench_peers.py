@@ -13,17 +13,20 @@ counts, the quartiles — 50 calls (over up to 150 subjects) in each of five sit
 peers); the largest city groups (thousands); widened to the province's division × size; enterprises of unknown size
 in the largest divisions (province × division, tens of thousands); and enterprises of a rare division, compared
 with the whole province (~210,000 peers). Median and p95 per situation, on SQLite (a file under /tmp, no ANALYZE,
-as the app runs) and, if reachable, PostgreSQL (database tidu_bench_peers, dropped and re-created; VACUUM ANALYZE
-after the load, as autovacuum would do). The queries of one province-wide call are printed with their plans.
+as the app runs) and, if reachable, PostgreSQL (database tidu_bench_peers: created afresh, dropped at the end
+unless --keep; VACUUM ANALYZE after the load, as autovacuum would do). The queries of one province-wide call are
+printed with their plans.
 
     .venv/bin/python benchmarks/bench_peers.py [--engine both|sqlite|postgresql] [--enterprises 300000]
                                               [--assessments 1000000] [--samples 50] [--seed 1]
 """
 
+import atexit
 import datetime as dt
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,13 +59,16 @@ SITUATIONS = {  # what each situation's subjects are compared with
 # ------------------------------------------------------------------------------------------------ databases
 
 
-def setup_postgresql() -> None:
+def setup_postgresql(keep: bool) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
         conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    workdir = Path(tempfile.mkdtemp(prefix=f"tidu-bench-{NAME}-pg-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"tidu-bench-{NAME}-pg-"))  # TIDU_VAR_DIR: media, nothing else
+    if not keep:
+        atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+        atexit.register(drop_postgresql)
     os.environ.update(
         TIDU_VAR_DIR=str(workdir),
         TIDU_DATABASE_URL=f"{PG_SERVER}/{PG_DATABASE}",
@@ -80,6 +86,16 @@ def setup_postgresql() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     log(f"{NAME}: schema ready in PostgreSQL database {PG_DATABASE}")
+
+
+def drop_postgresql() -> None:
+    """The scratch database goes at the end (about 1 GB at full scale), unless --keep."""
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
 
 
 def postgresql_reachable() -> bool:
@@ -327,7 +343,7 @@ def run(engine: str, args) -> dict:
         workdir = benchlib.setup_django(NAME, args.workdir, args.keep)
         log(f"SQLite file {workdir / 'bench.sqlite3'}")
     else:
-        setup_postgresql()
+        setup_postgresql(args.keep)
     import gc
 
     from django.db import connection
