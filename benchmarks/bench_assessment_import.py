@@ -89,11 +89,11 @@ def generate_xlsx(path: Path, version, enterprises: list[tuple[str, str, str]], 
 def reset() -> None:
     from django.db import connection
 
-    from assessments.models import Assessment, AssessmentImportJob, AssessmentResult, DomainScore
+    from assessments.models import Assessment, AssessmentImportJob, AssessmentResult, DomainScore, PeerScore
     from enterprises.models import EnterpriseEvent
 
     with connection.cursor() as cursor:
-        for model in (DomainScore, AssessmentResult, Assessment, EnterpriseEvent, AssessmentImportJob):
+        for model in (PeerScore, DomainScore, AssessmentResult, Assessment, EnterpriseEvent, AssessmentImportJob):
             cursor.execute(f'DELETE FROM "{model._meta.db_table}"')  # noqa: S608 -- model table names
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

@@ -32,6 +32,7 @@ from maturity.roadmap import PHASES
 
 from .models import Finding
 from .peers import benchmark as peer_benchmark
+from .peers import scores_of
 
 SCHEMA = 1
 KIND_LABELS = {"self": "自评估", "diagnosis": "诊断评估", "verified": "核验评估"}
@@ -172,7 +173,7 @@ def _model_section(enterprise, user, assessment: Assessment, result, target_leve
         "weaknesses": list(reversed(ranked[-3:])) if len(ranked) > 3 else [],
         "gap": _gap_section(spec, snapshot, plan, target_level),
         "roadmap": _roadmap_section(enterprise, spec, assessment.model_code, plan) if plan is not None else None,
-        "peers": _peers_section(enterprise, assessment.model_code, result, domains),
+        "peers": _peers_section(enterprise, assessment.model_code, result),
         "history": _history(enterprise, user, assessment.model_code),
     }
 
@@ -351,10 +352,9 @@ def _programmes_for(enterprise, scenario_codes: list[str]) -> list[dict]:
     return programmes_for(enterprise, scenario_codes)
 
 
-def _peers_section(enterprise, model_code: str, result, domains: list[dict]) -> dict:
-    scores = {"": result.score}
-    scores.update({d["code"]: d["score"] / 100 for d in domains if d["score"] is not None})
-    return peer_benchmark(enterprise, model_code, scores).to_dict()
+def _peers_section(enterprise, model_code: str, result) -> dict:
+    # The stored, unrounded scores: peers with the same answers tie exactly.
+    return peer_benchmark(enterprise, model_code, scores_of(result)).to_dict()
 
 
 def _history(enterprise, user, model_code: str) -> list[dict]:
