@@ -209,7 +209,7 @@ def _gap_section(spec, snapshot: dict, plan, target_level: int | None) -> dict |
             {"kind": b["kind"], "name": b["name"], "message": b["message"], "gap": round(b["gap"], 4)}
             for b in snapshot.get("blockers", [])
             if b["level"] <= target_level
-        ][:12],
+        ][:6],
         "domains": [],
     }
     if plan is not None:
