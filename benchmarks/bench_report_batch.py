@@ -20,6 +20,7 @@ manifest.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -119,6 +120,8 @@ def main() -> int:
 
     use_database_tasks()
     workers = start_workers(args.workers, workdir)
+    # A kill of the benchmark (SIGTERM) still runs the finally below, which stops the workers it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         time.sleep(3)  # the workers are up and idle before the batch arrives, as in a running deployment
         load_before = os.getloadavg()
@@ -151,9 +154,13 @@ def main() -> int:
         cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu_before, strict=True)]
     finally:
         for w in workers:
-            w.terminate()
+            w.terminate()  # a worker first finishes the chunk it is on (graceful shutdown), ~20 s at most
         for w in workers:
-            w.wait(timeout=30)
+            try:
+                w.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                w.kill()
+                w.wait()
 
     assert batch.status == ReportBatch.Status.DONE, (batch.status, batch.message)
     assert batch.done_count == args.n and batch.failed_count == 0, (batch.done_count, batch.failed_count)

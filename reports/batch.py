@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-import time
 import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -31,11 +30,10 @@ from core.spreadsheets import csv_lines
 from enterprises.forms import EnterpriseFilterForm
 from enterprises.models import Enterprise
 
-from . import access
-from .compose import NothingToReport
+from . import access, services
+from .compose import NothingToReport, compose
 from .forms import TargetForm
 from .models import ReportBatch, ReportBatchItem
-from .services import issue_report
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +44,6 @@ CHUNK_SIZE = 10
 FILTER_FIELDS = tuple(name for name in EnterpriseFilterForm.base_fields if name != "sort")
 TARGET_FIELDS = ("target_level", "target_tier")
 MANIFEST_NAME = "清单.csv"
-# Longer than SQLite's longest busy-handler sleep (0.1 s), so a writer waiting for the lock gets its turn.
-SQLITE_WRITER_PAUSE = 0.25
 ACTIVE = (ReportBatch.Status.QUEUED, ReportBatch.Status.RUNNING)
 Item = ReportBatchItem.Status
 COUNTERS = {Item.DONE: "done_count", Item.FAILED: "failed_count", Item.SKIPPED: "skipped_count"}
@@ -177,35 +173,49 @@ def batch_run_items(*, batch_id: int, item_ids: list[int]) -> dict[str, int]:
         if not ReportBatch.objects.filter(pk=batch_id, status__in=ACTIVE).exists():
             break  # cancelled: the rest stay pending, so 继续 can pick them up later
         outcomes[_run_item(batch, item_id, actor, targets, visible)] += 1
-        if connection.vendor == "sqlite":
-            # The PDF renders inside the item's write transaction (reports.services renders inside its own), and
-            # SQLite has one write lock for the whole database: taken back at once, it would starve every other
-            # writer (the other worker's queue claim, a page's 取消) into a "database is locked" after 20 s.
-            time.sleep(SQLITE_WRITER_PAUSE)
     batch_finish_if_complete(batch_id)
     return outcomes
 
 
 def _run_item(batch: ReportBatch, item_id: int, actor, targets: dict, visible: set[int]) -> str:
-    issued = None
+    item = ReportBatchItem.objects.select_related("enterprise").filter(pk=item_id, status=Item.PENDING).first()
+    if item is None:
+        return "not_pending"
+    if item.enterprise_id not in visible:
+        return _settle_apart(item_id, Item.SKIPPED, _("该企业已不在创建人的管辖范围内，或已移出档案。"))
+    try:
+        # Composed and rendered before the transaction, which then only writes: on SQLite a write transaction
+        # holds the database's one write lock, and the second worker (and every page) must not wait a whole PDF.
+        content = compose(item.enterprise, actor, **targets)
+        for attempt in range(3):
+            try:
+                return _store_into(item_id, batch, services.prepare(actor, item.enterprise, content))
+            except IntegrityError:  # someone issued this enterprise a report meanwhile: take the next version
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+    except NothingToReport as exc:
+        return _settle_apart(item_id, Item.SKIPPED, str(exc))
+    except Exception as exc:
+        logger.exception("report batch %s: item %s failed", batch.pk, item_id)
+        return _settle_apart(item_id, Item.FAILED, failure_reason(exc))
+
+
+def _store_into(item_id: int, batch: ReportBatch, prepared: services.Prepared) -> str:
+    """The report and the item's status in one transaction, taken only if the item is still pending."""
+    stored = None
     try:
         with transaction.atomic():
             item = _take_pending(item_id)
             if item is None:
-                return "not_pending"
-            if item.enterprise_id not in visible:
-                _settle(item, Item.SKIPPED, error=_("该企业已不在创建人的管辖范围内，或已移出档案。"))
-                return "skipped"
-            issued = issue_report(actor=actor, enterprise=item.enterprise, batch=batch, **targets)
-            _settle(item, Item.DONE, report=issued)
-            return "done"
-    except NothingToReport as exc:
-        return _settle_apart(item_id, Item.SKIPPED, str(exc))
-    except Exception as exc:
-        if issued is not None:  # the row rolled back with the transaction; its file did not
-            issued.pdf.delete(save=False)
-        logger.exception("report batch %s: item %s failed", batch.pk, item_id)
-        return _settle_apart(item_id, Item.FAILED, failure_reason(exc))
+                return "not_pending"  # another run settled it while this one rendered: nothing is stored
+            stored = services.store(prepared, actor=batch.created_by, batch=batch)
+            _settle(item, Item.DONE, report=stored)
+        return "done"
+    except Exception:
+        if stored is not None:  # the row rolled back with the transaction; its file did not
+            stored.pdf.delete(save=False)
+        raise
 
 
 def failure_reason(exc: Exception) -> str:
