@@ -12,7 +12,16 @@ def platform(request) -> dict:
         "platform_name": settings.TIDU_PLATFORM_NAME,
         "demo_data_loaded": _demo_loaded(Enterprise),
         "user_roles": roles,
+        # Officers and admins run report batches: the one role-dependent item of the main menu.
+        "can_batch_reports": bool(user is not None and user.is_authenticated and _batches_allowed(user)),
     }
+
+
+def _batches_allowed(user) -> bool:
+    from accounts.policy import scope_of
+
+    scope = scope_of(user)
+    return scope.is_admin or scope.is_officer
 
 
 def _demo_loaded(model) -> bool:

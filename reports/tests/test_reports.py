@@ -339,3 +339,8 @@ def test_an_assessment_kind_label_for_every_kind():
     from reports.compose import KIND_LABELS
 
     assert set(KIND_LABELS) == set(Assessment.Kind.values)
+
+
+def test_the_menu_offers_report_batches_to_officers_only(world, login):
+    assert 'data-testid="nav-reports"' in login(world["county"]).get("/").content.decode()
+    assert 'data-testid="nav-reports"' not in login(world["enterprise"]).get("/").content.decode()
