@@ -8,7 +8,6 @@ providers, cases and funding programmes for each step, the peer benchmark and th
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from django.utils import timezone
@@ -174,7 +173,7 @@ def _model_section(enterprise, user, assessment: Assessment, result, target_leve
         "gap": _gap_section(spec, snapshot, plan, target_level),
         "roadmap": _roadmap_section(enterprise, spec, assessment.model_code, plan) if plan is not None else None,
         "peers": _peers_section(enterprise, assessment.model_code, result),
-        "history": _history(enterprise, user, assessment.model_code),
+        "history": _history(assessment, user),
     }
 
 
@@ -357,30 +356,17 @@ def _peers_section(enterprise, model_code: str, result) -> dict:
     return peer_benchmark(enterprise, model_code, scores_of(result)).to_dict()
 
 
-def _history(enterprise, user, model_code: str) -> list[dict]:
-    rows = list(
-        Assessment.objects.visible_to(user)
-        .submitted()
-        .filter(enterprise_id=enterprise.pk, model_code=model_code)
-        .order_by("submitted_at", "id")
-    )
-    results = {r.assessment_id: r for r in current_results_for([a.pk for a in rows])}
-    out, previous = [], None
-    for a in rows:
-        r = results.get(a.pk)
-        if r is None:
-            continue
-        out.append(
-            {
-                "date": a.submitted_at.date().isoformat(),
-                "kind_label": KIND_LABELS.get(a.kind, a.kind),
-                "score": round(r.score, 2),
-                "level_name": r.level_name,
-                "delta": None if previous is None else round(r.score - previous.score, 2),
-            }
-        )
-        previous = r
-    return out
+def _history(assessment, user) -> list[dict]:
+    return [
+        {
+            "date": row["a"].submitted_at.date().isoformat(),
+            "kind_label": KIND_LABELS.get(row["a"].kind, row["a"].kind),
+            "score": round(row["r"].score, 2),
+            "level_name": row["r"].level_name,
+            "delta": None if row["delta"] is None else round(row["delta"], 2),
+        }
+        for row in result_pages.history(assessment, user)
+    ]
 
 
 def _tier_section(enterprise) -> dict:
@@ -427,7 +413,3 @@ def findings_for(enterprise) -> list[dict]:
         }
         for f in Finding.objects.filter(enterprise_id=enterprise.pk, removed_at__isnull=True)
     ]
-
-
-def issued_on(content: dict) -> dt.date:
-    return dt.datetime.fromisoformat(content["composed_at"]).date()

@@ -38,6 +38,11 @@ def _centre_context(request, enterprise, **extra) -> dict:
     }
 
 
+def _centre(request, enterprise, status: int, **extra):
+    """The enterprise's report page again, with what went wrong (a bad target, nothing to report)."""
+    return render(request, "reports/enterprise.html", _centre_context(request, enterprise, **extra), status=status)
+
+
 @login_required
 def enterprise_reports(request, pk):
     enterprise = get_enterprise_for_user(request.user, pk)
@@ -50,21 +55,15 @@ def preview(request, pk):
     enterprise = get_enterprise_for_user(request.user, pk)
     form = TargetForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        return render(
-            request, "reports/enterprise.html", _centre_context(request, enterprise, target_form=form), status=400
-        )
+        return _centre(request, enterprise, 400, target_form=form)
     targets = form.targets() if form.is_bound else {}
     try:
         content = compose(enterprise, request.user, **targets)
     except NothingToReport as exc:
-        return render(
-            request, "reports/enterprise.html", _centre_context(request, enterprise, problem=str(exc)), status=409
-        )
+        return _centre(request, enterprise, 409, problem=str(exc))
     except ValueError as exc:
         form.add_error(None, str(exc))
-        return render(
-            request, "reports/enterprise.html", _centre_context(request, enterprise, target_form=form), status=400
-        )
+        return _centre(request, enterprise, 400, target_form=form)
     return render(
         request,
         "reports/detail.html",
@@ -86,20 +85,14 @@ def issue(request, pk):
         raise PermissionDenied(_("您没有权限为该企业出具诊断报告"))
     form = TargetForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "reports/enterprise.html", _centre_context(request, enterprise, target_form=form), status=400
-        )
+        return _centre(request, enterprise, 400, target_form=form)
     try:
         report = services.issue_report(actor=request.user, enterprise=enterprise, **form.targets())
     except NothingToReport as exc:
-        return render(
-            request, "reports/enterprise.html", _centre_context(request, enterprise, problem=str(exc)), status=409
-        )
+        return _centre(request, enterprise, 409, problem=str(exc))
     except ValueError as exc:
         form.add_error(None, str(exc))
-        return render(
-            request, "reports/enterprise.html", _centre_context(request, enterprise, target_form=form), status=400
-        )
+        return _centre(request, enterprise, 400, target_form=form)
     messages.success(request, _("已出具诊断报告第 %(v)s 版。") % {"v": report.version})
     return redirect("reports:detail", report.pk)
 
