@@ -4,23 +4,25 @@ Synthetic demo province in a throwaway SQLite database: `seed_demo` with --n ent
 CMMM self-assessment by `seed_demo_assessments --cmmm-share 1` (some also SME-2024, some a second round), the demo
 pools and programmes. Then, the way production runs it:
 
-- --workers real `manage.py db_worker` processes are started against the database (django-tasks-db backend) and
-  left idle, as a deployment's workers are;
+- --workers `manage.py worker` processes (what `tidu serve` and a deployment run) are started against the database
+  (django-tasks-db backend) and left idle, as a deployment's workers are; each runs `db_worker --max-tasks N` and
+  starts a fresh one after N tasks (chunks of ten reports), which keeps its memory bounded (core/supervise.py);
 - the demo province officer creates a batch over the whole province through `reports.batch.batch_create` (the
   service the page calls), which stores n pending items and queues them in chunks;
 - the workers take chunks until every item is settled and one of them writes the ZIP.
 
 Timed: from creating the batch to the batch being done with its archive written (the first PDF in each worker
-includes loading the CJK fonts, ~5 s, once per process). Sampled every 100 settled items: elapsed time and each
-worker's resident memory (VmRSS from /proc). Checked at the end: n reports, n done items, a ZIP of n PDFs plus the
+process includes loading the CJK fonts, once per process). Sampled every 100 settled items: elapsed time and each
+worker's resident memory (VmRSS from /proc of the db_worker process running at that moment). Checked at the end:
+n reports, n done items, a ZIP of n PDFs plus the
 manifest.
 
     .venv/bin/python benchmarks/bench_report_batch.py [--n 1000] [--workers 2]
     .venv/bin/python benchmarks/bench_report_batch.py --n 100          # a quick run, ~3 minutes
-    .venv/bin/python benchmarks/bench_report_batch.py --max-tasks 20   # workers recycled every 200 PDFs
+    .venv/bin/python benchmarks/bench_report_batch.py --max-tasks 0    # plain db_worker, never recycled
 
-Without --max-tasks a worker's RSS grows by ~0.25 MB per PDF (WeasyPrint/Pango memory that Python does not hold:
-the Python heap grows by ~15 KB per PDF, in a bounded cache), so long-lived workers are run with --max-tasks.
+A worker that is never recycled grows by ~0.25 MB per PDF (WeasyPrint/Pango memory that Python does not hold: the
+Python heap grows by ~15 KB per PDF, in a bounded cache); --max-tasks 0 shows it.
 """
 
 import os
@@ -65,14 +67,30 @@ def use_database_tasks() -> None:
     task_backends._connections = Local(task_backends.thread_critical)
 
 
-def start_worker(slot: int, workdir: Path, max_tasks: int | None) -> subprocess.Popen:
-    command = [sys.executable, "-W", "ignore", "manage.py", "db_worker", "--interval", "0.2", "--no-reload"]
-    command += ["--worker-id", f"bench-{slot}-{time.monotonic_ns()}", "--verbosity", "0"]
-    if max_tasks:
+def start_worker(slot: int, workdir: Path, max_tasks: int) -> subprocess.Popen:
+    if max_tasks:  # the shipped supervisor: `tidu worker`
+        command = [sys.executable, "-W", "ignore", "manage.py", "worker", "--interval", "0.2"]
         command += ["--max-tasks", str(max_tasks)]
+    else:
+        command = [sys.executable, "-W", "ignore", "manage.py", "db_worker", "--interval", "0.2", "--no-reload"]
+        command += ["--worker-id", f"bench-{slot}-{time.monotonic_ns()}", "--verbosity", "0"]
     log = (workdir / f"worker-{slot}.log").open("a")
     env = {**os.environ, "TIDU_TASKS_BACKEND": "db"}
     return subprocess.Popen(command, cwd=benchlib.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def task_process(pid: int) -> int:
+    """The process running tasks: a supervisor's current db_worker child, or the process itself when it has none."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return pid
+    return int(children[0]) if children else pid
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(cpu_seconds(int(c)) for c in children)
 
 
 def children_cpu_seconds() -> float:
@@ -87,11 +105,16 @@ def main() -> int:
     p.add_argument(
         "--max-tasks",
         type=int,
-        help="start workers with db_worker --max-tasks N and start a fresh one when one exits, as a supervisor "
-        "(systemd Restart=always) does: bounds each process's memory at N chunks of reports",
+        default=None,
+        help="tasks per worker process before `tidu worker` starts a fresh one (default: the command's own, 20); "
+        "0 runs plain db_worker processes that are never recycled",
     )
     args = p.parse_args()
     workdir = benchlib.setup_django("report_batch", args.workdir, args.keep)
+    if args.max_tasks is None:
+        from core.management.commands.worker import DEFAULT_MAX_TASKS
+
+        args.max_tasks = DEFAULT_MAX_TASKS
 
     from django.core.management import call_command
 
@@ -116,13 +139,13 @@ def main() -> int:
 
     use_database_tasks()
     workers = [start_worker(slot, workdir, args.max_tasks) for slot in range(args.workers)]
-    restarts = 0
     # A kill of the benchmark (SIGTERM) still runs the finally below, which stops the workers it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         time.sleep(3)  # the workers are up and idle before the batch arrives, as in a running deployment
         load_before = os.getloadavg()
-        startup_cpu = sum(cpu_seconds(w.pid) for w in workers)  # Django and the app loaded, before any batch
+        # Django and the app loaded, before any batch
+        startup_cpu = sum(process_tree_cpu_seconds(w.pid) for w in workers)
         started = time.monotonic()
         batch = batches.batch_create(actor=officer, scope={}, description="benchmark (synthetic)")
         created_s = time.monotonic() - started
@@ -135,7 +158,7 @@ def main() -> int:
             settled = batch.done_count + batch.failed_count + batch.skipped_count
             while settled >= next_mark or (settled == batch.total and next_mark - 100 < settled):
                 mark = min(next_mark, batch.total)
-                samples.append((mark, time.monotonic() - started, [rss_mb(w.pid) for w in workers]))
+                samples.append((mark, time.monotonic() - started, [rss_mb(task_process(w.pid)) for w in workers]))
                 benchlib.log(
                     f"{mark:5d} settled  {samples[-1][1] / 60:6.2f} min  RSS MB "
                     + " ".join(f"{r:6.1f}" for r in samples[-1][2])
@@ -143,16 +166,11 @@ def main() -> int:
                 next_mark += 100
             if batch.status in (ReportBatch.Status.DONE, ReportBatch.Status.FAILED, ReportBatch.Status.CANCELLED):
                 break
-            for slot, w in enumerate(workers):
-                if w.poll() is None:
-                    continue
-                if w.returncode != 0 or not args.max_tasks:
-                    raise SystemExit("a worker exited; see worker-*.log in " + str(workdir))
-                workers[slot] = start_worker(slot, workdir, args.max_tasks)  # it ran its N tasks: a fresh one
-                restarts += 1
+            if any(w.poll() is not None for w in workers):
+                raise SystemExit("a worker exited; see worker-*.log in " + str(workdir))
         total_s = time.monotonic() - started
         load_after = os.getloadavg()
-        final_rss = [rss_mb(w.pid) for w in workers]
+        final_rss = [rss_mb(task_process(w.pid)) for w in workers]
     finally:
         for w in workers:
             w.terminate()  # a worker first finishes the chunk it is on (graceful shutdown), ~20 s at most
@@ -162,7 +180,10 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 w.kill()
                 w.wait()
-    cpu_total = children_cpu_seconds() - startup_cpu  # every worker, restarted ones included, once reaped
+    cpu_total = children_cpu_seconds() - startup_cpu  # every worker, recycled ones included, once reaped
+    from django_tasks_db.models import DBTaskResult
+
+    processes = len({w for r in DBTaskResult.objects.values_list("worker_ids", flat=True) for w in r})
 
     assert batch.status == ReportBatch.Status.DONE, (batch.status, batch.message)
     assert batch.done_count == args.n and batch.failed_count == 0, (batch.done_count, batch.failed_count)
@@ -181,7 +202,8 @@ def main() -> int:
     warm = samples[1] if len(samples) > 2 else samples[0]
     growth = [end - start for start, end in zip(warm[2], samples[-1][2], strict=True)]
     target = TARGET_MINUTES_PER_1000 * args.n / 1000
-    setup = f"{args.workers} workers" + (f", --max-tasks {args.max_tasks}" if args.max_tasks else "")
+    recycled = f"tidu worker --max-tasks {args.max_tasks}" if args.max_tasks else "db_worker, never recycled"
+    setup = f"{args.workers} × {recycled}"
     cpu_per_pdf = cpu_total / args.n
     # What the same work takes when the workers have the cores to themselves: the machine is shared, and other
     # processes' load stretches the wall-clock figure without changing the work done.
@@ -202,7 +224,7 @@ def main() -> int:
     head = "| settled | minutes | " + " | ".join(f"worker {i} RSS MB" for i in range(args.workers)) + " |"
     details = (
         f"{args.n} synthetic enterprises with a submitted CMMM assessment; batch created in {created_s:.2f} s; "
-        f"first start to archive written {last_item_s / 60:.2f} min; workers restarted {restarts} times; "
+        f"first start to archive written {last_item_s / 60:.2f} min; {processes} worker processes ran tasks; "
         f"ZIP {archive_mb:.0f} MB "
         f"({archive_mb * 1024 / args.n:.0f} KB per PDF, stored). Load average (1/5/15 min) before "
         f"{'/'.join(f'{x:.1f}' for x in load_before)}, after {'/'.join(f'{x:.1f}' for x in load_after)} — other "

@@ -1,6 +1,7 @@
 """The `tidu` command: one entry point wrapping the management commands.
 
 tidu serve [--port 8000]          web server and background worker together
+tidu worker [--max-tasks 20]      background worker, recycled every N tasks (one per core in production)
 tidu seed-demo [--province 36 --enterprises 5000 --seed 1]
 tidu import-enterprises FILE --user NAME [--yes]
 tidu export-enterprises [--user NAME] [--out FILE.csv|.xlsx]

@@ -1,5 +1,5 @@
 """Serve the platform with a background worker: `tidu serve`. For production use a WSGI server and
-`tidu db_worker` as separate processes (see README)."""
+`tidu worker` as separate processes (see README)."""
 
 import subprocess
 import sys
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         worker = None
         uses_db_tasks = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
         if uses_db_tasks and not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "tidu.cli", "db_worker", "--interval", "0.5"])
+            worker = subprocess.Popen([sys.executable, "-m", "tidu.cli", "worker", "--interval", "0.5"])
             self.stdout.write("后台任务进程已启动（导入等长任务在此运行）")
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)

@@ -1,0 +1,62 @@
+"""Keep one child process running, starting a fresh one whenever it exits: how `tidu worker` recycles task workers.
+
+Why: a PDF rendered by WeasyPrint leaves ~0.25 MB of native (Pango/HarfBuzz) memory behind that Python cannot free,
+so a worker that lives for thousands of reports grows without bound. A worker started with `db_worker --max-tasks N`
+exits cleanly after N tasks; starting a new one then keeps every process's memory bounded — flat over a batch of any
+size — at the cost of one Django start-up (~1 s) per N tasks.
+
+No Django here: the supervisor only starts commands, so it is tested with real processes."""
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+# A child that dies sooner than this after starting is failing (bad settings, database down), not recycling:
+# wait before the next start instead of spinning.
+QUICK_EXIT_SECONDS = 5.0
+BACKOFF_SECONDS = 5.0
+
+
+@dataclass
+class Supervisor:
+    command: Callable[[int], Sequence[str]]  # the n-th start's command line (n from 1), e.g. to give a new worker id
+    log: Callable[[str], None] = print
+    restarts_allowed: int | None = None  # None: forever; a number stops after that many restarts (tests, benchmarks)
+    backoff_seconds: float = BACKOFF_SECONDS
+    starts: int = 0
+    child: subprocess.Popen | None = field(default=None, repr=False)
+    _stopping: bool = False
+
+    def stop(self, *_signal_args) -> None:
+        """Stop after the current child: it is asked to finish its task and exit (SIGTERM is a graceful stop)."""
+        self._stopping = True
+        if self.child is not None and self.child.poll() is None:
+            self.child.terminate()
+
+    def run(self) -> int:
+        """Run until stopped (or out of restarts); returns the last child's exit code."""
+        code = 0
+        while not self._stopping:
+            self.starts += 1
+            started = time.monotonic()
+            self.child = subprocess.Popen(list(self.command(self.starts)))
+            if self._stopping:  # a stop that came while the child was being started
+                self.child.terminate()
+            code = self.child.wait()
+            if self._stopping:
+                break
+            lived = time.monotonic() - started
+            if self.restarts_allowed is not None and self.starts > self.restarts_allowed:
+                break
+            if code != 0 and lived < QUICK_EXIT_SECONDS:
+                self.log(f"后台任务进程启动后 {lived:.1f} 秒即退出（代码 {code}），{self.backoff_seconds:.0f} 秒后重试")
+                time.sleep(self.backoff_seconds)
+            elif code != 0:
+                self.log(f"后台任务进程异常退出（代码 {code}），正在重新启动")
+        return code
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
