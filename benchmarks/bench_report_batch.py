@@ -4,7 +4,7 @@ Synthetic demo province in a throwaway SQLite database: `seed_demo` with --n ent
 CMMM self-assessment by `seed_demo_assessments --cmmm-share 1` (some also SME-2024, some a second round), the demo
 pools and programmes. Then, the way production runs it:
 
-- --workers `manage.py worker` processes (what `tidu serve` and a deployment run) are started against the database
+- --workers `tidu worker` processes (what `tidu serve` and a deployment run) are started against the database
   (django-tasks-db backend) and left idle, as a deployment's workers are; each runs `db_worker --max-tasks N` and
   starts a fresh one after N tasks (chunks of ten reports), which keeps its memory bounded (core/supervise.py);
 - the demo province officer creates a batch over the whole province through `reports.batch.batch_create` (the
@@ -69,7 +69,7 @@ def use_database_tasks() -> None:
 
 def start_worker(slot: int, workdir: Path, max_tasks: int) -> subprocess.Popen:
     if max_tasks:  # the shipped supervisor: `tidu worker`
-        command = [sys.executable, "-W", "ignore", "manage.py", "worker", "--interval", "0.2"]
+        command = [sys.executable, "-W", "ignore", "-m", "tidu.cli", "worker", "--interval", "0.2"]
         command += ["--max-tasks", str(max_tasks)]
     else:
         command = [sys.executable, "-W", "ignore", "manage.py", "db_worker", "--interval", "0.2", "--no-reload"]
@@ -112,7 +112,7 @@ def main() -> int:
     args = p.parse_args()
     workdir = benchlib.setup_django("report_batch", args.workdir, args.keep)
     if args.max_tasks is None:
-        from core.management.commands.worker import DEFAULT_MAX_TASKS
+        from core.worker import DEFAULT_MAX_TASKS
 
         args.max_tasks = DEFAULT_MAX_TASKS
 

@@ -1,5 +1,6 @@
-"""Batch generation of diagnosis reports: for the enterprises an officer's filters choose, one report each, by
-background tasks that can stop and resume at any point, ending with a ZIP of the PDFs and a manifest.
+"""Batch generation of diagnosis reports: for the enterprises an officer's filters choose (a campaign's: a matching
+event's invitees, or the enterprise list's filters), one report each, by background tasks that can stop and resume
+at any point, ending with a ZIP of the PDFs and a manifest.
 
 How it runs: the batch's pending items are split into chunks, each queued as its own task (reports.tasks), so every
 db_worker process takes chunks from the queue and a deployment uses as many cores as it runs workers. Each item is
@@ -26,13 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
+from catalog.models import MeetingParticipant
 from core.spreadsheets import csv_lines
 from enterprises.forms import EnterpriseFilterForm
 from enterprises.models import Enterprise
 
 from . import access, services
 from .compose import NothingToReport, compose
-from .forms import TargetForm
+from .forms import CampaignForm, TargetForm
 from .models import ReportBatch, ReportBatchItem
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ MAX_ITEMS = 5000
 CHUNK_SIZE = 10
 FILTER_FIELDS = tuple(name for name in EnterpriseFilterForm.base_fields if name != "sort")
 TARGET_FIELDS = ("target_level", "target_tier")
+CAMPAIGN_FIELDS = ("meeting",)
 MANIFEST_NAME = "清单.csv"
 ACTIVE = (ReportBatch.Status.QUEUED, ReportBatch.Status.RUNNING)
 Item = ReportBatchItem.Status
@@ -74,21 +77,35 @@ def get_batch_for_user(user, pk) -> ReportBatch:
 
 def batch_scope(params) -> dict[str, str]:
     """The filters and target as the user gave them (non-empty values only): what the batch stores as its scope."""
-    return {name: str(params.get(name)).strip() for name in FILTER_FIELDS + TARGET_FIELDS if params.get(name)}
+    fields = FILTER_FIELDS + CAMPAIGN_FIELDS + TARGET_FIELDS
+    return {name: str(params.get(name)).strip() for name in fields if params.get(name)}
 
 
 def filter_form(*, actor, scope: dict) -> EnterpriseFilterForm:
     return EnterpriseFilterForm({k: v for k, v in scope.items() if k in FILTER_FIELDS}, user=actor)
 
 
-def enterprises_in_scope(*, actor, form: EnterpriseFilterForm):
-    """The enterprise list's own filters, always inside what the actor sees."""
-    return form.apply(Enterprise.objects.visible_to(actor)).order_by("county_id", "name", "id")
+def campaign_form(*, actor, scope: dict) -> CampaignForm:
+    return CampaignForm({k: v for k, v in scope.items() if k in CAMPAIGN_FIELDS}, user=actor)
 
 
-def describe(form: EnterpriseFilterForm) -> str:
-    """The filters in words, for the batch's default description."""
+def enterprises_in_scope(*, actor, form: EnterpriseFilterForm, campaign: CampaignForm | None = None):
+    """The enterprise list's own filters, narrowed to a campaign's invitees when one is chosen, always inside what
+    the actor sees."""
+    enterprises = form.apply(Enterprise.objects.visible_to(actor))
+    meeting = campaign.cleaned_data.get("meeting") if campaign is not None else None
+    if meeting is not None:
+        invited = MeetingParticipant.objects.filter(meeting=meeting, enterprise__isnull=False)
+        enterprises = enterprises.filter(pk__in=invited.values("enterprise_id"))
+    return enterprises.order_by("county_id", "name", "id")
+
+
+def describe(form: EnterpriseFilterForm, campaign: CampaignForm | None = None) -> str:
+    """The campaign and filters in words, for the batch's default description."""
     parts = []
+    meeting = campaign.cleaned_data.get("meeting") if campaign is not None else None
+    if meeting is not None:
+        parts.append(_("活动：%(title)s 的受邀企业") % {"title": meeting.title})
     for name in FILTER_FIELDS:
         value = form.cleaned_data.get(name)
         if not value:
@@ -106,10 +123,14 @@ def batch_create(*, actor, scope: dict, description: str = "") -> ReportBatch:
     form = filter_form(actor=actor, scope=scope)
     if not form.is_valid():
         raise BatchError(_("筛选条件无效：%(errors)s") % {"errors": _errors(form)})
+    campaign = campaign_form(actor=actor, scope=scope)
+    if not campaign.is_valid():
+        raise BatchError(_("活动无效：%(errors)s") % {"errors": _errors(campaign)})
     target = TargetForm({k: v for k, v in scope.items() if k in TARGET_FIELDS})
     if not target.is_valid():
         raise BatchError(_("报告目标无效：%(errors)s") % {"errors": _errors(target)})
-    enterprise_ids = list(enterprises_in_scope(actor=actor, form=form).values_list("pk", flat=True)[: MAX_ITEMS + 1])
+    chosen = enterprises_in_scope(actor=actor, form=form, campaign=campaign)
+    enterprise_ids = list(chosen.values_list("pk", flat=True)[: MAX_ITEMS + 1])
     if not enterprise_ids:
         raise BatchError(_("筛选结果中没有企业。"))
     if len(enterprise_ids) > MAX_ITEMS:
@@ -120,7 +141,7 @@ def batch_create(*, actor, scope: dict, description: str = "") -> ReportBatch:
     with transaction.atomic():
         batch = ReportBatch.objects.create(
             created_by=actor,
-            description=(description.strip() or describe(form))[:300],
+            description=(description.strip() or describe(form, campaign))[:300],
             scope=scope,
             total=len(enterprise_ids),
         )

@@ -48,12 +48,14 @@ def batch_new(request):
     params = request.POST if request.method == "POST" else request.GET
     scope = batch.batch_scope(params)
     form = batch.filter_form(actor=request.user, scope=scope)
+    campaign = batch.campaign_form(actor=request.user, scope=scope)
     options = BatchOptionsForm(
         request.POST if request.method == "POST" else None, initial={k: scope.get(k) for k in batch.TARGET_FIELDS}
     )
     count = None
-    if form.is_valid():
-        count = batch.enterprises_in_scope(actor=request.user, form=form)[: batch.MAX_ITEMS + 1].count()
+    if form.is_valid() and campaign.is_valid():
+        chosen = batch.enterprises_in_scope(actor=request.user, form=form, campaign=campaign)
+        count = chosen[: batch.MAX_ITEMS + 1].count()
     status = 200
     if request.method == "POST":
         if options.is_valid():
@@ -69,10 +71,11 @@ def batch_new(request):
         status = 400
     context = {
         "form": form,
+        "campaign": campaign,
         "options": options,
         "count": count,
         "max_items": batch.MAX_ITEMS,
-        "filters": {k: v for k, v in scope.items() if k in batch.FILTER_FIELDS},
+        "filters": {k: v for k, v in scope.items() if k in batch.FILTER_FIELDS + batch.CAMPAIGN_FIELDS},
     }
     return render(request, "reports/batch_new.html", context, status=status)
 

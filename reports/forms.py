@@ -32,6 +32,21 @@ class TargetForm(StyledMixin, forms.Form):
         return {"target_level": data.get("target_level") or None, "target_tier": data.get("target_tier") or None}
 
 
+class CampaignForm(StyledMixin, forms.Form):
+    """A campaign's enterprises as a batch's source: those invited to a matching event the officer manages."""
+
+    meeting = forms.ModelChoiceField(
+        label=_("活动（对接会）受邀企业"), required=False, queryset=None, empty_label=_("不限活动")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from catalog.meetings import meetings_managed_by
+
+        self.fields["meeting"].queryset = meetings_managed_by(user).order_by("-held_on", "-id")
+        self.fields["meeting"].error_messages["invalid_choice"] = _("该活动不存在或不在您的管辖范围内。")
+
+
 class FindingForm(StyledMixin, forms.ModelForm):
     class Meta:
         model = Finding

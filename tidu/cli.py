@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(__doc__)
         return
+    if args[0] == "worker":  # the supervisor only starts db_worker processes: no Django loaded in it
+        from core.worker import main as worker_main
+
+        sys.exit(worker_main(args[1:]))
     if args[0] == "index":  # the composite-index engine is pure: no Django set-up for it
         from compositeindex.cli import main as index_main
 

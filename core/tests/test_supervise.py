@@ -84,7 +84,8 @@ def test_tidu_worker_runs_queued_tasks_in_recycled_processes_and_stops_on_sigter
     )
     subprocess.run([*manage, "shell", "-v0", "-c", queue], cwd=ROOT, env=env, check=True)
 
-    worker = subprocess.Popen([*manage, "worker", "--max-tasks", "1", "--interval", "0.1"], cwd=ROOT, env=env)
+    tidu = [sys.executable, "-m", "tidu.cli"]
+    worker = subprocess.Popen([*tidu, "worker", "--max-tasks", "1", "--interval", "0.1"], cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -104,3 +105,12 @@ def test_tidu_worker_runs_queued_tasks_in_recycled_processes_and_stops_on_sigter
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+@pytest.mark.parametrize("option", [["--max-tasks", "0"], ["--max-tasks", "x"], ["--interval", "-1"]])
+def test_tidu_worker_refuses_a_bad_option_with_a_clear_message(option):
+    done = subprocess.run(
+        [sys.executable, "-m", "tidu.cli", "worker", *option], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 2
+    assert f"须为正数：{option[1]}" in done.stderr

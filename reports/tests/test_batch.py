@@ -3,6 +3,7 @@ worker dies. Synthetic enterprises and assessments (conftest `world`); PDFs are 
 each test makes as few as it needs."""
 
 import csv
+import datetime
 import hashlib
 import io
 import zipfile
@@ -17,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from assessments import services as assessment_services
 from assessments.models import ModelVersion
 from assessments.tests.conftest import all_answers
+from catalog.models import MatchMeeting, MeetingParticipant
 from reports import batch as batches
 from reports.models import DiagnosisReport, ReportBatch, ReportBatchItem
 from reports.tasks import generate_batch_chunk
@@ -130,6 +132,48 @@ def test_an_empty_selection_is_refused(world, login):
 
 
 # --- progress, skips, failures, the archive ---------------------------------------------------------------------
+
+
+def _meeting(region: str, *invited, title="2026 数字化诊断对接会（合成）"):
+    meeting = MatchMeeting.objects.create(title=title, region_id=region, held_on=datetime.date(2026, 12, 20))
+    for enterprise in invited:
+        MeetingParticipant.objects.create(meeting=meeting, enterprise=enterprise)
+    return meeting
+
+
+def test_a_campaign_batch_covers_the_invited_enterprises_its_creator_sees(world, login, queued_tasks):
+    meeting = _meeting("360100", world["home"], world["other"])
+    provider = world["provider"].memberships.get().provider  # world["provider"] is the provider user
+    MeetingParticipant.objects.create(meeting=meeting, provider=provider)  # providers get no report
+    city = login(world["city"])
+    detail = city.get(reverse("catalog:meeting_detail", args=[meeting.pk])).content.decode()
+    assert f"{reverse('reports:batch_new')}?meeting={meeting.pk}" in detail
+    page = city.get(reverse("reports:batch_new"), {"meeting": meeting.pk})
+    assert "1</strong> 家企业" in page.content.decode()  # 九江's invitee is not the 南昌 officer's to report on
+    assert create(city, meeting=meeting.pk).status_code == 302
+    batch = latest_batch()
+    assert item_statuses(batch).keys() == {world["home"].name}
+    assert batch.scope == {"meeting": str(meeting.pk)}
+    assert batch.description == f"活动：{meeting.title} 的受邀企业"
+
+    province = login(world["province"])
+    assert create(province, meeting=meeting.pk).status_code == 302
+    assert item_statuses(latest_batch()).keys() == {world["home"].name, world["other"].name}
+    # A campaign and a filter together: both apply.
+    assert create(province, meeting=meeting.pk, region="360400").status_code == 302
+    assert item_statuses(latest_batch()).keys() == {world["other"].name}
+
+
+def test_a_campaign_outside_the_officers_region_is_refused_and_nothing_is_queued(world, login, queued_tasks):
+    elsewhere = _meeting("360400", world["other"])
+    city = login(world["city"])
+    page = city.get(reverse("reports:batch_new"), {"meeting": elsewhere.pk}).content.decode()
+    assert "该活动不存在或不在您的管辖范围内" in page and 'data-testid="count"' not in page
+    for meeting in (elsewhere.pk, 999999, "abc"):
+        response = create(city, meeting=meeting)
+        assert response.status_code == 400
+        assert "活动无效：该活动不存在或不在您的管辖范围内" in response.content.decode()
+    assert not ReportBatch.objects.exists() and not DBTaskResult.objects.exists()
 
 
 def test_skips_are_not_failures_and_the_zip_holds_exactly_the_done_pdfs_and_a_manifest(world, login, make_enterprise):

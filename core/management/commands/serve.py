@@ -27,5 +27,8 @@ class Command(BaseCommand):
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.terminate()  # the worker finishes the task in hand (up to a chunk of reports), then exits
+                try:
+                    worker.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
