@@ -3,7 +3,7 @@
 Why: a PDF rendered by WeasyPrint leaves ~0.25 MB of native (Pango/HarfBuzz) memory behind that Python cannot free,
 so a worker that lives for thousands of reports grows without bound. A worker started with `db_worker --max-tasks N`
 exits cleanly after N tasks; starting a new one then keeps every process's memory bounded — flat over a batch of any
-size — at the cost of one Django start-up (~1 s) per N tasks.
+size — at the cost of one process start-up (Django and the CJK fonts, ~5 s) per N tasks.
 
 No Django here: the supervisor only starts commands, so it is tested with real processes."""
 
@@ -23,7 +23,7 @@ BACKOFF_SECONDS = 5.0
 class Supervisor:
     command: Callable[[int], Sequence[str]]  # the n-th start's command line (n from 1), e.g. to give a new worker id
     log: Callable[[str], None] = print
-    restarts_allowed: int | None = None  # None: forever; a number stops after that many restarts (tests, benchmarks)
+    restarts_allowed: int | None = None  # None: forever; a number stops after that many restarts (tests)
     backoff_seconds: float = BACKOFF_SECONDS
     starts: int = 0
     child: subprocess.Popen | None = field(default=None, repr=False)

@@ -93,17 +93,21 @@ def enterprises_in_scope(*, actor, form: EnterpriseFilterForm, campaign: Campaig
     """The enterprise list's own filters, narrowed to a campaign's invitees when one is chosen, always inside what
     the actor sees."""
     enterprises = form.apply(Enterprise.objects.visible_to(actor))
-    meeting = campaign.cleaned_data.get("meeting") if campaign is not None else None
+    meeting = _chosen_meeting(campaign)
     if meeting is not None:
         invited = MeetingParticipant.objects.filter(meeting=meeting, enterprise__isnull=False)
         enterprises = enterprises.filter(pk__in=invited.values("enterprise_id"))
     return enterprises.order_by("county_id", "name", "id")
 
 
+def _chosen_meeting(campaign: CampaignForm | None):
+    return campaign.cleaned_data.get("meeting") if campaign is not None else None
+
+
 def describe(form: EnterpriseFilterForm, campaign: CampaignForm | None = None) -> str:
     """The campaign and filters in words, for the batch's default description."""
     parts = []
-    meeting = campaign.cleaned_data.get("meeting") if campaign is not None else None
+    meeting = _chosen_meeting(campaign)
     if meeting is not None:
         parts.append(_("活动：%(title)s 的受邀企业") % {"title": meeting.title})
     for name in FILTER_FIELDS:
