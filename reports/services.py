@@ -10,10 +10,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
+from core.links import absolute_url
 from enterprises import events
 from enterprises.models import EnterpriseEvent
 
@@ -42,7 +44,7 @@ def normalise_code(text: str) -> str:
 
 
 def verify_url(code: str) -> str:
-    return f"{settings.TIDU_PUBLIC_URL.rstrip('/')}/r/{code}/"
+    return absolute_url(reverse("report_verify", args=[code]))
 
 
 def issuer_for(user, enterprise) -> str:

@@ -206,6 +206,38 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TIDU_LOG_LEVEL", "WARNING")},
 }
 
-# The diagnosis report: the public address printed with each verification code, and the issuer when no role names one.
-TIDU_PUBLIC_URL = os.environ.get("TIDU_PUBLIC_URL", "http://127.0.0.1:8000")
+
+
+def _site_url(raw: str) -> str:
+    """The address users reach the site at, as "scheme://host[:port][/prefix]" without a trailing slash.
+
+    Every absolute link (verification addresses in PDFs and QR codes, links in e-mails) is built from it by
+    core.links.absolute_url, so a wrong value must stop the start rather than print dead links on paper."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a non-numeric or out-of-range port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TIDU_SITE_URL={raw!r} is not a URL: {exc}") from exc
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"TIDU_SITE_URL={raw!r} must start with http:// or https:// and name a host, e.g. https://tidu.example.cn"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password or "//" in parts.path:
+        raise ImproperlyConfigured(
+            f"TIDU_SITE_URL={raw!r} may hold only scheme, host, port and an optional path prefix "
+            "(no query, fragment or user), e.g. https://example.cn/tidu"
+        )
+    return value
+
+
+# The site's public address; absolute links come from it (core.links). TIDU_PUBLIC_URL is its former name.
+TIDU_SITE_URL = _site_url(
+    os.environ.get("TIDU_SITE_URL") or os.environ.get("TIDU_PUBLIC_URL") or "http://127.0.0.1:8000"
+)
+# The issuer printed on a report when no role names one.
 TIDU_ISSUER = os.environ.get("TIDU_ISSUER", "梯度智改数转服务平台")
