@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from core.models import UploadJob
 
 from . import creditcode
-from .querysets import ChainQuerySet, ClusterQuerySet, EnterpriseQuerySet, ImportJobQuerySet
+from .querysets import (
+    ChainQuerySet,
+    ClusterQuerySet,
+    EnterpriseEventQuerySet,
+    EnterpriseQuerySet,
+    ImportJobQuerySet,
+)
 from .sizing import NAMES as SIZE_NAMES
 
 
@@ -26,6 +32,15 @@ class SizeClass(models.TextChoices):
 
 
 assert {c.value for c in SizeClass} == set(SIZE_NAMES)
+
+
+class Visibility(models.TextChoices):
+    """Who may read a timeline entry, note or finding. Internal entries are for the governing side only (officers,
+    commissioners, experts, admins); the enterprise and providers never see them. Stored on each row when it is
+    written, never derived when it is shown, so a later change of rules or roles cannot expose an old remark."""
+
+    INTERNAL = "internal", _("内部")
+    SHARED = "shared", _("与企业共享")
 
 
 class Label(models.Model):
@@ -277,6 +292,13 @@ class EnterpriseEvent(models.Model):
     summary = models.CharField(_("摘要"), max_length=300)
     # For CHANGED: {"changes": [{"field": ..., "label": ..., "old": ..., "new": ...}]}; for NOTE: {"text": ...}
     data = models.JSONField(default=dict, blank=True)
+    # Internal unless the writer chose otherwise: a row that forgot to say is hidden, never leaked (events.record
+    # always says; see events.DEFAULT_VISIBILITY for what each kind gets and why).
+    visibility = models.CharField(
+        _("可见范围"), max_length=8, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+
+    objects = EnterpriseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -286,6 +308,10 @@ class EnterpriseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.kind} {self.at:%Y-%m-%d}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == Visibility.INTERNAL
 
 
 class ImportJob(UploadJob):

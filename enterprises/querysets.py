@@ -69,6 +69,49 @@ class EnterpriseQuerySet(models.QuerySet):
         return self.filter(q)
 
 
+SHARED = "shared"  # Visibility.SHARED; models.py imports this module, so the value is spelt out here
+
+
+def internal_hidden_from(scope: Scope) -> frozenset[int]:
+    """The enterprises whose internal entries this user must not read: the ones they speak for. Whoever holds an
+    enterprise membership is that enterprise, even if they also hold an officer or commissioner role over it; only
+    the platform admin is exempt. Every other enterprise a user can see at all, they see as a governing side
+    (officer, commissioner or expert), so they read its internal entries too."""
+    return frozenset() if scope.is_admin else scope.own_enterprise_ids
+
+
+def sees_internal(user, enterprise) -> bool:
+    """May `user` read the internal notes, findings and timeline entries of `enterprise`?"""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return True
+    if enterprise.pk in internal_hidden_from(scope):
+        return False
+    return enterprise.__class__.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+
+
+class EnterpriseEntryQuerySet(models.QuerySet):
+    """Rows that belong to an enterprise and carry a `visibility` (timeline events, findings). `visible_to` applies
+    both rules at once: the enterprise must be in the user's scope, and internal rows are left out for the
+    enterprise's own users (and anyone outside scope, who gets nothing at all)."""
+
+    def visible_to(self, user) -> "EnterpriseEntryQuerySet":
+        enterprises = self.model._meta.get_field("enterprise").related_model.objects.visible_to(user)
+        qs = self.filter(enterprise__in=enterprises.order_by().values("pk"))
+        hidden = internal_hidden_from(scope_of(user))
+        if hidden:
+            qs = qs.filter(Q(visibility=SHARED) | ~Q(enterprise_id__in=hidden))
+        return qs
+
+    def shared(self) -> "EnterpriseEntryQuerySet":
+        """What the enterprise itself may read, whoever is asking (reports it will receive, for instance)."""
+        return self.filter(visibility=SHARED)
+
+
+class EnterpriseEventQuerySet(EnterpriseEntryQuerySet):
+    pass
+
+
 class _GroupingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "models.QuerySet":
         """Officers see groupings in their subtree and those of the regions above them (a provincial cluster

@@ -167,9 +167,15 @@ def enterprise_set_contacts(*, actor, enterprise: Enterprise, formset) -> bool:
     return True
 
 
-def enterprise_add_note(*, actor, enterprise: Enterprise, text: str):
+def enterprise_add_note(*, actor, enterprise: Enterprise, text: str, visibility: str | None = None):
+    """A work record. The governing side chooses internal or shared (internal when unsaid); an enterprise's own
+    note is always shared with it, whatever was asked."""
     text = text.strip()
-    return events.record(enterprise, Kind.NOTE, actor=actor, summary=text[:120], data={"text": text})
+    if visibility is None or not events.may_choose_visibility(actor, enterprise):
+        visibility = events.note_visibility(actor, enterprise)
+    return events.record(
+        enterprise, Kind.NOTE, actor=actor, summary=text[:120], data={"text": text}, visibility=visibility
+    )
 
 
 @transaction.atomic
