@@ -26,6 +26,26 @@ class Scope:
     def is_commissioner(self) -> bool:
         return bool(self.commissioner_membership_ids)
 
+    @property
+    def is_authority(self) -> bool:
+        """A programme authority: an officer of some region, or the platform admin (who governs everything)."""
+        return self.is_admin or bool(self.officer_paths)
+
+    @property
+    def is_regional_officer(self) -> bool:
+        """An officer bounded by a region (not also the admin): the one who chooses between local and nationwide."""
+        return bool(self.officer_paths) and not self.is_admin
+
+    @property
+    def is_authority_or_commissioner(self) -> bool:
+        """Works on enterprises for the programme (governs them or is assigned to them), not for itself."""
+        return self.is_authority or self.is_commissioner
+
+    @property
+    def is_enterprise_only(self) -> bool:
+        """Acts only for its own enterprise(s): no governing, commissioner or provider role beside it."""
+        return bool(self.own_enterprise_ids) and not (self.is_authority_or_commissioner or self.provider_ids)
+
     def manages_code(self, region_code: str | None) -> bool:
         """True when an officer (or the admin) governs this region code."""
         if self.is_admin:
@@ -87,3 +107,31 @@ def roles_of(user) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(Membership.objects.filter(user=user, is_active=True).select_related("region", "enterprise", "provider"))
+
+
+@dataclass(frozen=True)
+class Menu:
+    """Which main-menu entries lead to a page this user can use. A link the role cannot use is not shown at all,
+    so no menu entry ends in a 403 or an always-empty list."""
+
+    enterprises: bool = False  # 企业档案: governed, assigned or own enterprises
+    groupings: bool = False  # 产业集群 / 产业链: kept by the authorities
+    assessments: bool = False
+    imports: bool = False  # 批量导入 of enterprise lists
+    catalog: bool = False  # 资源池: the published directory is open to every signed-in user
+    report_batches: bool = False
+
+
+def menu_for(user) -> Menu:
+    if user is None or not user.is_authenticated:
+        return Menu()
+    scope = scope_of(user)
+    works_on_enterprises = scope.is_authority_or_commissioner or bool(scope.own_enterprise_ids)
+    return Menu(
+        enterprises=works_on_enterprises,
+        groupings=scope.is_authority,
+        assessments=works_on_enterprises,
+        imports=scope.is_authority,
+        catalog=True,
+        report_batches=scope.is_authority,
+    )

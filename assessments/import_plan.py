@@ -109,7 +109,7 @@ class _Errors:
 def can_import(user) -> bool:
     """Officers and admins import for enterprises they govern; commissioners diagnoses for those assigned to them."""
     scope = scope_of(user)
-    return scope.is_admin or scope.is_officer or scope.is_commissioner
+    return scope.is_authority_or_commissioner
 
 
 def _importable(actor, codes: list[str]) -> dict[str, tuple[int, str, str, str, str | None, frozenset[str]]]:

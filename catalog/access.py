@@ -20,8 +20,7 @@ def own_provider(user) -> Provider | None:
 
 
 def can_review(user) -> bool:
-    scope = scope_of(user)
-    return scope.is_admin or scope.is_officer
+    return scope_of(user).is_authority
 
 
 def can_post_need(user) -> bool:

@@ -53,7 +53,7 @@ class DirectoryFilterForm(ProviderFilterForm):
         self.fields.pop("status", None)
         self.show_status = False
         self.user_scope = scope_of(user)
-        if not self.user_scope.is_officer or self.user_scope.is_admin:
+        if not self.user_scope.is_regional_officer:
             del self.fields["scope"]
         self.style()
 

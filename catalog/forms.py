@@ -62,7 +62,7 @@ class ProviderFilterForm(StyledMixin, forms.Form):
         grades = Provider.objects.exclude(grade="").order_by("grade").values_list("grade", flat=True).distinct()
         self.fields["grade"].choices = [("", _("全部等级")), *((g, g) for g in grades)]
         scope = scope_of(user)
-        self.show_status = scope.is_admin or scope.is_officer
+        self.show_status = scope.is_authority
         if self.show_status:
             self.fields["status"].choices = [("", _("全部状态")), *Provider.Status.choices]
         else:

@@ -65,8 +65,7 @@ def meetings_managed_by(user):
 
 
 def can_create(user) -> bool:
-    scope = scope_of(user)
-    return scope.is_admin or scope.is_officer
+    return scope_of(user).is_authority
 
 
 def can_manage(user, meeting: MatchMeeting) -> bool:

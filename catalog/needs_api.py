@@ -28,7 +28,7 @@ def _need_detail(user, pk: int) -> dict:
     scope = scope_of(user)
     own = need.enterprise_id in scope.own_enterprise_ids
     responses = need.responses.select_related("provider")
-    if not (own or scope.is_admin or scope.is_officer):
+    if not (own or scope.is_authority):
         responses = responses.filter(provider_id__in=scope.provider_ids)  # a provider sees only its own answer
     provider = access.own_provider(user)
     answered = provider is not None and need.responses.filter(provider=provider).exists()
@@ -180,7 +180,7 @@ def recommend_for_need(request, pk: int, k: int = 10):
     user = request.user
     need = access.get_need_for_user(user, pk)
     scope = scope_of(user)
-    if not (scope.is_admin or scope.is_officer or need.enterprise_id in scope.own_enterprise_ids):
+    if not (scope.is_authority or need.enterprise_id in scope.own_enterprise_ids):
         raise HttpError(403, _("只有发布需求的企业和主管部门可以查看推荐"))
     return _rows(user, recommend.for_need(need, k=max(1, min(k, 50))))
 

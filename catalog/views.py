@@ -417,7 +417,7 @@ def need_detail(request, pk: int):
     own = need.enterprise_id in scope.own_enterprise_ids
     provider = access.own_provider(user)
     responses = need.responses.select_related("provider", "solution")
-    if not (own or scope.is_admin or scope.is_officer):
+    if not (own or scope.is_authority):
         responses = responses.filter(provider_id__in=scope.provider_ids)  # providers see only their own answer
     mine = responses.filter(provider=provider).first() if provider else None
     context = {
@@ -431,7 +431,7 @@ def need_detail(request, pk: int):
         "decisions": workflow.DECISIONS,
         "ratings": range(1, 6),
         # Providers do not read the need's history: it names the other providers that responded.
-        "events": _events(need=need) if own or scope.is_admin or scope.is_officer else None,
+        "events": _events(need=need) if own or scope.is_authority else None,
     }
     return render(request, "catalog/need_detail.html", context)
 

@@ -59,7 +59,7 @@ class EnterpriseForm(StyledMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["former_names_text"].initial = "；".join(self.instance.former_names)
             # The credit code identifies the record; it is corrected by an officer, never by the enterprise itself.
-            self.fields["credit_code"].disabled = not scope_of(user).is_officer and not scope_of(user).is_admin
+            self.fields["credit_code"].disabled = not scope_of(user).is_authority
             if not self.fields["county"].queryset.filter(pk=self.instance.county_id).exists():
                 # An enterprise user keeps their county; only officers move enterprises between counties.
                 self.fields["county"].queryset = Region.objects.filter(pk=self.instance.county_id)

@@ -33,7 +33,7 @@ def _kind(kind: str):
 def grouping_list(request, kind: str):
     model, _form, title, _get = _kind(kind)
     items = model.objects.visible_to(request.user).select_related("region").annotate(size=Count("memberships"))
-    can_create = scope_of(request.user).is_officer or scope_of(request.user).is_admin
+    can_create = scope_of(request.user).is_authority
     return render(
         request,
         "enterprises/grouping_list.html",
@@ -46,7 +46,7 @@ def grouping_edit(request, kind: str, pk: int | None = None):
     model, form_class, title, get = _kind(kind)
     if pk is None:
         scope = scope_of(request.user)
-        if not (scope.is_officer or scope.is_admin):
+        if not scope.is_authority:
             raise PermissionDenied(_("只有主管部门可以新建"))
         instance = model()
     else:

@@ -30,8 +30,7 @@ def can_write_findings(user, enterprise) -> bool:
 
 
 def can_batch(user) -> bool:
-    scope = scope_of(user)
-    return scope.is_admin or scope.is_officer
+    return scope_of(user).is_authority
 
 
 def visible_reports(user):
