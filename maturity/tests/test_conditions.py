@@ -12,9 +12,10 @@ FACTS = {
     "above_scale": True,
     "serious_accident_3y": False,
     "abnormal_list": False,
+    "secure_controllable": True,
+    "organisation_talent": True,
     "scene_count": 12,
     "ai_scene_count": 3,
-    "self_assessed_tier": "基础级",
     "provincial_self_test_tier": "基础级",
 }
 
@@ -163,19 +164,12 @@ def test_ai_share_exactly_at_the_threshold_is_met(model):
     assert cond(ev, "leading", "ai_scene_share").reason == "AI 场景占比为20%（3/15），领航级要求 ≥ 60%"
 
 
-def test_advanced_is_not_met_when_basic_is_not_met_and_not_self_assessed(model):
-    ev = evaluate(model, {**FACTS, "above_scale": False, "self_assessed_tier": "无"})
+def test_advanced_is_not_met_when_basic_is_not_met(model):
+    ev = evaluate(model, {**FACTS, "above_scale": False})
     assert [t.outcome for t in ev.tiers] == ["not_met", "not_met", "not_met", "not_met"]
     c = cond(ev, "advanced", "requires_basic")
-    assert c.reason == "基础级条件未满足，先进级须先达到基础级；或自评梯度级别为无，先进级要求 ≥ 基础级"
+    assert c.reason == "基础级条件未满足，先进级须先达到基础级"
     assert (ev.highest, ev.next_tier, [b.code for b in ev.blockers]) == (None, "basic", ["above_scale"])
-
-
-def test_advanced_is_unknown_when_basic_fails_and_self_assessment_is_missing(model):
-    facts = {k: v for k, v in FACTS.items() if k != "self_assessed_tier"} | {"above_scale": False}
-    ev = evaluate(model, facts)
-    assert cond(ev, "advanced", "requires_basic").outcome == "unknown"
-    assert tier(ev, "advanced").outcome == "unknown"
 
 
 def test_a_recognised_tier_satisfies_the_chain_without_re_evaluating_lower_tiers(model):
@@ -190,8 +184,8 @@ def test_wrong_fact_types_are_rejected_with_the_fact_named(model):
         evaluate(model, {**FACTS, "cmmm_level": "二级"})
     with pytest.raises(ConditionError, match="above_scale"):
         evaluate(model, {**FACTS, "above_scale": 1})
-    with pytest.raises(ConditionError, match="self_assessed_tier"):
-        evaluate(model, {**FACTS, "self_assessed_tier": "高级"})
+    with pytest.raises(ConditionError, match="recognised_tier"):
+        evaluate(model, {**FACTS, "recognised_tier": "高级"})
     with pytest.raises(ConditionError, match="scene_count"):
         evaluate(model, {**FACTS, "scene_count": True})
 
