@@ -43,8 +43,22 @@ class Finding(models.Model):
 class DiagnosisReport(models.Model):
     """One issued version of an enterprise's diagnosis report. Written once, never edited."""
 
+    class Series(models.TextChoices):
+        """Who stands behind the report. The two series never share version numbers or titles: a reader of a PDF,
+        of the list or of the verification page must never take an enterprise's own report for the authority's."""
+
+        OFFICIAL = "official", _("诊断报告（主管部门出具）")  # an officer, or a commissioner for the programme
+        SELF = "self", _("自评估报告（企业自行生成）")  # the enterprise, for itself
+
+    # The document's own title, printed on the cover and the page; the series label above names it in lists.
+    DOCUMENT_TITLES = {
+        Series.OFFICIAL: _("数字化转型诊断报告"),
+        Series.SELF: _("数字化转型自评估报告"),
+    }
+
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="reports")
-    version = models.PositiveIntegerField(_("版本"))
+    series = models.CharField(_("报告类型"), max_length=8, choices=Series.choices, default=Series.OFFICIAL)
+    version = models.PositiveIntegerField(_("版本"))  # counted per enterprise and series (ReportSequence)
     # The public verification code printed on every page; random, not derived from anything in the report.
     code = models.CharField(_("验证码"), max_length=20, unique=True)
     title = models.CharField(_("标题"), max_length=200)
@@ -61,15 +75,43 @@ class DiagnosisReport(models.Model):
         ordering = ["-issued_at", "-id"]
         verbose_name = _("诊断报告")
         verbose_name_plural = _("诊断报告")
-        constraints = [models.UniqueConstraint(fields=["enterprise", "version"], name="report_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "series", "version"], name="report_series_version_once")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} v{self.version} {self.code}"
+        return f"{self.enterprise_id} {self.series} v{self.version} {self.code}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:  # the PDF's digest is public: the stored version must never change under it
             raise ValueError("an issued diagnosis report is never edited; issue a new version")
         super().save(*args, **kwargs)
+
+    @property
+    def document_title(self) -> str:
+        return str(self.DOCUMENT_TITLES[self.Series(self.series)])
+
+    @property
+    def is_self_generated(self) -> bool:
+        return self.series == self.Series.SELF
+
+
+class ReportSequence(models.Model):
+    """The last version number handed out in one enterprise's report series.
+
+    A number is taken (one atomic UPDATE) before the PDF that prints it is rendered, so concurrent issues get
+    distinct consecutive numbers without holding a lock for the whole render. A number whose render or store then
+    fails is never reused: the series has a gap there, as on paper a number never issued."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    series = models.CharField(max_length=8, choices=DiagnosisReport.Series.choices)
+    last_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enterprise", "series"], name="report_sequence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.series} {self.last_version}"
 
 
 class ReportBatch(models.Model):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from enterprises.models import EnterpriseEvent
 
 from . import render
 from .compose import compose
-from .models import DiagnosisReport, Finding
+from .models import DiagnosisReport, Finding, ReportSequence
 
 # Crockford's base32 without I, L, O, U: read aloud or typed from paper without confusion. 16 symbols = 80 bits,
 # so a code cannot be guessed even without the rate limit on the public page.
@@ -47,6 +47,19 @@ def verify_url(code: str) -> str:
     return absolute_url(reverse("report_verify", args=[code]))
 
 
+def series_for(user, enterprise) -> str:
+    """Which series a report this user issues now belongs to, from the role they issue in (as issuer_for): the
+    authority's (an officer of the region, a commissioner for the programme, an admin) or the enterprise's own."""
+    scope = scope_of(user)
+    if scope.is_admin or scope.manages_code(enterprise.county_id):
+        return DiagnosisReport.Series.OFFICIAL
+    if scope.is_commissioner and enterprise.pk not in scope.own_enterprise_ids:
+        return DiagnosisReport.Series.OFFICIAL
+    if enterprise.pk in scope.own_enterprise_ids:
+        return DiagnosisReport.Series.SELF
+    return DiagnosisReport.Series.OFFICIAL
+
+
 def issuer_for(user, enterprise) -> str:
     """The issuing organisation printed on the cover, from the role the user issues in."""
     scope = scope_of(user)
@@ -64,21 +77,62 @@ def issuer_for(user, enterprise) -> str:
     return settings.TIDU_ISSUER
 
 
+class ReportBusy(Exception):
+    """Other issues for the same enterprise held the database too long: answered with 409, the user tries again."""
+
+    def __init__(self):
+        super().__init__(_("该企业正有其他报告在出具，系统繁忙，请稍后再试。"))
+
+
+# SQLSTATEs of lock contention on PostgreSQL: serialization failure, deadlock, lock not available.
+_CONTENTION_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def _is_contention(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return sqlstate in _CONTENTION_SQLSTATES or "database is locked" in str(exc) or "table is locked" in str(exc)
+
+
 def issue_report(
     *, actor, enterprise, target_level: int | None = None, target_tier: str | None = None, batch=None
 ) -> DiagnosisReport:
-    """Compose, render and store a new immutable version, and put it on the enterprise timeline.
+    """Compose, render and store a new immutable version in the actor's series, and put it on the timeline.
 
-    Raises compose.NothingToReport when the enterprise has no submitted assessment the actor may see."""
+    Raises compose.NothingToReport when the enterprise has no submitted assessment the actor may see, and
+    ReportBusy when concurrent issues kept the database busy past its lock timeout (never a half-stored report)."""
     content = compose(enterprise, actor, target_level=target_level, target_tier=target_tier)
-    for attempt in range(3):
+    for _attempt in range(3):
         prepared = prepare(actor, enterprise, content)
         try:
             return store(prepared, actor=actor, batch=batch)
-        except IntegrityError:  # a concurrent issue took the version number (or, vanishingly, the code)
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+        except IntegrityError:  # the code was taken (vanishingly rare) or a row bypassed the sequence: next number
+            continue
+    raise ReportBusy()
+
+
+def next_version(enterprise, series: str) -> int:
+    """Take the next version number of the enterprise's series: one short transaction, one atomic UPDATE, so
+    concurrent callers queue on the sequence row (PostgreSQL) or the write lock (SQLite) and get consecutive,
+    distinct numbers. The first call for a series starts after the highest number already issued in it."""
+    try:
+        with transaction.atomic():
+            sequence, _created = ReportSequence.objects.get_or_create(
+                enterprise=enterprise,
+                series=series,
+                defaults={
+                    "last_version": DiagnosisReport.objects.filter(enterprise=enterprise, series=series).aggregate(
+                        v=Max("version")
+                    )["v"]
+                    or 0
+                },
+            )
+            ReportSequence.objects.filter(pk=sequence.pk).update(last_version=F("last_version") + 1)
+            return ReportSequence.objects.values_list("last_version", flat=True).get(pk=sequence.pk)
+    except OperationalError as exc:
+        if _is_contention(exc):
+            raise ReportBusy() from exc
+        raise
 
 
 @dataclass(frozen=True)
@@ -99,13 +153,17 @@ class Prepared:
 
 
 def prepare(actor, enterprise, content: dict) -> Prepared:
-    """Stamp the next version number and a fresh code on composed content and render the PDF. Outside any
-    transaction on purpose: rendering takes about a second, and SQLite has one write lock for the whole database."""
-    version = (DiagnosisReport.objects.filter(enterprise=enterprise).aggregate(v=Max("version"))["v"] or 0) + 1
+    """Take the next version number of the actor's series, stamp it and a fresh code on composed content, and render
+    the PDF. The render runs outside any transaction on purpose: it takes about a second, and SQLite has one write
+    lock for the whole database."""
+    series = series_for(actor, enterprise)
+    version = next_version(enterprise, series)
     code = new_code()
     stamped = {
         **content,
         "issue": {
+            "series": series,
+            "title": str(DiagnosisReport.DOCUMENT_TITLES[series]),
             "version": version,
             "code": code,
             "verify_url": verify_url(code),
@@ -119,14 +177,21 @@ def prepare(actor, enterprise, content: dict) -> Prepared:
 
 def store(prepared: Prepared, *, actor, batch=None) -> DiagnosisReport:
     """Write a prepared report and its timeline event in one short transaction (joining the caller's, if any).
-    IntegrityError when its version number was taken meanwhile: prepare again."""
+    IntegrityError when its version number or code was taken meanwhile: prepare again."""
     enterprise, content, pdf = prepared.enterprise, prepared.content, prepared.pdf
-    title = _("%(name)s 数字化诊断报告（第 %(v)s 版）") % {"name": enterprise.name, "v": prepared.version}
+    series = content["issue"]["series"]
+    if series == DiagnosisReport.Series.SELF:
+        title = _("%(name)s 数字化转型自评估报告（企业自行生成，第 %(v)s 版）")
+        summary = _("企业自行生成自评估报告第 %(v)s 版：%(levels)s")
+    else:
+        title = _("%(name)s 数字化转型诊断报告（第 %(v)s 版）")
+        summary = _("出具诊断报告第 %(v)s 版：%(levels)s")
     report = DiagnosisReport(
         enterprise=enterprise,
+        series=series,
         version=prepared.version,
         code=prepared.code,
-        title=title,
+        title=title % {"name": enterprise.name, "v": prepared.version},
         content=content,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         pdf_size=len(pdf),
@@ -143,11 +208,16 @@ def store(prepared: Prepared, *, actor, batch=None) -> DiagnosisReport:
                 enterprise,
                 EnterpriseEvent.Kind.REPORTED,
                 actor=actor,
-                summary=_("出具诊断报告第 %(v)s 版：%(levels)s") % {"v": prepared.version, "levels": levels},
-                data={"report_id": report.pk, "version": prepared.version, "code": prepared.code},
+                summary=summary % {"v": prepared.version, "levels": levels},
+                data={"report_id": report.pk, "series": series, "version": prepared.version, "code": prepared.code},
             )
-    except Exception:
+    except OperationalError as exc:
         report.pdf.delete(save=False)  # the row failed: leave no orphan file behind
+        if _is_contention(exc):
+            raise ReportBusy() from exc
+        raise
+    except Exception:
+        report.pdf.delete(save=False)
         raise
     return report
 
@@ -161,23 +231,44 @@ class Verification:
     message: str
     issued_on: str = ""
     version: int | None = None
+    series: str = ""
+    series_label: str = ""
+    issuer: str = ""
+
+
+def _issued(report: DiagnosisReport) -> dict:
+    """What the cover of the report under a code says about who stands behind it: never its content."""
+    return {
+        "issued_on": timezone.localtime(report.issued_at).date().isoformat(),
+        "version": report.version,
+        "series": report.series,
+        "series_label": str(report.get_series_display()),
+        "issuer": report.issuer,
+    }
+
+
+def _by_code(code: str) -> DiagnosisReport | None:
+    fields = ("pdf_sha256", "issued_at", "version", "series", "issuer")
+    return DiagnosisReport.objects.filter(code=normalise_code(code)).only(*fields).first()
+
+
+def describe(code: str) -> Verification | None:
+    """For the public page before any upload: which kind of report a code belongs to and who issued it, as printed
+    on its cover (anyone holding the code holds the report). None when no report has this code."""
+    report = _by_code(code)
+    if report is None:
+        return None
+    return Verification(False, "", **_issued(report))
 
 
 def verify(code: str, pdf_bytes: bytes) -> Verification:
-    """Is this PDF, byte for byte, the report issued under this code? Says nothing more than yes or no and when."""
-    report = (
-        DiagnosisReport.objects.filter(code=normalise_code(code)).only("pdf_sha256", "issued_at", "version").first()
-    )
+    """Is this PDF, byte for byte, the report issued under this code? Says yes or no, when, which kind and by whom."""
+    report = _by_code(code)
     if report is None:
         return Verification(False, _("验证码不存在：请核对报告页脚上的验证码。"))
     if not secrets.compare_digest(hashlib.sha256(pdf_bytes).hexdigest(), report.pdf_sha256):
         return Verification(False, _("文件与该验证码对应的报告不一致：报告可能被修改过，或不是此验证码的报告。"))
-    return Verification(
-        True,
-        _("文件真实有效：与平台出具的原件逐字节一致。"),
-        issued_on=timezone.localtime(report.issued_at).date().isoformat(),
-        version=report.version,
-    )
+    return Verification(True, _("文件真实有效：与平台出具的原件逐字节一致。"), **_issued(report))
 
 
 # --- findings -----------------------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ def preview(request, pk):
             "preview": True,
             "targets": targets,
             "can_issue": access.can_issue(request.user, enterprise),
+            "series": services.series_for(request.user, enterprise),
         },
     )
 
@@ -88,29 +89,36 @@ def issue(request, pk):
         return _centre(request, enterprise, 400, target_form=form)
     try:
         report = services.issue_report(actor=request.user, enterprise=enterprise, **form.targets())
-    except NothingToReport as exc:
+    except (NothingToReport, services.ReportBusy) as exc:
         return _centre(request, enterprise, 409, problem=str(exc))
     except ValueError as exc:
         form.add_error(None, str(exc))
         return _centre(request, enterprise, 400, target_form=form)
-    messages.success(request, _("已出具诊断报告第 %(v)s 版。") % {"v": report.version})
+    if report.is_self_generated:
+        messages.success(request, _("已生成企业自评估报告第 %(v)s 版。") % {"v": report.version})
+    else:
+        messages.success(request, _("已出具诊断报告第 %(v)s 版。") % {"v": report.version})
     return redirect("reports:detail", report.pk)
 
 
 @login_required
 def detail(request, pk):
     report = access.get_report_for_user(request.user, pk)
+    # The PDF keeps the address it printed; the page links to where the site is reachable now.
+    issue = {**report.content.get("issue", {}), "verify_url": services.verify_url(report.code)}
+    content = {**report.content, "issue": issue}
     return render(
         request,
         "reports/detail.html",
-        {**report_render.context(report.content), "e": report.enterprise, "report": report},
+        {**report_render.context(content), "e": report.enterprise, "report": report, "series": report.series},
     )
 
 
 @login_required
 def pdf(request, pk):
     report = access.get_report_for_user(request.user, pk)
-    name = f"diagnosis-report-{report.enterprise.credit_code}-v{report.version}.pdf"
+    kind = "self-assessment-report" if report.is_self_generated else "diagnosis-report"
+    name = f"{kind}-{report.enterprise.credit_code}-v{report.version}.pdf"
     return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
@@ -172,6 +180,7 @@ def verify(request, code):
     """Open to anyone holding a report: upload the PDF, learn whether it is the genuine, unaltered original."""
     form = VerifyForm(request.POST or None, request.FILES or None)
     outcome = None
+    described = services.describe(code)
     status = 200
     if request.method == "POST":
         key = f"reports:verify:{throttle.client_ip(request)}"
@@ -184,4 +193,9 @@ def verify(request, code):
                 outcome = services.verify(code, form.cleaned_data["pdf"].read())
             else:
                 status = 400
-    return render(request, "reports/verify.html", {"form": form, "code": code, "outcome": outcome}, status=status)
+    return render(
+        request,
+        "reports/verify.html",
+        {"form": form, "code": code, "outcome": outcome, "described": described},
+        status=status,
+    )

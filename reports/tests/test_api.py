@@ -38,7 +38,9 @@ def test_issue_list_read_download_and_verify_through_the_api(world, client):
     assert (
         ok.status_code == 200
         and ok.json()["genuine"] is True
-        and set(ok.json()) == {"genuine", "message", "issued_on", "version"}
+        and set(ok.json()) == {"genuine", "message", "issued_on", "version", "series", "series_label", "issuer"}
+        and ok.json()["series"] == "official"
+        and ok.json()["issuer"].endswith("东湖区工业和信息化主管部门")
     )
     bad = client.post(f"{API}/reports/verify/{report.code}", {"pdf": SimpleUploadedFile("a.pdf", original[:-10])})
     assert bad.json()["genuine"] is False
