@@ -280,3 +280,7 @@ class PeerScoreSync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.followed_until:%Y-%m-%d %H:%M:%S}"
+
+
+# Declared tier-check facts live in their own module; imported here so Django registers them with the app.
+from .facts import TierFact, TierFactEvidence  # noqa: E402, F401

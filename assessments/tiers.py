@@ -1,18 +1,36 @@
-"""Smart-factory tier self-check: the tier conditions (maturity/library/tiers) evaluated over facts Tidu holds.
+"""Smart-factory tier self-check: the tier conditions (maturity/library/tiers) evaluated over what Tidu holds
+(CMMM result, archive, recognition labels) and what the enterprise declared (TierFact), and who may do what.
 
-Reads only. Facts Tidu does not hold yet (accident record, abnormal-list status, scene counts) stay unknown, so a
-tier that depends on them is reported as undecided, never as met."""
+Reads only; declarations are written in tier_services. Out of scope → 404; in scope but not allowed → 403."""
 
-from maturity.conditions import TierEvaluation, evaluate
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.policy import scope_of
+from enterprises.models import Enterprise
+from maturity.conditions import TierEvaluation, TierModel, evaluate, facts_in_force
 from maturity.library import load_tiers
+from maturity.tier_model import Fact
 
-from .models import Assessment, AssessmentResult
+from .models import Assessment, AssessmentResult, TierFact
 
 TIER_MODEL = "smart-factory-2025"
 TIER_LABELS = {"tier-basic": "基础级", "tier-advanced": "先进级", "tier-excellent": "卓越级", "tier-leading": "领航级"}
 ORDER = ["无", "基础级", "先进级", "卓越级", "领航级"]
 # A verified evaluation outweighs a commissioner's diagnosis, which outweighs a self-assessment.
 KIND_WEIGHT = {Assessment.Kind.VERIFIED: 3, Assessment.Kind.DIAGNOSIS: 2, Assessment.Kind.SELF: 1}
+
+
+@cache
+def tier_model() -> TierModel:
+    """The shipped file, parsed once per process (it changes only with a deployment)."""
+    return load_tiers(TIER_MODEL)
 
 
 def cmmm_result(enterprise) -> AssessmentResult | None:
@@ -27,20 +45,114 @@ def cmmm_result(enterprise) -> AssessmentResult | None:
     return max(results, key=lambda r: (KIND_WEIGHT[r.assessment.kind], r.assessment.submitted_at))
 
 
-def facts_for(enterprise) -> tuple[dict, AssessmentResult | None]:
-    result = cmmm_result(enterprise)
+def platform_facts(enterprise, result: AssessmentResult | None) -> dict:
     tiers = [TIER_LABELS[link.label_id] for link in enterprise.label_links.all() if link.label_id in TIER_LABELS]
-    recognised = max(tiers, key=ORDER.index) if tiers else "无"
     facts = {
         "cmmm_level": result.level if result is not None else None,
         "above_scale": enterprise.is_above_scale,
-        "recognised_tier": recognised,
-        # A recognised tier was self-assessed first (基础级 is recognised on the enterprise's own assessment).
-        "self_assessed_tier": recognised if recognised != "无" else None,
+        "recognised_tier": max(tiers, key=ORDER.index) if tiers else "无",
     }
-    return {k: v for k, v in facts.items() if v is not None}, result
+    return {k: v for k, v in facts.items() if v is not None}
+
+
+def current_facts(enterprise) -> dict[str, TierFact]:
+    facts = TierFact.objects.filter(enterprise=enterprise, is_current=True).select_related("declared_by", "reviewed_by")
+    return {f.key: f for f in facts.prefetch_related("evidence")}
+
+
+def declarations(current: dict[str, TierFact], keys: tuple[str, ...]) -> dict[str, dict]:
+    """The engine's plain form of the current declarations the region's conditions read."""
+    return {
+        key: {"value": f.value, "status": f.status, "reason": f.reason} for key, f in current.items() if key in keys
+    }
+
+
+def declared_keys(enterprise) -> tuple[str, ...]:
+    return facts_in_force(tier_model(), enterprise.county_id, source="declared")
 
 
 def check(enterprise) -> tuple[TierEvaluation, AssessmentResult | None]:
-    facts, result = facts_for(enterprise)
-    return evaluate(load_tiers(TIER_MODEL), facts, region_code=enterprise.county_id), result
+    result = cmmm_result(enterprise)
+    keys = declared_keys(enterprise)
+    evaluation = evaluate(
+        tier_model(),
+        platform_facts(enterprise, result),
+        region_code=enterprise.county_id,
+        declarations=declarations(current_facts(enterprise), keys),
+    )
+    return evaluation, result
+
+
+@dataclass
+class FactRow:
+    """One declarable fact on the tier page: what it is, its current declaration and the earlier ones."""
+
+    key: str
+    fact: Fact
+    current: TierFact | None
+    history: list[TierFact] = field(default_factory=list)
+    form: object = None  # the declaration form, for users who may declare
+
+    def show(self, declaration: TierFact) -> str:
+        return self.fact.show(declaration.value)
+
+    @property
+    def current_value(self) -> str:
+        return self.show(self.current) if self.current else ""
+
+
+def fact_rows(enterprise) -> list[FactRow]:
+    model = tier_model()
+    keys = declared_keys(enterprise)
+    rows = {key: FactRow(key, model.facts[key], None) for key in keys}
+    declared = (
+        TierFact.objects.filter(enterprise=enterprise, key__in=keys)
+        .select_related("declared_by", "reviewed_by")
+        .prefetch_related("evidence")
+        .order_by("-declared_at", "-id")
+    )
+    for f in declared:
+        f.shown = model.facts[f.key].show(f.value)
+        row = rows[f.key]
+        if f.is_current:
+            row.current = f
+        else:
+            row.history.append(f)
+    return list(rows.values())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Access
+
+
+def can_declare(user, enterprise) -> bool:
+    """Only the enterprise states its own facts (the platform admin may act for it in support cases)."""
+    scope = scope_of(user)
+    return scope.is_admin or enterprise.pk in scope.own_enterprise_ids
+
+
+def can_review(user, enterprise) -> bool:
+    """An officer governing the enterprise or a commissioner covering it (the caller fetched `enterprise` through
+    the scoped queryset) confirms or rejects; never the enterprise's own users."""
+    scope = scope_of(user)
+    if enterprise.pk in scope.own_enterprise_ids:
+        return False
+    return scope.is_admin or scope.is_commissioner or scope.manages_code(enterprise.county_id)
+
+
+def can_review_fact(user, fact: TierFact) -> bool:
+    """Nobody reviews a declaration they made themselves."""
+    return fact.declared_by_id != user.pk and can_review(user, fact.enterprise)
+
+
+def get_fact_for_user(user, pk: int, action: str = "view") -> TierFact:
+    fact = (
+        TierFact.objects.filter(pk=pk, enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+        .select_related("enterprise")
+        .first()
+    )
+    if fact is None:
+        raise Http404(_("申报不存在或不在您的管辖范围内"))
+    if action == "review" and not can_review_fact(user, fact):
+        raise PermissionDenied(_("只有主管部门或数字专员可以确认或退回企业的申报，且不能审核自己的申报"))
+    return fact

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import model_views, views
+from . import model_views, tier_views, views
 
 app_name = "assessments"
 
@@ -8,7 +8,11 @@ urlpatterns = [
     path("", views.assessment_list, name="list"),
     path("enterprise/<int:pk>/panel/", views.enterprise_panel, name="enterprise_panel"),
     path("enterprise/<int:pk>/start/", views.assessment_start, name="start"),
-    path("enterprise/<int:pk>/tiers/", views.tier_check, name="tiers"),
+    path("enterprise/<int:pk>/tiers/", tier_views.tier_page, name="tiers"),
+    path("enterprise/<int:pk>/tiers/<slug:key>/declare/", tier_views.fact_declare, name="tier_fact_declare"),
+    path("tier-facts/<int:pk>/confirm/", tier_views.fact_confirm, name="tier_fact_confirm"),
+    path("tier-facts/<int:pk>/reject/", tier_views.fact_reject, name="tier_fact_reject"),
+    path("tier-facts/<int:pk>/evidence/<int:evidence_pk>/", tier_views.fact_evidence, name="tier_fact_evidence"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/fill/", views.assessment_fill, name="fill"),
     path("<int:pk>/autosave/", views.assessment_autosave, name="autosave"),

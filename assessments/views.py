@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.access import get_enterprise_for_user
 
-from . import access, imports, questionnaire, results, services, tiers
+from . import access, imports, questionnaire, results, services
 from .evidence import EvidenceError, by_item
 from .forms import AssessmentFilterForm, StartForm
 from .models import Assessment, Evidence, ModelVersion
@@ -266,10 +266,3 @@ def assessment_detail(request, pk: int):
     context = results.page(assessment, request.user)
     context["can_verify"] = access.can_verify(request.user, assessment)
     return render(request, "assessments/detail.html", context)
-
-
-@login_required
-def tier_check(request, pk: int):
-    enterprise = get_enterprise_for_user(request.user, pk)
-    evaluation, cmmm = tiers.check(enterprise)
-    return render(request, "assessments/tiers.html", {"e": enterprise, "evaluation": evaluation, "cmmm": cmmm})

@@ -305,13 +305,13 @@ class _Evaluator:
         phrase = f"{OP_TEXT[expr.op]}{_num(expr.value, expr.percent)}"
         required = phrase.strip()
         absent = {n: a for n in expr.ratio if (a := self._absent(n))}
+        pending = tuple(n for n in expr.ratio if n in self.facts.pending)
         if absent:
             outcome = _worst([o for o, _ in absent.values()])
             names = "、".join(why for _, why in absent.values())
             reason = f"{names}，无法计算{label}，{self.tier.name}要求{label}{phrase}"
-            return _Verdict(outcome, "（缺）", required, reason, tuple(absent))
+            return _Verdict(outcome, "（缺）", required, reason, tuple(absent), pending)
         a, b = (self._value(n) for n in expr.ratio)
-        pending = tuple(n for n in expr.ratio if n in self.facts.pending)
         if b == 0:
             ok, actual = False, f"{_num(a, False)}/0"
         else:

@@ -73,6 +73,10 @@ class Fact(_Base):
             raise ValueError("只有 enum 事实可以有 values (only enum facts take values)")
         return self
 
+    def accepts(self, value: Any) -> bool:
+        """Whether `value` has this fact's type (an enum value must be one of `values`)."""
+        return _fits(self, value)
+
     def show(self, value: Any) -> str:
         key = str(value).lower() if isinstance(value, bool) else str(value)
         if key in self.value_labels:

@@ -111,7 +111,7 @@ def test_tier_self_check_reads_the_cmmm_level_and_the_archive(world, login, cmmm
     client = login(world["enterprise"])
     url = reverse("assessments:tiers", args=[world["home"].pk])
     page = client.get(url).content.decode()
-    assert "尚无 CMMM 评估结果" in page and "待确认" in page
+    assert "尚无 CMMM 评估结果" in page and "待申报" in page
     submitted_self_assessment(world, cmmm, "most")  # 0.8 everywhere → S = 4.0 → 四级
     world["home"].is_above_scale = True
     world["home"].save(update_fields=["is_above_scale"])
@@ -123,7 +123,7 @@ def test_tier_self_check_reads_the_cmmm_level_and_the_archive(world, login, cmmm
     by_code = {t.code: t for t in evaluation.tiers}
     cmmm_condition = next(c for c in by_code["excellent"].conditions if c.code == "cmmm")
     assert cmmm_condition.outcome == "met"
-    # Accident record and abnormal list are not held by Tidu: 基础级 stays undecided, never "met".
-    assert by_code["basic"].outcome == "unknown"
+    # Accident record and abnormal list are not held by Tidu: 基础级 waits for the enterprise's declaration.
+    assert by_code["basic"].outcome == "undeclared"
     assert "四级" in client.get(url).content.decode()
     assert login(world["other_city"]).get(url).status_code == 404

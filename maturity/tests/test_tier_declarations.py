@@ -122,6 +122,11 @@ def test_the_ai_scene_share_waits_for_confirmation_of_either_count(model):
     c = cond(evaluate(model, PLATFORM, "360102", decl), "excellent", "ai_scene_share")
     assert (c.outcome, c.missing_facts) == ("undeclared", ("scene_count",))
     assert c.reason.startswith("「场景数」的申报已退回，须重新申报，无法计算AI 场景占比")
+    decl = {k: v for k, v in confirmed().items() if k != "scene_count"}
+    decl["ai_scene_count"] = {"value": 2, "status": "declared"}
+    c = cond(evaluate(model, PLATFORM, "360102", decl), "excellent", "ai_scene_share")
+    # Still to declare one count, still to confirm the other: both are named.
+    assert (c.outcome, c.missing_facts, c.pending_facts) == ("undeclared", ("scene_count",), ("ai_scene_count",))
 
 
 # ---------------------------------------------------------------------------------------------------------------
