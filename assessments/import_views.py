@@ -51,7 +51,9 @@ def import_upload(request):
             return redirect("assessments:import_status", pk=job.pk)
     jobs = imports.jobs_visible_to(request.user)[:10]
     versions = imports.importable_versions()
-    return render(request, "assessments/import_upload.html", {"form": form, "jobs": jobs, "versions": versions})
+    status = 422 if request.method == "POST" else 200  # a refused file is a client error, with the reason shown
+    context = {"form": form, "jobs": jobs, "versions": versions}
+    return render(request, "assessments/import_upload.html", context, status=status)
 
 
 @login_required

@@ -23,8 +23,11 @@ from django.utils.translation import gettext as _
 
 import maturity
 from accounts.policy import scope_of
+from core import uploads
+from core.spreadsheets import store_upload
 from enterprises import events
 from enterprises.models import EnterpriseEvent
+from maturity.numbers import score_text, score_value
 
 from . import services
 from .import_plan import (  # noqa: F401 -- NOT_FOUND and plan_file are part of this module's API
@@ -78,7 +81,7 @@ def _report(plan: Plan) -> dict:
                     "name": plan.names[r],
                     "kind": KIND_LABELS.get(plan.kinds[r], plan.kinds[r]),
                     "production_type": PRODUCTION_LABELS.get(plan.contexts[r]["production_type"], ""),
-                    "score": round(float(plan.batch.scores[r]), 2),
+                    "score": score_value(float(plan.batch.scores[r])),
                     "level_name": "—" if level < 0 else plan.level_names.get(level, str(level)),
                 }
             )
@@ -205,7 +208,7 @@ def _commit(job: AssessmentImportJob) -> AssessmentImportJob:
                         "kind": kind_labels[a.kind],
                         "model": version.name,
                         "level": r.level_name or "—",
-                        "score": f"{r.score:.2f}",
+                        "score": score_text(r.score),
                     }
                     + "（"
                     + source % {"name": job.original_name, "row": row}
@@ -250,8 +253,7 @@ def _insert_domain_scores(stored: list[AssessmentResult], assessments: list[Asse
 # ---------------------------------------------------------------- entry points for views, the API and commands
 
 
-class UploadError(ValueError):
-    pass
+UploadError = uploads.UploadError  # one error for every refused upload; the views and the API catch it
 
 
 class NotReady(ValueError):
@@ -282,12 +284,10 @@ def import_start(*, actor, upload, version: ModelVersion) -> AssessmentImportJob
         limit = settings.TIDU_IMPORT_MAX_BYTES // (1024 * 1024)
         raise UploadError(_("文件超过 %(n)s MB 上限，请拆分后分批导入") % {"n": limit})
     job = AssessmentImportJob(
-        created_by=actor, model_version=version, original_name=Path(upload.name).name[:200], size=upload.size
+        created_by=actor, model_version=version, original_name=uploads.safe_name(upload.name)[:200], size=upload.size
     )
     path = stored_path_for(job.pk)
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    store_upload(upload, path)  # refuses what is no spreadsheet before anything is queued
     job.stored_path = str(path)
     job.save()
     check_assessment_import.enqueue(str(job.pk))  # the row is committed first, so a worker always finds it

@@ -63,6 +63,19 @@ def _owner_url(provider, solution, case) -> str:
     return reverse("catalog:provider_detail", args=[provider.pk])
 
 
+def _owner_page(request, provider, solution, case, *, status: int):
+    from . import views  # the record pages live there; imported here only, for this error path
+
+    if case is not None:
+        response = views.case_detail(request, case.pk)
+    elif solution is not None:
+        response = views.solution_detail(request, solution.pk)
+    else:
+        response = views.provider_detail(request, provider.pk)
+    response.status_code = status
+    return response
+
+
 def _int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -89,7 +102,9 @@ def attachment_upload(request):
             upload=request.FILES.get("file"),
         )
     except CatalogError as exc:
+        # A refused file is a client error: the record's own page again, with the reason, as 422 (not a redirect).
         messages.error(request, _("未上传：%(reason)s") % {"reason": exc})
+        return _owner_page(request, provider, solution, case, status=422)
     else:
         messages.success(request, _("已上传：%(name)s") % {"name": stored.original_name})
     return redirect(f"{_owner_url(provider, solution, case)}#attachments")

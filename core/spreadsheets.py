@@ -18,6 +18,8 @@ from defusedxml import ElementTree as SafeElementTree
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from core import uploads
+
 XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -108,40 +110,112 @@ def _cell_row(ref: str) -> int:
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"')
 CELL_REF = re.compile(rb' r="([A-Z]+[0-9]+)"')
+CHUNK = 1 << 20
+# Excel holds at most 32,767 characters in a cell; written as XML (an escape such as &quot; is 6 bytes) that is
+# under 200 KB between two tags. A longer run without markup is no workbook Excel wrote, and it is what made the
+# old scan quadratic, so it is refused as soon as it is seen. Equal to CHUNK: a longer run cannot fit in one read,
+# so counting across reads finds every one.
+MAX_RUN = CHUNK
+CARRY = 4096  # enough for any tag the scan looks for that a read cut in two
+
+
+def _check_archive(path: Path) -> None:
+    try:
+        problem = uploads.zip_refusal(path, "xl/", code_allowed=True)
+    except uploads.NotAnArchive as exc:
+        raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件")) from exc
+    if problem:
+        raise SpreadsheetError(_("Excel 文件无法导入：%(detail)s") % {"detail": problem})
+
+
+def check_upload(path: Path, filename: str) -> None:
+    """The cheap checks an upload gets before it is stored and queued: what kind of file it is and, for a workbook,
+    what its archive declares (expanded sizes, macros). Reads the first KB and the ZIP directory only."""
+    if path.stat().st_size == 0:
+        raise SpreadsheetError(_("文件是空的"))
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if sniff_kind(head, filename) == "xlsx":
+        _check_archive(path)
+
+
+def store_upload(upload, path: Path) -> None:
+    """Write an uploaded import file to `path` and run `check_upload` on it; a refused file is removed again and
+    UploadError (with the reason in Chinese) raised, so every import path answers with a 4xx before queueing."""
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    try:
+        check_upload(path, upload.name or "")
+    except SpreadsheetError as exc:
+        path.unlink(missing_ok=True)
+        raise uploads.UploadError(str(exc)) from exc
+
+
+def _scan(stream, on_chunk=None) -> None:
+    """Read a member to its end in CHUNK-sized pieces, refusing a run without markup longer than MAX_RUN.
+
+    Linear in the member's size, with memory bounded by two chunks; reading to the end also makes `zipfile` check
+    the member's CRC and declared size, so a member that expands beyond what it declares is refused here."""
+    run = 0
+    carry = b""
+    for chunk in iter(lambda: stream.read(CHUNK), b""):
+        first = chunk.find(b"<")
+        if first < 0:
+            run += len(chunk)
+        else:
+            run += first
+            if run <= MAX_RUN:
+                run = len(chunk) - 1 - chunk.rfind(b"<")
+        if run > MAX_RUN:
+            raise SpreadsheetError(
+                _(
+                    "Excel 文件中有一段超长的内容（超过单元格 32767 个字符的上限），不是 Excel 保存的正常工作簿，"
+                    "请在 Excel 中打开检查后另存为 .xlsx 再导入"
+                )
+            )
+        if on_chunk is not None:
+            text = carry + chunk
+            on_chunk(text)
+            # Keep the tail after the last "<" so a tag cut by the read is seen whole next time, never twice.
+            cut = text.rfind(b"<", max(0, len(text) - CARRY))
+            carry = text[cut:] if cut >= 0 else b""
 
 
 def _check_xlsx_structure(path: Path) -> None:
-    """Formulas and merged header cells, found by scanning the sheet XML in chunks (cheap for large files)."""
+    """Refuse what would read wrongly or at great cost, before the reader (calamine) sees the file: expanded sizes
+    over the caps, macros, formulas and merged header cells. Every member is read through once, in chunks."""
+    _check_archive(path)
+    formulas: list[str] = []
+
+    def find_problems(text: bytes) -> None:
+        for match in FORMULA_TAG.finditer(text):
+            ref = CELL_REF.search(text, max(text.rfind(b"<c ", 0, match.start()), 0), match.start())
+            formulas.append(ref.group(1).decode() if ref else "?")
+            if len(formulas) >= 5:
+                break
+        for ref in MERGE_TAG.findall(text):
+            if _cell_row(ref.decode()) == 1:
+                raise SpreadsheetError(
+                    _("表头含有合并单元格（%(cells)s），请取消合并，每列一个列名") % {"cells": ref.decode()}
+                )
+        if formulas:
+            cells = _("、").join(dict.fromkeys(formulas[:5]))
+            raise SpreadsheetError(
+                _("文件含有公式（单元格 %(cells)s），请将公式复制后“粘贴为数值”再导入") % {"cells": cells}
+            )
+
     try:
         with zipfile.ZipFile(path) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件"))
-            formulas: list[str] = []
-            with archive.open(_first_sheet_xml(archive)) as sheet:
-                carry = b""
-                for chunk in iter(lambda: sheet.read(1 << 20), b""):
-                    text = carry + chunk
-                    for match in FORMULA_TAG.finditer(text):
-                        ref = CELL_REF.search(text, max(text.rfind(b"<c ", 0, match.start()), 0), match.start())
-                        formulas.append(ref.group(1).decode() if ref else "?")
-                        if len(formulas) >= 5:
-                            break
-                    for ref in MERGE_TAG.findall(text):
-                        if _cell_row(ref.decode()) == 1:
-                            raise SpreadsheetError(
-                                _("表头含有合并单元格（%(cells)s），请取消合并，每列一个列名") % {"cells": ref.decode()}
-                            )
-                    if formulas:
-                        break
-                    # Keep the tail so a tag split across two chunks is still seen, but never seen twice.
-                    cut = text.rfind(b"<")
-                    carry = text[cut:] if cut >= 0 else b""
-            if formulas:
-                cells = _("、").join(dict.fromkeys(formulas[:5]))
-                raise SpreadsheetError(
-                    _("文件含有公式（单元格 %(cells)s），请将公式复制后“粘贴为数值”再导入") % {"cells": cells}
-                )
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+            sheet_name = _first_sheet_xml(archive)
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                with archive.open(info) as member:
+                    _scan(member, find_problems if info.filename == sheet_name else None)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, EOFError, OSError) as exc:
         raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件")) from exc
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
-from core.spreadsheets import SpreadsheetError, read_table
+from core import uploads
+from core.spreadsheets import SpreadsheetError, read_table, store_upload
 
 from . import events
 from .import_rows import ENTERPRISE_FIELDS, HEADERS, HeaderError, Lookups, Row, RowError, RowValidator, map_headers
@@ -402,24 +404,22 @@ def stored_path_for(job_id) -> Path:
     return folder / f"{job_id}.upload"
 
 
-class UploadError(ValueError):
-    pass
+UploadError = uploads.UploadError  # one error for every refused upload; the views and the API catch it
 
 
 def import_start(*, actor, upload) -> ImportJob:
-    """Store an uploaded file and queue its check. Refuses oversized uploads before reading them."""
+    """Store an uploaded file and queue its check. Refuses oversized uploads before reading them, and files that are
+    no spreadsheet (or a workbook whose archive declares too much) before queueing anything."""
     from .tasks import check_import
 
     if upload.size == 0:
-        raise UploadError("文件是空的")
+        raise UploadError(_("文件是空的"))
     if upload.size > settings.TIDU_IMPORT_MAX_BYTES:
         limit = settings.TIDU_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise UploadError(f"文件超过 {limit} MB 上限，请拆分后分批导入")
-    job = ImportJob(created_by=actor, original_name=Path(upload.name).name[:200], size=upload.size)
+        raise UploadError(_("文件超过 %(n)s MB 上限，请拆分后分批导入") % {"n": limit})
+    job = ImportJob(created_by=actor, original_name=uploads.safe_name(upload.name)[:200], size=upload.size)
     path = stored_path_for(job.pk)
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    store_upload(upload, path)
     job.stored_path = str(path)
     job.save()
     # The job row is saved (autocommit) before the task is queued, so a worker always finds it.

@@ -181,7 +181,8 @@ def import_upload(request):
         else:
             return redirect("enterprises:import_status", pk=job.pk)
     jobs = ImportJob.objects.visible_to(request.user)[:10]
-    return render(request, "enterprises/import_upload.html", {"form": form, "jobs": jobs})
+    status = 422 if request.method == "POST" else 200  # a refused file is a client error, with the reason shown
+    return render(request, "enterprises/import_upload.html", {"form": form, "jobs": jobs}, status=status)
 
 
 @login_required

@@ -196,6 +196,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Imports: a file larger than this is refused before it is read.
 TIDU_IMPORT_MAX_BYTES = int(os.environ.get("TIDU_IMPORT_MAX_MB", "50")) * 1024 * 1024
+# A ZIP-based upload (xlsx, docx, pptx) may expand to at most this much per member and in total: a few MB of
+# compressed XML can expand to gigabytes. 50,000 rows × 173 columns of a real workbook is ~300 MB of sheet XML.
+TIDU_UPLOAD_MAX_EXPANDED_MB = int(os.environ.get("TIDU_UPLOAD_MAX_EXPANDED_MB", "512"))
+TIDU_UPLOAD_MAX_EXPANDED_TOTAL_MB = int(os.environ.get("TIDU_UPLOAD_MAX_EXPANDED_TOTAL_MB", "1024"))
+# A phase of an import job (check or commit) running longer than this is failed with its reason; one whose worker
+# has not been heard of for TIDU_JOB_STALE_MINUTES is taken for dead and failed when the page polls or a worker starts.
+TIDU_JOB_TIME_LIMIT_MINUTES = float(os.environ.get("TIDU_JOB_TIME_LIMIT_MINUTES", "30"))
+TIDU_JOB_STALE_MINUTES = float(os.environ.get("TIDU_JOB_STALE_MINUTES", "10"))
+# Uploaded import files are deleted this many days after upload (the job and its report stay): `tidu purge_uploads`.
+TIDU_UPLOAD_RETENTION_DAYS = int(os.environ.get("TIDU_UPLOAD_RETENTION_DAYS", "30"))
 TIDU_ATTACHMENT_MAX_MB = int(os.environ.get("TIDU_ATTACHMENT_MAX_MB", "20"))  # provider, solution and case files
 TIDU_PLATFORM_NAME = os.environ.get("TIDU_PLATFORM_NAME", "梯度 · 智改数转服务平台")
 

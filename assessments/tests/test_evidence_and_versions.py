@@ -10,6 +10,7 @@ from django.urls import reverse
 import maturity
 from assessments import services
 from assessments.models import Assessment, AssessmentResult, Evidence, ModelVersion
+from core.tests import hostile
 
 from .conftest import all_answers
 
@@ -52,6 +53,9 @@ def test_evidence_is_checked_stored_and_served_only_in_scope(world, login, cmmm)
         ("run.exe", b"MZ\x90\x00", "不支持的文件类型"),
         ("fake.pdf", b"<html>not a pdf</html>", "文件内容与扩展名"),
         ("fake.docx", b"PK\x03\x04rubbish", "文件内容与扩展名"),
+        ("polyglot.pdf", hostile.pdf() + b"<html><script>alert(1)</script></html>", "文件内容与扩展名 .pdf 不符"),
+        ("polyglot.png", hostile.png() + b"<html><script>alert(1)</script></html>", "文件内容与扩展名 .png 不符"),
+        ("macro.docx", hostile.docx({"word/vbaProject.bin": b"VBA"}), "含有宏、ActiveX 控件或脚本"),
         ("empty.png", b"", "文件为空"),
     ],
 )

@@ -257,8 +257,12 @@ def test_formulas_and_wrong_file_types_are_refused(world, login, cmmm):
     row[4] = '=IF(1,"full","none")'
     job = upload(client, cmmm, xlsx(headers, [row]))
     assert job.status == "invalid" and "公式" in job.errors[0]["message"]
-    job = upload(client, cmmm, b"%PDF-1.4\x00\x01binary", name="评估.pdf")
-    assert job.status == "invalid" and job.errors[0]["row"] == 1
+    response = client.post(  # no spreadsheet: refused at upload with the reason, nothing queued
+        reverse("assessments:import"),
+        {"version": cmmm.pk, "file": SimpleUploadedFile("评估.pdf", b"%PDF-1.4\x00\x01binary")},
+    )
+    assert response.status_code == 422 and "二进制" in response.content.decode()
+    assert AssessmentImportJob.objects.count() == 1
     assert not Assessment.objects.exists()
 
 

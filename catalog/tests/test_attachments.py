@@ -5,18 +5,18 @@ import io
 import zipfile
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import RequestFactory
 
 from catalog.models import Attachment, Case, PoolEvent, Provider, Solution
 from conftest import make_code
+from core.tests import hostile
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/catalog/attachments/upload/"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = hostile.png()  # a real 1×1 PNG: the check walks its chunks to IEND
 
 
 def docx() -> bytes:
@@ -101,27 +101,39 @@ def test_a_provider_user_attaches_files_to_its_solutions_and_cases(owner):
         ("资质.pdf", b"<html><script>alert(1)</script></html>", "文件内容与扩展名 .pdf 不符"),
         ("图片.png", b"<!doctype html><html></html>", "文件内容与扩展名 .png 不符"),
         ("方案.docx", plain_zip(), "文件内容与扩展名 .docx 不符"),
+        ("资质.pdf", hostile.pdf() + b"<html><script>alert(1)</script></html>", "文件内容与扩展名 .pdf 不符"),
+        ("图片.png", PNG + b"<html><script>alert(1)</script></html>", "文件内容与扩展名 .png 不符"),
+        ("方案.docx", hostile.docx({"word/vbaProject.bin": b"VBA"}), "含有宏、ActiveX 控件或脚本"),
         ("空.pdf", b"", "文件为空"),
     ],
 )
 def test_disguised_or_empty_files_are_refused_and_nothing_is_stored(owner, media, name, content, message):
     response = post(owner["client"], {"provider": owner["org"].pk}, name=name, content=content)
-    assert response.status_code == 302
-    assert any(message in str(m) for m in get_messages(response.wsgi_request))
+    # The provider's page again with the reason, as a client error.
+    assert response.status_code == 422 and message in response.content.decode()
+    assert owner["org"].name in response.content.decode()
     assert not Attachment.objects.exists() and not PoolEvent.objects.exists()
     assert stored_files(media) == []
+
+
+def test_a_refused_file_on_a_case_shows_the_case_page_with_the_reason(owner, media):
+    target = {"case": owner["case"].pk}
+    response = post(owner["client"], target, name="成效.png", content=PNG + b"<html>", kind="evidence")
+    assert response.status_code == 422 and "文件内容与扩展名 .png 不符" in response.content.decode()
+    assert owner["case"].title in response.content.decode()
+    assert not Attachment.objects.exists() and stored_files(media) == []
 
 
 def test_the_size_limit_comes_from_the_setting(owner, media, settings):
     settings.TIDU_ATTACHMENT_MAX_MB = 1
     response = post(owner["client"], {"provider": owner["org"].pk}, content=PDF + b"0" * (1024 * 1024))
-    assert any("文件超过 1 MB 上限" in str(m) for m in get_messages(response.wsgi_request))
+    assert response.status_code == 422 and "文件超过 1 MB 上限" in response.content.decode()
     assert not Attachment.objects.exists() and stored_files(media) == []
 
 
 def test_an_unknown_kind_is_refused(owner, media):
     response = post(owner["client"], {"provider": owner["org"].pk}, kind="virus")
-    assert any("请选择附件类别" in str(m) for m in get_messages(response.wsgi_request))
+    assert response.status_code == 422 and "请选择附件类别" in response.content.decode()
     assert not Attachment.objects.exists() and stored_files(media) == []
 
 

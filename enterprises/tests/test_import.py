@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import make_code
 from enterprises import creditcode
-from enterprises.imports import import_commit, import_start
+from enterprises.imports import UploadError, import_commit, import_start
 from enterprises.models import Enterprise, EnterpriseEvent, ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -193,15 +193,16 @@ def test_zip_that_is_not_a_workbook_is_refused(world):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    job = upload(world["county"], "x.xlsx", buffer.getvalue())
-    assert job.status == "invalid" and "不是有效的 Excel" in job.errors[0]["message"]
+    with pytest.raises(UploadError, match="不是有效的 Excel"):  # refused at upload, before anything is queued
+        upload(world["county"], "x.xlsx", buffer.getvalue())
+    assert not ImportJob.objects.exists()
 
 
 def test_oversized_upload_is_refused_before_reading(world, settings, client):
     settings.TIDU_IMPORT_MAX_BYTES = 100
     client.force_login(world["county"], backend="django.contrib.auth.backends.ModelBackend")
     response = client.post("/enterprises/import/", {"file": SimpleUploadedFile("big.csv", b"x" * 200)})
-    assert response.status_code == 200 and "上限" in response.content.decode()
+    assert response.status_code == 422 and "上限" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
