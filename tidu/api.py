@@ -13,6 +13,7 @@ from catalog.meetings_api import router as meetings_router
 from catalog.needs_api import router as needs_router
 from catalog.services import CatalogError
 from enterprises.api import router as enterprises_router
+from notifications.api import router as notifications_router
 from regions.api import router as regions_router
 from reports.api import router as reports_router
 
@@ -35,6 +36,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", needs_router)
 api.add_router("/", meetings_router)
 api.add_router("/", reports_router)
+api.add_router("/", notifications_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 

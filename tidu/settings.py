@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "core",
     "regions",
     "accounts",
+    "notifications",
     "catalog",
     "enterprises",
     "assessments",
@@ -91,6 +92,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "core.context_processors.platform",
+                "accounts.context_processors.navigation",
+                "enterprises.context_processors.demo_banner",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -249,5 +253,23 @@ def _site_url(raw: str) -> str:
 TIDU_SITE_URL = _site_url(
     os.environ.get("TIDU_SITE_URL") or os.environ.get("TIDU_PUBLIC_URL") or "http://127.0.0.1:8000"
 )
+# Outgoing mail (notifications). A laptop prints messages on the console; a deployment names its SMTP relay.
+if os.environ.get("TIDU_SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["TIDU_SMTP_HOST"],
+                "port": int(os.environ.get("TIDU_SMTP_PORT", "25")),
+                "username": os.environ.get("TIDU_SMTP_USER", ""),
+                "password": os.environ.get("TIDU_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("TIDU_SMTP_TLS"),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("TIDU_EMAIL_FROM", "tidu@localhost")
 # The issuer printed on a report when no role names one.
 TIDU_ISSUER = os.environ.get("TIDU_ISSUER", "梯度智改数转服务平台")

@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core.views import home
 from reports import views as report_views
 
 from .api import api
+from .home import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("assessments/", include("assessments.urls")),
     path("catalog/", include("catalog.urls")),
