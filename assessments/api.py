@@ -20,6 +20,7 @@ import maturity
 from enterprises.access import get_enterprise_for_user
 
 from . import access, results, services
+from .import_results import full_snapshot
 from .models import Assessment, AssessmentResult, ModelVersion
 
 router = Router(tags=["成熟度评估"])
@@ -348,7 +349,7 @@ def get_result(request, pk: int):
     current: AssessmentResult | None = services.current_result(assessment)
     if current is None:
         raise HttpError(404, "评估尚未提交，还没有结果")
-    snap = current.snapshot
+    snap = full_snapshot(current)  # the one reader: a bulk import's compact snapshot is expanded like on the page
     history = [
         {
             "assessment_id": row["a"].pk,

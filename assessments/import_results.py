@@ -110,8 +110,9 @@ def batch_rows(spec: ModelSpec, batch: maturity.BatchResult, provisional: list[b
 
 
 def full_snapshot(result: AssessmentResult) -> dict:
-    """The result's snapshot with items, trace and blockers: a compact one (large imports) is recomputed from the
-    assessment's frozen answers and pinned model version — the same inputs give the same Result."""
+    """The one reader of a stored result's snapshot, whatever its shape — pages, reports, recommendations and the
+    API all read through it: a full snapshot as stored; a compact one (large imports) recomputed from the
+    assessment's frozen answers and pinned model version, which give the same Result."""
     snapshot = result.snapshot
     if not snapshot.get("compact"):
         return snapshot
