@@ -12,7 +12,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from . import access, creditcode, services
-from .models import Enterprise, ImportJob, Label, SizeClass
+from .models import Enterprise, EnterpriseEvent, ImportJob, Label, SizeClass, Visibility
 
 router = Router(tags=["企业档案"])
 
@@ -94,6 +94,37 @@ class EnterprisePatch(Schema):
     address: str | None = Field(None, max_length=300)
     founded_on: dt.date | None = None
     notes: str | None = Field(None, max_length=2000)
+
+
+class EventOut(Schema):
+    """One timeline entry. `visibility` is "internal" only for users who may read internal entries."""
+
+    id: int
+    kind: EnterpriseEvent.Kind
+    kind_label: str
+    at: dt.datetime
+    summary: str
+    text: str  # the full note, for kind "note"; empty otherwise
+    actor: str
+    visibility: Visibility
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_text(obj) -> str:
+        return obj.data.get("text", "") if obj.kind == EnterpriseEvent.Kind.NOTE else ""
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return (obj.actor.display_name or obj.actor.username) if obj.actor else "系统"
+
+
+class NoteIn(Schema):
+    text: str = Field(min_length=1, max_length=2000)
+    # Unsaid: internal for officers, commissioners and experts; an enterprise's own note is always shared.
+    visibility: Visibility | None = None
 
 
 class ImportJobOut(Schema):
@@ -210,6 +241,24 @@ def remove_enterprise(request, pk: int, reason: str = "通过 API 移出"):
     enterprise = access.get_enterprise_for_user(request.user, pk, access.DELETE)
     services.enterprise_remove(actor=request.user, enterprise=enterprise, reason=reason[:200])
     return 204, None
+
+
+@router.get("/enterprises/{int:pk}/events", response=list[EventOut], summary="企业档案时间线（按可见范围）")
+@paginate(LimitOffsetPagination)
+def list_events(request, pk: int):
+    enterprise = access.get_enterprise_for_user(request.user, pk)
+    return EnterpriseEvent.objects.visible_to(request.user).filter(enterprise=enterprise).select_related("actor")
+
+
+@router.post("/enterprises/{int:pk}/notes", response={201: EventOut}, summary="添加工作记录")
+def add_note(request, pk: int, payload: NoteIn):
+    enterprise = access.get_enterprise_for_user(request.user, pk, access.NOTE)
+    if not payload.text.strip():
+        raise HttpError(422, "工作记录不能为空")
+    event = services.enterprise_add_note(
+        actor=request.user, enterprise=enterprise, text=payload.text, visibility=payload.visibility
+    )
+    return 201, event
 
 
 @router.get("/imports/{uuid:pk}", response=ImportJobOut, summary="导入任务状态")

@@ -12,7 +12,7 @@ from core.forms import StyledMixin
 from regions.models import IndustryDivision, Region, code_prefix, prefix_range
 
 from . import creditcode
-from .models import Chain, ChainMembership, Cluster, Contact, Enterprise, Label, SizeClass
+from .models import Chain, ChainMembership, Cluster, Contact, Enterprise, Label, SizeClass, Visibility
 
 
 def regions_for(user):
@@ -171,8 +171,21 @@ class ContactForm(StyledMixin, forms.ModelForm):
 ContactFormSet = inlineformset_factory(Enterprise, Contact, form=ContactForm, extra=1, can_delete=True, max_num=20)
 
 
+def visibility_field() -> forms.ChoiceField:
+    """内部 / 与企业共享, internal preselected. Optional: a client that does not send it gets the writer's default
+    (internal for the governing side), and an enterprise's own choice is overridden to shared by the service."""
+    return forms.ChoiceField(
+        label=gettext_lazy("可见范围"),
+        choices=Visibility.choices,
+        required=False,
+        initial=Visibility.INTERNAL,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+
 class NoteForm(StyledMixin, forms.Form):
     text = forms.CharField(label=gettext_lazy("工作记录"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    visibility = visibility_field()
 
 
 class RemoveForm(StyledMixin, forms.Form):

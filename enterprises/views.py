@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, exports, imports, services
+from . import access, events, exports, imports, services
 from .forms import (
     DEFAULT_SORT,
     SORTS,
@@ -23,7 +23,8 @@ from .forms import (
     NoteForm,
     RemoveForm,
 )
-from .models import Enterprise, ImportJob
+from .models import Enterprise, EnterpriseEvent, ImportJob
+from .querysets import sees_internal
 from .sizing import classify
 
 PAGE_SIZE = 50
@@ -73,7 +74,9 @@ def enterprise_detail(request, pk: int):
         "clusters": enterprise.cluster_memberships.select_related("cluster__region"),
         "chains": enterprise.chain_memberships.select_related("chain__region"),
         "contacts": enterprise.contacts.all() if access.can_see_contacts(user, enterprise) else None,
-        "events": enterprise.events.select_related("actor")[:100],
+        "events": EnterpriseEvent.objects.visible_to(user).filter(enterprise=enterprise).select_related("actor")[:100],
+        "sees_internal": sees_internal(user, enterprise),
+        "choose_visibility": events.may_choose_visibility(user, enterprise),
         "can_change": access.can(user, access.CHANGE, enterprise),
         "can_delete": access.can(user, access.DELETE, enterprise),
         "can_note": access.can(user, access.NOTE, enterprise),
@@ -148,7 +151,12 @@ def enterprise_note(request, pk: int):
     enterprise = access.get_enterprise_for_user(request.user, pk, access.NOTE)
     form = NoteForm(request.POST)
     if form.is_valid():
-        services.enterprise_add_note(actor=request.user, enterprise=enterprise, text=form.cleaned_data["text"])
+        services.enterprise_add_note(
+            actor=request.user,
+            enterprise=enterprise,
+            text=form.cleaned_data["text"],
+            visibility=form.cleaned_data["visibility"] or None,
+        )
         messages.success(request, _("工作记录已添加"))
     else:
         messages.error(request, _("工作记录不能为空，且不超过 2000 字"))

@@ -402,6 +402,8 @@ def cmmm_levels_for_tiers() -> dict[str, dict]:
 
 
 def findings_for(enterprise) -> list[dict]:
+    """Shared findings only, whoever composes: every issued report is the enterprise's to read (and a preview must
+    show what would be issued), so an internal working note never enters one."""
     return [
         {
             "kind": f.kind,
@@ -411,5 +413,5 @@ def findings_for(enterprise) -> list[dict]:
             "role": f.author_role,
             "date": timezone.localtime(f.created_at).date().isoformat(),
         }
-        for f in Finding.objects.filter(enterprise_id=enterprise.pk, removed_at__isnull=True)
+        for f in Finding.objects.shared().current().filter(enterprise_id=enterprise.pk)
     ]

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledMixin
+from enterprises.forms import visibility_field
 
 from .models import Finding
 
@@ -48,9 +49,11 @@ class CampaignForm(StyledMixin, forms.Form):
 
 
 class FindingForm(StyledMixin, forms.ModelForm):
+    visibility = visibility_field()
+
     class Meta:
         model = Finding
-        fields = ["kind", "text"]
+        fields = ["kind", "text", "visibility"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
 
     def clean_text(self):

@@ -8,6 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.models import Visibility
+
+from .querysets import FindingQuerySet
+
 
 class Finding(models.Model):
     """A finding or recommendation a commissioner writes in their own words; the report shows who wrote it."""
@@ -29,6 +33,13 @@ class Finding(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Internal findings are the diagnosing side's working notes: never shown to the enterprise, never composed into
+    # a report (every issued report is the enterprise's to read). Chosen when written; internal if unsaid.
+    visibility = models.CharField(
+        _("可见范围"), max_length=8, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

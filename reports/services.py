@@ -19,7 +19,7 @@ from core.links import absolute_url
 from enterprises import events
 from enterprises.models import EnterpriseEvent
 
-from . import render
+from . import notices, render
 from .compose import compose
 from .models import DiagnosisReport, Finding, ReportSequence
 
@@ -203,6 +203,7 @@ def store(prepared: Prepared, *, actor, batch=None) -> DiagnosisReport:
     try:
         with transaction.atomic():
             report.save()
+            notices.report_issued(report, actor=actor)
             levels = "；".join(f"{m['name']} {m['level_name'] or m['score']}" for m in content["models"])
             events.record(
                 enterprise,
@@ -283,7 +284,8 @@ def author_role(user, enterprise) -> str:
     return _("平台管理员") if scope.is_admin else ""
 
 
-def add_finding(*, actor, enterprise, kind: str, text: str, assessment=None) -> Finding:
+def add_finding(*, actor, enterprise, kind: str, text: str, assessment=None, visibility: str | None = None) -> Finding:
+    """`visibility` as the writer chose it; internal when unsaid. Its timeline entry has the same visibility."""
     finding = Finding.objects.create(
         enterprise=enterprise,
         assessment=assessment,
@@ -292,6 +294,7 @@ def add_finding(*, actor, enterprise, kind: str, text: str, assessment=None) -> 
         author=actor,
         author_name=actor.display_name or actor.username,
         author_role=author_role(actor, enterprise),
+        visibility=visibility or events.note_visibility(actor, enterprise),
     )
     events.record(
         enterprise,
@@ -299,6 +302,7 @@ def add_finding(*, actor, enterprise, kind: str, text: str, assessment=None) -> 
         actor=actor,
         summary=_("添加%(kind)s") % {"kind": finding.get_kind_display()},
         data={"text": finding.text[:300], "finding_id": finding.pk},
+        visibility=finding.visibility,
     )
     return finding
 

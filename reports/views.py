@@ -21,15 +21,16 @@ from .models import DiagnosisReport, Finding
 VERIFICATIONS_PER_HOUR = 60  # per address: enough for a desk checking a pile of reports, useless for guessing codes
 
 
-def _findings(enterprise):
-    return Finding.objects.filter(enterprise=enterprise, removed_at__isnull=True).select_related("author")
+def _findings(user, enterprise):
+    """The findings this user may read: internal ones only for the governing side (enterprises.querysets)."""
+    return Finding.objects.visible_to(user).current().filter(enterprise=enterprise).select_related("author")
 
 
 def _centre_context(request, enterprise, **extra) -> dict:
     return {
         "e": enterprise,
         "reports": DiagnosisReport.objects.filter(enterprise=enterprise).select_related("issued_by"),
-        "findings": _findings(enterprise),
+        "findings": _findings(request.user, enterprise),
         "finding_form": FindingForm(),
         "target_form": TargetForm(request.GET or None),
         "can_issue": access.can_issue(request.user, enterprise),
@@ -131,7 +132,7 @@ def _panel(request, enterprise, form=None, status=200):
         "reports/_findings.html",
         {
             "e": enterprise,
-            "findings": _findings(enterprise),
+            "findings": _findings(request.user, enterprise),
             "finding_form": form or FindingForm(),
             "can_write": access.can_write_findings(request.user, enterprise),
         },
@@ -149,7 +150,11 @@ def finding_add(request, pk):
     if not form.is_valid():
         return _panel(request, enterprise, form, status=400)
     services.add_finding(
-        actor=request.user, enterprise=enterprise, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"]
+        actor=request.user,
+        enterprise=enterprise,
+        kind=form.cleaned_data["kind"],
+        text=form.cleaned_data["text"],
+        visibility=form.cleaned_data["visibility"] or None,
     )
     return _panel(request, enterprise)
 

@@ -61,3 +61,31 @@ def test_system_events_get_their_kind_visibility_and_notes_default_by_writer(wor
 def test_an_enterprise_cannot_make_its_own_note_internal(world):
     event = _note(world["home"], world["enterprise"], "我们已完成设备联网", Visibility.INTERNAL)
     assert event.visibility == Visibility.SHARED
+
+
+def test_existing_rows_are_classified_as_they_would_be_written_today(world):
+    """The data migration: notes by the enterprise's own users and every system fact are shared; notes by anyone
+    else and removal reasons are internal."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("enterprises.migrations.0006_event_visibility")
+    home = world["home"]
+    rows = {
+        "officer": events.record(home, events.Kind.NOTE, actor=world["county"], summary="o"),
+        "own": events.record(home, events.Kind.NOTE, actor=world["enterprise"], summary="e"),
+        "nobody": events.record(home, events.Kind.NOTE, summary="n"),
+        "removed": events.record(home, events.Kind.REMOVED, actor=world["county"], summary="r"),
+        "changed": events.record(home, events.Kind.CHANGED, actor=world["county"], summary="c"),
+    }
+    EnterpriseEvent.objects.update(visibility="internal")  # what the new column holds before the migration runs
+    migration.classify_existing(apps, None)
+    got = {key: EnterpriseEvent.objects.get(pk=row.pk).visibility for key, row in rows.items()}
+    assert got == {
+        "officer": "internal",
+        "own": "shared",
+        "nobody": "internal",
+        "removed": "internal",
+        "changed": "shared",
+    }

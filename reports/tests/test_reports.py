@@ -173,6 +173,7 @@ def test_an_issued_report_is_a_stored_pdf_whose_text_holds_the_key_figures(world
         author=world["commissioner"],
         author_name="王专员",
         author_role="数字专员",
+        visibility="shared",  # only shared findings enter a report (see enterprises/tests/test_note_visibility_matrix)
     )
     report = services.issue_report(actor=world["county"], enterprise=world["home"])
     data = report.pdf.read()
@@ -310,7 +311,8 @@ def test_findings_are_written_by_the_diagnosing_side_and_carry_their_author(worl
     assert login(world["enterprise"]).post(url, {"kind": "finding", "text": "我们很好"}).status_code == 403
     county = login(world["county"])
     assert county.post(url, {"kind": "recommendation", "text": "   "}).status_code == 400
-    assert county.post(url, {"kind": "recommendation", "text": "优先上线设备联网。"}).status_code == 200
+    shared = {"kind": "recommendation", "text": "优先上线设备联网。", "visibility": "shared"}
+    assert county.post(url, shared).status_code == 200
     finding = Finding.objects.get()
     assert finding.author_role == "主管部门" and finding.author_name == "county"
     content = compose(world["home"], world["county"])
