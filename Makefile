@@ -1,11 +1,17 @@
 # Tidu: `make run` serves the platform with a demo province; `make test` runs the whole suite.
-.PHONY: run setup test test-sqlite test-postgres lint bench demo clean
+.PHONY: run run-prepare setup test test-sqlite test-postgres lint bench demo clean
 
 PY := .venv/bin/python
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 
-run:
+# exec: the server takes the recipe's place, so a signal to make (which passes SIGTERM on) or Ctrl-C lands on the
+# server itself, and it stops its worker before exiting (core/tests/test_serve.py).
+run: run-prepare
+	@echo "[tidu] 打开 http://127.0.0.1:$(PORT)/ ，用上面的演示账号登录（Ctrl-C 停止）"
+	@exec $(PY) manage.py serve --port $(PORT)
+
+run-prepare:
 	@scripts/setup.sh run
 	@$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py createcachetable -v0
@@ -13,8 +19,6 @@ run:
 	@$(PY) manage.py seed_demo_assessments --if-empty --seed 1
 	@$(PY) manage.py seed_demo_catalog --if-empty --seed 1
 	@$(PY) manage.py seed_demo_programmes --province 36
-	@echo "[tidu] 打开 http://127.0.0.1:$(PORT)/ ，用上面的演示账号登录（Ctrl-C 停止）"
-	@$(PY) manage.py serve --port $(PORT)
 
 setup:
 	@scripts/setup.sh test

@@ -46,12 +46,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--interval", type=positive(float), default=1.0, help="队列为空时的轮询间隔，秒（默认 %(default)s）"
     )
+    parser.add_argument(
+        "--parent-pid", type=positive(int), default=None, help="该进程退出时随之停止（tidu serve 启动本命令时使用）"
+    )
     args = parser.parse_args(argv)
     # One id per process, readable in the task table: which machine, which supervisor, which start.
     prefix = f"{os.uname().nodename[:24]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     supervisor = Supervisor(
         command=lambda n: worker_command(args.max_tasks, args.interval, f"{prefix}-{n}"),
         log=lambda text: print(text, file=sys.stderr, flush=True),
+        parent_pid=args.parent_pid,
     )
     supervisor.install_signal_handlers()
     supervisor.run()
