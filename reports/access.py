@@ -45,8 +45,10 @@ def get_report_for_user(user, pk) -> DiagnosisReport:
 
 
 def get_finding_for_user(user, pk) -> Finding:
+    # Through visible_to: an internal finding does not exist for the enterprise (404, not a telling 403).
     finding = (
-        Finding.objects.filter(enterprise__in=Enterprise.objects.visible_to(user).values("pk"), removed_at__isnull=True)
+        Finding.objects.visible_to(user)
+        .current()
         .select_related("enterprise")
         .filter(pk=pk)
         .first()

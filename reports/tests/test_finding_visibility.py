@@ -52,3 +52,14 @@ def test_a_finding_is_internal_unless_its_writer_shares_it_and_only_shared_ones_
         "建议先做设备联网": "shared",
     }
     assert [f["text"] for f in compose(world["home"], world["county"])["findings"]] == ["建议先做设备联网"]
+
+
+def test_an_internal_finding_does_not_exist_for_the_enterprise(world, login):
+    from django.urls import reverse
+
+    finding = services.add_finding(actor=world["county"], enterprise=world["home"], kind="finding", text="内部意见")
+    client = login(world["enterprise"])
+    for name in ("reports:finding_edit", "reports:finding_remove"):
+        assert client.post(reverse(name, args=[finding.pk]), {"text": "改写"}).status_code == 404
+    finding.refresh_from_db()
+    assert finding.text == "内部意见" and finding.removed_at is None

@@ -26,6 +26,7 @@ def test_officer_previews_issues_and_a_stranger_verifies_the_pdf(world, open_ses
     expect(page).to_have_url(re.compile(r"/reports/enterprise/\d+/$"))
     form = page.get_by_test_id("finding-form")
     form.get_by_role("textbox").fill("设备联网率低，生产数据仍靠人工抄录。")
+    form.get_by_label("与企业共享").check()  # internal findings never enter a report
     form.get_by_role("button", name="添加意见").click()
     expect(page.get_by_test_id("finding")).to_contain_text("设备联网率低")
     expect(page.get_by_test_id("finding")).to_contain_text("county")
