@@ -72,7 +72,7 @@ def provider_workbench(user) -> dict:
         "inbox_count": inbox.count(),
         "responses": list(responses[:WORKBENCH_ROWS]),
         "response_count": responses.count(),
-        "provider_ids": sorted(scope.provider_ids),
+        "providers": list(Provider.objects.filter(pk__in=scope.provider_ids).order_by("pk")),
     }
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Role
 
+from . import notices
 from .events import record
 from .models import Need, NeedResponse, Provider, Solution
 from .querysets import ProviderQuerySet
@@ -397,6 +398,7 @@ def response_create(
     try:
         with transaction.atomic():
             response.save()
+            notices.need_responded(response)  # in the transaction: a refused response tells nobody
     except IntegrityError as exc:  # a second submission racing the first
         raise CatalogError({"": _("您已响应过该需求，每个服务商只能响应一次")}) from exc
     record(
