@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 import maturity
 from accounts.policy import scope_of
-from core import uploads
+from core import jobs, uploads
 from core.spreadsheets import store_upload
 from enterprises import events
 from enterprises.models import EnterpriseEvent
@@ -61,8 +61,9 @@ def _update_job(job: AssessmentImportJob, **fields) -> None:
     AssessmentImportJob.objects.filter(pk=job.pk).update(**fields)
 
 
-def _progress_writer(job: AssessmentImportJob) -> Callable[[int], None]:
+def _progress_writer(job: AssessmentImportJob, phase: jobs.Phase) -> Callable[[int], None]:
     def write(percent: int) -> None:
+        phase.tick()  # past the time limit this raises JobTimeout; otherwise a heartbeat now and then
         if percent != job.progress:
             _update_job(job, progress=percent)
 
@@ -94,13 +95,13 @@ def _report(plan: Plan) -> dict:
     }
 
 
-def _plan(job: AssessmentImportJob, *, for_commit: bool) -> Plan:
+def _plan(job: AssessmentImportJob, phase: jobs.Phase, *, for_commit: bool) -> Plan:
     plan = plan_file(
         Path(job.stored_path),
         job.original_name,
         job.created_by,
         job.model_version,
-        _progress_writer(job),
+        _progress_writer(job, phase),
         for_commit=for_commit,
         cache=Path(job.stored_path).with_suffix(".cells"),
     )
@@ -109,9 +110,12 @@ def _plan(job: AssessmentImportJob, *, for_commit: bool) -> Plan:
 
 def import_check(job: AssessmentImportJob) -> AssessmentImportJob:
     """Phase 1: read, validate and score; nothing is written to the archive."""
-    _update_job(job, status=Status.CHECKING, progress=0)
+    phase = jobs.Phase(job, Status.CHECKING)
     try:
-        plan = _plan(job, for_commit=False)
+        plan = _plan(job, phase, for_commit=False)
+    except jobs.JobTimeout as exc:
+        phase.fail(str(exc))  # the reason is on the job; the worker goes on to the next task
+        return job
     except Exception:
         log.exception("assessment import check failed for %s", job.pk)
         _update_job(
@@ -128,8 +132,12 @@ def import_check(job: AssessmentImportJob) -> AssessmentImportJob:
 
 def import_commit(job: AssessmentImportJob) -> AssessmentImportJob:
     """Phase 2: plan again from the file and the archive as it is now, then write everything or nothing."""
+    phase = jobs.Phase(job, Status.IMPORTING)
     try:
-        return _commit(job)
+        return _commit(job, phase)
+    except jobs.JobTimeout as exc:
+        phase.fail(str(exc))  # raised before or inside the transaction, so nothing was written
+        return job
     except Exception:
         log.exception("assessment import commit failed for %s", job.pk)
         _update_job(
@@ -141,9 +149,8 @@ def import_commit(job: AssessmentImportJob) -> AssessmentImportJob:
         raise
 
 
-def _commit(job: AssessmentImportJob) -> AssessmentImportJob:
-    _update_job(job, status=Status.IMPORTING, progress=0)
-    plan = _plan(job, for_commit=True)
+def _commit(job: AssessmentImportJob, phase: jobs.Phase) -> AssessmentImportJob:
+    plan = _plan(job, phase, for_commit=True)
     if plan.error_count or not plan.count:
         _update_job(
             job,
@@ -163,6 +170,7 @@ def _commit(job: AssessmentImportJob) -> AssessmentImportJob:
     else:
         assert plan.batch is not None
         results = batch_rows(spec, plan.batch, plan.provisional)
+    phase.tick()
     now = timezone.now()
     reason = _("批量导入")
     kind_labels = dict(Assessment.Kind.choices)
@@ -187,6 +195,7 @@ def _commit(job: AssessmentImportJob) -> AssessmentImportJob:
             )
         ]
         Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+        phase.tick()  # between the steps of the write: past the limit, the whole transaction rolls back
         stored = AssessmentResult.objects.bulk_create(
             [
                 AssessmentResult(**services.result_fields(a, version, r, reason))
@@ -195,6 +204,7 @@ def _commit(job: AssessmentImportJob) -> AssessmentImportJob:
             batch_size=BATCH,
         )
         _insert_domain_scores(stored, assessments, results)
+        phase.tick()
         services.peer_scores_refresh(enterprise_ids=plan.enterprise_ids, model_code=version.code)
         source = _("导入文件“%(name)s”第 %(row)s 行")
         events.EnterpriseEvent.objects.bulk_create(
@@ -299,8 +309,11 @@ def import_confirm(*, actor, job: AssessmentImportJob) -> AssessmentImportJob:
 
     if job.created_by_id != actor.pk and not scope_of(actor).is_admin:
         raise PermissionDenied(_("只有上传者可以确认导入"))
-    updated = AssessmentImportJob.objects.filter(pk=job.pk, status=Status.READY).update(
-        status=Status.IMPORTING, progress=0
+    if job.file_purged_at is not None:
+        raise NotReady(_("上传的文件已按保留期限删除，请重新上传后再导入"))
+    # Not started yet: the sweep leaves a job waiting in the queue alone (started_at is the worker's to set).
+    updated = AssessmentImportJob.objects.filter(pk=job.pk, status=Status.READY, file_purged_at=None).update(
+        status=Status.IMPORTING, progress=0, started_at=None, heartbeat_at=None
     )
     if not updated:
         raise NotReady(_("该导入任务当前不能确认（可能已导入或校验未通过）"))
@@ -312,15 +325,16 @@ def import_confirm(*, actor, job: AssessmentImportJob) -> AssessmentImportJob:
 
 def jobs_visible_to(user):
     scope = scope_of(user)
-    jobs = AssessmentImportJob.objects.select_related("model_version")
+    visible = AssessmentImportJob.objects.select_related("model_version")
     if scope.is_admin:
-        return jobs.all()
+        return visible.all()
     if not can_import(user):
-        return jobs.none()
-    return jobs.filter(created_by=user)
+        return visible.none()
+    return visible.filter(created_by=user)
 
 
 def get_import_job_for_user(user, pk) -> AssessmentImportJob:
+    jobs.sweep_stale([AssessmentImportJob])  # a job whose worker died is failed when its page polls
     job = jobs_visible_to(user).filter(pk=pk).first()
     if job is None:
         raise Http404(_("导入任务不存在"))

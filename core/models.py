@@ -1,6 +1,7 @@
 """Abstract models shared by apps. No tables of its own."""
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +39,12 @@ class UploadJob(models.Model):
     preview = models.JSONField(default=list, blank=True)
     message = models.CharField(max_length=300, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When a worker began the current phase and last showed it is alive (core.jobs): a phase past its time limit
+    # or a worker silent for too long is failed with its reason instead of staying "checking" forever.
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The uploaded file is deleted after the retention period (`tidu purge_uploads`); the job and its report stay.
+    file_purged_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -49,3 +56,11 @@ class UploadJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING}
+
+    def stored_files(self) -> list[Path]:
+        """The upload and whatever the check kept beside it (e.g. the parsed cells), all named after the upload."""
+        if not self.stored_path:
+            return []
+        upload = Path(self.stored_path)
+        return sorted(upload.parent.glob(f"{upload.stem}.*"))
+

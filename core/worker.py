@@ -9,6 +9,7 @@ import os
 import sys
 import uuid
 
+from core import maintenance
 from core.supervise import Supervisor
 
 # A report chunk is 10 PDFs, so 20 tasks is 200 reports per process: at ~0.25 MB left behind per PDF, a worker
@@ -58,5 +59,7 @@ def main(argv: list[str]) -> int:
         parent_pid=args.parent_pid,
     )
     supervisor.install_signal_handlers()
+    # Fail jobs a crashed worker left running before new work starts; purge old import files; then daily.
+    maintenance.start(log=lambda text: print(text, file=sys.stderr, flush=True))
     supervisor.run()
     return 0

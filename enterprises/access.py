@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
+from core import jobs
 
 from .models import Chain, Cluster, Enterprise, ImportJob
 
@@ -64,6 +65,7 @@ def _get_grouping(model, user, pk, action):
 
 
 def get_import_job_for_user(user, pk) -> ImportJob:
+    jobs.sweep_stale([ImportJob])  # a job whose worker died is failed when its page polls
     job = ImportJob.objects.visible_to(user).filter(pk=pk).first()
     if job is None:
         raise Http404(_("导入任务不存在"))

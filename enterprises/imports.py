@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
-from core import uploads
+from core import jobs, uploads
 from core.spreadsheets import SpreadsheetError, read_table, store_upload
 
 from . import events
@@ -261,8 +261,9 @@ def _report(job: ImportJob, plan: Plan) -> dict:
     }
 
 
-def _progress_writer(job: ImportJob) -> Callable[[int], None]:
+def _progress_writer(job: ImportJob, phase: jobs.Phase) -> Callable[[int], None]:
     def write(percent: int) -> None:
+        phase.tick()  # past the time limit this raises JobTimeout; otherwise a heartbeat now and then
         if percent != job.progress:
             _update_job(job, progress=percent)
 
@@ -281,9 +282,12 @@ def _full_plan(job: ImportJob, progress, *, for_commit: bool) -> tuple[Plan, lis
 
 def import_check(job: ImportJob) -> ImportJob:
     """Phase 1: read and validate; nothing is written to the archive."""
-    _update_job(job, status=Status.CHECKING, progress=0)
+    phase = jobs.Phase(job, Status.CHECKING)
     try:
-        plan, *_ = _full_plan(job, _progress_writer(job), for_commit=False)
+        plan, *_ = _full_plan(job, _progress_writer(job, phase), for_commit=False)
+    except jobs.JobTimeout as exc:
+        phase.fail(str(exc))  # the reason is on the job; the worker goes on to the next task
+        return job
     except Exception:
         log.exception("import check failed for %s", job.pk)
         _update_job(
@@ -308,8 +312,12 @@ def import_check(job: ImportJob) -> ImportJob:
 
 def import_commit(job: ImportJob) -> ImportJob:
     """Phase 2: plan again from the file, then write everything in one transaction, or nothing."""
+    phase = jobs.Phase(job, Status.IMPORTING)
     try:
-        return _commit(job)
+        return _commit(job, phase)
+    except jobs.JobTimeout as exc:
+        phase.fail(str(exc))  # raised inside the transaction, so nothing was written
+        return job
     except Exception:
         # The transaction has rolled back: nothing was written. Say so rather than leave the job "importing".
         log.exception("import commit failed for %s", job.pk)
@@ -322,9 +330,9 @@ def import_commit(job: ImportJob) -> ImportJob:
         raise
 
 
-def _commit(job: ImportJob) -> ImportJob:
-    _update_job(job, status=Status.IMPORTING, progress=0)
-    plan, fig_new, fig_upd, lab_new, lab_upd, con_new, con_upd = _full_plan(job, _progress_writer(job), for_commit=True)
+def _commit(job: ImportJob, phase: jobs.Phase) -> ImportJob:
+    progress = _progress_writer(job, phase)
+    plan, fig_new, fig_upd, lab_new, lab_upd, con_new, con_upd = _full_plan(job, progress, for_commit=True)
     if plan.errors:
         _update_job(
             job,
@@ -354,6 +362,7 @@ def _commit(job: ImportJob) -> ImportJob:
         for enterprise in new:
             enterprise.created_at = enterprise.updated_at = now
         Enterprise.objects.bulk_create(new, batch_size=BATCH)
+        phase.tick()  # between the steps of the write: past the limit, the whole transaction rolls back
         changed = [a.enterprise for a in plan.actions if not a.is_new and a.changes]
         for enterprise in changed:
             enterprise.updated_at = now
@@ -370,6 +379,7 @@ def _commit(job: ImportJob) -> ImportJob:
             contact.enterprise_id = contact.enterprise.pk
         Contact.objects.bulk_create(con_new, batch_size=BATCH)
         Contact.objects.bulk_update(con_upd, ["phone", "email"], batch_size=BATCH)
+        phase.tick()
         source = f"导入文件“{job.original_name}”第 {{row}} 行"
         rows = [
             events.build(
@@ -434,9 +444,14 @@ class NotReady(ValueError):
 def import_confirm(*, actor, job: ImportJob) -> ImportJob:
     from .tasks import commit_import
 
-    updated = ImportJob.objects.filter(pk=job.pk, status=Status.READY).update(status=Status.IMPORTING, progress=0)
+    if job.file_purged_at is not None:
+        raise NotReady(_("上传的文件已按保留期限删除，请重新上传后再导入"))
+    # Not started yet: the sweep leaves a job waiting in the queue alone (started_at is the worker's to set).
+    updated = ImportJob.objects.filter(pk=job.pk, status=Status.READY, file_purged_at=None).update(
+        status=Status.IMPORTING, progress=0, started_at=None, heartbeat_at=None
+    )
     if not updated:
-        raise NotReady("该导入任务当前不能确认（可能已导入或校验未通过）")
+        raise NotReady(_("该导入任务当前不能确认（可能已导入或校验未通过）"))
     job.status = Status.IMPORTING
     commit_import.enqueue(str(job.pk))
     return job

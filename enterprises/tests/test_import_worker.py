@@ -1,10 +1,14 @@
 """The production path: an upload queues a task row, and a separate worker (django-tasks-db) runs it."""
 
+import datetime as dt
+
 import pytest
 from asgiref.local import Local
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.tasks import task_backends
+from django.tasks import TaskResultStatus, task_backends
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from conftest import make_code
 from enterprises.imports import import_confirm, import_start
@@ -60,3 +64,23 @@ def test_an_import_waits_in_the_queue_until_a_worker_runs_it(world, database_tas
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.status == "done" and Enterprise.objects.filter(credit_code=code).exists()
+
+
+def test_a_job_whose_worker_died_is_failed_when_a_worker_starts_and_the_queue_moves_on(world, database_tasks):
+    def upload(code: str) -> ImportJob:
+        body = f"统一社会信用代码,企业名称,所在区县,行业代码\n{code},中断测试有限公司,360102,34\n"
+        return import_start(actor=world["county"], upload=SimpleUploadedFile("q.csv", body.encode()))
+
+    dead = upload(make_code("360102"))
+    # A worker claimed its check and was killed an hour ago: its task row says running, the job says checking.
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=hour_ago, worker_ids=["killed-1"])
+    ImportJob.objects.filter(pk=dead.pk).update(status="checking", started_at=hour_ago, heartbeat_at=hour_ago)
+    following = upload(make_code("360102"))
+
+    call_command("sweep_jobs", verbosity=0)  # what `tidu worker` runs when it starts
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    dead.refresh_from_db()
+    following.refresh_from_db()
+    assert dead.status == "failed" and "后台处理中断" in dead.message
+    assert following.status == "ready"

@@ -1,0 +1,68 @@
+"""The upkeep `tidu worker` runs beside its task processes: at start-up and then once a day, fail upload jobs whose
+worker died (`sweep_jobs`) and delete import files past their retention (`purge_uploads`).
+
+Django-free like the supervisor: each command is a short child process (`python -m tidu.cli …`), so the
+supervisor stays small. Several workers on several machines may each run it: both commands are idempotent."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+
+DAY = 24 * 3600.0
+COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "sweep_jobs"),
+                                         (sys.executable, "-m", "tidu.cli", "purge_uploads"))  # fmt: skip
+TIMEOUT = 600.0
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the supervisor goes, so stopping `tidu worker` leaves no command behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG, Linux only
+
+
+def run_once(commands: Sequence[Sequence[str]], log: Callable[[str], None]) -> None:
+    for command in commands:
+        try:
+            done = subprocess.run(
+                list(command),
+                timeout=TIMEOUT,
+                check=False,
+                capture_output=True,
+                text=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log(f"维护命令未完成：{' '.join(command[-1:])}：{exc}")
+            continue
+        text = (done.stdout or "").strip().splitlines()
+        log(
+            f"{command[-1]}：{text[-1] if text else ''}"
+            if done.returncode == 0
+            else f"{command[-1]} 失败：{done.stderr[-500:]}"
+        )
+
+
+def start(
+    log: Callable[[str], None],
+    *,
+    commands: Sequence[Sequence[str]] = COMMANDS,
+    every: float = DAY,
+    stop: threading.Event | None = None,
+) -> threading.Thread:
+    """Run the commands now and then every `every` seconds in a daemon thread, until `stop` is set."""
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            run_once(commands, log)
+            stop.wait(every)
+
+    thread = threading.Thread(target=loop, name="tidu-maintenance", daemon=True)
+    thread.start()
+    return thread
