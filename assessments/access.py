@@ -48,6 +48,12 @@ def can_manage_models(user) -> bool:
     return scope_of(user).is_admin
 
 
+def can_see_provenance(user) -> bool:
+    """Where each part of a model comes from (verified, partial, remembered) is working knowledge for officers and
+    admins, who decide how far to rely on a provisional model; enterprises and providers see only "暂定"."""
+    return scope_of(user).is_authority
+
+
 def get_assessment_for_user(user, pk, action: str = VIEW) -> Assessment:
     assessment = (
         Assessment.objects.visible_to(user)

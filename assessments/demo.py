@@ -32,6 +32,7 @@ from enterprises import events
 from enterprises.demo_records import demo_users
 from enterprises.models import Enterprise, EnterpriseEvent, EnterpriseLabel
 from maturity.answers import applies
+from maturity.numbers import score_text
 from maturity.spec import NA, ModelSpec
 
 from .models import Assessment, AssessmentResult, DomainScore, ModelVersion, PeerScore
@@ -282,9 +283,8 @@ def _write(plans: list[Planned], counts: Counter) -> None:
     peer_scores_refresh(enterprise_ids={p.enterprise.pk for p in plans})
     timeline = []
     for s, (p, r) in zip(stored, scored, strict=True):
-        summary = (
-            f"提交{KIND_NAMES[p.kind]}：{p.version.name}，{r.level_name or '—'}（{r.score:.2f} 分）（{SYNTHETIC}）"
-        )
+        level = r.level_name or "—"
+        summary = f"提交{KIND_NAMES[p.kind]}：{p.version.name}，{level}（{score_text(r.score)} 分）（{SYNTHETIC}）"
         event = events.build(
             p.enterprise.pk,
             EnterpriseEvent.Kind.ASSESSED,

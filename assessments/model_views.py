@@ -27,11 +27,49 @@ def model_list(request):
     )
 
 
+def provenance_rows(spec: maturity.ModelSpec) -> list[dict]:
+    """Every part of the model that declares provenance, in tree order: the model, its rule, nodes and items."""
+    rows = []
+
+    def add(where: str, code: str, status: str | None, prov) -> None:
+        if prov is not None:
+            rows.append({"where": where, "code": code, "status": status, "p": prov})
+
+    add(_("模型"), spec.code, spec.status, spec.provenance)
+    add(_("计分规则"), spec.rule.type, spec.rule.status or spec.status, spec.rule.provenance)
+
+    def walk(nodes, status):
+        for node in nodes:
+            st = node.status or status
+            add(node.name, node.code, st, node.provenance)
+            walk(node.children, st)
+            for item in node.items:
+                add(item.name, item.code, item.status or st, item.provenance)
+
+    walk(spec.nodes, spec.status)
+    return rows
+
+
+def public_spec(spec: maturity.ModelSpec) -> maturity.ModelSpec:
+    """The spec without provenance, for readers who are not to see it (enterprises, providers)."""
+
+    def strip(data):
+        if isinstance(data, dict):
+            return {k: strip(v) for k, v in data.items() if k != "provenance"}
+        if isinstance(data, list):
+            return [strip(v) for v in data]
+        return data
+
+    return maturity.parse_spec(strip(spec.model_dump(mode="json")))
+
+
 @login_required
 def model_detail(request, pk: int):
     version = get_object_or_404(ModelVersion, pk=pk)
     spec = version.parsed()
     context = {"v": version, "spec": spec, "rule": spec.rule, "can_manage": access.can_manage_models(request.user)}
+    if access.can_see_provenance(request.user):
+        context["provenance"] = provenance_rows(spec)
     if context["can_manage"] and version.is_current:
         context["stale"] = services.stale_results(version).count()
     return render(request, "assessments/model_detail.html", context)
@@ -52,6 +90,8 @@ def model_rescore(request, pk: int):
 def model_download(request, pk: int, fmt: str):
     version = get_object_or_404(ModelVersion, pk=pk)
     spec = version.parsed()
+    if not access.can_see_provenance(request.user):
+        spec = public_spec(spec)
     stem = f"{version.code}-{version.version}"
     if fmt == "yaml":
         response = HttpResponse(maturity.dump_yaml(spec), content_type="application/yaml; charset=utf-8")

@@ -37,7 +37,6 @@ class Question:
     level: int | None
     help: str
     provisional: bool
-    note: str
     na_allowed: bool
     is_na: bool
     value: object
@@ -100,7 +99,9 @@ def _choices(item, value) -> list[Choice]:
             for o in item.options
         ]
     if item.kind == "scene":
-        return [Choice(str(g), str(g), str(g), value == g) for g in range(item.min_grade, item.max_grade + 1)]
+        return [
+            Choice(str(g), scene_text(item, g), str(g), value == g) for g in range(item.min_grade, item.max_grade + 1)
+        ]
     if item.kind == "prerequisite":
         return [Choice("yes", _("是"), "", value is True), Choice("no", _("否"), "", value is False)]
     return []
@@ -139,7 +140,6 @@ def sections(
             level=item.level,
             help=item.help,
             provisional=ref.status == "provisional",
-            note=ref.note,
             na_allowed=item.not_applicable_allowed,
             is_na=value == NA,
             value=value,
@@ -229,4 +229,13 @@ def display(item, value) -> str:
         return f"{value:g}{getattr(item, 'unit', '')}"
     if item.kind == "evidence_file":
         return _("%(n)d 个文件") % {"n": len(value)}
+    if item.kind == "scene" and isinstance(value, int | float):
+        return scene_text(item, value)
     return str(value)
+
+
+def scene_text(item, grade) -> str:
+    """A scene grade with what it means where the model says: "3 级：系统间协同或集成…", else "3 级"."""
+    text = _("%(g)s 级") % {"g": f"{grade:g}"}
+    label = item.grade_label(grade)
+    return f"{text}：{label}" if label else text

@@ -68,6 +68,7 @@ class PageText:
     allowed: str
     not_applicable: str
     provisional: str
+    provisional_title: str
     before: str
     reason: str
     level: str  # "%(n)d 级要求"
@@ -85,6 +86,7 @@ class PageText:
             _("PDF、图片、Word、Excel、PowerPoint，不超过 20 MB"),
             _("不适用"),
             _("暂定"),
+            _("本模型部分内容尚待官方文本核实，结果仅供参考"),
             _("原评估答案："),
             _("与原评估不一致的理由"),
             _("%(n)d 级要求"),
@@ -120,7 +122,7 @@ def render_question(q: Question, t: PageText) -> SafeString:
     code = escape(q.code)
     level = f' <span class="badge text-bg-light border">{escape(t.level % {"n": q.level})}</span>' if q.level else ""
     provisional = (
-        f' <span class="badge provisional-badge" title="{escape(q.note)}">{escape(t.provisional)}</span>'
+        f' <span class="badge provisional-badge" title="{escape(t.provisional_title)}">{escape(t.provisional)}</span>'
         if q.provisional
         else ""
     )

@@ -22,7 +22,6 @@ class ItemResult:
     max_points: float | None
     normalised: float | None
     status: str
-    note: str
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from maturity.base import EPS, Status, _Base
+from maturity.base import EPS, Provenance, Status, _Base, _WithProvenance
 
 
 class ScoreBand(_Base):
@@ -36,9 +36,9 @@ def _check_bands(bands: list[ScoreBand]) -> None:
             raise ValueError(f"bands[{i + 1}]: 等级须随分数段递增 levels must rise with the bands")
 
 
-class _RuleBase(_Base):
+class _RuleBase(_WithProvenance):
     status: Status | None = None
-    note: str | None = None
+    provenance: Provenance | None = None
 
 
 class WeightedSumRule(_RuleBase):

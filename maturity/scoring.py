@@ -206,7 +206,6 @@ def score(spec: ModelSpec, answers: dict[str, object], context: dict | None = No
             e.max_points,
             values[e.ref.item.code],
             e.ref.status,
-            e.ref.note,
         )
         for e in evals
     }

@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from maturity.base import EPS, NA, SCORING_KINDS, Status, _Base
+from maturity.base import EPS, NA, PROVISIONAL_SENTENCE, SCORING_KINDS, Provenance, Status, _Base, _WithProvenance
 from maturity.rules import Rule
 
-__all__ = ["EPS", "NA", "SCORING_KINDS", "ModelSpec", "Node", "Rule", "Status"]
+__all__ = ["EPS", "NA", "PROVISIONAL_SENTENCE", "SCORING_KINDS", "ModelSpec", "Node", "Provenance", "Rule", "Status"]
 
 
 class Level(_Base):
@@ -74,7 +74,7 @@ class Applicability(_Base):
         return not (self.sizes and size is not None and size not in self.sizes)
 
 
-class _ItemBase(_Base):
+class _ItemBase(_WithProvenance):
     code: str = Field(min_length=1)
     name: str
     level: int | None = None
@@ -83,7 +83,7 @@ class _ItemBase(_Base):
     not_applicable_allowed: bool = False
     required: bool = False
     status: Status | None = None
-    note: str | None = None
+    provenance: Provenance | None = None
     help: str = ""
 
 
@@ -175,17 +175,30 @@ class NumericBandsItem(_ItemBase):
 
 
 class SceneItem(_ItemBase):
-    """A scene graded min_grade..max_grade (SME 2024: 1–4); the grade is its points."""
+    """A scene graded min_grade..max_grade (SME 2024: 1–4); the grade is its points.
+
+    `grade_labels` says what each grade means, lowest first (one per grade), so a page can say "三级：系统间协同"
+    instead of a bare number — these scenes often count in no score, and the grade is all the reader gets."""
 
     kind: Literal["scene"]
     min_grade: int = Field(default=1, ge=0)
     max_grade: int = Field(default=4, ge=1)
+    grade_labels: list[str] = []
 
     @model_validator(mode="after")
     def _check(self) -> SceneItem:
         if self.min_grade >= self.max_grade:
             raise ValueError("scene: min_grade 须小于 max_grade")
+        if self.grade_labels and len(self.grade_labels) != self.max_grade - self.min_grade + 1:
+            raise ValueError(
+                f"scene: grade_labels 须为每个等级各一条（{self.min_grade}–{self.max_grade}）one label per grade"
+            )
         return self
+
+    def grade_label(self, grade: float) -> str:
+        """The meaning of a grade, or "" when the file gives none (or the grade is not a whole grade)."""
+        k = int(grade) - self.min_grade if float(grade).is_integer() else -1
+        return self.grade_labels[k] if 0 <= k < len(self.grade_labels) else ""
 
 
 class PrerequisiteItem(_ItemBase):
@@ -215,15 +228,17 @@ Item = Annotated[
 ]
 
 
-class Node(_Base):
-    """A tree node (element, domain, sub-domain, …) holding either child nodes or items, never both."""
+class Node(_WithProvenance):
+    """A tree node (element, domain, sub-domain, …) holding either child nodes or items, never both.
+
+    `help` is plain text for everyone; `provenance` is for officers and admins (see maturity.base.Provenance)."""
 
     code: str = Field(min_length=1)
     name: str
     weight: float = Field(default=1.0, ge=0)
     applies_to: Applicability = Applicability()
     status: Status | None = None
-    note: str | None = None
+    provenance: Provenance | None = None
     help: str = ""
     children: list[Node] = []
     items: list[Item] = []
@@ -237,23 +252,23 @@ class Node(_Base):
 
 @dataclass(frozen=True)
 class ItemRef:
-    """An item with its place in the tree and its inherited status, as the scorers need it."""
+    """An item with its place in the tree and its inherited status and provenance, as the scorers need it."""
 
     item: Item
     path: tuple[Node, ...]
     status: Status
-    note: str
+    provenance: Provenance | None
 
 
-class ModelSpec(_Base):
-    """A whole maturity model: identity, provenance, levels, tree and rule."""
+class ModelSpec(_WithProvenance):
+    """A whole maturity model: identity, official documents (`sources`), status, provenance, levels, tree and rule."""
 
     code: str = Field(min_length=1)
     name: str
     version: str
     sources: list[str] = []
     status: Status
-    note: str = ""
+    provenance: Provenance | None = None
     below_level_name: str = "一级以下"
     levels: list[Level] = []
     nodes: list[Node] = Field(min_length=1)
@@ -283,17 +298,56 @@ class ModelSpec(_Base):
         return self
 
     def iter_items(self) -> Iterator[ItemRef]:
-        """Items in tree order with their inherited status/note (nearest explicit value wins)."""
+        """Items in tree order with their inherited status and provenance (nearest explicit value wins)."""
 
-        def walk(nodes: list[Node], path: tuple[Node, ...], status: Status, note: str) -> Iterator[ItemRef]:
+        def walk(
+            nodes: list[Node], path: tuple[Node, ...], status: Status, prov: Provenance | None
+        ) -> Iterator[ItemRef]:
             for node in nodes:
-                st, nt = node.status or status, node.note if node.note is not None else note
+                st, pv = node.status or status, node.provenance or prov
                 here = (*path, node)
-                yield from walk(node.children, here, st, nt)
+                yield from walk(node.children, here, st, pv)
                 for item in node.items:
-                    yield ItemRef(item, here, item.status or st, item.note if item.note is not None else nt)
+                    yield ItemRef(item, here, item.status or st, item.provenance or pv)
 
-        yield from walk(self.nodes, (), self.status, self.note)
+        yield from walk(self.nodes, (), self.status, self.provenance)
+
+    @property
+    def is_provisional(self) -> bool:
+        """Whether any part is provisional: the model, its rule, a node or an item."""
+        if self.status == "provisional" or self.rule.status == "provisional":
+            return True
+        return any(ref.status == "provisional" for ref in self.iter_items())
+
+    def counting_codes(self) -> frozenset[str]:
+        """Codes of the nodes and items that take part in the score: a scoring kind, a non-zero weight all the way
+        up, and not a scene the rule keeps out of the score (SME 2024's 数字化经营, graded 1–4 beside the 100
+        points). Pages plot only these; the rest is shown as answered, with what each answer means."""
+        from maturity.memo import per_spec
+
+        def build() -> frozenset[str]:
+            rule = self.rule
+            no_scenes = rule.type == "score_and_scene_counts" and not getattr(rule, "scenes_in_score", False)
+            out: set[str] = set()
+
+            def rec(node: Node) -> bool:
+                if node.weight <= 0:
+                    return False
+                counts = [rec(c) for c in node.children]  # every child visited, so each is marked on its own
+                counts += [
+                    it.weight > 0 and it.kind in SCORING_KINDS and not (no_scenes and it.kind == "scene")
+                    for it in node.items
+                ]
+                out.update(it.code for it, c in zip(node.items, counts[len(node.children) :], strict=True) if c)
+                if any(counts):
+                    out.add(node.code)
+                return any(counts)
+
+            for top in self.nodes:
+                rec(top)
+            return frozenset(out)
+
+        return per_spec(self, "counting_codes", build)
 
     def level_name(self, number: int) -> str:
         return next((lv.name for lv in self.levels if lv.number == number), self.below_level_name)

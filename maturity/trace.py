@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from maturity.answers import Evaluated
 from maturity.memo import per_spec
+from maturity.numbers import rounded, score_text, short_text
 from maturity.results import Blocker, LevelResult
-from maturity.spec import EPS, ModelSpec
+from maturity.spec import EPS, PROVISIONAL_SENTENCE, ModelSpec
 
 if TYPE_CHECKING:
     from maturity.scoring import SubdomainAtLevel, Tree
@@ -21,11 +22,16 @@ TOP_NODES = 3
 TOP_ITEMS = 5
 
 
-def fmt(x: float) -> str:
-    """Two decimals without trailing zeros: 0.8 → "0.8", 0.725 → "0.73"; small gains keep a digit: 0.004 → "0.004"."""
-    if 0 < abs(x) < 0.005:
-        return f"{x:.1g}"
-    return f"{round(x + 0.0, 2):g}" if abs(x) < 1e6 else f"{x:.0f}"
+# Scores (the total, level and sub-domain scores) print as every page prints them (maturity.numbers.score_text);
+# thresholds, gaps and gains drop trailing zeros. Both round half-up on the unrounded value.
+fmt = short_text
+score = score_text
+
+
+def shortfall(need: float, have: float) -> str:
+    """"差 x" as the reader can check it: the threshold minus the score as printed (60 − 58.78 = 1.22, never the
+    1.23 that rounding the unrounded gap 1.225 would give)."""
+    return short_text(need - float(rounded(have)))
 
 
 def _next_level(spec: ModelSpec, level: int | None) -> int | None:
@@ -50,8 +56,8 @@ def explain(
     rule = spec.rule
     trace: list[str] = []
     if spec.status == "provisional" or rule.status == "provisional":
-        why = rule.note or spec.note
-        trace.append("注意：该模型或其评分规则为暂定版本，结果仅供参考" + (f"（{why}）。" if why else "。"))
+        # Only the plain sentence: where each part comes from is provenance, for officers on the model page.
+        trace.append(f"注意：{PROVISIONAL_SENTENCE}。")
     na = sum(1 for e in evals if e.state == "not_applicable")
     missing = sum(1 for e in evals if e.state == "missing" and e.normalised is not None)
     if na:
@@ -63,17 +69,17 @@ def explain(
         for lr in levels:
             if not lr.counted:
                 continue
-            s = "无适用要求" if lr.score is None else fmt(lr.score)
+            s = "无适用要求" if lr.score is None else score(lr.score)
             parts.append(f"{lr.name} {s}（{'通过' if lr.passed else f'未通过，通过线 {fmt(lr.threshold)}'}）")
         trace.append("各级得分：" + "、".join(parts) + "。")
         failed = next((lr for lr in levels if not lr.passed), None)
         if failed and failed.number != levels[-1].number:
             trace.append(f"{failed.name}未通过，更高等级的得分不计入总分。")
-        trace.append(f"总分 S = {fmt(total)}（满分 {len(levels)}），对应等级：{spec.level_name(level or 0)}。")
+        trace.append(f"总分 S = {score(total)}（满分 {len(levels)}），对应等级：{spec.level_name(level or 0)}。")
     elif rule.type == "weighted_sum":
-        trace.append(f"总分 {fmt(total)}（满分 {fmt(rule.scale_max)}）。")
+        trace.append(f"总分 {score(total)}（满分 {fmt(rule.scale_max)}）。")
     else:
-        trace.append(f"总分 {fmt(total)}（满分 {fmt(rule.scale_max)}），对应等级：{spec.level_name(level or 0)}。")
+        trace.append(f"总分 {score(total)}（满分 {fmt(rule.scale_max)}），对应等级：{spec.level_name(level or 0)}。")
     if cap is not None and level is not None:
         names = "、".join(f"「{e.ref.item.name}」" for e in failed_prereqs)
         trace.append(f"前提条件 {names} 未满足，等级最高为 {spec.level_name(cap)}。")
@@ -126,14 +132,15 @@ def _cmmm_blockers(
             ),
             key=lambda t: (-t[0], t[1]),
         )
-        worst = "、".join(f"{s.name}（{fmt(s.score)}）" for g, s in node_gain[:TOP_NODES] if g > EPS)
+        worst = "、".join(f"{s.name}（{score(s.score)}）" for g, s in node_gain[:TOP_NODES] if g > EPS)
         gap = failed.threshold - cur
-        msg = f"{failed.name}得分 {fmt(cur)}，低于通过线 {fmt(failed.threshold)}，差 {fmt(gap)}"
+        thr = failed.threshold
+        msg = f"{failed.name}得分 {score(cur)}，低于通过线 {fmt(thr)}，差 {shortfall(thr, cur)}"
         msg += f"；拉低最多的子域：{worst}。" if worst else "；该级没有适用的要求。"
         out.append(Blocker(target, "level", None, failed.name, cur, failed.threshold, gap, msg))
         for g, s in node_gain[:TOP_NODES]:
             if g > EPS:
-                m = f"子域「{s.name}」在{failed.name}得分 {fmt(s.score)}，满足后{failed.name}得分最多可升 {fmt(g)}。"
+                m = f"子域「{s.name}」在{failed.name}得分 {score(s.score)}，满足后{failed.name}得分最多可升 {fmt(g)}。"
                 out.append(Blocker(target, "node", s.code, s.name, s.score, 1.0, g, m))
         names = per_spec(spec, "item_names", lambda: {ref.item.code: ref.item.name for ref in spec.iter_items()})
         for g, code, s in item_gain[:TOP_ITEMS]:
@@ -144,7 +151,7 @@ def _cmmm_blockers(
     band = next((b for b in spec.rule.bands if b.level == target), None)
     if band is not None and total < band.min - EPS:
         gap = band.min - total
-        msg = f"总分 {fmt(total)}，{spec.level_name(target)}需 ≥ {fmt(band.min)}，差 {fmt(gap)}。"
+        msg = f"总分 {score(total)}，{spec.level_name(target)}需 ≥ {fmt(band.min)}，差 {shortfall(band.min, total)}。"
         out.append(Blocker(target, "score", None, "总分", total, band.min, gap, msg))
     return out
 
@@ -155,11 +162,8 @@ def _score_blockers(
     if total >= need - EPS:
         return []
     gap = need - total
-    out = [
-        Blocker(
-            target, "score", None, "总分", total, need, gap, f"总分 {fmt(total)}，需 ≥ {fmt(need)}，差 {fmt(gap)}。"
-        )
-    ]
+    msg = f"总分 {score(total)}，需 ≥ {fmt(need)}，差 {shortfall(need, total)}。"
+    out = [Blocker(target, "score", None, "总分", total, need, gap, msg)]
     gains = sorted(
         (
             (tree.shares.get(e.ref.item.code, 0.0) * (1 - (e.normalised or 0.0)) * scale, e)

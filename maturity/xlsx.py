@@ -62,7 +62,7 @@ def _dump(obj: BaseModel, keys: Iterator[str] | list[str]) -> dict[str, Any]:
     out = {}
     for key in keys:
         head, _, sub = key.partition(".")
-        if head not in data:
+        if head not in data or (sub and data[head] is None):
             continue
         value = data[head][sub] if sub else data[head]
         if value is not None:
@@ -124,11 +124,11 @@ def _build(spec: ModelSpec | None) -> bytes:
     for key, ann in {**MODEL_FIELDS, **RULE_FIELDS}.items():
         if key.startswith("rule."):
             value = _dump(rule, [key[5:]]).get(key[5:]) if rule else None
-            if rule is not None and key[5:] not in type(rule).model_fields:
+            if rule is not None and key[5:].partition(".")[0] not in type(rule).model_fields:
                 continue
         else:
             value = top.get(key)
-        values = value if key == "sources" and value else [value]
+        values = value if key.endswith("sources") and value else [value]  # one source per row
         kv += [{"field": _header(key), "value": v, "hint": _hint(ann)} for v in values]
     w.table(MODEL, {"field": str, "value": str, "hint": str}, kv)
     w.table(LEVELS, LEVEL_FIELDS, [lv.model_dump() for lv in spec.levels] if spec else [])

@@ -42,6 +42,11 @@ from maturity.xlsx_layout import (
 # ---------------------------------------------------------------------------------------------------------------
 # Import
 
+# Workbooks written before provenance existed carry a free-text "备注 note" column (model, rule, node, item); it is
+# still read, and the spec turns it into provenance notes (maturity.base._WithProvenance). Export no longer writes it.
+_LEGACY: dict[str, Any] = {"note": str}
+_TREE_READ: dict[str, Any] = {**TREE_FIELDS, **_LEGACY}
+
 
 class _Problems(list):
     def add(self, sheet: str, row: int | None, col: str | None, header: str | None, msg: str) -> None:
@@ -195,7 +200,7 @@ class _Reader:
 
 
 def _model_sheet(r: _Reader) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], dict[str, str]]:
-    fields = {**MODEL_FIELDS, **RULE_FIELDS}
+    fields = {**MODEL_FIELDS, **RULE_FIELDS, **_LEGACY, **{f"rule.{k}": v for k, v in _LEGACY.items()}}
     rows = r.sheet(MODEL, {"field": str, "value": str, "hint": str})
     top: dict[str, Any] = {}
     rule: dict[str, Any] = {}
@@ -217,20 +222,33 @@ def _model_sheet(r: _Reader) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
         cell = row.columns["value"]
         try:
             # One source per row: a source's title may itself contain commas.
-            value = _convert(row["value"], str if key == "sources" else fields[key])
+            value = _convert(row["value"], str if key.endswith("sources") else fields[key])
         except ValueError as exc:
             r.problems.add(MODEL, row.number, cell, _header(key), str(exc))
             continue
         target, cells, name = (rule, rule_cells, key[5:]) if key.startswith("rule.") else (top, top_cells, key)
-        if key == "sources":
-            target.setdefault("sources", []).append(value)
+        if key.endswith("sources"):
+            target.setdefault(name, []).append(value)
             cells.setdefault(name, f"{cell}{row.number}")
         elif name in target:
             r.problems.add(MODEL, row.number, cell, _header(key), "字段重复 field given twice")
         else:
             target[name] = value
             cells[name] = f"{cell}{row.number}"
-    return top, rule, top_cells, rule_cells
+    return _nest(top, top_cells), _nest(rule, rule_cells), top_cells, rule_cells
+
+
+def _nest(flat: dict[str, Any], cells: dict[str, str]) -> dict[str, Any]:
+    """`provenance.notes` → {"provenance": {"notes": …}}; the nested dict's cell is its first field's."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        head, _, sub = key.partition(".")
+        if sub:
+            out.setdefault(head, {})[sub] = value
+            cells.setdefault(head, cells[key])
+        else:
+            out[key] = value
+    return out
 
 
 def _tree(r: _Reader, rows: list[_Row]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -257,7 +275,7 @@ def _tree(r: _Reader, rows: list[_Row]) -> tuple[list[dict[str, Any]], dict[str,
             continue
         seen[code] = row.number
         if row_type == "node":
-            allowed = _NODE_KEYS
+            allowed = _NODE_KEYS | set(_LEGACY)
         else:
             kind = str(row.get("kind", "")).strip()
             if kind not in ITEM_CLASSES:
@@ -266,11 +284,11 @@ def _tree(r: _Reader, rows: list[_Row]) -> tuple[list[dict[str, Any]], dict[str,
                     TREE, row.number, col, _header("kind"), f"未知题型 {kind!r}；可用：{', '.join(ITEM_CLASSES)}"
                 )
                 continue
-            allowed = _ITEM_KEYS[kind] | {"kind"}
-        for key in sorted(set(row) - allowed - {"row", "parent"}, key=list(TREE_FIELDS).index):
+            allowed = _ITEM_KEYS[kind] | {"kind"} | set(_LEGACY)
+        for key in sorted(set(row) - allowed - {"row", "parent"}, key=list(_TREE_READ).index):
             what = "节点" if row_type == "node" else f"题型 {row['kind']}"
             r.problems.add(TREE, row.number, row.columns[key], _header(key), f"{what}不使用此列，请留空")
-        data = r.record(row, TREE_FIELDS, allowed)
+        data = r.record(row, _TREE_READ, allowed)
         (nodes if row_type == "node" else items)[code] = data
         pending.append((row, data, row_type))
     for row, data, row_type in pending:
@@ -313,7 +331,7 @@ def import_xlsx(content: bytes, source: str = "<xlsx>") -> ModelSpec:
     r = _Reader(content, source)
     top, rule, top_cells, rule_cells = _model_sheet(r)
     levels = [r.record(row, LEVEL_FIELDS) for row in r.sheet(LEVELS, LEVEL_FIELDS)]
-    tree_rows = r.sheet(TREE, TREE_FIELDS)
+    tree_rows = r.sheet(TREE, _TREE_READ)
     r.fail_if_any()
     nodes, items = _tree(r, tree_rows)
     _attach(r, OPTIONS, OPTION_FIELDS, "options", items)

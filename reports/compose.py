@@ -27,6 +27,7 @@ from catalog.scenarios import scenarios_for_gaps
 from matching import model as m
 from matching.rank import rank
 from maturity.library import load_tiers
+from maturity.numbers import score_value
 from maturity.roadmap import PHASES
 
 from .models import Finding
@@ -115,7 +116,7 @@ def _enterprise_section(enterprise) -> dict:
 
 
 def _pct(score: float | None) -> float | None:
-    return None if score is None else round(100 * score, 1)
+    return result_pages.percent(score)
 
 
 def _model_section(enterprise, user, assessment: Assessment, result, target_level: int | None) -> dict:
@@ -124,13 +125,16 @@ def _model_section(enterprise, user, assessment: Assessment, result, target_leve
     snapshot = full_snapshot(result)
     nodes = snapshot["nodes"]
     chart = result_pages.chart(snapshot, spec)
+    counting = spec.counting_codes()  # parts outside the score (SME 2024 scenes) are listed in "unscored", not drawn
     domains = [
-        {"code": n["code"], "name": n["name"], "score": _pct(n["score"])} for n in nodes.values() if n["depth"] == 0
+        {"code": n["code"], "name": n["name"], "score": _pct(n["score"])}
+        for n in nodes.values()
+        if n["depth"] == 0 and n["code"] in counting
     ]
     subdomains = [
         {"code": n["code"], "name": n["name"], "score": _pct(n["score"]), "parent": n["code"].split(".")[0]}
         for n in nodes.values()
-        if n["depth"] == 1 and n["score"] is not None
+        if n["depth"] == 1 and n["score"] is not None and n["code"] in counting
     ]
     ranked = sorted(
         subdomains or [d for d in domains if d["score"] is not None], key=lambda d: (-d["score"], d["code"])
@@ -157,7 +161,7 @@ def _model_section(enterprise, user, assessment: Assessment, result, target_leve
         "verifies_date": assessment.verifies.submitted_at.date().isoformat()
         if assessment.verifies_id and assessment.verifies.submitted_at
         else None,
-        "score": round(result.score, 2),
+        "score": score_value(result.score),  # as every page prints it (maturity.numbers)
         "scale_max": result.scale_max,
         "level": level,
         "level_name": result.level_name,
@@ -168,6 +172,7 @@ def _model_section(enterprise, user, assessment: Assessment, result, target_leve
         ],
         "radar": chart["radar"],
         "domains": domains,
+        "unscored": result_pages.unscored(spec, assessment.answers, assessment.context),
         "strengths": ranked[:3],
         "weaknesses": list(reversed(ranked[-3:])) if len(ranked) > 3 else [],
         "gap": _gap_section(spec, snapshot, plan, target_level),
@@ -197,13 +202,14 @@ def _gap_section(spec, snapshot: dict, plan, target_level: int | None) -> dict |
             {
                 "number": lv["number"],
                 "name": lv["name"],
-                "score": _pct(lv["score"]),
-                "threshold": _pct(lv["threshold"]),
-                "shortfall": _pct(max(0.0, lv["threshold"] - (lv["score"] or 0.0))),
+                "score": lv["score"],
+                "threshold": lv["threshold"],
+                "shortfall": max(0.0, lv["threshold"] - (lv["score"] or 0.0)),
             }
             for lv in snapshot["levels"]
             if lv["number"] <= target_level and not lv["passed"] and lv.get("counted", True)
         ],
+        "levels_scale": "unit",  # level scores 0–1 as on the result page (older reports: 0–100)
         "blockers": [
             {"kind": b["kind"], "name": b["name"], "message": b["message"], "gap": round(b["gap"], 4)}
             for b in snapshot.get("blockers", [])
@@ -250,7 +256,7 @@ def _roadmap_section(enterprise, spec, model_code: str, plan) -> dict:
         "step_count": len(plan.steps),
         "reached_level": plan.result.level,
         "reached_name": plan.result.level_name,
-        "reached_score": round(plan.result.score, 2),
+        "reached_score": score_value(plan.result.score),
         "phases": phases,
         "resources": resources,
     }
@@ -361,9 +367,9 @@ def _history(assessment, user) -> list[dict]:
         {
             "date": row["a"].submitted_at.date().isoformat(),
             "kind_label": KIND_LABELS.get(row["a"].kind, row["a"].kind),
-            "score": round(row["r"].score, 2),
+            "score": score_value(row["r"].score),
             "level_name": row["r"].level_name,
-            "delta": None if row["delta"] is None else round(row["delta"], 2),
+            "delta": row["delta"],  # already the difference of the two printed scores
         }
         for row in result_pages.history(assessment, user)
     ]

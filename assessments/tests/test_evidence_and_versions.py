@@ -9,6 +9,7 @@ from django.urls import reverse
 
 import maturity
 from assessments import services
+from assessments.model_views import public_spec
 from assessments.models import Assessment, AssessmentResult, Evidence, ModelVersion
 from core.tests import hostile
 
@@ -152,11 +153,11 @@ def test_admin_publishes_a_new_version_from_a_file_and_bad_files_are_explained(w
     response = client.post(url, {"file": bad, "change_note": "测试"})
     assert response.status_code == 200 and "status" in response.content.decode()
     assert ModelVersion.objects.filter(code="x").count() == 0
-    spec = corrected(cmmm, "2020-tidu-2", lambda d: None)
+    spec = corrected(cmmm, "2020-tidu-9", lambda d: None)
     good = SimpleUploadedFile("m.yaml", maturity.dump_yaml(spec).encode())
     response = client.post(url, {"file": good, "change_note": "新版本"})
     assert response.status_code == 302
-    assert ModelVersion.objects.get(code="cmmm", is_current=True).version == "2020-tidu-2"
+    assert ModelVersion.objects.get(code="cmmm", is_current=True).version == "2020-tidu-9"
     again = SimpleUploadedFile("m.yaml", maturity.dump_yaml(spec).encode())
     assert "已存在" in client.post(url, {"file": again, "change_note": "重复"}).content.decode()
     assert login(world["province"]).post(url, {"file": good, "change_note": "x"}).status_code == 403
@@ -167,9 +168,14 @@ def test_model_pages_show_status_and_download_yaml_that_loads_back(world, login,
     listing = client.get(reverse("assessments:model_list")).content.decode()
     assert cmmm.name in listing and "暂定" in listing
     text = client.get(reverse("assessments:model_download", args=[cmmm.pk, "yaml"])).content.decode()
-    assert maturity.load_yaml(text) == cmmm.parsed()
+    # The enterprise's copy is the model without its provenance (officers' working notes); the admin's is whole.
+    assert maturity.load_yaml(text) == public_spec(cmmm.parsed()) and "provenance" not in text
     detail = client.get(reverse("assessments:model_detail", args=[cmmm.pk])).content.decode()
-    assert "M2.3" in detail
+    assert "M2.3" in detail and 'data-testid="provenance"' not in detail
+    whole = login(world["admin"]).get(reverse("assessments:model_download", args=[cmmm.pk, "yaml"]))
+    assert maturity.load_yaml(whole.content.decode()) == cmmm.parsed()
+    officer = login(world["province"]).get(reverse("assessments:model_detail", args=[cmmm.pk])).content.decode()
+    assert 'data-testid="provenance"' in officer and "[NF]" in officer
 
 
 def test_submitted_answers_cannot_be_changed_by_any_path(world, login, cmmm):

@@ -17,10 +17,15 @@ FILES = sorted(LIBRARY.glob("*.yaml"))
 # Every file in the library
 
 
+def notes(part) -> str | None:
+    """A part's own provenance notes (None when it declares no provenance)."""
+    return part.provenance.notes if part.provenance is not None else None
+
+
 def walk(nodes: list[Node], inherited_note: str):
-    """(node, note in force) for every node, depth first; a node's own note wins over its ancestors'."""
+    """(node, provenance notes in force) for every node, depth first; a node's own wins over its ancestors'."""
     for n in nodes:
-        note = n.note if n.note is not None else inherited_note
+        note = notes(n) if n.provenance is not None else inherited_note
         yield n, note
         yield from walk(n.children, note)
 
@@ -62,18 +67,36 @@ def test_every_item_is_reachable_from_the_root(path: Path):
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_provisional_parts_carry_a_note(path: Path):
+def test_provisional_parts_carry_provenance_notes(path: Path):
     spec = load_yaml(path)
     if spec.status == "provisional":
-        assert spec.note.strip()
-    for node, note in walk(spec.nodes, spec.note):
+        assert (notes(spec) or "").strip()
+    for node, note in walk(spec.nodes, notes(spec)):
         if (node.status or spec.status) == "provisional":
             assert (note or "").strip(), node.code
     for ref in spec.iter_items():
         if ref.status == "provisional":
-            assert ref.note.strip(), ref.item.code
+            assert ref.provenance is not None and ref.provenance.notes.strip(), ref.item.code
     if (spec.rule.status or spec.status) == "provisional":
-        assert (spec.rule.note or spec.note).strip()
+        assert (notes(spec.rule) or notes(spec) or "").strip()
+
+
+MARKERS = ("[P]", "[U]", "[NF]", "[V]", "按记忆", "抓取", "未找到", "standards.md")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_text_shown_to_users_has_no_provenance_markers(path: Path):
+    """Names, help, option labels, level descriptions and scene grade meanings reach enterprises; where a fact
+    comes from belongs in `provenance` (officers and admins only)."""
+    spec = load_yaml(path)
+    shown = [spec.name, *(lv.name for lv in spec.levels), *(lv.note for lv in spec.levels)]
+    shown += [n.name for n, _ in walk(spec.nodes, "")] + [n.help for n, _ in walk(spec.nodes, "")]
+    for ref in spec.iter_items():
+        it = ref.item
+        shown += [it.name, it.help, *(o.label for o in getattr(it, "options", []))]
+        shown += getattr(it, "grade_labels", [])
+    leaks = [(text, m) for text in shown for m in MARKERS if m in text]
+    assert leaks == []
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -116,7 +139,7 @@ def sme() -> ModelSpec:
 def test_sme_status_and_level_rule_are_provisional(sme):
     assert sme.status == "provisional"
     assert sme.rule.type == "score_and_scene_counts" and sme.rule.status == "provisional"
-    assert "2024 官方定级规则（分数 + 场景等级）未核实，暂用 2022 分数段" in sme.rule.note
+    assert "2024 官方定级规则（分数 + 场景等级）未核实，暂用 2022 分数段" in notes(sme.rule)
     assert [(r.level, r.min_score, r.min_scenes) for r in sme.rule.requirements] == [
         (1, 20, 0),
         (2, 40, 0),
@@ -124,7 +147,7 @@ def test_sme_status_and_level_rule_are_provisional(sme):
         (4, 80, 0),
     ]
     funding = by_code(sme)["M2"].items[1]
-    assert funding.name == "资金保障" and "疑似" in (funding.note or "")
+    assert funding.name == "资金保障" and "疑似" in (notes(funding) or "")
 
 
 def test_sme_scored_part_maxima(sme):
@@ -189,7 +212,7 @@ def test_sme_scenes(sme):
     assert [len(g.items) for g in scenes.children] == [4, 6, 2, 4]
     items = [it for g in scenes.children for it in g.items]
     assert len(items) == 16 and all(it.kind == "scene" and (it.min_grade, it.max_grade) == (1, 4) for it in items)
-    assert "sceneType" in (scenes.note or "")
+    assert "sceneType" in (notes(scenes) or "")
     assert all(r.item.kind != "scene" for r in sme.iter_items() if r.path[0].code != "O")
 
 
@@ -294,7 +317,7 @@ def test_dcmm_structure(dcmm):
     ]
     assert [len(n.items) for n in dcmm.nodes] == [3, 3, 4, 3, 3, 4, 4, 4]
     assert len(list(dcmm.iter_items())) == 28
-    assert dcmm.status == "provisional" and dcmm.rule.status == "provisional" and dcmm.rule.note
+    assert dcmm.status == "provisional" and dcmm.rule.status == "provisional" and notes(dcmm.rule)
 
 
 def dcmm_answers(dcmm: ModelSpec, default: int, **areas: list[int]) -> dict[str, object]:
@@ -367,7 +390,7 @@ PROCESS_ONLY = ["M1.2-L2-3", "M2.2-L2-3", "M2.3-L2-3", "M2.3-L3-4", "M2.3-L4-3",
 
 
 def test_cmmm_2020_structure(cmmm):
-    assert cmmm.version == "2020-tidu-1"
+    assert cmmm.version == "2020-tidu-2"
     assert [n.name for n in cmmm.nodes] == ["人员", "技术", "资源", "制造"]
     domains = [d for e in cmmm.nodes for d in e.children]
     subdomains = [s for d in domains for s in d.children]
@@ -375,9 +398,9 @@ def test_cmmm_2020_structure(cmmm):
     assert [lv.number for lv in cmmm.levels] == [1, 2, 3, 4, 5]
     assert cmmm.status == "provisional" and cmmm.rule.status == "provisional"
     assert cmmm.rule.type == "cmmm_cumulative" and cmmm.rule.pass_threshold == 0.8
-    assert {d.name for d in domains if "未经核实" in (d.note or "")} == {"设计", "生产", "服务"}
+    assert {d.name for d in domains if "未经核实" in (notes(d) or "")} == {"设计", "生产", "服务"}
     # Equal sub-domain weights: the 离散/流程 weight tables are [NF].
-    assert all(n.weight == 1 for n, _ in walk(cmmm.nodes, "")) and "等权" in cmmm.note
+    assert all(n.weight == 1 for n, _ in walk(cmmm.nodes, "")) and "等权" in notes(cmmm)
 
 
 def test_cmmm_2020_requirement_matrix(cmmm):
@@ -414,9 +437,9 @@ def test_cmmm_2020_every_level_has_items_in_every_element(cmmm):
 def test_cmmm_2020_items_are_provisional_and_say_they_are_tidus_wording(cmmm):
     for ref in cmmm.iter_items():
         assert ref.status == "provisional", ref.item.code
-        assert "Tidu" in ref.note and "并非标准原文" in ref.note, ref.item.code
+        assert "Tidu" in ref.provenance.notes and "并非标准原文" in ref.provenance.notes, ref.item.code
     for code in ("T2.1", "M5.2"):
-        assert "自二级起评" in by_code(cmmm)[code].note
+        assert "自二级起评" in notes(by_code(cmmm)[code])
 
 
 def test_cmmm_2020_variant_and_not_applicable_items(cmmm):
@@ -440,12 +463,12 @@ def sme22() -> ModelSpec:
 
 
 def test_sme_2022_bands_are_official_and_the_tree_is_provisional(sme22):
-    assert sme22.status == "provisional" and "官方 2022 指标表未找到" in sme22.note
+    assert sme22.status == "provisional" and "官方 2022 指标表未找到" in notes(sme22)
     assert sme22.rule.type == "score_bands" and sme22.rule.status == "official" and sme22.rule.scale_max == 100
     assert [(b.min, b.max, b.level) for b in sme22.rule.bands] == [(20, 40, 1), (40, 60, 2), (60, 80, 3), (80, None, 4)]
     assert sme22.below_level_name == "未达一级"
     assert [lv.name for lv in sme22.levels] == ["一级", "二级", "三级", "四级"]
-    assert all(r.status == "provisional" and r.note for r in sme22.iter_items())
+    assert all(r.status == "provisional" and r.provenance.notes for r in sme22.iter_items())
 
 
 def test_sme_2022_points_add_up_to_100(sme22):

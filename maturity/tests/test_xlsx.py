@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from maturity.loaders import SpecLoadError, dump_yaml, load_yaml
-from maturity.spec import Option
+from maturity.spec import Option, Provenance
 from maturity.tests.specs import bands, cmmm, scenes
 from maturity.xlsx import XlsxImportError, export_xlsx, import_xlsx, template_xlsx
 
@@ -116,7 +116,10 @@ def test_a_model_authored_in_xlsx_imports_as_the_official_wrote_it():
     assert [o.code for o in items["sys"].options] == ["erp", "mes"]
     assert [(b.lo, b.hi, b.points) for b in items["net"].bands] == [(None, 10, 0), (10, 50, 0.5), (50, None, 1)]
     assert [o.points for o in items["org"].options] == [1.0, 0.8, 0.5, 0.0]  # graded default scale
-    assert (items["net"].status, items["net"].note, items["net"].unit) == ("official", "[V] 某省通知", "%")
+    # The legacy "备注 note" column is read as provenance notes; an official item's provenance is verified.
+    net = items["net"]
+    assert (net.status, net.provenance.status, net.unit) == ("official", "verified", "%")
+    assert net.provenance.notes == "[V] 某省通知"
     assert [(b.min, b.max, b.level) for b in spec.rule.bands] == [(20, 60, 1), (60, None, 2)]
 
 
@@ -142,10 +145,11 @@ def test_the_test_specs_round_trip_including_cmmm_thresholds():
 
 
 def test_text_that_looks_like_a_formula_is_exported_as_text_and_round_trips():
-    spec = bands().model_copy(update={"note": '=HYPERLINK("http://x")', "name": "-玩具"})
+    formula = '=HYPERLINK("http://x")'
+    spec = bands().model_copy(update={"provenance": Provenance(status="verified", notes=formula), "name": "-玩具"})
     content = export_xlsx(spec)
     ws = load_workbook(io.BytesIO(content))["模型"]
-    cells = [row[1] for row in ws.iter_rows(min_row=2) if row[1].value == spec.note]
+    cells = [row[1] for row in ws.iter_rows(min_row=2) if row[1].value == formula]
     assert cells and cells[0].data_type == "s"
     assert import_xlsx(content) == spec
 
