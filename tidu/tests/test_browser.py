@@ -65,7 +65,10 @@ def test_officer_lands_on_workbench_and_sees_only_their_scope(world, session, pe
     session.login(persona)
     expect(page).to_have_url(f"{session.base_url}/")
     expect(page.locator("h1")).to_have_text("工作台")
-    expect(page.get_by_test_id("total")).to_have_text(str(len(OFFICER_SCOPES[persona])))
+    if persona == "commissioner":  # a commissioner's home lists the enterprises assigned to it
+        expect(page.get_by_test_id("commissioner-workbench")).to_contain_text(NEIGHBOUR)
+    else:
+        expect(page.get_by_test_id("total")).to_have_text(str(len(OFFICER_SCOPES[persona])))
     expect(page.get_by_test_id("user-menu")).to_contain_text(persona)
     session.shot(f"home-{persona}")
 
@@ -77,9 +80,12 @@ def test_officer_lands_on_workbench_and_sees_only_their_scope(world, session, pe
     session.assert_clean()
 
 
-def test_enterprise_user_lands_on_its_own_enterprise(world, session):
+def test_enterprise_user_lands_on_its_own_workbench_and_opens_its_enterprise(world, session):
     page = session.page
     session.login("enterprise")
+    expect(page).to_have_url(f"{session.base_url}/")
+    expect(page.get_by_test_id("enterprise-workbench")).to_contain_text(HOME)
+    page.get_by_role("link", name="本企业档案").click()
     expect(page).to_have_url(f"{session.base_url}/enterprises/{world['home'].pk}/")
     expect(page.locator("h1")).to_have_text(HOME)
     expect(page.get_by_test_id("timeline")).to_be_visible()
