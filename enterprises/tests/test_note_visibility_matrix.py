@@ -155,5 +155,7 @@ def test_the_enterprise_sees_a_shared_note_of_an_officer_and_a_badge_marks_inter
 ):
     page = login(world["county"]).get(f"/enterprises/{world['home'].pk}/").content.decode()
     assert page.count('data-testid="internal-badge"') == 2  # the internal note and the internal finding's entry
+    assert 'data-testid="internal-legend"' in page
     page = login(world["enterprise"]).get(f"/enterprises/{world['home'].pk}/").content.decode()
     assert 'data-testid="internal-badge"' not in page and 'data-testid="note-visibility"' not in page
+    assert 'data-testid="internal-legend"' not in page
