@@ -28,7 +28,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='enterpriseevent',
             name='visibility',
-            field=models.CharField(choices=[('internal', '内部'), ('shared', '与企业共享')], default='internal', max_length=8, verbose_name='可见范围'),
+            field=models.CharField(
+                choices=[('internal', '内部'), ('shared', '与企业共享')],
+                default='internal',
+                max_length=8,
+                verbose_name='可见范围',
+            ),
         ),
         migrations.RunPython(classify_existing, migrations.RunPython.noop, elidable=True),
     ]
