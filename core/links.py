@@ -6,6 +6,7 @@ request's host or a hard-coded address, so paper and mail point where users actu
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import get_script_prefix
 
 
 def site_url() -> str:
@@ -14,14 +15,14 @@ def site_url() -> str:
 
 
 def absolute_url(path: str) -> str:
-    """The absolute address of a path on this site, e.g. absolute_url(reverse("reports:verify", args=[code])).
+    """The absolute address of a path on this site, e.g. absolute_url(reverse("report_verify", args=[code])).
 
-    A path from reverse() already carries the deployment's script prefix (FORCE_SCRIPT_NAME); when the site
-    address ends in that same prefix it is not repeated."""
+    The site address names any path prefix the site is served under. A path from reverse() already starts with
+    Django's script prefix (FORCE_SCRIPT_NAME) when one is set; that prefix is then not repeated."""
     if not path.startswith("/"):
         raise ValueError(f"absolute_url needs a path starting with '/', got {path!r}")
     base = site_url()
-    prefix = base.split("://", 1)[1].partition("/")[2]  # the path part of the site address, '' when none
-    if prefix and (path == f"/{prefix}" or path.startswith(f"/{prefix}/")):
-        path = path[len(prefix) + 1 :]
+    script_prefix = get_script_prefix().rstrip("/")
+    if script_prefix and base.endswith(script_prefix) and path.startswith(f"{script_prefix}/"):
+        path = path[len(script_prefix) :]
     return base + path

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -88,10 +91,33 @@ class ReportBusy(Exception):
 _CONTENTION_SQLSTATES = {"40001", "40P01", "55P03"}
 
 
+# How long a short write waits for others before the caller gets a 409: SQLite's own lock timeout.
+CONTENTION_WAIT_SECONDS = 20
+
+
 def _is_contention(exc: OperationalError) -> bool:
     cause = exc.__cause__
     sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
     return sqlstate in _CONTENTION_SQLSTATES or "database is locked" in str(exc) or "table is locked" in str(exc)
+
+
+def _retrying[T](write: Callable[[], T]) -> T:
+    """Run a short write transaction, again after a pause when it lost a lock race: a PostgreSQL deadlock or
+    serialization failure, or SQLite's SQLITE_LOCKED, which its busy timeout does not wait out (shared-cache
+    connections, as in the test database). ReportBusy once CONTENTION_WAIT_SECONDS have passed, or at once inside
+    a caller's transaction, which has to roll back as a whole."""
+    deadline = time.monotonic() + CONTENTION_WAIT_SECONDS
+    pause = 0.02
+    while True:
+        try:
+            return write()
+        except OperationalError as exc:
+            if not _is_contention(exc):
+                raise
+            if connection.in_atomic_block or time.monotonic() + pause > deadline:
+                raise ReportBusy() from exc
+        time.sleep(pause * random.uniform(1, 2))  # noqa: S311 - jitter, not a secret
+        pause = min(pause * 2, 0.5)
 
 
 def issue_report(
@@ -115,24 +141,17 @@ def next_version(enterprise, series: str) -> int:
     """Take the next version number of the enterprise's series: one short transaction, one atomic UPDATE, so
     concurrent callers queue on the sequence row (PostgreSQL) or the write lock (SQLite) and get consecutive,
     distinct numbers. The first call for a series starts after the highest number already issued in it."""
-    try:
+
+    def take() -> int:
         with transaction.atomic():
+            issued = DiagnosisReport.objects.filter(enterprise=enterprise, series=series).aggregate(v=Max("version"))
             sequence, _created = ReportSequence.objects.get_or_create(
-                enterprise=enterprise,
-                series=series,
-                defaults={
-                    "last_version": DiagnosisReport.objects.filter(enterprise=enterprise, series=series).aggregate(
-                        v=Max("version")
-                    )["v"]
-                    or 0
-                },
+                enterprise=enterprise, series=series, defaults={"last_version": issued["v"] or 0}
             )
             ReportSequence.objects.filter(pk=sequence.pk).update(last_version=F("last_version") + 1)
             return ReportSequence.objects.values_list("last_version", flat=True).get(pk=sequence.pk)
-    except OperationalError as exc:
-        if _is_contention(exc):
-            raise ReportBusy() from exc
-        raise
+
+    return _retrying(take)
 
 
 @dataclass(frozen=True)
@@ -186,25 +205,27 @@ def store(prepared: Prepared, *, actor, batch=None) -> DiagnosisReport:
     else:
         title = _("%(name)s 数字化转型诊断报告（第 %(v)s 版）")
         summary = _("出具诊断报告第 %(v)s 版：%(levels)s")
-    report = DiagnosisReport(
-        enterprise=enterprise,
-        series=series,
-        version=prepared.version,
-        code=prepared.code,
-        title=title % {"name": enterprise.name, "v": prepared.version},
-        content=content,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        pdf_size=len(pdf),
-        issued_by=actor,
-        issuer=content["issue"]["issuer"],
-        batch=batch,
-    )
-    report.pdf.save(f"{prepared.code}.pdf", ContentFile(pdf), save=False)
-    try:
+    fields = {
+        "enterprise": enterprise,
+        "series": series,
+        "version": prepared.version,
+        "code": prepared.code,
+        "title": title % {"name": enterprise.name, "v": prepared.version},
+        "content": content,
+        "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+        "pdf_size": len(pdf),
+        "issued_by": actor,
+        "issuer": content["issue"]["issuer"],
+        "batch": batch,
+    }
+    stored_file = DiagnosisReport(**fields).pdf
+    stored_file.save(f"{prepared.code}.pdf", ContentFile(pdf), save=False)
+    levels = "；".join(f"{m['name']} {m['level_name'] or m['score']}" for m in content["models"])
+
+    def write() -> DiagnosisReport:
         with transaction.atomic():
-            report.save()
+            report = DiagnosisReport.objects.create(**fields, pdf=stored_file.name)  # a fresh row on each attempt
             notices.report_issued(report, actor=actor)
-            levels = "；".join(f"{m['name']} {m['level_name'] or m['score']}" for m in content["models"])
             events.record(
                 enterprise,
                 EnterpriseEvent.Kind.REPORTED,
@@ -212,15 +233,13 @@ def store(prepared: Prepared, *, actor, batch=None) -> DiagnosisReport:
                 summary=summary % {"v": prepared.version, "levels": levels},
                 data={"report_id": report.pk, "series": series, "version": prepared.version, "code": prepared.code},
             )
-    except OperationalError as exc:
-        report.pdf.delete(save=False)  # the row failed: leave no orphan file behind
-        if _is_contention(exc):
-            raise ReportBusy() from exc
-        raise
+            return report
+
+    try:
+        return _retrying(write)
     except Exception:
-        report.pdf.delete(save=False)
+        stored_file.delete(save=False)  # the row failed: leave no orphan file behind
         raise
-    return report
 
 
 # --- verification -------------------------------------------------------------------------------------------------

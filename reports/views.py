@@ -27,9 +27,13 @@ def _findings(user, enterprise):
 
 
 def _centre_context(request, enterprise, **extra) -> dict:
+    reports = list(DiagnosisReport.objects.filter(enterprise=enterprise).select_related("issued_by"))
     return {
         "e": enterprise,
-        "reports": DiagnosisReport.objects.filter(enterprise=enterprise).select_related("issued_by"),
+        # Two lists, never one: the authority's reports and the enterprise's own are different documents.
+        "official_reports": [r for r in reports if not r.is_self_generated],
+        "self_reports": [r for r in reports if r.is_self_generated],
+        "issue_series": services.series_for(request.user, enterprise),
         "findings": _findings(request.user, enterprise),
         "finding_form": FindingForm(),
         "target_form": TargetForm(request.GET or None),
