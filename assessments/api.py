@@ -17,11 +17,17 @@ from ninja.responses import Status
 from pydantic import Field
 
 import maturity
+from maturity.numbers import score_text
 from enterprises.access import get_enterprise_for_user
 
 from . import access, results, services
 from .import_results import full_snapshot
 from .models import Assessment, AssessmentResult, ModelVersion
+
+# Scores are returned as stored (unrounded, for computing) and as displayed: one rounding rule for every surface.
+SCORE_DISPLAY = Field(
+    None, description="得分的显示值：存储的未舍入得分按四舍五入（half-up）保留两位小数，与页面、报告、导出所示一致"
+)
 
 router = Router(tags=["成熟度评估"])
 
@@ -79,11 +85,16 @@ class AssessmentOut(Schema):
     submitted_at: dt.datetime | None
     level: int | None = None
     level_name: str = ""
-    score: float | None = None
+    score: float | None = Field(None, description="存储的未舍入得分")
+    score_display: str | None = SCORE_DISPLAY
 
     @staticmethod
     def resolve_enterprise_name(obj) -> str:
         return obj.enterprise.name
+
+    @staticmethod
+    def resolve_score_display(obj) -> str | None:
+        return _score_display(obj)
 
 
 class AssessmentDetailOut(AssessmentOut):
@@ -120,6 +131,7 @@ class SnapshotOut(Schema):
     model_version_id: int
     is_current: bool
     score: float
+    score_display: str | None = SCORE_DISPLAY
     scale_max: float
     level: int | None
     level_name: str
@@ -127,16 +139,25 @@ class SnapshotOut(Schema):
     reason: str
     computed_at: dt.datetime
 
+    @staticmethod
+    def resolve_score_display(obj) -> str | None:
+        return _score_display(obj)
+
 
 class HistoryOut(Schema):
     assessment_id: int
     kind: str
     submitted_at: dt.datetime | None
     score: float
+    score_display: str | None = SCORE_DISPLAY
     level: int | None
     level_name: str
-    delta: float | None
+    delta: float | None = Field(description="与上一次的差值：两次得分的显示值之差")
     level_delta: int | None
+
+    @staticmethod
+    def resolve_score_display(obj) -> str | None:
+        return _score_display(obj)
 
 
 class ResultOut(Schema):
@@ -145,7 +166,8 @@ class ResultOut(Schema):
     model_code: str
     model_version: str
     rule: str
-    score: float
+    score: float = Field(description="存储的未舍入得分")
+    score_display: str | None = SCORE_DISPLAY
     scale_max: float
     level: int | None
     level_name: str
@@ -157,11 +179,20 @@ class ResultOut(Schema):
     items: dict[str, dict[str, Any]]
     trace: list[Any]
     blockers: list[dict[str, Any]]
+    unscored: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="不计入总分、按等级评定的已答条目（如 2024 版中小企业的数字化经营场景）及其含义",
+    )
     snapshots: list[SnapshotOut] = Field(description="本评估的全部结果快照（模型修订重算会新增快照），按时间先后")
     history: list[HistoryOut] = Field(description="本企业同一模型的已提交评估，按提交先后，含与上一次的差值")
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _score_display(obj) -> str | None:
+    value = obj.get("score") if isinstance(obj, dict) else getattr(obj, "score", None)
+    return None if value is None else score_text(value)
 
 
 def _refused(exc: services.AssessmentError) -> Status:
@@ -370,6 +401,7 @@ def get_result(request, pk: int):
         "model_version": snap.get("model_version", current.model_version.version),
         "rule": snap.get("rule", ""),
         "score": current.score,
+        "score_display": score_text(current.score),
         "scale_max": current.scale_max,
         "level": current.level,
         "level_name": current.level_name,
@@ -379,8 +411,9 @@ def get_result(request, pk: int):
         "levels": snap.get("levels", []),
         "nodes": snap.get("nodes", {}),
         "items": snap.get("items", {}),
-        "trace": snap.get("trace", []),
+        "trace": results.readable_trace(snap.get("trace", [])),
         "blockers": snap.get("blockers", []),
+        "unscored": results.unscored(current.model_version.parsed(), assessment.answers, assessment.context),
         "snapshots": list(assessment.results.order_by("computed_at", "id").defer("snapshot")),
         "history": history,
     }

@@ -20,6 +20,7 @@ from enterprises import events
 from enterprises.models import Enterprise, EnterpriseEvent
 from maturity.answers import applies, points_for
 from maturity.library import LIBRARY
+from maturity.numbers import score_text
 from maturity.spec import NA, ModelSpec
 
 from .models import Assessment, AssessmentResult, DomainScore, ModelVersion, PeerScore, PeerScoreSync
@@ -265,7 +266,7 @@ def submit(*, actor, assessment: Assessment) -> AssessmentResult:
                 "kind": locked.get_kind_display(),
                 "model": locked.model_version.name,
                 "level": result.level_name or "—",
-                "score": f"{result.score:.2f}",
+                "score": score_text(result.score),
             },
             data={"assessment": locked.pk, "result": stored.pk},
         )
