@@ -23,6 +23,7 @@ from maturity.library import LIBRARY
 from maturity.numbers import score_text
 from maturity.spec import NA, ModelSpec
 
+from . import notices
 from .models import Assessment, AssessmentResult, DomainScore, ModelVersion, PeerScore, PeerScoreSync
 from .specs import digest_of, item_count, item_refs, spec_json
 
@@ -270,6 +271,10 @@ def submit(*, actor, assessment: Assessment) -> AssessmentResult:
             },
             data={"assessment": locked.pk, "result": stored.pk},
         )
+        if locked.kind == Assessment.Kind.VERIFIED and locked.verifies_id:
+            notices.verification_submitted(
+                verification=locked, result=stored, original_result=current_result(locked.verifies)
+            )
     assessment.status, assessment.submitted_at = locked.status, locked.submitted_at
     return stored
 
