@@ -82,9 +82,18 @@ def test_absolute_links_join_the_site_address_and_a_reversed_path(settings):
 
 
 @needs_poppler
-def test_the_pdf_and_the_report_page_give_the_configured_address_for_verification(answered, login, settings, tmp_path):
+def test_the_pdf_the_report_page_and_the_email_give_the_configured_address(
+    answered, login, settings, tmp_path, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.TIDU_SITE_URL = "https://zhigai.example.gov.cn/tidu"
-    report = services.issue_report(actor=answered["county"], enterprise=answered["home"])
+    answered["enterprise"].email = "it@dhjx.example.cn"
+    answered["enterprise"].save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.issue_report(actor=answered["county"], enterprise=answered["home"])
+    # The enterprise is told by e-mail, with a link to the report on the configured site.
+    (mail,) = mailoutbox
+    assert f"https://zhigai.example.gov.cn/tidu{reverse('reports:detail', args=[report.pk])}" in mail.body
+    assert "127.0.0.1" not in mail.body and ":8000" not in mail.body
     expected = f"https://zhigai.example.gov.cn/tidu/r/{report.code}/"
     text = flat(pdf_text(report.pdf.read(), tmp_path))
     assert expected in text
