@@ -33,31 +33,38 @@ ATTEMPTS_PER_HOUR = 30  # any posted form from one address: no probing credit co
 
 
 def register(request):
-    """服务商入驻申请, open to anonymous visitors; throttled per address through the cache."""
+    """服务商入驻申请, open to anonymous visitors; throttled per address (core.throttle counts atomically)."""
     ip = throttle.client_ip(request)
     done_key, tried_key = f"catalog:register:done:{ip}", f"catalog:register:tried:{ip}"
     form = RegistrationForm(request.POST or None, instance=Provider())
     if request.method == "POST":
-        if throttle.over(done_key, REGISTRATIONS_PER_HOUR) or throttle.over(tried_key, ATTEMPTS_PER_HOUR):
-            form.add_error(None, _("申请过于频繁，请一小时后再试"))
-            return render(request, "catalog/register.html", {"form": form}, status=429)
-        throttle.count(tried_key)
+        # Places are taken before anything is written, and a refused application gives its place back: checking
+        # first and counting afterwards let parallel requests all pass the check.
+        if not throttle.take(tried_key, ATTEMPTS_PER_HOUR):
+            return _too_often(request, form)
         if form.is_valid():
+            if not throttle.take(done_key, REGISTRATIONS_PER_HOUR):
+                return _too_often(request, form)
             data = form.cleaned_data
             try:
                 workflow.provider_register(
                     provider=form.instance, username=data["username"], email=data["email"], password=data["password"]
                 )
             except services.CatalogError as exc:
+                throttle.give_back(done_key)
                 for field, message in exc.problems.items():
                     form.add_error(field if field in form.fields else None, message)
             else:
-                throttle.count(done_key)
                 messages.success(
                     request, _("入驻申请已提交，请登录查看审核进度；注册地主管部门审核通过后将在服务商名录中显示")
                 )
                 return redirect("accounts:login")
     return render(request, "catalog/register.html", {"form": form})
+
+
+def _too_often(request, form):
+    form.add_error(None, _("申请过于频繁，请一小时后再试"))
+    return render(request, "catalog/register.html", {"form": form}, status=429)
 
 
 def history(**filters):

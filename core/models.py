@@ -1,4 +1,4 @@
-"""Abstract models shared by apps. No tables of its own."""
+"""Abstract models shared by apps, and the one table core keeps for itself: the counters of core.throttle."""
 
 import uuid
 from pathlib import Path
@@ -64,3 +64,16 @@ class UploadJob(models.Model):
         upload = Path(self.stored_path)
         return sorted(upload.parent.glob(f"{upload.stem}.*"))
 
+
+class ThrottleCount(models.Model):
+    """How often one limited action was taken by one client (e.g. registrations from one address) in its window.
+
+    A table rather than the cache: core.throttle counts with one atomic statement on it, which Django's database
+    cache cannot do (it increments by reading then writing) and it never evicts a live counter to make room."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    window_ends = models.BigIntegerField(db_index=True)  # Unix seconds: integers compare alike on both databases
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -193,11 +193,10 @@ def verify(request, code):
     status = 200
     if request.method == "POST":
         key = f"reports:verify:{throttle.client_ip(request)}"
-        if throttle.over(key, VERIFICATIONS_PER_HOUR):
+        if not throttle.take(key, VERIFICATIONS_PER_HOUR):  # counts this one too, atomically
             form.add_error(None, _("核验过于频繁，请一小时后再试"))
             status = 429
         else:
-            throttle.count(key)
             if form.is_valid():
                 outcome = services.verify(code, form.cleaned_data["pdf"].read())
             else:
