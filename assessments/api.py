@@ -23,6 +23,7 @@ from enterprises.access import get_enterprise_for_user
 from . import access, results, services
 from .import_results import full_snapshot
 from .models import Assessment, AssessmentResult, ModelVersion
+from .specs import without_provenance
 
 # Scores are returned as stored (unrounded, for computing) and as displayed: one rounding rule for every surface.
 SCORE_DISPLAY = Field(
@@ -242,13 +243,18 @@ def list_models(request):
 
 @router.get("/models/{int:pk}", response=ModelVersionDetailOut, summary="评估模型版本详情（含完整模型定义）")
 def get_model(request, pk: int):
-    return get_object_or_404(ModelVersion, pk=pk)
+    version = get_object_or_404(ModelVersion, pk=pk)
+    if not access.can_see_provenance(request.user):
+        version.spec = without_provenance(version.spec)  # not saved: where facts come from is for officers only
+    return version
 
 
 @router.get("/models/{int:pk}/export", summary="下载模型定义（YAML 或 XLSX）", response={200: None})
 def export_model(request, pk: int, format: Literal["yaml", "xlsx"] = "yaml"):  # noqa: A002 - the query parameter
     version = get_object_or_404(ModelVersion, pk=pk)
     spec = version.parsed()
+    if not access.can_see_provenance(request.user):
+        spec = maturity.parse_spec(without_provenance(spec.model_dump(mode="json")))
     if format == "xlsx":
         from maturity.xlsx import export_xlsx  # imported on use: openpyxl is only needed for this download
 

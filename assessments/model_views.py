@@ -13,6 +13,7 @@ import maturity
 from . import access, services, tasks
 from .forms import ModelUploadForm
 from .models import ModelVersion
+from .specs import without_provenance
 
 MODEL_FILE_LIMIT = 5 * 1024 * 1024
 
@@ -52,15 +53,7 @@ def provenance_rows(spec: maturity.ModelSpec) -> list[dict]:
 
 def public_spec(spec: maturity.ModelSpec) -> maturity.ModelSpec:
     """The spec without provenance, for readers who are not to see it (enterprises, providers)."""
-
-    def strip(data):
-        if isinstance(data, dict):
-            return {k: strip(v) for k, v in data.items() if k != "provenance"}
-        if isinstance(data, list):
-            return [strip(v) for v in data]
-        return data
-
-    return maturity.parse_spec(strip(spec.model_dump(mode="json")))
+    return maturity.parse_spec(without_provenance(spec.model_dump(mode="json")))
 
 
 @login_required

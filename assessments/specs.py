@@ -30,6 +30,15 @@ def parsed_spec(version) -> ModelSpec:
     return spec
 
 
+def without_provenance(data):
+    """A spec's JSON without `provenance` anywhere: what readers who are not officers or admins may download."""
+    if isinstance(data, dict):
+        return {k: without_provenance(v) for k, v in data.items() if k != "provenance"}
+    if isinstance(data, list):
+        return [without_provenance(v) for v in data]
+    return data
+
+
 def item_refs(spec: ModelSpec) -> dict:
     """Item code → its ItemRef (item, path, inherited status); computed once per parsed spec."""
     return per_spec(spec, "item_refs", lambda: {r.item.code: r for r in spec.iter_items()})

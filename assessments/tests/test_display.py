@@ -195,6 +195,8 @@ def test_a_legacy_snapshot_and_a_legacy_model_note_never_reach_the_enterprise(wo
         f"/api/v1/assessments/{a.pk}/result",
         reverse("assessments:model_detail", args=[sme2024.pk]),
         reverse("assessments:model_download", args=[sme2024.pk, "yaml"]),
+        f"/api/v1/models/{sme2024.pk}",
+        f"/api/v1/models/{sme2024.pk}/export?format=yaml",
     ):
         text = client.get(url).content.decode()
         assert [m for m in MARKERS if m in text] == [], url
@@ -202,6 +204,8 @@ def test_a_legacy_snapshot_and_a_legacy_model_note_never_reach_the_enterprise(wo
         "本模型部分内容尚待官方文本核实，结果仅供参考"
         in client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
     )
+    officer = login(world["province"])
+    assert "[P]" in officer.get(f"/api/v1/models/{sme2024.pk}").content.decode()  # the officer's copy is whole
 
 
 def test_an_old_style_model_file_with_notes_loads_with_them_as_provenance():
