@@ -12,13 +12,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 import maturity
-from maturity.numbers import score_text
+from core.api import Id, Page, Problem
 from enterprises.access import get_enterprise_for_user
+from maturity.numbers import score_text
 
 from . import access, results, services
 from .import_results import full_snapshot
@@ -36,11 +37,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------------------------------------------------------------- schemas
-
-
-class ProblemOut(Schema):
-    detail: str
-    problems: dict[str, str] = {}
 
 
 class ModelVersionOut(Schema):
@@ -63,7 +59,7 @@ class ModelVersionDetailOut(ModelVersionOut):
 
 
 class AssessmentFilter(Schema):
-    enterprise_id: int | None = None
+    enterprise_id: Id | None = None
     model_code: str | None = Field(None, max_length=40)
     kind: Assessment.Kind | None = None
     status: Assessment.Status | None = None
@@ -105,11 +101,11 @@ class AssessmentDetailOut(AssessmentOut):
 
 
 class AssessmentIn(Schema):
-    enterprise_id: int
-    model_version_id: int | None = Field(None, description="模型版本 id；不填则用 model_code 的当前版本")
+    enterprise_id: Id
+    model_version_id: Id | None = Field(None, description="模型版本 id；不填则用 model_code 的当前版本")
     model_code: str | None = Field(None, max_length=40, description="模型代码，如 cmmm、sme-2024")
     kind: Assessment.Kind = Assessment.Kind.SELF
-    verifies_id: int | None = Field(None, description="核验评估（kind=verified）所核验的已提交评估")
+    verifies_id: Id | None = Field(None, description="核验评估（kind=verified）所核验的已提交评估")
     production_type: Literal["discrete", "process"] | None = Field(None, description="不填则按行业推断")
 
 
@@ -241,16 +237,16 @@ def list_models(request):
     return ModelVersion.objects.order_by("code", "-is_current", "-created_at")
 
 
-@router.get("/models/{int:pk}", response=ModelVersionDetailOut, summary="评估模型版本详情（含完整模型定义）")
-def get_model(request, pk: int):
+@router.get("/models/{pk}", response=ModelVersionDetailOut, summary="评估模型版本详情（含完整模型定义）")
+def get_model(request, pk: Id):
     version = get_object_or_404(ModelVersion, pk=pk)
     if not access.can_see_provenance(request.user):
         version.spec = without_provenance(version.spec)  # not saved: where facts come from is for officers only
     return version
 
 
-@router.get("/models/{int:pk}/export", summary="下载模型定义（YAML 或 XLSX）", response={200: None})
-def export_model(request, pk: int, format: Literal["yaml", "xlsx"] = "yaml"):  # noqa: A002 - the query parameter
+@router.get("/models/{pk}/export", summary="下载模型定义（YAML 或 XLSX）", response={200: None})
+def export_model(request, pk: Id, format: Literal["yaml", "xlsx"] = "yaml"):  # noqa: A002 - the query parameter
     version = get_object_or_404(ModelVersion, pk=pk)
     spec = version.parsed()
     if not access.can_see_provenance(request.user):
@@ -269,7 +265,7 @@ def export_model(request, pk: int, format: Literal["yaml", "xlsx"] = "yaml"):  #
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="评估列表（按用户权限范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_assessments(request, filters: Query[AssessmentFilter]):
     qs = Assessment.objects.visible_to(request.user).select_related("enterprise")
     if filters.enterprise_id is not None:
@@ -290,7 +286,7 @@ def list_assessments(request, filters: Query[AssessmentFilter]):
 
 @router.post(
     "/assessments",
-    response={201: AssessmentDetailOut, 422: ProblemOut},
+    response={201: AssessmentDetailOut, 404: Problem, 422: Problem},
     summary="发起评估（自评估、诊断评估或核验评估），返回草稿",
 )
 def create_assessment(request, payload: AssessmentIn):
@@ -325,8 +321,8 @@ def create_assessment(request, payload: AssessmentIn):
     return Status(201, _detail(user, access.get_assessment_for_user(user, assessment.pk)))
 
 
-@router.get("/assessments/{int:pk}", response=AssessmentDetailOut, summary="评估详情（含答案）")
-def get_assessment(request, pk: int):
+@router.get("/assessments/{pk}", response=AssessmentDetailOut, summary="评估详情（含答案）")
+def get_assessment(request, pk: Id):
     return _detail(request.user, access.get_assessment_for_user(request.user, pk))
 
 
@@ -339,15 +335,15 @@ def _for_change(user, pk: int) -> Assessment:
 
 
 @router.patch(
-    "/assessments/{int:pk}/answers",
-    response={200: AnswersOut, 422: AnswersOut},
+    "/assessments/{pk}/answers",
+    response={200: AnswersOut, 422: AnswersOut | Problem},
     summary="保存答案（可部分保存）",
     description=(
         "合并保存答案：`null` 清除答案。每个答案单独检查：有效的答案**总会保存**，无效的逐条列在 `problems` 中，"
         "此时返回 422（`saved` 为已保存的条目数）。已提交的评估返回 422。"
     ),
 )
-def save_answers(request, pk: int, payload: AnswersIn):
+def save_answers(request, pk: Id, payload: AnswersIn):
     assessment = _for_change(request.user, pk)
     reasons = payload.reasons if assessment.verifies_id else None
     try:
@@ -368,11 +364,11 @@ def save_answers(request, pk: int, payload: AnswersIn):
 
 
 @router.post(
-    "/assessments/{int:pk}/submit",
-    response={200: SnapshotOut, 422: ProblemOut},
+    "/assessments/{pk}/submit",
+    response={200: SnapshotOut, 422: Problem},
     summary="提交评估并生成结果快照",
 )
-def submit_assessment(request, pk: int):
+def submit_assessment(request, pk: Id):
     assessment = _for_change(request.user, pk)
     try:
         return services.submit(actor=request.user, assessment=assessment)
@@ -380,8 +376,8 @@ def submit_assessment(request, pk: int):
         return _refused(exc)
 
 
-@router.get("/assessments/{int:pk}/result", response=ResultOut, summary="评估结果（当前快照与历史）")
-def get_result(request, pk: int):
+@router.get("/assessments/{pk}/result", response=ResultOut, summary="评估结果（当前快照与历史）")
+def get_result(request, pk: Id):
     assessment = access.get_assessment_for_user(request.user, pk)
     current: AssessmentResult | None = services.current_result(assessment)
     if current is None:

@@ -14,6 +14,8 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from core.api import Id, Problem
+
 from . import imports
 from .import_rows import write_template
 
@@ -40,12 +42,12 @@ class AssessmentImportOut(Schema):
         return str(obj.id)
 
 
-class ProblemOut(Schema):
-    detail: str
-
-
-@router.get("/assessment-imports/template/{int:version_id}", summary="下载评估导入模板（XLSX，按模型版本生成）")
-def import_template(request, version_id: int):
+@router.get(
+    "/assessment-imports/template/{version_id}",
+    response={200: None, 403: Problem},
+    summary="下载评估导入模板（XLSX，按模型版本生成）",
+)
+def import_template(request, version_id: Id):
     if not imports.can_import(request.user):
         raise PermissionDenied(_("只有主管部门和诊断专员可以批量导入评估"))
     version = get_object_or_404(imports.importable_versions(), pk=version_id)
@@ -58,10 +60,10 @@ def import_template(request, version_id: int):
 
 @router.post(
     "/assessment-imports",
-    response={201: AssessmentImportOut, 403: ProblemOut, 422: ProblemOut},
+    response={201: AssessmentImportOut, 403: Problem, 404: Problem, 422: Problem},
     summary="上传评估导入文件（后台校验，确认后才写入）",
 )
-def import_upload(request, model_version_id: Form[int], file: File[UploadedFile]):
+def import_upload(request, model_version_id: Form[Id], file: File[UploadedFile]):
     version = get_object_or_404(imports.importable_versions(), pk=model_version_id)
     try:
         job = imports.import_start(actor=request.user, upload=file, version=version)
@@ -71,14 +73,14 @@ def import_upload(request, model_version_id: Form[int], file: File[UploadedFile]
     return Status(201, job)
 
 
-@router.get("/assessment-imports/{uuid:pk}", response=AssessmentImportOut, summary="评估导入任务状态与校验报告")
+@router.get("/assessment-imports/{pk}", response=AssessmentImportOut, summary="评估导入任务状态与校验报告")
 def import_status(request, pk: UUID):
     return imports.get_import_job_for_user(request.user, pk)
 
 
 @router.post(
-    "/assessment-imports/{uuid:pk}/confirm",
-    response={200: AssessmentImportOut, 403: ProblemOut, 422: ProblemOut},
+    "/assessment-imports/{pk}/confirm",
+    response={200: AssessmentImportOut, 403: Problem, 422: Problem},
     summary="确认导入（全部写入或全部不写入）",
 )
 def import_confirm(request, pk: UUID):

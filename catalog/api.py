@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 import maturity
 from accounts.policy import scope_of
+from core.api import Id, Page
 from regions.models import IndustryDivision, Region
 
 from . import access, evaluation, selectors, services, workflow
@@ -94,7 +95,7 @@ def _fresh_provider_detail(user, pk: int) -> dict:
 
 
 @router.get("/providers", response=list[sc.ProviderOut], tags=[PROVIDERS], summary="服务商列表（名录与本人管辖范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_providers(request, filters: Query[sc.ProviderFilter]):
     user = request.user
     form = ProviderFilterForm(_query_data(filters), user=user)
@@ -106,8 +107,8 @@ def list_providers(request, filters: Query[sc.ProviderFilter]):
     return form.apply(qs)
 
 
-@router.get("/providers/{int:pk}", response=sc.ProviderDetailOut, tags=[PROVIDERS], summary="服务商详情")
-def get_provider(request, pk: int):
+@router.get("/providers/{pk}", response=sc.ProviderDetailOut, tags=[PROVIDERS], summary="服务商详情")
+def get_provider(request, pk: Id):
     return _fresh_provider_detail(request.user, pk)
 
 
@@ -128,12 +129,12 @@ def create_provider(request, payload: sc.ProviderIn):
 
 
 @router.patch(
-    "/providers/{int:pk}",
+    "/providers/{pk}",
     response={200: sc.ProviderDetailOut, **REFUSED},
     tags=[PROVIDERS],
     summary="服务商修改本单位档案（提交审核）",
 )
-def update_provider(request, pk: int, payload: sc.ProviderPatch):
+def update_provider(request, pk: Id, payload: sc.ProviderPatch):
     provider = access.get_provider_for_user(request.user, pk, access.EDIT)
     data = payload.model_dump(exclude_unset=True)
     blanks = {"types": [], "industries": [], "regions_served": []}
@@ -143,24 +144,24 @@ def update_provider(request, pk: int, payload: sc.ProviderPatch):
 
 
 @router.post(
-    "/providers/{int:pk}/review",
+    "/providers/{pk}/review",
     response={200: sc.ProviderDetailOut, **REFUSED},
     tags=[PROVIDERS],
     summary="审核服务商：发布、警示、暂停或移出（须填理由）",
 )
-def review_provider(request, pk: int, payload: sc.ProviderReviewIn):
+def review_provider(request, pk: Id, payload: sc.ProviderReviewIn):
     provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
     workflow.provider_review(actor=request.user, provider=provider, action=payload.action, reason=payload.reason)
     return _fresh_provider_detail(request.user, pk)
 
 
 @router.post(
-    "/providers/{int:pk}/changes/review",
+    "/providers/{pk}/changes/review",
     response={200: sc.ProviderDetailOut, **REFUSED},
     tags=[PROVIDERS],
     summary="审核已发布服务商提交的修改：采纳或驳回（须填理由）",
 )
-def review_provider_changes(request, pk: int, payload: sc.ChangesReviewIn):
+def review_provider_changes(request, pk: Id, payload: sc.ChangesReviewIn):
     provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
     workflow.provider_changes_review(
         actor=request.user, provider=provider, approve=payload.approve, reason=payload.reason
@@ -177,20 +178,23 @@ def _provider_for_history(user, pk: int) -> Provider:
 
 
 @router.get(
-    "/providers/{int:pk}/evaluations", response=list[sc.EvaluationOut], tags=[PROVIDERS], summary="服务商分级评价记录"
+    "/providers/{pk}/evaluations",
+    response={200: list[sc.EvaluationOut], 403: sc.Problem},
+    tags=[PROVIDERS],
+    summary="服务商分级评价记录",
 )
-def list_evaluations(request, pk: int):
+def list_evaluations(request, pk: Id):
     provider = _provider_for_history(request.user, pk)
     return provider.evaluations.select_related("evaluated_by")
 
 
 @router.post(
-    "/providers/{int:pk}/evaluations",
+    "/providers/{pk}/evaluations",
     response={201: sc.EvaluationOut, **REFUSED},
     tags=[PROVIDERS],
     summary="重新计算分级评价（注册地主管部门）",
 )
-def recompute_evaluation(request, pk: int, payload: sc.EvaluateIn):
+def recompute_evaluation(request, pk: Id, payload: sc.EvaluateIn):
     provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
     try:
         done = evaluation.evaluate(
@@ -201,18 +205,23 @@ def recompute_evaluation(request, pk: int, payload: sc.EvaluateIn):
     return Status(201, done)
 
 
-@router.get("/providers/{int:pk}/appeals", response=list[sc.AppealOut], tags=[PROVIDERS], summary="服务商的申诉")
-def list_appeals(request, pk: int):
+@router.get(
+    "/providers/{pk}/appeals",
+    response={200: list[sc.AppealOut], 403: sc.Problem},
+    tags=[PROVIDERS],
+    summary="服务商的申诉",
+)
+def list_appeals(request, pk: Id):
     return _provider_for_history(request.user, pk).appeals.all()
 
 
 @router.post(
-    "/providers/{int:pk}/appeals",
+    "/providers/{pk}/appeals",
     response={201: sc.AppealOut, **REFUSED},
     tags=[PROVIDERS],
     summary="对评价或处理结果提出申诉（服务商本身）",
 )
-def file_appeal(request, pk: int, payload: sc.AppealIn):
+def file_appeal(request, pk: Id, payload: sc.AppealIn):
     provider = access.get_provider_for_user(request.user, pk, access.EDIT)
     evaluated = None
     if payload.evaluation_id is not None:
@@ -227,12 +236,12 @@ def file_appeal(request, pk: int, payload: sc.AppealIn):
 
 
 @router.post(
-    "/providers/{int:pk}/appeals/{int:appeal_pk}/decision",
+    "/providers/{pk}/appeals/{appeal_pk}/decision",
     response={200: sc.AppealOut, **REFUSED},
     tags=[PROVIDERS],
     summary="处理申诉（注册地主管部门）",
 )
-def decide_appeal(request, pk: int, appeal_pk: int, payload: sc.AppealDecisionIn):
+def decide_appeal(request, pk: Id, appeal_pk: Id, payload: sc.AppealDecisionIn):
     provider = access.get_provider_for_user(request.user, pk, access.REVIEW)
     appeal = get_object_or_404(provider.appeals, pk=appeal_pk)
     try:
@@ -265,7 +274,7 @@ def _solution_detail(user, pk: int) -> dict:
 
 
 @router.get("/solutions", response=list[sc.SolutionOut], tags=[SOLUTIONS], summary="解决方案列表")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_solutions(request, filters: Query[sc.SolutionFilter]):
     form = SolutionFilterForm(_query_data(filters.model_copy(update={"status": None})))
     if not form.is_valid():
@@ -279,14 +288,14 @@ def list_solutions(request, filters: Query[sc.SolutionFilter]):
     return form.apply(qs).select_related("provider").prefetch_related("scenarios")
 
 
-@router.get("/solutions/{int:pk}", response=sc.SolutionDetailOut, tags=[SOLUTIONS], summary="解决方案详情")
-def get_solution(request, pk: int):
+@router.get("/solutions/{pk}", response=sc.SolutionDetailOut, tags=[SOLUTIONS], summary="解决方案详情")
+def get_solution(request, pk: Id):
     return _solution_detail(request.user, pk)
 
 
 @router.post(
     "/solutions",
-    response={201: sc.SolutionDetailOut, **REFUSED},
+    response={201: sc.SolutionDetailOut, 404: sc.Problem, **REFUSED},
     tags=[SOLUTIONS],
     summary="发布解决方案（服务商，提交审核）",
 )
@@ -306,12 +315,12 @@ def create_solution(request, payload: sc.SolutionIn):
 
 
 @router.patch(
-    "/solutions/{int:pk}",
+    "/solutions/{pk}",
     response={200: sc.SolutionDetailOut, **REFUSED},
     tags=[SOLUTIONS],
     summary="修改解决方案（所属服务商，提交审核）",
 )
-def update_solution(request, pk: int, payload: sc.SolutionPatch):
+def update_solution(request, pk: Id, payload: sc.SolutionPatch):
     solution = access.get_solution_for_user(request.user, pk, access.EDIT)
     data = payload.model_dump(exclude_unset=True)
     codes = data.pop("scenario_codes", None)
@@ -332,24 +341,24 @@ def update_solution(request, pk: int, payload: sc.SolutionPatch):
 
 
 @router.post(
-    "/solutions/{int:pk}/review",
+    "/solutions/{pk}/review",
     response={200: sc.SolutionDetailOut, **REFUSED},
     tags=[SOLUTIONS],
     summary="审核解决方案：发布或下架（须填理由）",
 )
-def review_solution(request, pk: int, payload: sc.SolutionReviewIn):
+def review_solution(request, pk: Id, payload: sc.SolutionReviewIn):
     solution = access.get_solution_for_user(request.user, pk, access.REVIEW)
     workflow.solution_review(actor=request.user, solution=solution, action=payload.action, reason=payload.reason)
     return _solution_detail(request.user, pk)
 
 
 @router.post(
-    "/solutions/{int:pk}/changes/review",
+    "/solutions/{pk}/changes/review",
     response={200: sc.SolutionDetailOut, **REFUSED},
     tags=[SOLUTIONS],
     summary="审核已发布方案提交的修改：采纳或驳回（须填理由）",
 )
-def review_solution_changes(request, pk: int, payload: sc.ChangesReviewIn):
+def review_solution_changes(request, pk: Id, payload: sc.ChangesReviewIn):
     solution = access.get_solution_for_user(request.user, pk, access.REVIEW)
     workflow.solution_changes_review(
         actor=request.user, solution=solution, approve=payload.approve, reason=payload.reason
@@ -427,11 +436,11 @@ def get_scenario(request, code: str):
 
 
 @router.get("/cases", response=list[sc.CaseOut], tags=[SCENARIOS], summary="标杆案例列表")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_cases(request):
     return access.cases_visible_to(request.user).select_related("provider")
 
 
-@router.get("/cases/{int:pk}", response=sc.CaseDetailOut, tags=[SCENARIOS], summary="标杆案例详情")
-def get_case(request, pk: int):
+@router.get("/cases/{pk}", response=sc.CaseDetailOut, tags=[SCENARIOS], summary="标杆案例详情")
+def get_case(request, pk: Id):
     return access.get_case_for_user(request.user, pk)

@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from core.api import Id, Page
 from enterprises.models import Enterprise
 
 from . import meetings
@@ -79,8 +80,8 @@ class MeetingIn(Schema):
 
 
 class InviteIn(Schema):
-    enterprise_ids: list[int] = []
-    provider_ids: list[int] = []
+    enterprise_ids: list[Id] = []
+    provider_ids: list[Id] = []
 
 
 class AnswerIn(Schema):
@@ -88,10 +89,10 @@ class AnswerIn(Schema):
 
 
 class OutcomeIn(Schema):
-    enterprise_id: int
-    provider_id: int
+    enterprise_id: Id
+    provider_id: Id
     result: str
-    solution_id: int | None = None
+    solution_id: Id | None = None
     amount: Decimal | None = None
     note: str = ""
 
@@ -141,7 +142,7 @@ def _detail(user, pk: int) -> dict:
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="供需对接会列表（主管部门：本地区；企业与服务商：受邀的）")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_meetings(request, status: MatchMeeting.Status | None = None):
     qs = meetings.meetings_visible_to(request.user).order_by("-held_on", "-id")
     if status:
@@ -149,8 +150,8 @@ def list_meetings(request, status: MatchMeeting.Status | None = None):
     return [_out(m) for m in qs]
 
 
-@router.get("/meetings/{int:pk}", response=MeetingDetailOut, summary="对接会详情：参会方、成果与汇总")
-def get_meeting(request, pk: int):
+@router.get("/meetings/{pk}", response=MeetingDetailOut, summary="对接会详情：参会方、成果与汇总")
+def get_meeting(request, pk: Id):
     return _detail(request.user, pk)
 
 
@@ -166,8 +167,8 @@ def create_meeting(request, payload: MeetingIn):
     return Status(201, _detail(request.user, meeting.pk))
 
 
-@router.post("/meetings/{int:pk}/invitations", response={200: MeetingDetailOut, **REFUSED}, summary="邀请企业与服务商")
-def invite(request, pk: int, payload: InviteIn):
+@router.post("/meetings/{pk}/invitations", response={200: MeetingDetailOut, **REFUSED}, summary="邀请企业与服务商")
+def invite(request, pk: Id, payload: InviteIn):
     meeting = meetings.get_meeting_for_user(request.user, pk, meetings.MANAGE)
     # The service refuses enterprises outside the officer's scope and unlisted providers, with its messages.
     enterprises = list(Enterprise.objects.filter(pk__in=payload.enterprise_ids))
@@ -178,8 +179,8 @@ def invite(request, pk: int, payload: InviteIn):
     return _detail(request.user, pk)
 
 
-@router.post("/meetings/{int:pk}/answer", response={200: MeetingDetailOut, **REFUSED}, summary="受邀方确认或谢绝参加")
-def answer(request, pk: int, payload: AnswerIn):
+@router.post("/meetings/{pk}/answer", response={200: MeetingDetailOut, **REFUSED}, summary="受邀方确认或谢绝参加")
+def answer(request, pk: Id, payload: AnswerIn):
     meeting = meetings.get_meeting_for_user(request.user, pk)
     mine = list(meetings.own_participants(request.user, meeting))
     if not mine:
@@ -192,9 +193,9 @@ def answer(request, pk: int, payload: AnswerIn):
 
 
 @router.post(
-    "/meetings/{int:pk}/outcomes", response={200: MeetingDetailOut, **REFUSED}, summary="记录对接成果（主办方）"
+    "/meetings/{pk}/outcomes", response={200: MeetingDetailOut, **REFUSED}, summary="记录对接成果（主办方）"
 )
-def record_outcome(request, pk: int, payload: OutcomeIn):
+def record_outcome(request, pk: Id, payload: OutcomeIn):
     meeting = meetings.get_meeting_for_user(request.user, pk, meetings.MANAGE)
     enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
     provider = Provider.objects.filter(pk=payload.provider_id).first()

@@ -5,10 +5,11 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from accounts.policy import scope_of
+from core.api import Id, Page
 
 from . import access, recommend, services, workflow
 from . import schemas as sc
@@ -45,7 +46,7 @@ def _need_detail(user, pk: int) -> dict:
 
 
 @router.get("/needs", response=list[sc.NeedOut], tags=[NEEDS], summary="需求列表（按用户权限范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_needs(request, status: Need.Status | None = None):
     needs = Need.objects.visible_to(request.user).select_related("enterprise")
     if status:
@@ -53,8 +54,8 @@ def list_needs(request, status: Need.Status | None = None):
     return needs.annotate(response_count=Count("responses", distinct=True)).order_by("-created_at", "-id")
 
 
-@router.get("/needs/{int:pk}", response=sc.NeedDetailOut, tags=[NEEDS], summary="需求详情（含响应）")
-def get_need(request, pk: int):
+@router.get("/needs/{pk}", response=sc.NeedDetailOut, tags=[NEEDS], summary="需求详情（含响应）")
+def get_need(request, pk: Id):
     return _need_detail(request.user, pk)
 
 
@@ -86,12 +87,12 @@ def create_need(request, payload: sc.NeedIn):
 
 
 @router.post(
-    "/needs/{int:pk}/responses",
+    "/needs/{pk}/responses",
     response={201: sc.ResponseOut, **REFUSED},
     tags=[NEEDS],
     summary="响应需求（服务商，每家一次）",
 )
-def respond_to_need(request, pk: int, payload: sc.RespondIn):
+def respond_to_need(request, pk: Id, payload: sc.RespondIn):
     need = access.get_need_for_user(request.user, pk, access.RESPOND)
     provider = access.own_provider(request.user)
     solution = None
@@ -106,12 +107,12 @@ def respond_to_need(request, pk: int, payload: sc.RespondIn):
 
 
 @router.post(
-    "/responses/{int:pk}/decision",
+    "/responses/{pk}/decision",
     response={200: sc.ResponseOut, **REFUSED},
     tags=[NEEDS],
     summary="处理响应：入围、对接、签约、未采纳，及 1–5 星评价（发布需求的企业）",
 )
-def decide_response(request, pk: int, payload: sc.DecisionIn):
+def decide_response(request, pk: Id, payload: sc.DecisionIn):
     response = access.get_response_for_user(request.user, pk)
     if not payload.status and payload.rating is None:
         raise services.CatalogError({"": _("请选择处理状态或评价")})
@@ -119,15 +120,20 @@ def decide_response(request, pk: int, payload: sc.DecisionIn):
     return NeedResponse.objects.select_related("provider").get(pk=pk)
 
 
-@router.post("/needs/{int:pk}/close", response={200: sc.NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="关闭需求")
-def close_need(request, pk: int, payload: sc.CloseIn | None = None):
+@router.post("/needs/{pk}/close", response={200: sc.NeedDetailOut, **REFUSED}, tags=[NEEDS], summary="关闭需求")
+def close_need(request, pk: Id, payload: sc.CloseIn | None = None):
     need = access.get_need_for_user(request.user, pk, access.DECIDE)
     workflow.need_close(actor=request.user, need=need, reason=payload.reason if payload else "")
     return _need_detail(request.user, pk)
 
 
-@router.get("/inbox", response=list[sc.InboxNeedOut], tags=[NEEDS], summary="服务商收件箱：匹配或共享给本单位的需求")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/inbox",
+    response={200: list[sc.InboxNeedOut], 403: sc.Problem},
+    tags=[NEEDS],
+    summary="服务商收件箱：匹配或共享给本单位的需求",
+)
+@paginate(Page)
 def inbox(request):
     scope = scope_of(request.user)
     if not scope.provider_ids:
@@ -171,12 +177,12 @@ def _rows(user, ranked) -> list[dict]:
 
 
 @router.get(
-    "/needs/{int:pk}/recommendations",
-    response=list[sc.RecommendationOut],
+    "/needs/{pk}/recommendations",
+    response={200: list[sc.RecommendationOut], 403: sc.Problem},
     tags=[RECOMMEND],
     summary="为需求推荐解决方案（含得分构成与“为什么推荐”）",
 )
-def recommend_for_need(request, pk: int, k: int = 10):
+def recommend_for_need(request, pk: Id, k: int = 10):
     user = request.user
     need = access.get_need_for_user(user, pk)
     scope = scope_of(user)
@@ -186,12 +192,12 @@ def recommend_for_need(request, pk: int, k: int = 10):
 
 
 @router.get(
-    "/assessments/{int:pk}/recommendations",
+    "/assessments/{pk}/recommendations",
     response=sc.AssessmentRecommendationsOut,
     tags=[RECOMMEND],
     summary="按评估结果的差距推荐解决方案",
 )
-def recommend_for_assessment(request, pk: int, k: int = 10):
+def recommend_for_assessment(request, pk: Id, k: int = 10):
     from assessments.access import get_assessment_for_user
     from assessments.import_results import full_snapshot
     from assessments.services import current_result

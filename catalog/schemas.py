@@ -12,6 +12,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from core.api import Count, Id, Problem
+
 REGION = r"^\d{6}$"
 INDUSTRY = r"^\d{2}$"
 
@@ -21,9 +23,7 @@ def _pick(obj, key: str, read):
     return obj[key] if isinstance(obj, dict) else read(obj)
 
 
-class ProblemOut(Schema):
-    detail: str
-    problems: dict[str, str] = {}
+ProblemOut = Problem  # the API's one error body (core.api), under the name this module's readers know
 
 
 # ---------------------------------------------------------------- providers
@@ -86,7 +86,7 @@ class ProviderIn(Schema):
     regions_served: list[str] = []
     description: str = Field("", max_length=5000)
     qualifications: str = Field("", max_length=5000)
-    staff: int | None = Field(None, ge=0)
+    staff: Count | None = None
     contact_name: str = Field("", max_length=60)
     contact_phone: str = Field("", max_length=40)
     contact_email: str = Field("", max_length=254)
@@ -101,7 +101,7 @@ class ProviderPatch(Schema):
     regions_served: list[str] | None = None
     description: str | None = Field(None, max_length=5000)
     qualifications: str | None = Field(None, max_length=5000)
-    staff: int | None = Field(None, ge=0)
+    staff: Count | None = None
     contact_name: str | None = Field(None, max_length=60)
     contact_phone: str | None = Field(None, max_length=40)
     contact_email: str | None = Field(None, max_length=254)
@@ -144,7 +144,7 @@ class EvaluateIn(Schema):
 
 class AppealIn(Schema):
     text: str = Field(max_length=4000)
-    evaluation_id: int | None = Field(None, description="所申诉的评价；不填表示对状态处理的申诉")
+    evaluation_id: Id | None = Field(None, description="所申诉的评价；不填表示对状态处理的申诉")
 
 
 class AppealOut(Schema):
@@ -210,14 +210,16 @@ class SolutionFilter(Schema):
     scenario: str | None = Field(None, max_length=20, description="场景代码")
     industry: str | None = Field(None, pattern=INDUSTRY)
     deployment: str | None = Field(None, max_length=20, description="saas / on_premises / hybrid")
-    budget: Decimal | None = Field(None, ge=0, description="预算（万元）：最低价格不超过预算")
+    budget: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="预算（万元）：最低价格不超过预算"
+    )
     lightweight: bool | None = None
     ai: bool | None = None
     status: str | None = Field(None, max_length=12, description="状态（仅主管部门可用，如 pending 待审核）")
 
 
 class SolutionIn(Schema):
-    provider_id: int | None = Field(None, description="仅平台管理员需要；服务商用户默认为本单位")
+    provider_id: Id | None = Field(None, description="仅平台管理员需要；服务商用户默认为本单位")
     title: str = Field(max_length=200)
     description: str = Field(max_length=10000)
     scenario_codes: list[str] = Field(description="适用场景代码，至少一个")
@@ -227,7 +229,7 @@ class SolutionIn(Schema):
     deployments: list[str] = []
     price_min: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
     price_max: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    delivery_days: int | None = Field(None, ge=0)
+    delivery_days: Count | None = None
     lightweight: bool = False
     first_version_software: bool = False
     first_set_equipment: bool = False
@@ -245,7 +247,7 @@ class SolutionPatch(Schema):
     deployments: list[str] | None = None
     price_min: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
     price_max: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    delivery_days: int | None = Field(None, ge=0)
+    delivery_days: Count | None = None
     lightweight: bool | None = None
     first_version_software: bool | None = None
     first_set_equipment: bool | None = None
@@ -382,7 +384,7 @@ class NeedDetailOut(NeedOut):
 
 
 class NeedIn(Schema):
-    enterprise_id: int | None = Field(None, description="发布需求的企业；不填为您所属的企业")
+    enterprise_id: Id | None = Field(None, description="发布需求的企业；不填为您所属的企业")
     title: str = Field("", max_length=200)
     text: str = Field("", max_length=10000)
     scenario_codes: list[str] = []
@@ -390,12 +392,12 @@ class NeedIn(Schema):
     deadline: dt.date | None = None
     deployments: list[str] = []
     visibility: Literal["public", "region", "invited"] = "region"
-    invited_ids: list[int] = Field([], description="可见范围为 invited 时必填：受邀服务商 id")
+    invited_ids: list[Id] = Field([], description="可见范围为 invited 时必填：受邀服务商 id")
 
 
 class RespondIn(Schema):
     message: str = Field("", max_length=4000)
-    solution_id: int | None = None
+    solution_id: Id | None = None
 
 
 class CloseIn(Schema):
@@ -404,7 +406,7 @@ class CloseIn(Schema):
 
 class DecisionIn(Schema):
     status: str = Field("", max_length=12, description="shortlisted / contacted / contracted / declined；可不填")
-    rating: int | None = Field(None, description="1–5 星；可不填")
+    rating: int | None = Field(None, description="1–5 星；可不填（范围由服务检查，中文提示）")
 
 
 # ---------------------------------------------------------------- recommendations

@@ -2,14 +2,17 @@
 
 import datetime as dt
 from decimal import Decimal
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
+
+from core.api import Id, Page, Problem
 
 from . import access, creditcode, services
 from .models import Enterprise, EnterpriseEvent, ImportJob, Label, SizeClass, Visibility
@@ -158,6 +161,21 @@ def _detail(e: Enterprise) -> dict:
     return data
 
 
+# Model fields a client sets through this API, and the names it knows them by.
+API_FIELDS = {"credit_code", "name", "county", "industry", "address", "founded_on", "notes"}
+API_NAMES = {"county": "county_code", "industry": "industry_code"}
+
+
+def _validate(enterprise: Enterprise, fields: set[str]) -> None:
+    """The model's own checks (lengths, existing county and industry, unique code) on the fields the client set.
+    The rest are the service's to fill in (initials, size class, above-scale status) and are not the client's fault;
+    `is_above_scale` is nullable but not blank, so a full check would refuse every new enterprise."""
+    try:
+        enterprise.full_clean(exclude=[f.name for f in Enterprise._meta.fields if f.name not in fields])
+    except ValidationError as exc:
+        raise ValidationError({API_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
+
+
 def _check_county(request, code: str) -> None:
     from accounts.policy import scope_of
     from regions.models import Region
@@ -169,7 +187,7 @@ def _check_county(request, code: str) -> None:
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表（按用户权限范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_enterprises(request, filters: Query[EnterpriseFilter]):
     from regions.models import code_prefix
 
@@ -189,12 +207,12 @@ def list_enterprises(request, filters: Query[EnterpriseFilter]):
     return qs.order_by("county_id", "name", "id")  # served in index order (ent_active_county_name)
 
 
-@router.get("/enterprises/{int:pk}", response=EnterpriseDetailOut, summary="企业详情")
-def get_enterprise(request, pk: int):
+@router.get("/enterprises/{pk}", response=EnterpriseDetailOut, summary="企业详情")
+def get_enterprise(request, pk: Id):
     return _detail(access.get_enterprise_for_user(request.user, pk))
 
 
-@router.post("/enterprises", response={201: EnterpriseDetailOut}, summary="新建企业档案")
+@router.post("/enterprises", response={201: EnterpriseDetailOut, 409: Problem}, summary="新建企业档案")
 def create_enterprise(request, payload: EnterpriseIn):
     if not access.can(request.user, "create"):
         raise HttpError(403, "只有主管部门可以新建企业档案")
@@ -213,16 +231,13 @@ def create_enterprise(request, payload: EnterpriseIn):
         founded_on=payload.founded_on,
         notes=payload.notes,
     )
-    try:
-        enterprise.full_clean()
-    except ValidationError as exc:
-        raise HttpError(422, "；".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+    _validate(enterprise, API_FIELDS)
     services.enterprise_create(actor=request.user, enterprise=enterprise)
     return 201, _detail(enterprise)
 
 
-@router.patch("/enterprises/{int:pk}", response=EnterpriseDetailOut, summary="修改企业档案")
-def update_enterprise(request, pk: int, payload: EnterprisePatch):
+@router.patch("/enterprises/{pk}", response=EnterpriseDetailOut, summary="修改企业档案")
+def update_enterprise(request, pk: Id, payload: EnterprisePatch):
     enterprise = access.get_enterprise_for_user(request.user, pk, access.CHANGE)
     data = payload.model_dump(exclude_unset=True)
     if "county_code" in data:
@@ -231,27 +246,30 @@ def update_enterprise(request, pk: int, payload: EnterprisePatch):
     values = {renames.get(k, k): ("" if v is None and k in {"address", "notes"} else v) for k, v in data.items()}
     if any(v is None for k, v in values.items() if k in {"name", "county_id", "industry_id"}):
         raise HttpError(422, "名称、区县和行业不能为空")
+    for field, value in values.items():
+        setattr(enterprise, field, value)
+    _validate(enterprise, {field.removesuffix("_id") for field in values})  # e.g. an industry code that does not exist
     with transaction.atomic():
         services.enterprise_update(actor=request.user, enterprise=enterprise, data=values)
     return _detail(Enterprise.objects.get(pk=pk))
 
 
-@router.delete("/enterprises/{int:pk}", response={204: None}, summary="移出档案（保留历史）")
-def remove_enterprise(request, pk: int, reason: str = "通过 API 移出"):
+@router.delete("/enterprises/{pk}", response={204: None}, summary="移出档案（保留历史）")
+def remove_enterprise(request, pk: Id, reason: str = "通过 API 移出"):
     enterprise = access.get_enterprise_for_user(request.user, pk, access.DELETE)
     services.enterprise_remove(actor=request.user, enterprise=enterprise, reason=reason[:200])
     return 204, None
 
 
-@router.get("/enterprises/{int:pk}/events", response=list[EventOut], summary="企业档案时间线（按可见范围）")
-@paginate(LimitOffsetPagination)
-def list_events(request, pk: int):
+@router.get("/enterprises/{pk}/events", response=list[EventOut], summary="企业档案时间线（按可见范围）")
+@paginate(Page)
+def list_events(request, pk: Id):
     enterprise = access.get_enterprise_for_user(request.user, pk)
     return EnterpriseEvent.objects.visible_to(request.user).filter(enterprise=enterprise).select_related("actor")
 
 
-@router.post("/enterprises/{int:pk}/notes", response={201: EventOut}, summary="添加工作记录")
-def add_note(request, pk: int, payload: NoteIn):
+@router.post("/enterprises/{pk}/notes", response={201: EventOut}, summary="添加工作记录")
+def add_note(request, pk: Id, payload: NoteIn):
     enterprise = access.get_enterprise_for_user(request.user, pk, access.NOTE)
     if not payload.text.strip():
         raise HttpError(422, "工作记录不能为空")
@@ -261,8 +279,8 @@ def add_note(request, pk: int, payload: NoteIn):
     return 201, event
 
 
-@router.get("/imports/{uuid:pk}", response=ImportJobOut, summary="导入任务状态")
-def import_status(request, pk):
+@router.get("/imports/{pk}", response=ImportJobOut, summary="导入任务状态")
+def import_status(request, pk: UUID):
     return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
 
 

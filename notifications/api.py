@@ -5,6 +5,8 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from core.api import Id, Problem
+
 from . import services
 from .models import Notification
 
@@ -25,10 +27,6 @@ class ReadAllOut(Schema):
     marked: int
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 @router.get("/notifications", response=list[NotificationOut], summary="我的通知（最新在前，最多 200 条）")
 def notification_list(request, unread: bool = False):
     rows = Notification.objects.for_user(request.auth)
@@ -36,11 +34,11 @@ def notification_list(request, unread: bool = False):
 
 
 @router.post(
-    "/notifications/{int:pk}/read",
-    response={200: NotificationOut, 404: ErrorOut},
+    "/notifications/{pk}/read",
+    response={200: NotificationOut, 404: Problem},
     summary="标记一条通知为已读",
 )
-def notification_read(request, pk: int):
+def notification_read(request, pk: Id):
     notification = get_object_or_404(Notification.objects.for_user(request.auth), pk=pk)
     return services.mark_read(user=request.auth, notification=notification)
 

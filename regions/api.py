@@ -1,4 +1,7 @@
+from typing import Annotated
+
 from ninja import Router, Schema
+from pydantic import Field
 
 from .models import IndustryDivision, Region
 
@@ -19,7 +22,11 @@ class IndustryOut(Schema):
 
 
 @router.get("/regions", response=list[RegionOut], summary="行政区划（按上级或层级筛选）")
-def list_regions(request, parent: str | None = None, level: int | None = None):
+def list_regions(
+    request,
+    parent: Annotated[str | None, Field(pattern=r"^\d{6}$", description="上级区划代码")] = None,
+    level: Annotated[int | None, Field(ge=1, le=3, description="1 省 / 2 市 / 3 区县")] = None,
+):
     qs = Region.objects.filter(is_active=True)
     if parent:
         qs = qs.filter(parent_id=parent)

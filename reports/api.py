@@ -9,10 +9,11 @@ from typing import Any, Literal
 from django.http import FileResponse
 from ninja import File, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
+from core.api import Id, Page, Problem
 from enterprises.access import get_enterprise_for_user
 
 from . import access, services
@@ -47,12 +48,12 @@ class ReportDetailOut(ReportOut):
 
 
 class ReportFilter(Schema):
-    enterprise_id: int | None = None
+    enterprise_id: Id | None = None
     series: Literal["official", "self"] | None = None
 
 
 class IssueIn(Schema):
-    enterprise_id: int
+    enterprise_id: Id
     target_level: int | None = Field(None, ge=1, le=9)
     target_tier: str | None = Field(None, pattern="^(basic|advanced|excellent|leading)$")
 
@@ -68,7 +69,7 @@ class VerificationOut(Schema):
 
 
 @router.get("/reports", response=list[ReportOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def report_list(request, filters: Query[ReportFilter]):
     qs = access.visible_reports(request.auth).order_by("-issued_at", "-id")
     if filters.enterprise_id is not None:
@@ -78,7 +79,7 @@ def report_list(request, filters: Query[ReportFilter]):
     return qs
 
 
-@router.post("/reports", response={201: ReportDetailOut})
+@router.post("/reports", response={201: ReportDetailOut, 404: Problem, 409: Problem})
 def report_issue(request, payload: IssueIn):
     enterprise = get_enterprise_for_user(request.auth, payload.enterprise_id)
     if not access.can_issue(request.auth, enterprise):
@@ -100,19 +101,19 @@ def report_issue(request, payload: IssueIn):
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut)
-def report_detail(request, report_id: int):
+def report_detail(request, report_id: Id):
     return access.get_report_for_user(request.auth, report_id)
 
 
 @router.get("/reports/{report_id}/pdf")
-def report_pdf(request, report_id: int):
+def report_pdf(request, report_id: Id):
     report = access.get_report_for_user(request.auth, report_id)
     return FileResponse(
         report.pdf.open("rb"), as_attachment=True, filename=f"{report.code}.pdf", content_type="application/pdf"
     )
 
 
-@router.post("/reports/verify/{code}", response=VerificationOut, auth=None)
+@router.post("/reports/verify/{code}", response={200: VerificationOut, 413: Problem}, auth=None)
 def report_verify(request, code: str, pdf: File[UploadedFile]):
     """Public, like the page: is this file the genuine, unaltered report issued under `code`?"""
     if pdf.size > MAX_PDF_BYTES:

@@ -1,8 +1,18 @@
-"""The JSON API at /api/v1/: one router per app, token or session auth, domain errors mapped once."""
+"""The JSON API at /api/v1/: one router per app, token or session auth, domain errors mapped once.
+
+Every error leaves this API as one shape, `core.api.Problem` ({"detail": …, "problems": {field: …}}), and the
+OpenAPI description lists it under every status an operation can return: the statuses that follow from how an
+operation is declared (auth, path parameters, inputs) are added here, once; the domain's own (409, 413, a 403 on a
+read, a 404 for an id in a body) are declared on the operation itself."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import re_path
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as InputError
+from ninja.parser import Parser
 
 from accounts.api_auth import API_AUTH
 from assessments.api import router as assessments_router
@@ -12,21 +22,106 @@ from catalog.api import router as catalog_router
 from catalog.meetings_api import router as meetings_router
 from catalog.needs_api import router as needs_router
 from catalog.services import CatalogError
+from core.api import Problem
 from enterprises.api import router as enterprises_router
 from notifications.api import router as notifications_router
 from regions.api import router as regions_router
 from reports.api import router as reports_router
 
-api = NinjaAPI(
+NOT_FOUND = "不存在或不在您的权限范围内"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+STATUS_TEXT = {
+    400: "请求体不是有效的 JSON",
+    401: "未登录或令牌无效",
+    403: "没有权限（会话请求还须带 CSRF 令牌）",
+    404: NOT_FOUND,
+    422: "输入不符合要求：`problems` 按字段列出原因",
+}
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul(source: str, data: dict) -> dict:
+    """PostgreSQL cannot store NUL in text; refuse it with the input's other faults, not as a server error."""
+    bad = [key for key, value in data.items() if _has_nul(key) or _has_nul(value)]
+    if bad:
+        raise InputError([{"loc": (source, key), "msg": "不能包含空字符（\\x00）", "type": "nul"} for key in bad])
+    return data
+
+
+class TiduParser(Parser):
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        return _refuse_nul("body", data) if isinstance(data, dict) else data
+
+    def parse_querydict(self, data, list_fields, request):
+        # One value per parameter unless it is a list: `?status=a&status=b` is refused, not read as its last value.
+        repeated = [key for key, values in data.lists() if len(values) > 1 and key not in list_fields]
+        if repeated:
+            raise InputError([{"loc": ("query", key), "msg": "只能给一个值", "type": "repeated"} for key in repeated])
+        return _refuse_nul("query", super().parse_querydict(data, list_fields, request))
+
+
+class TiduAPI(NinjaAPI):
+    def _get_urls(self):
+        # Anything else under /api/v1/ is a JSON 404 in the one error shape, not the site's HTML page.
+        return [*super()._get_urls(), re_path(r"^.+$", self._unknown_path)]
+
+    def _unknown_path(self, request, *args, **kwargs):
+        return self.create_response(request, {"detail": NOT_FOUND, "problems": {}}, status=404)
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for path_item in schema["paths"].values():
+            for method, operation in path_item.items():
+                _document_errors(method, operation)
+        return schema
+
+
+def _document_errors(method: str, operation: dict) -> None:
+    """The statuses that follow from the declaration itself, each with the one error body."""
+    parameters = operation.get("parameters", [])
+    body = operation.get("requestBody", {}).get("content", {})
+    secured = bool(operation.get("security"))
+    statuses = set()
+    if "application/json" in body:
+        statuses.add(400)
+    if secured:
+        statuses.add(401)
+        if method != "get":  # a session client's write without its CSRF token
+            statuses.add(403)
+    if any(p["in"] == "path" for p in parameters):
+        statuses.add(404)
+    if parameters or body:
+        statuses.add(422)
+    responses = operation.setdefault("responses", {})
+    for status in sorted(statuses):
+        entry = responses.setdefault(status, {"description": STATUS_TEXT[status]})
+        entry.setdefault("content", {"application/json": {"schema": PROBLEM_REF}})
+
+
+api = TiduAPI(
     title="Tidu API",
     version="1",
     description=(
         "梯度平台 API。使用个人中心创建的令牌：`Authorization: Bearer tidu_…`。"
-        "所有数据按令牌所属用户的权限范围返回。"
+        '所有数据按令牌所属用户的权限范围返回。出错时返回 `{"detail": 说明, "problems": {字段: 原因}}`。'
     ),
     auth=API_AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    parser=TiduParser(),
 )
 api.add_router("/", regions_router)
 api.add_router("/", enterprises_router)
@@ -40,11 +135,54 @@ api.add_router("/", notifications_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 
+def problem(request, status: int, detail: str, problems: dict | None = None):
+    return api.create_response(request, {"detail": detail, "problems": problems or {}}, status=status)
+
+
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "没有权限"}, status=403)
+    return problem(request, 403, str(exc) or "没有权限")
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "不存在或不在您的权限范围内"}, status=404)
+    return problem(request, 404, NOT_FOUND)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if isinstance(exc, AuthenticationError):
+        return problem(request, 401, STATUS_TEXT[401])
+    if isinstance(exc.__cause__, InputError):  # ninja wraps whatever the body parser raises in a 400
+        return invalid_input(request, exc.__cause__)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):  # not JSON, or not UTF-8
+        return problem(request, 400, STATUS_TEXT[400])
+    return problem(request, exc.status_code, str(exc))
+
+
+def _field(loc) -> str:
+    """("body", "payload", "name") → "name"; ("query", "limit") → "limit": the names a client sent."""
+    parts = [str(part) for part in loc[1:]]
+    if loc and loc[0] == "body" and len(parts) > 1:
+        parts = parts[1:]  # the handler's parameter name, which the client never sees
+    return ".".join(parts)
+
+
+@api.exception_handler(InputError)
+def invalid_input(request, exc: InputError):
+    problems: dict[str, str] = {}
+    for error in exc.errors:
+        key = _field(error.get("loc", ()))
+        problems[key] = "；".join(filter(None, [problems.get(key), str(error.get("msg", ""))]))
+    detail = "输入不符合要求：" + "；".join(f"{k or '请求'}：{v}" for k, v in problems.items())
+    return problem(request, 422, detail, problems)
+
+
+@api.exception_handler(DjangoValidationError)
+def refused_by_model(request, exc: DjangoValidationError):
+    """A model's own validation (full_clean) refusing the input: its Chinese messages, per field."""
+    if hasattr(exc, "error_dict"):
+        problems = {("" if k == "__all__" else k): "；".join(v) for k, v in exc.message_dict.items()}
+    else:
+        problems = {"": "；".join(exc.messages)}
+    return problem(request, 422, "；".join(problems.values()), problems)
