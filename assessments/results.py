@@ -38,7 +38,7 @@ def percent(score: float | None) -> float | None:
 def chart(snapshot: dict, spec) -> dict:
     """Radar and bars over the parts that take part in the score only: a part outside it (SME 2024's scenes) has no
     score, and drawing it as 0 would say the enterprise did nothing there. `unscored` lists those parts instead."""
-    nodes = snapshot["nodes"]
+    nodes = in_tree_order(snapshot, spec)
     counting = spec.counting_codes()
     scored = [n for n in nodes.values() if n["code"] in counting]
     depth1 = [n for n in scored if n["depth"] == 1]
@@ -57,6 +57,21 @@ def chart(snapshot: dict, spec) -> dict:
         "radar": {"names": [n["name"] for n in radar_nodes], "values": [percent(n["score"]) for n in radar_nodes]},
         "bars": {"names": [n["name"] for n in holders], "values": [percent(n["score"]) for n in holders]},
     }
+
+
+def in_tree_order(snapshot: dict, spec) -> dict[str, dict]:
+    """The snapshot's nodes in the model's order: PostgreSQL's jsonb does not keep the order keys were written in."""
+    nodes = snapshot["nodes"]
+    order: list[str] = []
+
+    def walk(node):
+        order.append(node.code)
+        for c in node.children:
+            walk(c)
+
+    for top in spec.nodes:
+        walk(top)
+    return {code: nodes[code] for code in order if code in nodes}
 
 
 def unscored(spec, answers: dict, context: dict | None) -> list[dict]:

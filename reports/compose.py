@@ -123,7 +123,7 @@ def _model_section(enterprise, user, assessment: Assessment, result, target_leve
     version = result.model_version
     spec = version.parsed()
     snapshot = full_snapshot(result)
-    nodes = snapshot["nodes"]
+    nodes = result_pages.in_tree_order(snapshot, spec)
     chart = result_pages.chart(snapshot, spec)
     counting = spec.counting_codes()  # parts outside the score (SME 2024 scenes) are listed in "unscored", not drawn
     domains = [
