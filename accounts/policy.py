@@ -41,11 +41,6 @@ class Scope:
         """Works on enterprises for the programme (governs them or is assigned to them), not for itself."""
         return self.is_authority or self.is_commissioner
 
-    @property
-    def is_enterprise_only(self) -> bool:
-        """Acts only for its own enterprise(s): no governing, commissioner or provider role beside it."""
-        return bool(self.own_enterprise_ids) and not (self.is_authority_or_commissioner or self.provider_ids)
-
     def manages_code(self, region_code: str | None) -> bool:
         """True when an officer (or the admin) governs this region code."""
         if self.is_admin:

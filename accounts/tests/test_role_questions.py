@@ -48,23 +48,22 @@ def test_no_module_or_template_asks_officer_or_admin_inline():
 
 
 @pytest.mark.parametrize(
-    ("scope", "authority", "regional", "programme_side", "enterprise_only"),
+    ("scope", "authority", "regional", "programme_side"),
     [
-        (Scope(is_admin=True), True, False, True, False),
-        (Scope(officer_paths=("3601",)), True, True, True, False),
-        (Scope(is_admin=True, officer_paths=("3601",)), True, False, True, False),
-        (Scope(commissioner_membership_ids=(1,)), False, False, True, False),
-        (Scope(own_enterprise_ids=frozenset({1})), False, False, False, True),
-        (Scope(own_enterprise_ids=frozenset({1}), provider_ids=frozenset({2})), False, False, False, False),
-        (Scope(provider_ids=frozenset({2})), False, False, False, False),
-        (Scope(is_expert=True), False, False, False, False),
+        (Scope(is_admin=True), True, False, True),
+        (Scope(officer_paths=("3601",)), True, True, True),
+        (Scope(is_admin=True, officer_paths=("3601",)), True, False, True),
+        (Scope(commissioner_membership_ids=(1,)), False, False, True),
+        (Scope(own_enterprise_ids=frozenset({1})), False, False, False),
+        (Scope(own_enterprise_ids=frozenset({1}), provider_ids=frozenset({2})), False, False, False),
+        (Scope(provider_ids=frozenset({2})), False, False, False),
+        (Scope(is_expert=True), False, False, False),
     ],
 )
-def test_scope_answers_the_role_questions(scope, authority, regional, programme_side, enterprise_only):
+def test_scope_answers_the_role_questions(scope, authority, regional, programme_side):
     assert scope.is_authority is authority
     assert scope.is_regional_officer is regional
     assert scope.is_authority_or_commissioner is programme_side
-    assert scope.is_enterprise_only is enterprise_only
 
 
 def test_the_menu_offers_governing_entries_only_to_authorities(world):
