@@ -17,7 +17,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 import maturity
-from core.api import Id, Page, Problem
+from core.api import Id, Page, Problem, choices
 from enterprises.access import get_enterprise_for_user
 from maturity.numbers import score_text
 
@@ -61,8 +61,8 @@ class ModelVersionDetailOut(ModelVersionOut):
 class AssessmentFilter(Schema):
     enterprise_id: Id | None = None
     model_code: str | None = Field(None, max_length=40)
-    kind: Assessment.Kind | None = None
-    status: Assessment.Status | None = None
+    kind: choices(Assessment.Kind) | None = None
+    status: choices(Assessment.Status) | None = None
 
 
 class AssessmentOut(Schema):
@@ -104,7 +104,7 @@ class AssessmentIn(Schema):
     enterprise_id: Id
     model_version_id: Id | None = Field(None, description="模型版本 id；不填则用 model_code 的当前版本")
     model_code: str | None = Field(None, max_length=40, description="模型代码，如 cmmm、sme-2024")
-    kind: Assessment.Kind = Assessment.Kind.SELF
+    kind: choices(Assessment.Kind) = Assessment.Kind.SELF.value
     verifies_id: Id | None = Field(None, description="核验评估（kind=verified）所核验的已提交评估")
     production_type: Literal["discrete", "process"] | None = Field(None, description="不填则按行业推断")
 

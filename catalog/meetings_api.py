@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from core.api import Id, Page
+from core.api import Id, Page, choices
 from enterprises.models import Enterprise
 
 from . import meetings
@@ -143,7 +143,7 @@ def _detail(user, pk: int) -> dict:
 
 @router.get("/meetings", response=list[MeetingOut], summary="供需对接会列表（主管部门：本地区；企业与服务商：受邀的）")
 @paginate(Page)
-def list_meetings(request, status: MatchMeeting.Status | None = None):
+def list_meetings(request, status: choices(MatchMeeting.Status) | None = None):
     qs = meetings.meetings_visible_to(request.user).order_by("-held_on", "-id")
     if status:
         qs = qs.filter(status=status)
@@ -192,9 +192,7 @@ def answer(request, pk: Id, payload: AnswerIn):
     return _detail(request.user, pk)
 
 
-@router.post(
-    "/meetings/{pk}/outcomes", response={200: MeetingDetailOut, **REFUSED}, summary="记录对接成果（主办方）"
-)
+@router.post("/meetings/{pk}/outcomes", response={200: MeetingDetailOut, **REFUSED}, summary="记录对接成果（主办方）")
 def record_outcome(request, pk: Id, payload: OutcomeIn):
     meeting = meetings.get_meeting_for_user(request.user, pk, meetings.MANAGE)
     enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()

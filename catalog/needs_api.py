@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from accounts.policy import scope_of
-from core.api import Id, Page
+from core.api import Id, Page, choices
 
 from . import access, recommend, services, workflow
 from . import schemas as sc
@@ -47,7 +47,7 @@ def _need_detail(user, pk: int) -> dict:
 
 @router.get("/needs", response=list[sc.NeedOut], tags=[NEEDS], summary="需求列表（按用户权限范围）")
 @paginate(Page)
-def list_needs(request, status: Need.Status | None = None):
+def list_needs(request, status: choices(Need.Status) | None = None):
     needs = Need.objects.visible_to(request.user).select_related("enterprise")
     if status:
         needs = needs.filter(status=status)

@@ -3,7 +3,7 @@
 The bounds are the database's, not the domain's: an id or offset the database cannot store (PostgreSQL raises on
 bigint overflow, SQLite on anything past int64) is refused at the edge with a 422 instead of failing in SQL."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination
@@ -18,6 +18,12 @@ Count = Annotated[int, Field(ge=0, le=DB_INT32_MAX)]  # a stored integer column 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")]
 
 MAX_PAGE = 1000
+
+
+def choices(enum) -> type:
+    """A model's TextChoices as an inline enum of its values. Referenced by class name, `Assessment.Status` and
+    `Need.Status` would share one OpenAPI component, "Status", and the description would list the wrong values."""
+    return Literal[tuple(enum.values)]  # type: ignore[return-value]
 
 
 class Problem(Schema):

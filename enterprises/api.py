@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import Field
 
-from core.api import Id, Page, Problem
+from core.api import Id, Page, Problem, choices
 
 from . import access, creditcode, services
 from .models import Enterprise, EnterpriseEvent, ImportJob, Label, SizeClass, Visibility
@@ -103,7 +103,7 @@ class EventOut(Schema):
     """One timeline entry. `visibility` is "internal" only for users who may read internal entries."""
 
     id: int
-    kind: EnterpriseEvent.Kind
+    kind: choices(EnterpriseEvent.Kind)
     kind_label: str
     at: dt.datetime
     summary: str

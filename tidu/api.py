@@ -5,13 +5,14 @@ OpenAPI description lists it under every status an operation can return: the sta
 operation is declared (auth, path parameters, inputs) are added here, once; the domain's own (409, 413, a 403 on a
 read, a 404 for an id in a body) are declared on the operation itself."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import re_path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from accounts.api_auth import API_AUTH
@@ -60,7 +61,9 @@ def _refuse_nul(source: str, data: dict) -> dict:
 class TiduParser(Parser):
     def parse_body(self, request):
         data = super().parse_body(request)
-        return _refuse_nul("body", data) if isinstance(data, dict) else data
+        if not isinstance(data, dict):  # every body here is an object; a list would validate as "no fields set"
+            raise InputError([{"loc": ("body",), "msg": "请求体须为 JSON 对象", "type": "object_type"}])
+        return _refuse_nul("body", data)
 
     def parse_querydict(self, data, list_fields, request):
         # One value per parameter unless it is a list: `?status=a&status=b` is refused, not read as its last value.
@@ -78,8 +81,10 @@ class TiduAPI(NinjaAPI):
     def _unknown_path(self, request, *args, **kwargs):
         return self.create_response(request, {"detail": NOT_FOUND, "problems": {}}, status=404)
 
-    def get_openapi_schema(self, **kwargs):
-        schema = super().get_openapi_schema(**kwargs)
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = _Description(self, path_prefix)
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
@@ -87,6 +92,15 @@ class TiduAPI(NinjaAPI):
             for method, operation in path_item.items():
                 _document_errors(method, operation)
         return schema
+
+
+class _Description(OpenAPISchema):
+    def add_schema_definitions(self, definitions: dict) -> None:
+        # ninja files every schema under its class name: two different ones of one name would silently become one.
+        for name, definition in definitions.items():
+            if self.schemas.get(name, definition) != definition:
+                raise ImproperlyConfigured(f"Two API schemas are both named {name!r}; rename one (or core.api.choices)")
+        super().add_schema_definitions(definitions)
 
 
 def _document_errors(method: str, operation: dict) -> None:

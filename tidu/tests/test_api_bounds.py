@@ -15,6 +15,12 @@ API = "/api/v1"
 TOO_BIG = ["99999999999999999999", str(2**63), "-1", "0", "1e3", "abc"]
 
 
+@pytest.fixture(autouse=True)
+def reference_data():
+    """Overrides the browser tests' autouse fixture of this directory (transactional, a flush after each test):
+    these tests need no live server and roll back instead."""
+
+
 def bearer(user) -> dict:
     from accounts.services import token_create
 
