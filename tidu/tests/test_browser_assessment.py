@@ -34,6 +34,7 @@ def test_enterprise_self_assesses_resumes_submits_and_a_commissioner_verifies(wo
     page = ent.page
     page.on("dialog", lambda d: d.accept())
     ent.login("enterprise")
+    page.goto(f"/enterprises/{world['home'].pk}/")  # the workbench is the landing page; the record holds the panel
     expect(page.get_by_test_id("assessment-panel")).to_contain_text("还没有评估记录")
     page.get_by_test_id("start-assessment").click()
     cmmm = ModelVersion.objects.get(code="cmmm", is_current=True)
