@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
@@ -29,11 +31,12 @@ from notifications.api import router as notifications_router
 from regions.api import router as regions_router
 from reports.api import router as reports_router
 
-NOT_FOUND = "不存在或不在您的权限范围内"
+NOT_FOUND = N_("不存在或不在您的权限范围内")
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# The descriptions in the OpenAPI document, and (translated when sent) the detail of those errors.
 STATUS_TEXT = {
-    400: "请求体不是有效的 JSON",
-    401: "未登录或令牌无效",
+    400: N_("请求体不是有效的 JSON"),
+    401: N_("未登录或令牌无效"),
     403: "没有权限（会话请求还须带 CSRF 令牌）",
     404: NOT_FOUND,
     422: "输入不符合要求：`problems` 按字段列出原因",
@@ -54,7 +57,7 @@ def _refuse_nul(source: str, data: dict) -> dict:
     """PostgreSQL cannot store NUL in text; refuse it with the input's other faults, not as a server error."""
     bad = [key for key, value in data.items() if _has_nul(key) or _has_nul(value)]
     if bad:
-        raise InputError([{"loc": (source, key), "msg": "不能包含空字符（\\x00）", "type": "nul"} for key in bad])
+        raise InputError([{"loc": (source, key), "msg": _("不能包含空字符（\\x00）"), "type": "nul"} for key in bad])
     return data
 
 
@@ -62,14 +65,15 @@ class TiduParser(Parser):
     def parse_body(self, request):
         data = super().parse_body(request)
         if not isinstance(data, dict):  # every body here is an object; a list would validate as "no fields set"
-            raise InputError([{"loc": ("body",), "msg": "请求体须为 JSON 对象", "type": "object_type"}])
+            raise InputError([{"loc": ("body",), "msg": _("请求体须为 JSON 对象"), "type": "object_type"}])
         return _refuse_nul("body", data)
 
     def parse_querydict(self, data, list_fields, request):
         # One value per parameter unless it is a list: `?status=a&status=b` is refused, not read as its last value.
         repeated = [key for key, values in data.lists() if len(values) > 1 and key not in list_fields]
         if repeated:
-            raise InputError([{"loc": ("query", key), "msg": "只能给一个值", "type": "repeated"} for key in repeated])
+            message = _("只能给一个值")
+            raise InputError([{"loc": ("query", key), "msg": message, "type": "repeated"} for key in repeated])
         return _refuse_nul("query", super().parse_querydict(data, list_fields, request))
 
 
@@ -79,7 +83,7 @@ class TiduAPI(NinjaAPI):
         return [*super()._get_urls(), re_path(r"^.+$", self._unknown_path)]
 
     def _unknown_path(self, request, *args, **kwargs):
-        return self.create_response(request, {"detail": NOT_FOUND, "problems": {}}, status=404)
+        return self.create_response(request, {"detail": _(NOT_FOUND), "problems": {}}, status=404)
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         if path_prefix is None:
@@ -155,22 +159,22 @@ def problem(request, status: int, detail: str, problems: dict | None = None):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return problem(request, 403, str(exc) or "没有权限")
+    return problem(request, 403, str(exc) or _("没有权限"))
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return problem(request, 404, NOT_FOUND)
+    return problem(request, 404, _(NOT_FOUND))
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     if isinstance(exc, AuthenticationError):
-        return problem(request, 401, STATUS_TEXT[401])
+        return problem(request, 401, _(STATUS_TEXT[401]))
     if isinstance(exc.__cause__, InputError):  # ninja wraps whatever the body parser raises in a 400
         return invalid_input(request, exc.__cause__)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):  # not JSON, or not UTF-8
-        return problem(request, 400, STATUS_TEXT[400])
+        return problem(request, 400, _(STATUS_TEXT[400]))
     return problem(request, exc.status_code, str(exc))
 
 
@@ -188,7 +192,8 @@ def invalid_input(request, exc: InputError):
     for error in exc.errors:
         key = _field(error.get("loc", ()))
         problems[key] = "；".join(filter(None, [problems.get(key), str(error.get("msg", ""))]))
-    detail = "输入不符合要求：" + "；".join(f"{k or '请求'}：{v}" for k, v in problems.items())
+    listed = "；".join(f"{k or _('请求')}：{v}" for k, v in problems.items())
+    detail = _("输入不符合要求：%(problems)s") % {"problems": listed}
     return problem(request, 422, detail, problems)
 
 
