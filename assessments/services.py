@@ -9,13 +9,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import maturity
+from core.db import is_contention
 from enterprises import events
 from enterprises.models import Enterprise, EnterpriseEvent
 from maturity.answers import applies, points_for
@@ -516,12 +517,21 @@ def peer_scores_follow_archive() -> int:
     if state is not None:
         events = events.filter(at__gt=state.followed_until - FOLLOW_MARGIN)
     redo = _peer_rows_to_redo(events) if events.exists() else set()
-    if redo:
-        peer_scores_refresh(enterprise_ids=redo)
-    if state is None:
-        PeerScoreSync.objects.update_or_create(pk=1, defaults={"followed_until": now})
-    elif now - state.followed_until > FOLLOW_WRITE_EVERY:
-        PeerScoreSync.objects.filter(pk=1).update(followed_until=now)
+    try:
+        with transaction.atomic():  # a savepoint inside a caller's transaction, so a lost race leaves it usable
+            if redo:
+                peer_scores_refresh(enterprise_ids=redo)
+            if state is None:
+                PeerScoreSync.objects.update_or_create(pk=1, defaults={"followed_until": now})
+            elif now - state.followed_until > FOLLOW_WRITE_EVERY:
+                PeerScoreSync.objects.filter(pk=1).update(followed_until=now)
+    except OperationalError as exc:
+        if not is_contention(exc):
+            raise
+        # Another request holds the lock, typically following the same events right now. Nothing is lost by
+        # stepping aside: the mark did not move, so the next call re-reads these events. A report being issued
+        # must not fail over this bookkeeping (issue 16: concurrent issues never give a 500).
+        return 0
     return len(redo)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
+from core.db import is_contention
 from core.links import absolute_url
 from enterprises import events
 from enterprises.models import EnterpriseEvent
@@ -87,18 +88,8 @@ class ReportBusy(Exception):
         super().__init__(_("该企业正有其他报告在出具，系统繁忙，请稍后再试。"))
 
 
-# SQLSTATEs of lock contention on PostgreSQL: serialization failure, deadlock, lock not available.
-_CONTENTION_SQLSTATES = {"40001", "40P01", "55P03"}
-
-
 # How long a short write waits for others before the caller gets a 409: SQLite's own lock timeout.
 CONTENTION_WAIT_SECONDS = 20
-
-
-def _is_contention(exc: OperationalError) -> bool:
-    cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-    return sqlstate in _CONTENTION_SQLSTATES or "database is locked" in str(exc) or "table is locked" in str(exc)
 
 
 def _retrying[T](write: Callable[[], T]) -> T:
@@ -112,7 +103,7 @@ def _retrying[T](write: Callable[[], T]) -> T:
         try:
             return write()
         except OperationalError as exc:
-            if not _is_contention(exc):
+            if not is_contention(exc):
                 raise
             if connection.in_atomic_block or time.monotonic() + pause > deadline:
                 raise ReportBusy() from exc
