@@ -4,13 +4,13 @@ or commissioner confirms or rejects it. Each view: permission helper → one ser
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.uploads import UploadError
+from core.uploads import UploadError, stored_file_response
 from enterprises.access import get_enterprise_for_user
 
 from . import tiers
@@ -112,10 +112,4 @@ def fact_reject(request, pk: int):
 def fact_evidence(request, pk: int, evidence_pk: int):
     fact = tiers.get_fact_for_user(request.user, pk)
     ev = get_object_or_404(TierFactEvidence, pk=evidence_pk, fact=fact)
-    try:
-        handle = ev.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("文件已不存在")) from exc
-    response = FileResponse(handle, as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(ev.file, filename=ev.original_name, content_type=ev.content_type)

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.uploads import stored_file_response
 from enterprises.access import get_enterprise_for_user
 
 from . import access, imports, questionnaire, results, services
@@ -227,13 +227,7 @@ def evidence_delete(request, pk: int, evidence_pk: int):
 def evidence_download(request, pk: int, evidence_pk: int):
     assessment = access.get_assessment_for_user(request.user, pk)
     ev = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment)
-    try:
-        handle = ev.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("文件已不存在")) from exc
-    response = FileResponse(handle, as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(ev.file, filename=ev.original_name, content_type=ev.content_type)
 
 
 @login_required

@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core.uploads import stored_file_response
 
 from . import access, attachments, directory
 from .services import CatalogError
@@ -113,17 +115,9 @@ def attachment_upload(request):
 @login_required
 def attachment_download(request, pk: int):
     attachment = attachments.get_attachment_for_user(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("文件已不存在")) from exc
-    # Django writes filename*=utf-8''… (RFC 5987) for a non-ASCII name; the type is the one we checked, not the
-    # uploader's claim, and nosniff stops a browser from guessing another.
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    return stored_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
