@@ -3,9 +3,9 @@
 Reading refuses what would silently import the wrong thing: formulas (their cached values may be stale),
 merged header cells, old .xls files, binary files and empty files, each with a message in Chinese."""
 
+import codecs
 import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 import zipfile
@@ -15,7 +15,9 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree  # only ParseError; parsing goes through defusedxml
 
 from defusedxml import ElementTree as SafeElementTree
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from python_calamine import CalamineWorkbook
 
 from core import uploads
@@ -37,6 +39,39 @@ class Table:
     kind: str  # "xlsx" or "csv"
 
 
+# Byte-order marks of the encodings Excel's "Unicode text" (tab-separated) and other tools write.
+BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# What a file that is no spreadsheet usually is, by its first bytes; named in the refusal.
+MAGIC = (
+    (b"%PDF-", gettext_noop("PDF 文档")),
+    (b"\x89PNG", gettext_noop("PNG 图片")),
+    (b"\xff\xd8\xff", gettext_noop("JPEG 图片")),
+    (b"GIF8", gettext_noop("GIF 图片")),
+    (b"Rar!", gettext_noop("RAR 压缩包")),
+    (b"7z\xbc\xaf", gettext_noop("7z 压缩包")),
+    (b"\x1f\x8b", gettext_noop("gzip 压缩包")),
+)
+
+
+def not_a_spreadsheet(what: str) -> SpreadsheetError:
+    return SpreadsheetError(_("不是电子表格文件（%(what)s），请上传 .xlsx 或 .csv 文件") % {"what": what})
+
+
+def _looks_like(head: bytes) -> str | None:
+    return next((_(label) for magic, label in MAGIC if head.startswith(magic)), None)
+
+
+def text_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark names, or None."""
+    return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
+
+
 def sniff_kind(head: bytes, filename: str) -> str:
     """Decide by content, not by the file name a user typed."""
     suffix = PurePosixPath(filename.lower()).suffix
@@ -44,13 +79,35 @@ def sniff_kind(head: bytes, filename: str) -> str:
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(_("不支持 Excel 97-2003（.xls）格式，请在 Excel 中另存为 .xlsx 后再上传"))
+    if text_encoding(head):
+        return "csv"  # UTF-16 text holds a NUL in every ASCII character: the mark says it is text
+    looks_like = _looks_like(head)
     if suffix in {".xlsx", ".xlsm"}:
-        raise SpreadsheetError(_("文件扩展名为 .xlsx，但内容不是有效的 Excel 文件"))
+        raise not_a_spreadsheet(
+            _("扩展名为 .xlsx，但内容不是有效的 Excel 文件%(like)s")
+            % {"like": _("，看起来是 %(what)s") % {"what": looks_like} if looks_like else ""}
+        )
+    if looks_like:
+        raise not_a_spreadsheet(_("看起来是 %(what)s") % {"what": looks_like})
     if b"\x00" in head:
-        raise SpreadsheetError(_("文件不是表格文件（含有二进制内容），请上传 .xlsx 或 .csv 文件"))
-    if suffix not in {".csv", ".txt", ""}:
+        raise not_a_spreadsheet(_("含有二进制内容"))
+    if suffix not in {".csv", ".txt", ".tsv", ""}:
         raise SpreadsheetError(_("不支持的文件类型“%(suffix)s”，请上传 .xlsx 或 .csv 文件") % {"suffix": suffix})
     return "csv"
+
+
+def import_limits() -> tuple[int, int]:
+    """(rows, columns) an imported sheet may span; read at call time so a setting change applies."""
+    rows = int(getattr(settings, "TIDU_IMPORT_MAX_ROWS", 200_000))
+    columns = int(getattr(settings, "TIDU_IMPORT_MAX_COLUMNS", 256))
+    return rows, columns
+
+
+def _too_many_rows(rows: int, limit: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("文件超过 %(limit)s 行的上限（至少 %(rows)s 行），请拆分后分批导入")
+        % {"limit": f"{limit:,}", "rows": f"{rows:,}"}
+    )
 
 
 def read_table(path: Path, filename: str) -> Table:
@@ -59,7 +116,7 @@ def read_table(path: Path, filename: str) -> Table:
     with path.open("rb") as handle:
         head = handle.read(4096)
     kind = sniff_kind(head, filename)
-    rows = _read_xlsx(path) if kind == "xlsx" else _read_csv(path.read_bytes())
+    rows = _read_xlsx(path) if kind == "xlsx" else _read_csv(path)
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows or not any(cell.strip() for cell in rows[0]):
@@ -72,21 +129,63 @@ def read_table(path: Path, filename: str) -> Table:
     return Table(headers=headers, rows=data, kind=kind)
 
 
-def _read_csv(raw: bytes) -> list[list[str]]:
+def _csv_encoding(path: Path) -> str:
+    """The byte-order mark's encoding; else UTF-8 if the whole file decodes as UTF-8 (checked in chunks, so memory
+    stays bounded), else GB18030 (a superset of GBK) if it decodes as that; else the file is no text."""
+    with path.open("rb") as handle:
+        if marked := text_encoding(handle.read(4)):
+            return marked
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            text = raw.decode(encoding)
-            break
+            with path.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(CHUNK), b""):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes almost anything; kept for clarity
-        raise SpreadsheetError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV"))
-    if "\x00" in text:
-        raise SpreadsheetError(_("文件不是表格文件（含有二进制内容）"))
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as exc:
-        raise SpreadsheetError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
+    raise not_a_spreadsheet(_("无法识别为 UTF-8、UTF-16 或 GBK 编码的文本"))
+
+
+def _csv_lines(stream, max_rows: int) -> Iterator[str]:
+    """Lines for csv.reader, refusing binary content and counting as they are read (a million rows are refused
+    at the first line over the limit, before the rest is read)."""
+    for number, line in enumerate(stream, start=1):
+        if "\x00" in line:
+            raise not_a_spreadsheet(_("含有二进制内容"))
+        if number > max_rows + 1:  # the header row is not counted
+            raise _too_many_rows(number - 1, max_rows)
+        yield line
+
+
+def _delimiter(path: Path, encoding: str) -> str:
+    """Tab for tab-separated text (Excel's "Unicode text" and .tsv), judged on the first line; else comma."""
+    with path.open(encoding=encoding, errors="replace", newline="") as stream:
+        first = stream.readline(CHUNK)
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    encoding = _csv_encoding(path)
+    delimiter = _delimiter(path, encoding)
+    max_rows, _max_columns = import_limits()
+    with path.open(encoding=encoding, newline="") as stream:
+        reader = csv.reader(_csv_lines(stream, max_rows), delimiter=delimiter)
+        try:
+            return [list(row) for row in reader]
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise SpreadsheetError(
+                    _(
+                        "CSV 文件第 %(line)s 行有一个超长的单元格（超过 %(limit)s 个字符的上限），"
+                        "可能是引号不成对，请在 Excel 中打开检查后另存再导入"
+                    )
+                    % {"line": f"{reader.line_num:,}", "limit": f"{csv.field_size_limit():,}"}
+                ) from exc
+            raise SpreadsheetError(
+                _("CSV 文件第 %(line)s 行格式错误，请在 Excel 中打开检查后另存再导入") % {"line": reader.line_num}
+            ) from exc
 
 
 def _first_sheet_xml(archive: zipfile.ZipFile) -> str:
@@ -119,11 +218,112 @@ MAX_RUN = CHUNK
 CARRY = 4096  # enough for any tag the scan looks for that a read cut in two
 
 
+# The tags that place a cell: a row (r="7", or the next row when r is missing), a cell (r="AB7", or the next column
+# when missing) and the sheet's declared range (<dimension ref="A1:AB7"/>). calamine places cells the same way.
+PLACING_TAG = re.compile(
+    rb'<(?:\w+:)?(row|c|dimension)(?=[\s/>])(?:[^>]*?\s(?:r|ref)="([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?")?'
+)
+
+PLACED_CELL = re.compile(rb'<c [^>]*?(?<=\s)r="([A-Z]+)(\d+)"')  # a literal start: found fast
+
+
+def column_number(letters: bytes | str) -> int:
+    number = 0
+    for letter in letters.encode() if isinstance(letters, str) else letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class Extent:
+    """The rows and columns a sheet spans, followed tag by tag while its XML streams past: the reader (calamine)
+    builds a grid from A1 to the last cell, so one cell at XFD1048576 asks for ~17 billion cells and aborts the
+    process. Refuses the first cell (or declared range) beyond TIDU_IMPORT_MAX_ROWS × TIDU_IMPORT_MAX_COLUMNS."""
+
+    def __init__(self) -> None:
+        self.max_rows, self.max_columns = import_limits()
+        self.row = self.column = 0
+        self.columns: dict[bytes, int] = {}  # letters → number; a sheet uses few distinct columns
+
+    def _beyond(self, row: int, column: int) -> bool:
+        return row > self.max_rows or column > self.max_columns
+
+    def _limits(self) -> dict:
+        return {
+            "rows": f"{self.max_rows:,}",
+            "columns": f"{self.max_columns:,}",
+            "last": f"{column_letters(self.max_columns)}{self.max_rows}",
+        }
+
+    def feed(self, text: bytes, end: int) -> None:
+        """Follow the tags in text[:end]. When every cell carries its reference and no tag has a namespace prefix
+        (what Excel and WPS write) the cells are checked in bulk; otherwise, or over the limits, tag by tag."""
+        cells = PLACED_CELL.findall(text, 0, end)
+        opened = sum(text.count(tag, 0, end) for tag in (b"<c ", b"<c>", b"<c/>"))
+        if len(cells) == opened and text.find(b":c", 0, end) < 0 and text.find(b"<dimension", 0, end) < 0:
+            widest = max((self._column(letters) for letters in {letters for letters, _digits in cells}), default=0)
+            deepest = max(map(int, {digits for _letters, digits in cells}), default=0)
+            if not self._beyond(deepest, widest):
+                # Where the next piece goes on if its tags lack references: after the deepest row seen.
+                self.row, self.column = max(self.row, deepest), 0
+                return
+        self._walk(text, end)
+
+    def _column(self, letters: bytes) -> int:
+        column = self.columns.get(letters)
+        if column is None:
+            column = self.columns[letters] = column_number(letters)
+        return column
+
+    def _walk(self, text: bytes, end: int) -> None:
+        for match in PLACING_TAG.finditer(text, 0, end):
+            name, letters, digits = match.group(1, 2, 3)
+            if name == b"c":
+                if letters:
+                    self.column = self._column(letters)
+                else:
+                    self.column += 1
+                row = int(digits) if digits else self.row
+                if row > self.max_rows or self.column > self.max_columns:
+                    cell = f"{column_letters(self.column)}{row}"
+                    raise SpreadsheetError(
+                        _(
+                            "工作表中的单元格 %(cell)s 超出可导入的范围（最多 %(rows)s 行、%(columns)s 列，"
+                            "即 A1 到 %(last)s），请删除多余的内容，或拆分后分批导入"
+                        )
+                        % {"cell": cell, **self._limits()}
+                    )
+            elif name == b"row":
+                self.row = int(digits) if digits else self.row + 1
+                self.column = 0  # a row is refused at its first cell, which the message can name
+            else:  # the declared range: its last cell, or its only one
+                last_letters, last_digits = match.group(4, 5)
+                if last_letters is None:
+                    last_letters, last_digits = letters, digits
+                row, column = int(last_digits or 0), column_number(last_letters or b"")
+                if self._beyond(row, column):
+                    declared = match.group(0).rsplit(b'"', 2)[-2].decode()
+                    raise SpreadsheetError(
+                        _(
+                            "工作表声明的范围 %(range)s 超出可导入的范围（最多 %(rows)s 行、%(columns)s 列，"
+                            "即 A1 到 %(last)s），请删除多余的行和列后另存为 .xlsx，或拆分后分批导入"
+                        )
+                        % {"range": declared, **self._limits()}
+                    )
+
+
 def _check_archive(path: Path) -> None:
     try:
         problem = uploads.zip_refusal(path, "xl/", code_allowed=True)
     except uploads.NotAnArchive as exc:
-        raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件")) from exc
+        raise not_a_spreadsheet(_("是压缩包或已损坏，不是有效的 Excel（.xlsx）文件")) from exc
     if problem:
         raise SpreadsheetError(_("Excel 文件无法导入：%(detail)s") % {"detail": problem})
 
@@ -152,13 +352,13 @@ def store_upload(upload, path: Path) -> None:
         raise uploads.UploadError(str(exc)) from exc
 
 
-def _scan(stream, on_chunk=None) -> None:
+def _scan(stream, on_chunk=None, extent: Extent | None = None) -> None:
     """Read a member to its end in CHUNK-sized pieces, refusing a run without markup longer than MAX_RUN.
 
     Linear in the member's size, with memory bounded by two chunks; reading to the end also makes `zipfile` check
     the member's CRC and declared size, so a member that expands beyond what it declares is refused here."""
     run = 0
-    carry = b""
+    carry = tags = b""
     for chunk in iter(lambda: stream.read(CHUNK), b""):
         first = chunk.find(b"<")
         if first < 0:
@@ -180,6 +380,15 @@ def _scan(stream, on_chunk=None) -> None:
             # Keep the tail after the last "<" so a tag cut by the read is seen whole next time, never twice.
             cut = text.rfind(b"<", max(0, len(text) - CARRY))
             carry = text[cut:] if cut >= 0 else b""
+        if extent is not None:
+            # Each tag exactly once: tags before the last "<" now, the rest with the next read (at most MAX_RUN
+            # bytes follow the last "<", or the run was refused above, so this stays bounded).
+            tags += chunk
+            cut = tags.rfind(b"<")
+            extent.feed(tags, cut if cut >= 0 else len(tags))
+            tags = tags[cut:] if cut >= 0 else b""
+    if extent is not None and tags:
+        extent.feed(tags, len(tags))
 
 
 def _check_xlsx_structure(path: Path) -> None:
@@ -214,7 +423,8 @@ def _check_xlsx_structure(path: Path) -> None:
                 if info.is_dir():
                     continue
                 with archive.open(info) as member:
-                    _scan(member, find_problems if info.filename == sheet_name else None)
+                    is_sheet = info.filename == sheet_name
+                    _scan(member, find_problems if is_sheet else None, Extent() if is_sheet else None)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, EOFError, OSError) as exc:
         raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件")) from exc
 

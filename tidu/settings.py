@@ -204,6 +204,10 @@ TIDU_IMPORT_MAX_BYTES = int(os.environ.get("TIDU_IMPORT_MAX_MB", "50")) * 1024 *
 # compressed XML can expand to gigabytes. 50,000 rows × 173 columns of a real workbook is ~300 MB of sheet XML.
 TIDU_UPLOAD_MAX_EXPANDED_MB = int(os.environ.get("TIDU_UPLOAD_MAX_EXPANDED_MB", "512"))
 TIDU_UPLOAD_MAX_EXPANDED_TOTAL_MB = int(os.environ.get("TIDU_UPLOAD_MAX_EXPANDED_TOTAL_MB", "1024"))
+# An imported sheet may span at most this many rows (header included) and columns: the reader builds a grid from A1
+# to the last cell, so one cell at XFD1048576 would ask for ~17 billion cells. Checked while the XML streams past.
+TIDU_IMPORT_MAX_ROWS = int(os.environ.get("TIDU_IMPORT_MAX_ROWS", "200000"))
+TIDU_IMPORT_MAX_COLUMNS = int(os.environ.get("TIDU_IMPORT_MAX_COLUMNS", "256"))
 # A phase of an import job (check or commit) running longer than this is failed with its reason; one whose worker
 # has not been heard of for TIDU_JOB_STALE_MINUTES is taken for dead and failed when the page polls or a worker starts.
 TIDU_JOB_TIME_LIMIT_MINUTES = float(os.environ.get("TIDU_JOB_TIME_LIMIT_MINUTES", "30"))

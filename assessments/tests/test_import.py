@@ -261,7 +261,7 @@ def test_formulas_and_wrong_file_types_are_refused(world, login, cmmm):
         reverse("assessments:import"),
         {"version": cmmm.pk, "file": SimpleUploadedFile("评估.pdf", b"%PDF-1.4\x00\x01binary")},
     )
-    assert response.status_code == 422 and "二进制" in response.content.decode()
+    assert response.status_code == 422 and "不是电子表格文件（看起来是 PDF 文档）" in response.content.decode()
     assert AssessmentImportJob.objects.count() == 1
     assert not Assessment.objects.exists()
 
