@@ -2,15 +2,17 @@
 and the importer's scope. Pure Python over preloaded lookups, so 100,000 rows validate in seconds."""
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+import yaml
 from django.utils.translation import gettext as _
 
 from accounts.policy import Scope
-from core.spreadsheets import normalise_header
 from regions.models import IndustryDivision, IndustryGroup, Region
 
 from . import creditcode
@@ -26,67 +28,141 @@ class Column:
     help: str = ""
 
 
-COLUMNS = [
-    Column("credit_code", "统一社会信用代码", True, ("信用代码", "社会信用代码", "统一代码"), "18 位，含校验位"),
-    Column("name", "企业名称", True, ("名称", "单位名称", "企业名"), "营业执照上的名称"),
-    Column("former_names", "曾用名", False, ("原名称",), "多个用分号隔开"),
-    Column(
-        "county",
-        "所在区县",
-        True,
-        ("区县", "区县代码", "所在区县代码", "行政区划代码", "所在地区"),
-        "6 位区划代码（推荐），或区县名称",
-    ),
-    Column("address", "详细地址", False, ("地址", "注册地址", "生产经营地址")),
-    Column(
-        "industry",
-        "行业代码",
-        True,
-        ("行业大类", "行业大类代码", "所属行业", "国民经济行业"),
-        "GB/T 4754-2017 制造业大类，如 34 或 C34",
-    ),
-    Column("industry_group", "行业中类代码", False, ("行业中类",), "3 位，如 341（需先加载行业中类）"),
-    Column("founded_on", "成立日期", False, ("成立时间", "注册日期"), "如 2015-03-01"),
-    Column("year", "数据年度", False, ("年度", "年份", "统计年度"), "经营数据所属年份，如 2025"),
-    Column("employees", "从业人员（人）", False, ("从业人员", "从业人数", "员工人数", "职工人数")),
-    Column("revenue", "营业收入（万元）", False, ("营业收入", "营收", "主营业务收入", "主营业务收入（万元）")),
-    Column("assets", "资产总额（万元）", False, ("资产总额", "总资产")),
-    Column("labels", "标签", False, ("企业标签", "称号", "培育称号"), "如：专精特新中小企业:2023；高新技术企业:2022"),
-    Column("contact_name", "联系人", False, ("联系人姓名",)),
-    Column("contact_phone", "联系电话", False, ("电话", "手机", "手机号")),
-    Column("contact_email", "电子邮箱", False, ("邮箱", "email", "e-mail")),
-    Column("notes", "备注", False, ("说明",)),
-]
-HEADER_KEYS = {normalise_header(alias): col.key for col in COLUMNS for alias in (col.header, *col.aliases)}
+COLUMNS_FILE = Path(__file__).parent / "data" / "import_columns.yaml"
+# The characters of traditional-script headers (統一社會信用代碼, 營業收入, 從業人員 …) mapped to simplified, so a
+# list typed in Hong Kong, Macao or Taiwan software is read alike; the table itself is kept in simplified only.
+TRADITIONAL = str.maketrans(
+    "統會碼業稱區縣營額資產總從員數聯係繫電話郵類屬經濟單號註冊構織機點標簽職專萬實際規劃鄉鎮稅場時間備說團開發園鏈"
+    "絡詳細計設報門檢則財務這個與為們來對於當還長銷售務達證書權負責審製填歷輔層級稱戶稽異變動於義項種點",
+    "统会码业称区县营额资产总从员数联系系电话邮类属经济单号注册构织机点标签职专万实际规划乡镇税场时间备说团开发园链"
+    "络详细计设报门检则财务这个与为们来对于当还长销售务达证书权负责审制填历辅层级称户稽异变动于义项种点",
+)
+BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
+
+
+def header_key(text: str) -> str:
+    """The normal form a header is matched on: half-width, simplified, no spaces, '*' or '(必填)'."""
+    text = unicodedata.normalize("NFKC", text).translate(TRADITIONAL)
+    text = re.sub(r"\((必填|选填|必填项|选填项)\)|[*\s:：]", "", text)
+    return text.casefold()
+
+
+def _load_columns() -> tuple[list[Column], frozenset[str]]:
+    data = yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))
+    columns = [
+        Column(
+            key,
+            spec["name"],
+            bool(spec.get("required", False)),
+            tuple(str(name) for name in spec.get("synonyms", ())),
+            spec.get("help", ""),
+        )
+        for key, spec in data["columns"].items()
+    ]
+    return columns, frozenset(header_key(name) for name in data.get("ignored", ()))
+
+
+COLUMNS, IGNORED_KEYS = _load_columns()
+HEADER_KEYS = {header_key(alias): col.key for col in COLUMNS for alias in (col.header, *col.aliases)}
 HEADERS = {col.key: col.header for col in COLUMNS}
 LIST_SPLIT = re.compile(r"[;；,，、\n]+")
 PHONE = re.compile(r"^\+?[\d\- ()（）]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def column_of(header: str) -> str | None:
+    """The key of the column a header names: as written, else without its bracketed units ("营业收入（万元）",
+    "从业人员(人)", "资产总计[万元]"); the numbering columns (序号) are "ignored"; None for anything else."""
+    key = header_key(header)
+    if not key:
+        return None
+    if key in IGNORED_KEYS:
+        return "ignored"
+    found = HEADER_KEYS.get(key)
+    if found is None and (bare := BRACKETED.sub("", key)) != key:
+        found = HEADER_KEYS.get(bare) or ("ignored" if bare in IGNORED_KEYS else None)
+    return found
+
+
+def closest_known(header: str) -> str | None:
+    """The known column name nearest to a header nobody recognised, for the message when a required one misses."""
+    key = BRACKETED.sub("", header_key(header))
+    if not key:
+        return None
+    match = difflib.get_close_matches(key, list(HEADER_KEYS), n=1, cutoff=0.5)
+    if not match:
+        return None
+    spelled = {header_key(name): name for col in COLUMNS for name in (col.header, *col.aliases)}
+    return spelled[match[0]]
+
+
 class HeaderError(ValueError):
     pass
 
 
-def map_headers(headers: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Column key → index, and warnings about columns that were ignored. Raises when required columns miss."""
-    mapping: dict[str, int] = {}
+class AmbiguousColumn(HeaderError):
+    """Two columns could be the same one (行政区划 and 所属区县): the person importing says which."""
+
+    def __init__(self, key: str, candidates: list[tuple[int, str]]):
+        self.key = key
+        self.candidates = candidates  # (0-based position, header as written)
+        names = _("、").join(f"第 {index + 1} 列“{header}”" for index, header in candidates)
+        super().__init__(
+            _("有 %(n)s 列都可以是“%(column)s”：%(names)s，请选择用哪一列")
+            % {"n": len(candidates), "column": HEADERS[key], "names": names}
+        )
+
+
+def map_headers(headers: list[str], *, choose: dict[str, int] | None = None) -> tuple[dict[str, int], list[str]]:
+    """Column key → index, and warnings about columns that were ignored. Raises when required columns miss, and
+    AmbiguousColumn when two columns name the county unless `choose` says which (key → 0-based index)."""
+    choose = choose or {}
+    found: dict[str, list[int]] = {}
     warnings = []
+    unknown: list[tuple[int, str]] = []
     for index, header in enumerate(headers):
-        key = HEADER_KEYS.get(normalise_header(header))
+        key = column_of(header)
+        if key == "ignored":
+            continue
         if key is None:
-            if header:
+            if header.strip():
+                unknown.append((index, header.strip()))
                 warnings.append(
                     _("第 %(column)s 列“%(header)s”不是模板中的列，已忽略") % {"column": index + 1, "header": header}
                 )
-        elif key in mapping:
-            message = _("列“%(header)s”出现了两次（第 %(first)s 列和第 %(second)s 列）")
-            raise HeaderError(message % {"header": HEADERS[key], "first": mapping[key] + 1, "second": index + 1})
+            continue
+        found.setdefault(key, []).append(index)
+    mapping: dict[str, int] = {}
+    for key, indexes in found.items():
+        if len(indexes) == 1:
+            mapping[key] = indexes[0]
+        elif key in choose and choose[key] in indexes:
+            mapping[key] = choose[key]
+            for index in indexes:
+                if index != choose[key]:
+                    warnings.append(
+                        _("第 %(column)s 列“%(header)s”未作为“%(name)s”使用，已忽略")
+                        % {"column": index + 1, "header": headers[index], "name": HEADERS[key]}
+                    )
+        elif key == "county":
+            raise AmbiguousColumn(key, [(index, headers[index].strip()) for index in indexes])
         else:
-            mapping[key] = index
+            message = _("列“%(header)s”出现了两次（第 %(first)s 列和第 %(second)s 列）")
+            raise HeaderError(message % {"header": HEADERS[key], "first": indexes[0] + 1, "second": indexes[1] + 1})
     missing = [col.header for col in COLUMNS if col.required and col.key not in mapping]
     if missing:
-        raise HeaderError(_("缺少必填列：%(columns)s。请下载导入模板核对表头") % {"columns": _("、").join(missing)})
+        message = _("缺少必填列：%(columns)s。") % {"columns": _("、").join(missing)}
+        if unknown:
+            described = []
+            for _index, header in unknown[:20]:
+                near = closest_known(header)
+                described.append(
+                    _("“%(header)s”（最接近的已知列名：%(near)s）") % {"header": header, "near": near}
+                    if near
+                    else _("“%(header)s”") % {"header": header}
+                )
+            message += _("文件中未识别的列：%(found)s。") % {"found": _("、").join(described)}
+        raise HeaderError(message + _("请下载导入模板核对表头"))
     return mapping, warnings
 
 

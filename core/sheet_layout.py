@@ -1,0 +1,162 @@
+"""Where the table is in a sheet people actually made: the header row found by the column names it holds, not by its
+position, with title rows above it, a units row under it, subtotals, blank rows and signatures below the data.
+
+Pure Python over rows of text (no Django): the caller passes a `known` function that names the column a header
+cell stands for (or None), and turns the facts returned here into sentences for the preview."""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+Rows = Sequence[Sequence[str]]
+Known = Callable[[str], str | None]
+
+# Far enough down for a title, a subtitle, a date line and a note above the header; a header further down is no
+# header a person would recognise either.
+HEADER_SCAN_ROWS = 30
+# A units row holds only units or the column numbering of statistical forms (甲、乙、1、2 …).
+UNIT_CELL = re.compile(
+    r"^(单位[:：].*|计量单位.*|[（(]?(万元|千元|亿元|元|人|个|家|%|％|年|万元/人)[)）]?|[甲乙丙丁戊己]|\d{1,2})$"
+)
+# Totals stand in the first filled cell of their row; the row is skipped, the data may go on below it.
+TOTAL_CELL = re.compile(r"^(合\s*计|小\s*计|总\s*计|累\s*计|全[县市区省]合计)")
+# Signatures and notes end the table: everything from the first of them down is ignored.
+TRAILER_CELL = re.compile(
+    r"^(填表人|填报人|审核人|审核|制表人?|制表日期|填表日期|填报日期|单位负责人|负责人|统计负责人|联系人[:：]|"
+    r"备注[:：]|注[:：]|说明[:：]|数据来源|资料来源)"
+)
+# A block heading between blocks of data: "一、东湖区", "（二）高新区".
+SECTION_CELL = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
+
+
+@dataclass
+class Layout:
+    """Where a sheet's table is. Row indexes are 0-based positions in the rows given (spreadsheet row = index + 1)."""
+
+    header: int
+    columns: dict[int, str]  # header cell position → the known column it names
+    data: list[int] = field(default_factory=list)  # rows that hold records, in order
+    titles: list[int] = field(default_factory=list)  # filled rows above the header
+    units: int | None = None  # the units row under the header
+    totals: list[int] = field(default_factory=list)  # 合计 / 小计 rows skipped among the data
+    sections: list[int] = field(default_factory=list)  # block headings and repeated headers skipped among the data
+    trailer: int | None = None  # first row of the signatures and notes ignored to the end
+
+    @property
+    def matched(self) -> int:
+        return len(set(self.columns.values()))
+
+
+def _filled(row: Sequence[str]) -> list[str]:
+    return [cell.strip() for cell in row if cell and cell.strip()]
+
+
+def header_columns(row: Sequence[str], known: Known) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for index, cell in enumerate(row):
+        if cell and cell.strip() and (key := known(cell)) is not None:
+            found[index] = key
+    return found
+
+
+def find_header(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> int | None:
+    """The row among the first `scan` that names the most distinct known columns (the first such row on a tie);
+    None when no row names any."""
+    best, best_count = None, 0
+    for index, row in enumerate(rows[:scan]):
+        count = len(set(header_columns(row, known).values()))
+        if count > best_count:
+            best, best_count = index, count
+    return best
+
+
+def _is_units_row(row: Sequence[str]) -> bool:
+    cells = _filled(row)
+    return bool(cells) and all(UNIT_CELL.match(cell) for cell in cells)
+
+
+def layout(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> Layout | None:
+    """The table in `rows`, or None when no row in the first `scan` names a known column."""
+    header = find_header(rows, known, scan)
+    if header is None:
+        return None
+    columns = header_columns(rows[header], known)
+    result = Layout(header=header, columns=columns)
+    result.titles = [index for index in range(header) if _filled(rows[index])]
+    start = header + 1
+    if start < len(rows) and _is_units_row(rows[start]):
+        result.units = start
+        start += 1
+    header_keys = set(columns.values())
+    for index in range(start, len(rows)):
+        cells = _filled(rows[index])
+        if not cells:
+            continue  # blank rows between blocks
+        first = cells[0]
+        if TRAILER_CELL.match(first):
+            result.trailer = index
+            break
+        if TOTAL_CELL.match(first):
+            result.totals.append(index)
+        elif (len(cells) == 1 and SECTION_CELL.match(first)) or (
+            len(header_keys) > 1 and set(header_columns(rows[index], known).values()) == header_keys
+        ):
+            result.sections.append(index)  # a block heading, or the header repeated above the next block
+        else:
+            result.data.append(index)
+    return result
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sheet offered to `choose_sheet`: its name, whether the workbook hides it, and its layout (None: no table)."""
+
+    name: str
+    hidden: bool
+    layout: Layout | None
+
+
+def choose_sheet(candidates: Sequence[Candidate]) -> Candidate | None:
+    """The visible sheet whose header names the most known columns (the first such sheet on a tie, then the one
+    with more data rows); hidden sheets are stale copies people forgot, never read."""
+    best: Candidate | None = None
+    for candidate in candidates:
+        if candidate.hidden or candidate.layout is None:
+            continue
+        if best is None or (candidate.layout.matched, len(candidate.layout.data)) > (
+            best.layout.matched,
+            len(best.layout.data),
+        ):
+            best = candidate
+    return best
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A merged block in the body whose value was copied into every row it covers (0-based, inclusive)."""
+
+    column: int
+    first_row: int
+    last_row: int
+
+
+def fill_merged(rows: list[list[str]], merged: Sequence[tuple[int, int, int, int]], below: int) -> list[Filled]:
+    """Copy each merged block's value (held by its top-left cell) into every cell it covers, for blocks that start
+    below row `below` (the header) — a county or cluster merged over several records. Blocks in the header or the
+    titles are left alone, and so are blocks within one row. Returns the blocks that were filled."""
+    filled: list[Filled] = []
+    for first_row, first_col, last_row, _last_col in merged:
+        if first_row <= below or first_row >= len(rows):
+            continue
+        value = rows[first_row][first_col] if first_col < len(rows[first_row]) else ""
+        if not value.strip():
+            continue
+        last_row = min(last_row, len(rows) - 1)
+        if last_row == first_row:
+            continue  # merged across columns only: the value stays in its own column, nothing to fill down
+        for row in range(first_row + 1, last_row + 1):
+            cells = rows[row]
+            if first_col < len(cells) and not cells[first_col].strip():
+                cells[first_col] = value
+        filled.append(Filled(first_col, first_row, last_row))
+    return filled
