@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree  # only ParseError; parsing goes through defusedxml
 
@@ -18,7 +19,7 @@ from defusedxml import ElementTree as SafeElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from core import uploads
 
@@ -451,6 +452,81 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise SpreadsheetError(_("Excel 文件已损坏或无法读取")) from exc
     return [[_as_text(v) for v in row] for row in values]
+
+
+@dataclass
+class Sheet:
+    """One worksheet as text, with what the workbook says about it (for `core.sheet_layout`)."""
+
+    name: str
+    rows: list[list[str]]  # every row from A1, as text; row i is spreadsheet row i + 1
+    hidden: bool = False
+    merged: list[tuple[int, int, int, int]] = dc_field(default_factory=list)  # 0-based (row, col, last row, last col)
+    formulas: list[str] = dc_field(default_factory=list)  # cells holding formulas (the first few)
+
+
+def read_sheets(path: Path, filename: str) -> tuple[str, list[Sheet]]:
+    """Every sheet of a workbook (or the one table of a CSV) with its visibility and merged cells, for callers that
+    find the header themselves (core.sheet_layout). The archive is checked as for `read_table`; formulas are
+    reported per sheet rather than refused (a summary sheet may hold them), merged cells are the caller's."""
+    if path.stat().st_size == 0:
+        raise SpreadsheetError(_("文件是空的"))
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    kind = sniff_kind(head, filename)
+    if kind == "csv":
+        return kind, [Sheet(name="", rows=_read_csv(path))]
+    _check_archive(path)
+    sheets = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = _sheet_members(archive)
+            formulas = {member: _formula_cells(archive, member) for member in members.values()}
+        book = CalamineWorkbook.from_path(str(path))
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue  # chart sheets and macro sheets hold no table
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = [[_as_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+            hidden = meta.visible != SheetVisibleEnum.Visible  # hidden or "very hidden"
+            found = formulas.get(members.get(meta.name, ""), [])
+            sheets.append(Sheet(meta.name, rows, hidden=hidden, merged=merged, formulas=found))
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise SpreadsheetError(_("Excel 文件已损坏或无法读取")) from exc
+    return kind, sheets
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the archive member holding its cells."""
+    workbook = SafeElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = SafeElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PKG_REL_NS}Relationship")}
+    members = {}
+    for sheet in workbook.iter(f"{XLSX_NS}sheet"):
+        target = targets.get(sheet.get(f"{REL_NS}id"), "")
+        members[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return members
+
+
+def _formula_cells(archive: zipfile.ZipFile, member: str) -> list[str]:
+    """The first few cells of a worksheet that hold formulas, read in bounded chunks by `_scan`, which also refuses
+    a sheet spanning more than the import limits before calamine would build its grid."""
+    found: list[str] = []
+
+    def find(text: bytes) -> None:
+        for match in FORMULA_TAG.finditer(text):
+            if len(found) >= 5:
+                return
+            ref = CELL_REF.search(text, max(text.rfind(b"<c ", 0, match.start()), 0), match.start())
+            found.append(ref.group(1).decode() if ref else "?")
+
+    if member in archive.namelist():
+        with archive.open(member) as stream:
+            _scan(stream, find, Extent())
+    return list(dict.fromkeys(found))
 
 
 def normalise_header(text: str) -> str:
