@@ -87,7 +87,9 @@ def layout(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> Layout | N
     if start < len(rows) and _is_units_row(rows[start]):
         result.units = start
         start += 1
-    header_keys = set(columns.values())
+    # The header repeated above the next block: compared as written, which costs nothing per record (matching every
+    # cell against the known names would, on 100,000 rows).
+    header_cells = _filled(rows[header])
     for index in range(start, len(rows)):
         cells = _filled(rows[index])
         if not cells:
@@ -98,9 +100,7 @@ def layout(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> Layout | N
             break
         if TOTAL_CELL.match(first):
             result.totals.append(index)
-        elif (len(cells) == 1 and SECTION_CELL.match(first)) or (
-            len(header_keys) > 1 and set(header_columns(rows[index], known).values()) == header_keys
-        ):
+        elif (len(cells) == 1 and SECTION_CELL.match(first)) or (len(cells) > 1 and cells == header_cells):
             result.sections.append(index)  # a block heading, or the header repeated above the next block
         else:
             result.data.append(index)
