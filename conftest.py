@@ -24,9 +24,9 @@ def pytest_configure(config):
 
 
 def make_code(county: str) -> str:
-    from enterprises.creditcode import make
+    from enterprises.creditcode import make, org_code
 
-    return make(f"91{county}" + f"{next(_serial):09d}")
+    return make(f"91{county}" + org_code(f"{next(_serial):08d}"))
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def generate_xlsx(path: Path, rows: int, seed: int = 2026) -> dict:
     for _ in range(rows):
         county, county_name, full_name = rng.choice(counties)
         while True:
-            code = creditcode.make("91" + county + "".join(rng.choices(creditcode.ALPHABET, k=9)))
+            code = creditcode.make("91" + county + creditcode.org_code("".join(rng.choices(creditcode.ALPHABET, k=8))))
             if code not in used_codes:
                 used_codes.add(code)
                 break

@@ -210,6 +210,8 @@ def _cell_row(ref: str) -> int:
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"')
 CELL_REF = re.compile(rb' r="([A-Z]+[0-9]+)"')
+# An error cell (t="e"): calamine reads it as empty, so the scan notes where it is and what Excel showed.
+ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*>(?:\s*<(?:\w+:)?v>([^<]*)</)?')
 CHUNK = 1 << 20
 # Excel holds at most 32,767 characters in a cell; written as XML (an escape such as &quot; is 6 bytes) that is
 # under 200 KB between two tags. A longer run without markup is no workbook Excel wrote, and it is what made the
@@ -430,28 +432,76 @@ def _check_xlsx_structure(path: Path) -> None:
         raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件")) from exc
 
 
+class CellText(str):
+    """A cell's text that remembers what Excel stored: "number", "date" or "error" (#REF!, #N/A…), so an importer can
+    refuse a code stored as a number (precision lost) or an error value instead of reading it as text or empty."""
+
+    kind: str = "text"
+
+    def __new__(cls, text: str, kind: str) -> "CellText":
+        cell = super().__new__(cls, text)
+        cell.kind = kind
+        return cell
+
+
 def _as_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return CellText(str(int(value)) if value.is_integer() else repr(value), "number")
+    if isinstance(value, int):
+        return CellText(str(value), "number")
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+        return CellText(value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" "), "date")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return CellText(value.isoformat(), "date")
     return str(value)
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
     _check_xlsx_structure(path)
+    error_cells = _error_cells_of(path)
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         values = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise SpreadsheetError(_("Excel 文件已损坏或无法读取")) from exc
-    return [[_as_text(v) for v in row] for row in values]
+    rows = [[_as_text(v) for v in row] for row in values]
+    _mark_error_cells(rows, error_cells)
+    return rows
+
+
+def _mark_error_cells(rows: list[list[str]], error_cells: dict[str, str]) -> None:
+    """Put back the error values (#REF!, #N/A…) that calamine reads as empty cells, marked as errors."""
+    for ref, value in error_cells.items():
+        letters = re.match(r"[A-Z]+", ref).group(0)
+        column = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(letters))) - 1
+        row = int(ref[len(letters) :]) - 1
+        if row < len(rows) and column < len(rows[row]):
+            rows[row][column] = CellText(value, "error")
+
+
+def _error_cells(archive: zipfile.ZipFile, member: str) -> dict[str, str]:
+    """The error cells of a worksheet by reference ("D12" → "#REF!"), read in bounded chunks by `_scan`."""
+    found: dict[str, str] = {}
+
+    def find(text: bytes) -> None:
+        for match in ERROR_CELL.finditer(text):
+            if ref := CELL_REF.search(match.group(0)):
+                value = (match.group(1) or b"").decode(errors="replace")
+                found[ref.group(1).decode()] = value or found.get(ref.group(1).decode(), "") or "#N/A"
+
+    if member in archive.namelist():
+        with archive.open(member) as stream:
+            _scan(stream, find)
+    return found
+
+
+def _error_cells_of(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return _error_cells(archive, _first_sheet_xml(archive))
 
 
 @dataclass
@@ -482,12 +532,14 @@ def read_sheets(path: Path, filename: str) -> tuple[str, list[Sheet]]:
         with zipfile.ZipFile(path) as archive:
             members = _sheet_members(archive)
             formulas = {member: _formula_cells(archive, member) for member in members.values()}
+            error_cells = {member: _error_cells(archive, member) for member in members.values()}
         book = CalamineWorkbook.from_path(str(path))
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # chart sheets and macro sheets hold no table
             sheet = book.get_sheet_by_name(meta.name)
             rows = [[_as_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            _mark_error_cells(rows, error_cells.get(members.get(meta.name, ""), {}))
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
             hidden = meta.visible != SheetVisibleEnum.Visible  # hidden or "very hidden"
             found = formulas.get(members.get(meta.name, ""), [])

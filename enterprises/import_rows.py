@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.policy import Scope
 from regions.models import IndustryDivision, IndustryGroup, Region
 
-from . import creditcode
+from . import creditcode, import_values
 from .models import Enterprise, Label
 
 
@@ -220,6 +220,17 @@ class RowValidator:
         self.lookups = lookups
         self.mapping = mapping
         self.seen_codes: dict[str, int] = {}
+        self._regions: dict[str, tuple[str, int]] | None = None  # every region, loaded on the first question
+        self._industry_detail: str | None = None  # set by clean_industry, taken by _keep_industry_detail
+
+    @property
+    def regions(self) -> dict[str, tuple[str, int]]:
+        """Code → (full name, level) of every known region, for cities given where a county is required and the
+        division inside credit codes. Loaded only when a row needs it."""
+        if self._regions is None:
+            rows = Region.objects.values_list("code", "full_name", "level")
+            self._regions = {code: (full_name, level) for code, full_name, level in rows}
+        return self._regions
 
     def validate(self, number: int, cells: list[str]) -> tuple[Row | None, list[RowError]]:
         row, errors = Row(number), []
@@ -231,9 +242,15 @@ class RowValidator:
                     errors.append(RowError(number, HEADERS[key], raw, _("必填项不能为空")))
                 continue
             try:
+                self._refuse_guesses(key, raw)
                 row.values[key] = getattr(self, f"clean_{key}", self._text)(text, number)
+            except import_values.CellError as exc:
+                cell = import_values.cell_name(index, number)
+                message = _("单元格 %(cell)s：%(reason)s") % {"cell": cell, "reason": exc}
+                errors.append(RowError(number, HEADERS[key], raw, message))
             except ValueError as exc:
                 errors.append(RowError(number, HEADERS[key], raw, str(exc)))
+        self._keep_industry_detail(row)
         has_figures = any(k in row.values for k in ("employees", "revenue", "assets"))
         if has_figures and "year" not in row.values and not any(e.column == HEADERS["year"] for e in errors):
             errors.append(RowError(number, HEADERS["year"], "", _("填写了从业人员、营业收入或资产时必须填写数据年度")))
@@ -244,6 +261,25 @@ class RowValidator:
             errors.append(RowError(number, HEADERS["industry_group"], str(group), _("行业中类不属于所填行业大类")))
         return (None if errors else row), errors
 
+    def _refuse_guesses(self, key: str, raw: str) -> None:
+        """What no reading may guess, whatever the column: Excel error values, and codes Excel held as numbers."""
+        import_values.refuse_error_value(raw)
+        if key == "credit_code":
+            import_values.refuse_number_stored_code(raw)
+        elif key == "county":
+            import_values.refuse_number_stored_code(raw, exact_digits=12)  # whole numbers that short are exact
+
+    def _keep_industry_detail(self, row: Row) -> None:
+        """A group or class code (342, 3421) is kept as written next to its division, and fills the group when the
+        groups are loaded and the file has no group column of its own."""
+        detail = self._industry_detail
+        self._industry_detail = None
+        if detail is None or "industry" not in row.values:
+            return
+        row.values["industry_detail"] = detail
+        if "industry_group" not in self.mapping and detail[:3] in self.lookups.groups:
+            row.values["industry_group"] = detail[:3]
+
     def _text(self, text: str, number: int) -> str:
         if len(text) > 300:
             raise ValueError(_("内容过长（最多 300 字）"))
@@ -251,7 +287,7 @@ class RowValidator:
 
     def clean_credit_code(self, text: str, number: int) -> str:
         code = creditcode.normalise(text)
-        if error := creditcode.validate(code):
+        if error := creditcode.validate(code, known_regions=self.regions):
             raise ValueError(error.message)
         if (first := self.seen_codes.setdefault(code, number)) != number:
             raise ValueError(_("与第 %(row)s 行的信用代码重复") % {"row": first})
@@ -272,12 +308,16 @@ class RowValidator:
         if text.isdigit():
             code = text[:6] if len(text) == 12 and text.endswith("000000") else text
             if code not in lookups.counties:
+                self._refuse_city(code.ljust(6, "0") if len(code) in (2, 4) else code)
                 raise ValueError(_("不是有效的区县代码（应为 6 位 GB/T 2260 区县代码）"))
             if not lookups.scope.manages_code(code):
                 raise ValueError(_("“%(county)s”不在您的管辖范围内") % {"county": lookups.counties[code]})
             return code
         codes = lookups.county_names.get(text) or lookups.county_names.get(text.replace(" ", ""))
         if not codes:
+            for code, (full_name, level) in self.regions.items():
+                if level < 3 and text in {full_name, full_name.replace(" ", ""), full_name.split(" ")[-1]}:
+                    self._refuse_city(code)
             raise ValueError(_("在您的管辖范围内找不到这个区县，请填写 6 位区划代码"))
         if len(codes) > 1:
             raise ValueError(
@@ -285,11 +325,24 @@ class RowValidator:
             )
         return next(iter(codes))
 
+    def _refuse_city(self, code: str) -> None:
+        """A province or city where a county is required: never guess which of its counties is meant."""
+        found = self.regions.get(code)
+        if found and found[1] < 3 and code not in self.lookups.counties:
+            message = _("“%(name)s”（%(code)s）是省或地级市，不是区县，请填写企业所在的区县")
+            raise import_values.CellError(message % {"name": found[0], "code": code})
+
     def clean_industry(self, text: str, number: int) -> str:
-        match = re.match(r"^[Cc]?\s*(\d{2})(?:\d*)\b", text)
-        code = match.group(1) if match else self.lookups.industry_names.get(text)
+        digits = import_values.industry_code(text)
+        if digits is None and re.match(r"^[Cc]?\s*\d+$", text):
+            raise ValueError(_("行业代码应为 2–4 位（大类如 34，中类如 342，小类如 3421）"))
+        code = digits[:2] if digits else self.lookups.industry_names.get(text)
         if code not in self.lookups.industries:
             raise ValueError(_("不是制造业行业大类代码（GB/T 4754-2017 C13–C43）"))
+        if digits and len(digits) > 2:
+            if self.lookups.groups and digits[:3] not in self.lookups.groups:
+                raise ValueError(_("“%(code)s”不是已加载的行业中类（或其下的小类）代码") % {"code": digits})
+            self._industry_detail = digits
         return code
 
     def clean_industry_group(self, text: str, number: int) -> str:
@@ -307,8 +360,12 @@ class RowValidator:
         )
         try:
             if not match:
-                raise ValueError
-            date = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+                if (date := import_values.slash_date(text)) is None:
+                    raise ValueError
+            else:
+                date = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except import_values.CellError:
+            raise
         except ValueError:
             raise ValueError(_("日期格式应为 2015-03-01")) from None
         if date > dt.date.today() or date.year < 1900:
@@ -371,6 +428,7 @@ class RowValidator:
 
 
 def _number(text: str) -> Decimal:
+    import_values.refuse_approximate(text)
     try:
         value = Decimal(text.replace(",", "").replace(" ", ""))
     except InvalidOperation:
@@ -396,7 +454,9 @@ ENTERPRISE_FIELDS = {
     "address": "address",
     "industry": "industry_id",
     "industry_group": "industry_group_id",
+    "industry_detail": "industry_detail_code",
     "founded_on": "founded_on",
     "notes": "notes",
 }
+HEADERS.setdefault("industry_detail", "行业代码（中类/小类）")  # not a column of its own: kept from 行业代码
 assert set(ENTERPRISE_FIELDS.values()) <= {f.attname for f in Enterprise._meta.concrete_fields}

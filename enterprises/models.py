@@ -87,6 +87,8 @@ class Enterprise(models.Model):
         related_name="+",
         verbose_name=_("行业中类"),
     )
+    # The GB/T 4754 group or class code as the source gave it (342, 3421); `industry` is its division, for filters.
+    industry_detail_code = models.CharField(_("行业代码（中类/小类）"), max_length=4, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     # Latest figures, copied from EnterpriseFigures so that lists filter and sort without a join.
     figures_year = models.PositiveSmallIntegerField(_("数据年度"), null=True, blank=True)

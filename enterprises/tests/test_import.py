@@ -228,7 +228,7 @@ def test_the_import_pages_show_the_report_and_confirm(world, client):
         follow=True,
     )
     page = response.content.decode()
-    assert "校验未通过" in page and "第 18 位校验码错误" in page
+    assert "校验未通过" in page and "第 18 位校验码应为" in page
     response = client.post(
         "/enterprises/import/",
         {"file": SimpleUploadedFile("a.csv", csv_bytes(f"{code},页面测试有限公司,360102,34,,,,,,"))},

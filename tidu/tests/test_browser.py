@@ -139,9 +139,9 @@ def test_city_officer_filters_opens_detail_and_adds_a_note(world, session):
 
 
 def _codes(serial: str) -> tuple[str, str]:
-    from enterprises.creditcode import ALPHABET, make
+    from enterprises.creditcode import ALPHABET, make, org_code
 
-    good = make("91360102" + serial)
+    good = make("91360102" + org_code(serial[-8:]))
     wrong = next(c for c in ALPHABET if c != good[-1])
     return good, good[:-1] + wrong
 
