@@ -50,6 +50,7 @@ bench: setup
 	$(PY) benchmarks/bench_roadmap.py
 	$(PY) -W ignore benchmarks/bench_report.py
 	$(PY) -W ignore benchmarks/bench_peers.py
+	$(PY) benchmarks/bench_hostile_files.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear

@@ -155,8 +155,8 @@ def _csv_lines(stream, max_rows: int) -> Iterator[str]:
     for number, line in enumerate(stream, start=1):
         if "\x00" in line:
             raise not_a_spreadsheet(_("含有二进制内容"))
-        if number > max_rows + 1:  # the header row is not counted
-            raise _too_many_rows(number - 1, max_rows)
+        if number > max_rows:  # header included, as for a sheet
+            raise _too_many_rows(number, max_rows)
         yield line
 
 

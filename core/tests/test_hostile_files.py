@@ -159,7 +159,7 @@ def test_a_csv_with_a_million_rows_is_refused_by_the_row_limit_while_streaming(t
     path = tmp_path / "million.csv"
     path.write_bytes("统一社会信用代码,企业名称\n".encode() + b"1,2\n" * 1_000_000)
     message, seconds, peak = refusal(path)
-    assert "文件超过 200,000 行的上限" in message
+    assert "文件超过 200,000 行的上限（至少 200,001 行）" in message
     assert seconds < 5 and peak < 64 * MB
 
 
