@@ -89,13 +89,36 @@ def validate(code: str, known_regions: Container[str] | None = None) -> CreditCo
     if org_check != (expected := org_check_character(body)):
         message = _(
             "第 9–17 位组织机构代码的校验码（第 17 位）应为“%(expected)s”，实为“%(actual)s”：第 9–17 位中有字符填错"
-        )
-        return CreditCodeError(message % {"expected": expected, "actual": org_check}, 17)
+        ) % {"expected": expected, "actual": org_check}
+        if (typo := _single_typo(code)) is not None:
+            position, char = typo
+            message += _("；若只错了一个字符，应是第 %(position)s 位，应为“%(char)s”") % {
+                "position": position,
+                "char": char,
+            }
+            return CreditCodeError(message, position)
+        return CreditCodeError(message, 17)
     expected = check_character(code[:17])
     if code[17] != expected:
-        message = _("第 18 位校验码应为“%(expected)s”，实为“%(actual)s”：校验码或第 1–8 位中有字符填错")
+        message = _("第 18 位校验码应为“%(expected)s”，实为“%(actual)s”：校验码或前 17 位有字符填错，请对照执照核对")
         return CreditCodeError(message % {"expected": expected, "actual": code[17]}, 18)
     return None
+
+
+def _single_typo(code: str) -> tuple[int, str] | None:
+    """With both check characters failing, one wrong character in 9–17 is usually the only one-character change that
+    satisfies both checks; name it when it is unique, else stay with the part (never a guess between several)."""
+    found = []
+    for position in range(9, 18):
+        for char in ALPHABET if position < 17 else "0123456789X":
+            if char == code[position - 1]:
+                continue
+            fixed = code[: position - 1] + char + code[position:]
+            if org_check_character(fixed[8:16]) == fixed[16] and check_character(fixed[:17]) == fixed[17]:
+                found.append((position, char))
+                if len(found) > 1:
+                    return None
+    return found[0] if found else None
 
 
 def _division_error(division: str, known_regions: Container[str]) -> CreditCodeError | None:

@@ -74,12 +74,33 @@ def test_each_part_of_the_code_names_the_position_of_the_wrong_character(positio
     assert fragment in error.message and error.position == position
 
 
+def typo_at(position: int) -> list[str]:
+    """Every code that differs from GOOD in one character at `position` (the check characters left as they were)."""
+    chars = creditcode.ALPHABET if position < 17 else "0123456789X"
+    return [GOOD[: position - 1] + char + GOOD[position:] for char in chars if char != GOOD[position - 1]]
+
+
 def test_a_typo_in_the_organisation_code_names_its_own_check_character():
-    typo = with_char(12, "7" if GOOD[11] != "7" else "8")
+    typo = next(code for code in typo_at(12) if creditcode.org_check_character(code[8:16]) != code[16])
     error = creditcode.validate(typo)
     expected = creditcode.org_check_character(typo[8:16])
-    assert error.position == 17
     assert f"第 9–17 位组织机构代码的校验码（第 17 位）应为“{expected}”，实为“{GOOD[16]}”" in error.message
+    assert error.position in (12, 17)
+
+
+def test_a_single_typo_is_located_only_when_one_character_alone_satisfies_both_checks():
+    located = 0
+    for position in range(9, 18):
+        for typo in typo_at(position):
+            error = creditcode.validate(typo)
+            if "若只错了一个字符" in error.message:
+                # Named only when unique, so always the character that was changed, with the right value back.
+                assert error.position == position
+                assert f"应是第 {position} 位，应为“{GOOD[position - 1]}”" in error.message
+                located += 1
+            else:
+                assert error.position in (17, 18)  # the part, never a guess between several characters
+    assert located > 50  # the common case: most single typos in 9–17 are located
 
 
 def test_letters_the_code_never_uses_are_named_with_their_position():
