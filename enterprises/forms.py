@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -194,6 +195,23 @@ class RemoveForm(StyledMixin, forms.Form):
 
 class ImportUploadForm(StyledMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("企业名单文件（.xlsx 或 .csv）"))
+
+
+class ImportAnswerForm(StyledMixin, forms.Form):
+    """What the importer answers once for the whole file: the figures' year, and which column is the county."""
+
+    year = forms.IntegerField(label=gettext_lazy("经营数据所属年度"), required=False, min_value=1949)
+    county_column = forms.TypedChoiceField(
+        label=gettext_lazy("哪一列是所在区县"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, job, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].validators.append(MaxValueValidator(dt.date.today().year))
+        candidates = job.questions.get("county_column") or []
+        self.fields["county_column"].choices = [("", "—")] + [
+            (index, _("第 %(n)s 列“%(header)s”") % {"n": index + 1, "header": header}) for index, header in candidates
+        ]
 
 
 # The default, region then name, is what an index delivers in order (ent_active_county_name): a province's first

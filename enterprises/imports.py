@@ -15,10 +15,21 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
 from core import jobs, uploads
-from core.spreadsheets import SpreadsheetError, read_table, store_upload
+from core.spreadsheets import SpreadsheetError, store_upload
 
 from . import events
-from .import_rows import ENTERPRISE_FIELDS, HEADERS, HeaderError, Lookups, Row, RowError, RowValidator, map_headers
+from .import_rows import (
+    ENTERPRISE_FIELDS,
+    HEADERS,
+    AmbiguousColumn,
+    HeaderError,
+    Lookups,
+    Row,
+    RowError,
+    RowValidator,
+    map_headers,
+)
+from .import_sheet import locate
 from .models import Contact, Enterprise, EnterpriseFigures, EnterpriseLabel, ImportJob
 from .services import apply_size, initials
 
@@ -42,6 +53,10 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the table was found: sheet, skipped rows, filled cells
+    # What the importer is asked to answer for the whole file: {"year": 2025} when no year column holds the figures'
+    # year, {"county_column": [[index, header], …]} when two columns could be the county.
+    questions: dict = field(default_factory=dict)
     total_rows: int = 0
 
     @property
@@ -62,28 +77,62 @@ def _chunks(items: list, size: int = BATCH):
         yield items[start : start + size]
 
 
+FIGURE_KEYS = ("employees", "revenue", "assets")
+
+
+def default_year() -> int:
+    """The year figures are taken for when the file does not say: last year, the one annual lists report."""
+    return timezone.localdate().year - 1
+
+
 def plan_file(
-    path: Path, filename: str, actor, progress: Callable[[int], None] = lambda _: None, *, for_commit: bool = False
+    path: Path,
+    filename: str,
+    actor,
+    progress: Callable[[int], None] = lambda _: None,
+    *,
+    for_commit: bool = False,
+    answers: dict | None = None,
 ) -> Plan:
-    """Read, validate and decide each row's action. Pinyin initials (the slowest step) only for the commit."""
+    """Read, validate and decide each row's action. Pinyin initials (the slowest step) only for the commit.
+
+    `answers` are what the importer said for the whole file: "year" (figures' year when no column holds it) and
+    "county_column" (0-based position of the county column when two could be)."""
     plan = Plan()
+    answers = answers or {}
+    choose = {"county": answers["county_column"]} if answers.get("county_column") is not None else {}
     try:
-        table = read_table(path, filename)
-        mapping, plan.warnings = map_headers(table.headers)
+        table = locate(path, filename)
+        plan.notes = table.notes
+        mapping, plan.warnings = map_headers(table.headers, choose=choose)
+    except AmbiguousColumn as exc:
+        plan.questions["county_column"] = [[index, header] for index, header in exc.candidates]
+        plan.errors.append(RowError(table.header_row, "文件", "", str(exc)))
+        return plan
     except (SpreadsheetError, HeaderError) as exc:
         plan.errors.append(RowError(1, "文件", "", str(exc)))
         return plan
+    asked_year = None
+    if "year" not in mapping and any(key in mapping for key in FIGURE_KEYS):
+        # No column says which year the figures are for: ask once for the whole file (default last year), and give
+        # each row with figures that year as if the file had the column.
+        asked_year = int(answers.get("year") or default_year())
+        plan.questions["year"] = asked_year
+        mapping = {**mapping, "year": len(table.headers)}
     plan.total_rows = len(table.rows)
     scope = scope_of(actor)
     validator = RowValidator(Lookups(scope), mapping)
     rows: list[Row] = []
     step = max(len(table.rows) // 20, 1)
-    for offset, cells in enumerate(table.rows):
+    for offset, (number, cells) in enumerate(table.rows):
         if offset % step == 0:
             progress(int(60 * offset / len(table.rows)))
         if not any(cell.strip() for cell in cells):
             continue  # blank lines in the middle of a sheet are skipped, not errors
-        row, errors = validator.validate(offset + 2, cells)
+        if asked_year is not None:
+            has_figures = any(cells[mapping[key]].strip() for key in FIGURE_KEYS if key in mapping)
+            cells = [*cells, str(asked_year) if has_figures else ""]
+        row, errors = validator.validate(number, cells)
         plan.errors.extend(errors)
         if row is not None:
             rows.append(row)
@@ -258,6 +307,8 @@ def _report(job: ImportJob, plan: Plan) -> dict:
         "errors": [e.as_dict() for e in plan.errors[:MAX_REPORTED_ERRORS]],
         "warnings": plan.warnings[:50],
         "preview": preview,
+        "notes": plan.notes[:50],
+        "questions": plan.questions,
     }
 
 
@@ -271,7 +322,14 @@ def _progress_writer(job: ImportJob, phase: jobs.Phase) -> Callable[[int], None]
 
 
 def _full_plan(job: ImportJob, progress, *, for_commit: bool) -> tuple[Plan, list, list, list, list, list, list]:
-    plan = plan_file(Path(job.stored_path), job.original_name, job.created_by, progress, for_commit=for_commit)
+    plan = plan_file(
+        Path(job.stored_path),
+        job.original_name,
+        job.created_by,
+        progress,
+        for_commit=for_commit,
+        answers=job.answers,
+    )
     if plan.errors:
         return plan, [], [], [], [], [], []
     figures = _figure_changes(plan)
@@ -439,6 +497,28 @@ def import_start(*, actor, upload) -> ImportJob:
 
 class NotReady(ValueError):
     pass
+
+
+def import_answer(*, actor, job: ImportJob, year: int | None = None, county_column: int | None = None) -> ImportJob:
+    """Record the importer's answers for the whole file (the figures' year, which column is the county) and check
+    the file again with them; only a job that is not running or written yet, whose file is still kept."""
+    from .tasks import check_import
+
+    if job.file_purged_at is not None:
+        raise NotReady(_("上传的文件已按保留期限删除，请重新上传后再导入"))
+    answers = dict(job.answers)
+    if year is not None:
+        answers["year"] = year
+    if county_column is not None:
+        answers["county_column"] = county_column
+    updated = ImportJob.objects.filter(
+        pk=job.pk, status__in=[Status.READY, Status.INVALID], file_purged_at=None
+    ).update(answers=answers, status=Status.QUEUED, progress=0, started_at=None, heartbeat_at=None)
+    if not updated:
+        raise NotReady(_("该导入任务当前不能修改（可能正在校验或已导入）"))
+    job.answers, job.status = answers, Status.QUEUED
+    check_import.enqueue(str(job.pk))
+    return job
 
 
 def import_confirm(*, actor, job: ImportJob) -> ImportJob:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<uuid:pk>/", views.import_status, name="import_status"),
     path("import/<uuid:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<uuid:pk>/answer/", views.import_answer, name="import_answer"),
     path("groups/<str:kind>/", grouping_views.grouping_list, name="grouping_list"),
     path("groups/<str:kind>/new/", grouping_views.grouping_edit, name="grouping_create"),
     path("groups/<str:kind>/<int:pk>/", grouping_views.grouping_detail, name="grouping_detail"),

@@ -18,6 +18,7 @@ from .forms import (
     EnterpriseFilterForm,
     EnterpriseForm,
     FiguresForm,
+    ImportAnswerForm,
     ImportUploadForm,
     LabelsForm,
     NoteForm,
@@ -199,7 +200,7 @@ def import_status(request, pk):
     template = (
         "enterprises/_import_status.html" if request.headers.get("HX-Request") else "enterprises/import_status.html"
     )
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "answer_form": ImportAnswerForm(job=job)})
 
 
 @login_required
@@ -208,6 +209,21 @@ def import_confirm(request, pk):
     job = access.get_import_job_for_user(request.user, pk)
     try:
         imports.import_confirm(actor=request.user, job=job)
+    except imports.NotReady as exc:
+        messages.error(request, str(exc))
+    return redirect("enterprises:import_status", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_answer(request, pk):
+    job = access.get_import_job_for_user(request.user, pk)
+    form = ImportAnswerForm(request.POST, job=job)
+    if not form.is_valid():
+        messages.error(request, _("请填写有效的年度（1949 年至今）并选择区县列"))
+        return redirect("enterprises:import_status", pk=job.pk)
+    try:
+        imports.import_answer(actor=request.user, job=job, **form.cleaned_data)
     except imports.NotReady as exc:
         messages.error(request, str(exc))
     return redirect("enterprises:import_status", pk=job.pk)
