@@ -45,7 +45,8 @@ def rows(qs):
                 "；".join(e.former_names),
                 e.county_id,
                 e.address,
-                e.industry_detail_code or e.industry_id,  # as the source gave it, so a re-import keeps it
+                # As the source gave it, so a re-import keeps it; not once the division was changed since.
+                e.industry_detail_code if e.industry_detail_code[:2] == e.industry_id else e.industry_id,
                 e.industry_group_id or "",
                 e.founded_on.isoformat() if e.founded_on else "",
                 e.figures_year,

@@ -285,3 +285,16 @@ def test_an_industry_code_of_the_wrong_length_is_refused_not_truncated(world, gi
     job = check(world["county"], "行业.csv", csv_file(f"{make_code('360102')},行业错误有限公司,360102,{given},,,,"))
     assert job.status == ImportJob.Status.INVALID
     assert "行业代码应为 2–4 位" in job.errors[0]["message"]
+
+
+@pytest.mark.django_db
+def test_a_detail_code_left_behind_by_a_later_division_change_is_neither_shown_nor_exported(world, login):
+    code = make_code("360102")
+    import_commit(check(world["county"], "行业.csv", csv_file(f"{code},改行业有限公司,360102,3421,,,,")))
+    import_commit(check(world["county"], "行业.csv", csv_file(f"{code},改行业有限公司,360102,35,,,,")))
+    enterprise = Enterprise.objects.get(credit_code=code)
+    assert enterprise.industry_id == "35"
+    client = login(world["county"])
+    assert "C3421" not in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    export = b"".join(client.get("/enterprises/?format=csv").streaming_content).decode("utf-8-sig")
+    assert f"{code},改行业有限公司,,360102,,35," in export
