@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree  # only ParseError; parsing goes through defusedxml
 
@@ -227,8 +228,6 @@ PLACING_TAG = re.compile(
     rb'<(?:\w+:)?(row|c|dimension)(?=[\s/>])(?:[^>]*?\s(?:r|ref)="([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?")?'
 )
 
-PLACED_CELL = re.compile(rb'<c [^>]*?(?<=\s)r="([A-Z]+)(\d+)"')  # a literal start: found fast
-
 
 def column_number(letters: bytes | str) -> int:
     number = 0
@@ -243,6 +242,19 @@ def column_letters(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def _greater(limit: bytes, alphabet: bytes) -> bytes:
+    """A regular expression for the strings over `alphabet` (in its order, no leading zero) that are greater than
+    `limit`: longer ones, or as long and greater at the first place they differ. The match stops at its end."""
+    options = [b"[" + alphabet[:1] + b"-" + alphabet[-1:] + b"]{" + str(len(limit) + 1).encode() + b",}"]
+    for at, char in enumerate(limit):
+        above = alphabet[alphabet.index(char) + 1 :]
+        if above:
+            rest = len(limit) - at - 1
+            any_char = b"[" + alphabet[:1] + b"-" + alphabet[-1:] + b"]"
+            options.append(re.escape(limit[:at]) + b"[" + above[:1] + b"-" + above[-1:] + b"]" + any_char * rest)
+    return b"|".join(b"(?:" + option + b")" for option in options)
 
 
 class Extent:
@@ -266,18 +278,36 @@ class Extent:
         }
 
     def feed(self, text: bytes, end: int) -> None:
-        """Follow the tags in text[:end]. When every cell carries its reference and no tag has a namespace prefix
-        (what Excel and WPS write) the cells are checked in bulk; otherwise, or over the limits, tag by tag."""
-        cells = PLACED_CELL.findall(text, 0, end)
-        opened = sum(text.count(tag, 0, end) for tag in (b"<c ", b"<c>", b"<c/>"))
-        if len(cells) == opened and text.find(b":c", 0, end) < 0 and text.find(b"<dimension", 0, end) < 0:
-            widest = max((self._column(letters) for letters in {letters for letters, _digits in cells}), default=0)
-            deepest = max(map(int, {digits for _letters, digits in cells}), default=0)
-            if not self._beyond(deepest, widest):
-                # Where the next piece goes on if its tags lack references: after the deepest row seen.
-                self.row, self.column = max(self.row, deepest), 0
-                return
+        """Follow the tags in text[:end]. When every cell starts with its reference (<c r="B7" …>, as Excel, WPS
+        and openpyxl write) and no tag has a namespace prefix, one search in C finds any cell beyond the limits
+        (a 100 MB sheet: ~1.7 s on a loaded machine, against ~4 s walking it in Python); otherwise, or when one
+        is found, the tags are walked one by one, which places cells exactly and names the first one beyond."""
+        opened = text.count(b"<c ", 0, end) + text.count(b"<c>", 0, end) + text.count(b"<c/>", 0, end)
+        if (
+            opened == text.count(b'<c r="', 0, end)
+            and text.find(b":c", 0, end) < 0
+            and text.find(b":row", 0, end) < 0
+            and text.find(b"<dimension", 0, end) < 0
+            and self.beyond_pattern.search(text, 0, end) is None
+        ):
+            last_row = text.rfind(b'<row r="', 0, end)
+            if last_row >= 0:
+                digits = text[last_row + 8 : text.find(b'"', last_row + 8, end)]
+                self.row = int(digits) if digits.isdigit() else self.row
+            self.column = 0  # where cells without a reference would go on
+            return
         self._walk(text, end)
+
+    @cached_property
+    def beyond_pattern(self) -> re.Pattern:
+        """A referenced cell past the last column or row allowed (or with a leading zero, which only the walk
+        reads as a number)."""
+        letters = column_letters(self.max_columns).encode()
+        digits = str(self.max_rows).encode()
+        return re.compile(  # one literal start, so the search skips ahead in C
+            rb'<c r="(?:(?:' + _greater(letters, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ") + rb")[0-9]"
+            rb"|[A-Z]+(?:0|" + _greater(digits, b"0123456789") + rb')[0-9]*")'
+        )
 
     def _column(self, letters: bytes) -> int:
         column = self.columns.get(letters)

@@ -117,6 +117,19 @@ def test_the_row_and_column_limits_come_from_the_settings(tmp_path, settings):
     assert read_table(path, "名单.xlsx").rows[-1] == ["", "1"]
 
 
+def test_a_far_cell_among_ordinary_ones_or_written_with_leading_zeros_is_found(tmp_path):
+    ordinary = "".join(
+        f'<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="IV{n}"><v>1</v></c></row>' for n in range(2, 30000)
+    )
+    path = tmp_path / "far-in-the-middle.xlsx"
+    path.write_bytes(workbook(sheet(HEADER_ROW + ordinary + '<row r="30000"><c r="IW30000"><v>1</v></c></row>')))
+    assert "单元格 IW30000 超出" in refusal(path)[0]
+    path.write_bytes(workbook(sheet(HEADER_ROW + '<row r="2"><c r="A000300000"><v>1</v></c></row>')))
+    assert "单元格 A300000 超出" in refusal(path)[0]
+    path.write_bytes(workbook(sheet(HEADER_ROW + ordinary)))
+    assert len(read_table(path, "名单.xlsx").rows) == 29998
+
+
 def test_cells_without_a_reference_are_placed_as_the_reader_places_them(tmp_path, settings):
     # r is optional in the file format: a row without it is the next row, a cell without it the next column.
     settings.TIDU_IMPORT_MAX_COLUMNS = 2
