@@ -31,6 +31,7 @@ from .import_rows import (
     HeaderError,
     ItemColumn,
     clean,
+    header_known,
     map_headers,
     read_cells,
 )
@@ -154,8 +155,9 @@ def plan_file(
     spec = version.parsed()
     plan = Plan(level_names={0: spec.below_level_name} | {lv.number: lv.name for lv in spec.levels})
     try:
-        table = read_cells(path, filename, cache, reuse=for_commit)
-        layout, plan.warnings = map_headers(table.headers, spec)
+        table = read_cells(path, filename, cache, reuse=for_commit, known=header_known(spec))
+        layout, warnings = map_headers(table.headers, spec)
+        plan.warnings = [*table.notes, *warnings]
     except (SpreadsheetError, HeaderError) as exc:
         plan.errors, plan.error_count = [{"row": 1, "column": _("文件"), "value": "", "message": str(exc)}], 1
         return plan

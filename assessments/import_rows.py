@@ -9,12 +9,14 @@ import json
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from django.utils.translation import gettext as _
 
+from core.sheet_locate import locate
 from core.spreadsheets import neutralise, normalise_header, read_table
 from maturity.answers import points_for
 from maturity.encoding import NA_VALUE
@@ -88,7 +90,7 @@ def map_headers(headers: list[str], spec: ModelSpec) -> tuple[Layout, list[str]]
     seen: dict[str, int] = {}
     problems = []
     for index, header in enumerate(headers):
-        if not header:
+        if not header or normalise_header(header) in NUMBERING:
             continue
         key = FIXED_KEYS.get(normalise_header(header))
         if key is not None:
@@ -253,20 +255,52 @@ class Cells:
     headers: list[str]
     numbers: list[int]
     columns: list[list[str]]
+    notes: list[str] = field(default_factory=list)  # how the table was found (titles skipped …), for the preview
 
 
-def read_cells(path: Path, filename: str, cache: Path | None = None, *, reuse: bool = False) -> Cells:
+# Columns that number the rows (序号): recognised in a list and ignored, as in the enterprise import.
+NUMBERING = {normalise_header(name) for name in ("序号", "编号", "序", "行次", "行号")}
+
+
+def header_known(spec: ModelSpec) -> Callable[[str], str | None]:
+    """Which column a header cell names, for finding the header row among titles and notes (core.sheet_layout)."""
+    items = {item.code for item in importable_items(spec)}
+
+    def known(cell: str) -> str | None:
+        if key := FIXED_KEYS.get(normalise_header(cell)):
+            return key
+        code = clean(cell).split(" ")[0].split("　")[0]
+        return code if code in items else None
+
+    return known
+
+
+def read_cells(
+    path: Path,
+    filename: str,
+    cache: Path | None = None,
+    *,
+    reuse: bool = False,
+    known: Callable[[str], str | None] | None = None,
+) -> Cells:
     """Read the upload (see `read_table` for what is refused), or the cells the check kept for the commit.
 
     Reading a 50,000-row, 173-column XLSX takes about half a minute; the check stores its cells as one small
     integer array per column plus the column's distinct texts, which the commit loads in about a second."""
     if reuse and cache is not None and cache.with_suffix(".json").exists():
         return _load_cells(cache)
-    table = read_table(path, filename)
-    keep = [i for i, row in enumerate(table.rows) if any(cell.strip() for cell in row)]
-    rows = [table.rows[i] for i in keep]
-    columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _h in table.headers]
-    cells = Cells(table.headers, [i + 2 for i in keep], columns)
+    if known is not None:
+        # The header found by the names it holds, past titles, a units row, totals and signatures (core.sheet_locate).
+        located = locate(path, filename, known)
+        rows = [cells for _number, cells in located.rows]
+        columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _h in located.headers]
+        cells = Cells(located.headers, [number for number, _cells in located.rows], columns, located.notes)
+    else:
+        table = read_table(path, filename)
+        keep = [i for i, row in enumerate(table.rows) if any(cell.strip() for cell in row)]
+        rows = [table.rows[i] for i in keep]
+        columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _h in table.headers]
+        cells = Cells(table.headers, [i + 2 for i in keep], columns)
     if cache is not None:
         _save_cells(cache, cells)
     return cells
