@@ -518,6 +518,8 @@ def _error_cells(archive: zipfile.ZipFile, member: str) -> dict[str, str]:
     found: dict[str, str] = {}
 
     def find(text: bytes) -> None:
+        if b't="e"' not in text:
+            return  # most sheets hold no error cell: a plain search is far cheaper than the pattern
         for match in ERROR_CELL.finditer(text):
             if ref := CELL_REF.search(match.group(0)):
                 value = (match.group(1) or b"").decode(errors="replace")
