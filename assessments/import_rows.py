@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 from django.utils.translation import gettext as _
 
+from core.exports import neutralise
 from core.sheet_locate import locate
-from core.spreadsheets import neutralise, normalise_header, read_table
+from core.spreadsheets import normalise_header, read_table
 from maturity.answers import points_for
 from maturity.encoding import NA_VALUE
 from maturity.spec import NA, Item, ModelSpec

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
 from core import pdf
-from core.spreadsheets import neutralise
+from core.exports import neutralise
 from regions.models import Region
 
 from .forms import ProviderFilterForm

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.spreadsheets import neutralise
+from core.exports import neutralise
 from enterprises.models import Enterprise
 from regions.models import IndustryDivision
 

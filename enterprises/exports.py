@@ -5,7 +5,7 @@ import datetime as dt
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from core.spreadsheets import csv_lines, write_xlsx
+from core.exports import csv_lines, write_xlsx
 from regions.models import Region
 
 from .forms import regions_for

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
 from catalog.models import MeetingParticipant
-from core.spreadsheets import csv_lines
+from core.exports import csv_lines
 from enterprises.forms import EnterpriseFilterForm
 from enterprises.models import Enterprise
 

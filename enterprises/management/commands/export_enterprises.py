@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from core.spreadsheets import csv_lines, write_xlsx
+from core.exports import csv_lines, write_xlsx
 from enterprises.exports import EXPORT_HEADERS, rows
 from enterprises.models import Enterprise
 
