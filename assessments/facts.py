@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .models import EvidenceFile  # defined before models.py imports this module
+
 
 class TierFact(models.Model):
     """One declaration of one tier-check fact by an enterprise, with its review (confirmed or rejected)."""
@@ -57,22 +59,13 @@ class TierFact(models.Model):
         return f"{self.enterprise_id} {self.key} {self.get_status_display()}"
 
 
-class TierFactEvidence(models.Model):
+class TierFactEvidence(EvidenceFile):
     """A file supporting one declaration; checked like assessment evidence, served only through a scoped view."""
 
     fact = models.ForeignKey(TierFact, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="tier-facts/%Y/%m/")
-    original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("梯度条件佐证材料")
         verbose_name_plural = _("梯度条件佐证材料")
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -180,12 +180,9 @@ class DomainScore(models.Model):
         return f"{self.model_code} {self.node_code} {self.score}"
 
 
-class Evidence(models.Model):
-    """A file attached to one item of an assessment; stored under MEDIA_ROOT, served only through a checked view."""
+class EvidenceFile(models.Model):
+    """What every evidence file keeps: the checked upload's name, size, type and digest, and who uploaded it."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
-    item_code = models.CharField(max_length=60)
-    file = models.FileField(upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField()
     content_type = models.CharField(max_length=100)
@@ -194,13 +191,24 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Evidence(EvidenceFile):
+    """A file attached to one item of an assessment; stored under MEDIA_ROOT, served only through a checked view."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    item_code = models.CharField(max_length=60)
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+
+    class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         indexes = [models.Index(fields=["assessment", "item_code"], name="evidence_item")]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class AssessmentImportJob(UploadJob):
