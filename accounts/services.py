@@ -1,6 +1,9 @@
 """Account writes: API tokens."""
 
+from django.db import OperationalError, transaction
 from django.utils import timezone
+
+from core.db import is_contention
 
 from .models import ApiToken
 
@@ -29,5 +32,16 @@ def token_authenticate(plain: str):
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _mark_used(token, now)
     return token.user
+
+
+def _mark_used(token: ApiToken, now) -> None:
+    """Best effort: when many calls with one token arrive at once, one of them records the time and the others go
+    on. A lost lock race here must never turn an authenticated call into a 500."""
+    try:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except OperationalError as exc:
+        if not is_contention(exc):
+            raise

@@ -28,11 +28,14 @@ document.addEventListener("DOMContentLoaded", () => {
           label: { show: n.category < 2 },
         })),
         links: data.links,
-        force: { repulsion: 120, edgeLength: [30, 70], gravity: 0.2 },
+        // Laid out once before drawing, not animated: the animated layout redraws labels on every frame, which
+        // is slow on a county office's old PC and raced label placement in a loaded browser (an uncaught error).
+        force: { repulsion: 120, edgeLength: [30, 70], gravity: 0.2, layoutAnimation: false },
         lineStyle: { opacity: 0.5, curveness: 0.1 },
         emphasis: { focus: "adjacency" },
       },
     ],
   });
   window.addEventListener("resize", () => chart.resize());
+  window.addEventListener("pagehide", () => chart.dispose());
 });

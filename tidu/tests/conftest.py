@@ -60,7 +60,8 @@ class Session:
         self.console_errors: list[str] = []
         self.bad_responses: list[str] = []
         self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda exc: self.console_errors.append(f"uncaught: {exc}"))
+        # The stack names the script and line, so a rare failure in a loaded CI browser can be traced afterwards.
+        self.page.on("pageerror", lambda exc: self.console_errors.append(f"uncaught: {exc} {exc.stack or ''}"))
         self.page.on("response", self._on_response)
 
     def _on_console(self, msg) -> None:
