@@ -54,6 +54,7 @@ class Plan:
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the table was found: sheet, skipped rows, filled cells
     numbers: list[int] = field(default_factory=list)  # sheet row numbers of the valid rows
     enterprise_ids: list[int] = field(default_factory=list)
     credit_codes: list[str] = field(default_factory=list)
@@ -157,7 +158,7 @@ def plan_file(
     try:
         table = read_cells(path, filename, cache, reuse=for_commit, known=header_known(spec))
         layout, warnings = map_headers(table.headers, spec)
-        plan.warnings = [*table.notes, *warnings]
+        plan.notes, plan.warnings = table.notes, warnings
     except (SpreadsheetError, HeaderError) as exc:
         plan.errors, plan.error_count = [{"row": 1, "column": _("文件"), "value": "", "message": str(exc)}], 1
         return plan

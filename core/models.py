@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 class UploadJob(models.Model):
     """An uploaded file on its way in: checked and previewed first, then written all-or-nothing by a background
-    task. The enterprise import and the assessment import each keep their own table of these."""
+    task (core.import_pipeline). The enterprise import and the assessment import each keep their own table of these."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -45,6 +45,12 @@ class UploadJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The uploaded file is deleted after the retention period (`tidu purge_uploads`); the job and its report stay.
     file_purged_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
+    # What the importer answered for the whole file (e.g. {"year": 2025, "county_column": 3}); used by both phases.
+    answers = models.JSONField(default=dict, blank=True)
+    # What the check asks about the whole file (e.g. the figures' year when no column holds it) and how it found the
+    # table (sheet, skipped title/units/total rows, filled merged cells), for the preview.
+    questions = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(default=list, blank=True)
 
     class Meta:
         abstract = True

@@ -321,12 +321,6 @@ class ImportJob(UploadJob):
 
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
-    # What the importer answered for the whole file: {"year": 2025, "county_column": 3}; used by check and commit.
-    answers = models.JSONField(default=dict, blank=True)
-    # What the check asks (the figures' year when no column holds it, the county column when two could be) and how
-    # it found the table (sheet, skipped title/units/total rows, filled merged cells), for the preview.
-    questions = models.JSONField(default=dict, blank=True)
-    notes = models.JSONField(default=list, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -29,9 +29,9 @@ def test_a_titled_list_with_a_serial_column_and_signatures_is_imported(world, lo
     job = upload(client, cmmm, workbook(SheetSpec("汇总", rows, merges=["A1:F1"]), stale))
     assert job.status == "ready", job.errors
     assert job.created_count == 1 and job.preview[0]["row"] == 4
-    assert "第 1 行为标题，已跳过" in job.warnings
-    assert "第 5 行为合计或小计，已跳过" in job.warnings and "第 6 行起为落款或说明，已忽略" in job.warnings
-    assert "已忽略隐藏的工作表：“旧表”" in job.warnings
+    assert "第 1 行为标题，已跳过" in job.notes
+    assert "第 5 行为合计或小计，已跳过" in job.notes and "第 6 行起为落款或说明，已忽略" in job.notes
+    assert "已忽略隐藏的工作表：“旧表”" in job.notes
     job = confirm(client, job)
     assert job.status == "done", job.message
     assert list(Assessment.objects.values_list("enterprise_id", flat=True)) == [home.pk]
