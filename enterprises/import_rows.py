@@ -5,18 +5,30 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-import yaml
 from django.utils.translation import gettext as _
 
 from accounts.policy import Scope
 from regions.models import IndustryDivision, IndustryGroup, Region
 
 from . import creditcode, import_values
-from .models import Enterprise, Label
+from .import_names import (  # noqa: F401 - COLUMNS_FILE: the tests read the table from here
+    COLUMNS_DATA,
+    COLUMNS_FILE,
+    TRADITIONAL,
+    chain_position,
+    check_grouping_name,
+    grouping_keys,
+    grouping_name,
+    label_key,
+    label_lookup,
+    split_grouping_names,
+    split_position,
+)
+from .models import ChainMembership, Enterprise, Label
 
 
 @dataclass(frozen=True)
@@ -28,15 +40,6 @@ class Column:
     help: str = ""
 
 
-COLUMNS_FILE = Path(__file__).parent / "data" / "import_columns.yaml"
-# The characters of traditional-script headers (統一社會信用代碼, 營業收入, 從業人員 …) mapped to simplified, so a
-# list typed in Hong Kong, Macao or Taiwan software is read alike; the table itself is kept in simplified only.
-TRADITIONAL = str.maketrans(
-    "統會碼業稱區縣營額資產總從員數聯係繫電話郵類屬經濟單號註冊構織機點標簽職專萬實際規劃鄉鎮稅場時間備說團開發園鏈"
-    "絡詳細計設報門檢則財務這個與為們來對於當還長銷售務達證書權負責審製填歷輔層級稱戶稽異變動於義項種點",
-    "统会码业称区县营额资产总从员数联系系电话邮类属经济单号注册构织机点标签职专万实际规划乡镇税场时间备说团开发园链"
-    "络详细计设报门检则财务这个与为们来对于当还长销售务达证书权负责审制填历辅层级称户稽异变动于义项种点",
-)
 BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
 
@@ -48,7 +51,7 @@ def header_key(text: str) -> str:
 
 
 def _load_columns() -> tuple[list[Column], frozenset[str]]:
-    data = yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))
+    data = COLUMNS_DATA
     columns = [
         Column(
             key,
@@ -65,6 +68,7 @@ def _load_columns() -> tuple[list[Column], frozenset[str]]:
 COLUMNS, IGNORED_KEYS = _load_columns()
 HEADER_KEYS = {header_key(alias): col.key for col in COLUMNS for alias in (col.header, *col.aliases)}
 HEADERS = {col.key: col.header for col in COLUMNS}
+DATE_KEYS = ("founded_on",)  # the columns whose slash dates settle_date_orders reads for the whole file
 LIST_SPLIT = re.compile(r"[;；,，、\n]+")
 PHONE = re.compile(r"^\+?[\d\- ()（）]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -207,12 +211,17 @@ class Lookups:
         self.industries = {code: name for code, name in IndustryDivision.objects.values_list("code", "name")}
         self.industry_names = {name: code for code, name in self.industries.items()}
         self.groups = set(IndustryGroup.objects.values_list("code", flat=True))
-        self.labels = {}
-        for code, name in Label.objects.values_list("code", "name"):
-            self.labels[name] = code
-            self.labels[code] = code
-            self.labels[name.replace("“", "").replace("”", "").replace('"', "")] = code
+        self.labels, self.ambiguous_labels = label_lookup(Label.objects.values_list("code", "name"))
         self.this_year = dt.date.today().year
+
+    def label_code(self, name: str) -> str | None:
+        """The label a name means, in any of its variants; None when unknown. A variant two labels share is refused
+        rather than given to either."""
+        key = label_key(name)
+        if key in self.ambiguous_labels:
+            names = _("、").join(sorted(self.ambiguous_labels[key]))
+            raise ValueError(_("标签“%(name)s”可能是%(names)s，请写全称") % {"name": name, "names": names})
+        return self.labels.get(key)
 
 
 class RowValidator:
@@ -222,6 +231,31 @@ class RowValidator:
         self.seen_codes: dict[str, int] = {}
         self._regions: dict[str, tuple[str, int]] | None = None  # every region, loaded on the first question
         self._industry_detail: str | None = None  # set by clean_industry, taken by _keep_industry_detail
+        # Column key → how the file writes its slash dates (import_values.DAY_FIRST / MONTH_FIRST), when the column's
+        # own dates settle it; set by settle_date_orders before any row is validated.
+        self.date_orders: dict[str, str] = {}
+
+    def settle_date_orders(self, rows: Iterable[tuple[int, list[str]]]) -> list[str]:
+        """The file-level pass over the date columns, before the rows are validated: where a column's unambiguous
+        dates all write the day first (25/03/2019) or all the month first, its ambiguous ones (03/04/2019) are read
+        the same way instead of refused. Returns a note for the preview per settled column. `rows` is the table's
+        (row number, cells) list; it is read once per date column."""
+        notes = []
+        rows = list(rows)
+        for key in DATE_KEYS:
+            if key not in self.mapping:
+                continue
+            index = self.mapping[key]
+            order = import_values.slash_date_order(cells[index] for _number, cells in rows if index < len(cells))
+            if order is None:
+                continue
+            self.date_orders[key] = order
+            written = _("日/月/年") if order == import_values.DAY_FIRST else _("月/日/年")
+            notes.append(
+                _("“%(column)s”列中有只能按%(order)s读的日期，该列形如 03/04/2015 的日期都按%(order)s读取")
+                % {"column": HEADERS[key], "order": written}
+            )
+        return notes
 
     @property
     def regions(self) -> dict[str, tuple[str, int]]:
@@ -360,7 +394,7 @@ class RowValidator:
         )
         try:
             if not match:
-                if (date := import_values.slash_date(text)) is None:
+                if (date := import_values.slash_date(text, self.date_orders.get("founded_on"))) is None:
                     raise ValueError
             else:
                 date = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
@@ -398,13 +432,46 @@ class RowValidator:
                 continue
             match = re.match(r"^(.+?)\s*(?:[:：(（]\s*(\d{4})\s*年?\s*[)）]?)?$", part)
             name, year = (match.group(1).strip(), match.group(2)) if match else (part, None)
-            code = self.lookups.labels.get(name) or self.lookups.labels.get(name.replace('"', "").replace("“", ""))
+            code = self.lookups.label_code(name)
             if code is None:
                 raise ValueError(_("未知标签“%(name)s”") % {"name": name})
             if year and not 1949 <= int(year) <= self.lookups.this_year:
                 raise ValueError(_("标签“%(name)s”的年度不合理") % {"name": name})
             labels[code] = int(year) if year else None
         return labels
+
+    def clean_clusters(self, text: str, number: int) -> list[str]:
+        """The clusters a row names, each once. Which grouping each name is, and whether it is new, is decided for
+        the whole file by import_groups (it needs the row's county and the importer's scope)."""
+        names: dict[str, str] = {}
+        for name in split_grouping_names(text):
+            check_grouping_name(name)
+            names.setdefault(grouping_keys(name)[0], name)
+        return list(names.values())
+
+    def clean_chains(self, text: str, number: int) -> dict[str, str | None]:
+        """Chain name → position (a ChainMembership.Position value), or None when the cell gives none:
+        "新能源汽车（链主）", "电子信息:上游", "集成电路". A word in the position's place that names no position is
+        refused, never dropped."""
+        chains: dict[str, tuple[str, str | None]] = {}
+        for part in split_grouping_names(text):
+            name, position = part, None
+            if match := split_position(part):
+                word = next(v for k, v in match.groupdict().items() if k != "name" and v is not None)
+                if (position := chain_position(word)) is None:
+                    words = _("、").join(str(label) for label in ChainMembership.Position.labels)
+                    raise import_values.CellError(
+                        _("“%(part)s”中的“%(word)s”不是链上位置（可填：%(words)s）")
+                        % {"part": part, "word": word, "words": words}
+                    )
+                name = grouping_name(match.group("name"))
+            check_grouping_name(name)
+            key = grouping_keys(name)[0]
+            first_name, first_position = chains.get(key, (name, None))
+            if None not in (first_position, position) and first_position != position:
+                raise import_values.CellError(_("产业链“%(name)s”填写了两个不同的位置") % {"name": name})
+            chains[key] = (first_name, position or first_position)
+        return dict(chains.values())
 
     def clean_notes(self, text: str, number: int) -> str:
         if len(text) > 2000:

@@ -1,9 +1,12 @@
 """Import cells that must never be guessed: Excel error values, codes Excel stored as numbers, approximate or ranged
-figures, dates whose day and month could be swapped, a city where a county is required, and industry codes finer
-than a division. Each refusal is a CellError naming the cell as the user sees it in Excel ("D12")."""
+figures, dates whose day and month could be swapped (unless the column's other dates settle the order), a city where
+a county is required, and industry codes finer than a division. Each refusal is a CellError naming the cell as the
+user sees it in Excel ("D12")."""
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -71,25 +74,55 @@ def refuse_approximate(text: str) -> None:
         raise CellError(_("“%(value)s”是约数或带单位的数，请按本列单位填写确切数字") % {"value": text})
 
 
-def slash_date(text: str) -> dt.date | None:
-    """03/04/2015 (day and month both ≤ 12 and different) could be 3 April or 4 March: refused. 25/04/2015 and
-    04/25/2015 can only be one date. Two-digit years are refused. None when the text is not in this form."""
+DAY_FIRST, MONTH_FIRST = "dmy", "mdy"
+
+
+def slash_date(text: str, order: str | None = None) -> dt.date | None:
+    """03/04/2015 (day and month both ≤ 12 and different) could be 3 April or 4 March: refused, unless `order` says
+    how this file writes its dates (see slash_date_order). 25/04/2015 and 04/25/2015 can only be one date. Two-digit
+    years are refused. None when the text is not in this form."""
     match = SLASH_DATE.match(text)
     if not match:
         return None
     first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
     if len(year) == 2:
         raise CellError(_("“%(value)s”的年份只有两位，请写成 2015-03-04 这样的完整日期") % {"value": text})
-    if first <= 12 and second <= 12 and first != second:
+    if first <= 12 and second <= 12 and first != second and order is None:
         raise CellError(
             _("“%(value)s”的日和月可能颠倒（%(a)s 月 %(b)s 日还是 %(b)s 月 %(a)s 日？），请写成 2015-03-04 这样的日期")
             % {"value": text, "a": first, "b": second}
         )
-    day, month = (first, second) if first > 12 else (second, first)
+    if first > 12 or (second <= 12 and order == DAY_FIRST):
+        day, month = first, second
+    else:
+        day, month = second, first
     try:
         return dt.date(int(year), month, day)
     except ValueError:
         raise CellError(_("“%(value)s”不是有效日期") % {"value": text}) from None
+
+
+def slash_date_order(values: Iterable[str]) -> str | None:
+    """How one column of one file writes its slash dates, when its own cells settle it: DAY_FIRST when some date can
+    only be day-first (25/03/2019) and none can only be month-first (03/25/2019), MONTH_FIRST the other way round,
+    None when nothing settles it or the column holds both (then no reading is safe and ambiguous dates stay
+    refused). A file is typed by one person or exported by one program, so its dates share one order; a column
+    that contradicts itself is not trusted either way."""
+    day_first = month_first = False
+    for value in values:
+        match = SLASH_DATE.match(unicodedata.normalize("NFKC", value).strip().split(" ")[0])
+        if not match or len(match.group(3)) != 4:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 and 1 <= second <= 12:
+            day_first = True
+        elif second > 12 and 1 <= first <= 12:
+            month_first = True
+        if day_first and month_first:
+            return None
+    if day_first:
+        return DAY_FIRST
+    return MONTH_FIRST if month_first else None
 
 
 def industry_code(text: str) -> str | None:
