@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from django.utils.translation import gettext as _
 
-from core.exports import neutralise
+from core.exports import SheetOut, write_workbook
 from core.sheet_locate import locate
 from core.spreadsheets import normalise_header, read_table
 from maturity.answers import points_for
@@ -217,36 +217,26 @@ class ItemColumn:
 
 def write_template(handle, spec: ModelSpec, *, version_label: str) -> None:
     """An XLSX with the data sheet's header row and a second sheet explaining each column's allowed values."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    data = workbook.create_sheet(_("评估数据"))
-    bold = Font(bold=True)
     items = importable_items(spec)
     headers = [CREDIT_CODE, NAME, KIND, PRODUCTION_TYPE, *(item_header(item) for item in items)]
-    row = []
-    for text in headers:
-        cell = WriteOnlyCell(data, value=neutralise(text))
-        cell.font = bold
-        row.append(cell)
-    data.append(row)
-    guide = workbook.create_sheet(_("填写说明"))
-    guide.append([neutralise(_("列名")), neutralise(_("级别")), neutralise(_("必填")), neutralise(_("可填内容"))])
-    guide.append([CREDIT_CODE, "", _("是"), _("18 位；须为您可导入范围内已建档的企业，每家企业一行")])
-    guide.append([NAME, "", _("否"), _("仅供核对：与档案不一致时给出提示，以信用代码为准")])
-    guide.append([KIND, "", _("否"), _("自评估 或 诊断评估，留空为自评估（专员只能导入诊断评估）")])
-    guide.append([PRODUCTION_TYPE, "", _("否"), _("离散型 或 流程型，留空按企业所属行业推定；决定哪些条目适用")])
+    guide = [
+        [CREDIT_CODE, "", _("是"), _("18 位；须为您可导入范围内已建档的企业，每家企业一行")],
+        [NAME, "", _("否"), _("仅供核对：与档案不一致时给出提示，以信用代码为准")],
+        [KIND, "", _("否"), _("自评估 或 诊断评估，留空为自评估（专员只能导入诊断评估）")],
+        [PRODUCTION_TYPE, "", _("否"), _("离散型 或 流程型，留空按企业所属行业推定；决定哪些条目适用")],
+    ]
     for item in items:
         scope = "、".join(PRODUCTION_LABELS.get(p, p) for p in item.applies_to.production_types)
         note = ItemColumn(item, "").allowed() + (_("（仅适用于%(p)s企业）") % {"p": scope} if scope else "")
-        guide.append(
-            [neutralise(item_header(item)), item.level or "", _("是") if item.required else _("否"), neutralise(note)]
-        )
-    guide.append([])
-    guide.append([neutralise(_("模型版本：%(v)s。空单元格表示未作答（按 0 分计）。") % {"v": version_label})])
-    workbook.save(handle)
+        guide.append([item_header(item), item.level or "", _("是") if item.required else _("否"), note])
+    guide += [[], [_("模型版本：%(v)s。空单元格表示未作答（按 0 分计）。") % {"v": version_label}]]
+    write_workbook(
+        handle,
+        [
+            SheetOut(_("评估数据"), headers, []),
+            SheetOut(_("填写说明"), [_("列名"), _("级别"), _("必填"), _("可填内容")], guide),
+        ],
+    )
 
 
 @dataclass

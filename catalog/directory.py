@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
 from core import pdf
-from core.exports import neutralise
+from core.exports import SheetOut, write_workbook
 from regions.models import Region
 
 from .forms import ProviderFilterForm
@@ -241,23 +241,10 @@ def xlsx_headers() -> list[str]:
 
 
 def write_xlsx(handle, directory: Directory) -> None:
-    """The list on the first sheet, the issuing notes on the second; every text cell through `neutralise`, so a
-    provider named "=HYPERLINK(...)" stays text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("优质服务商目录"))
-    bold = Font(bold=True)
-    header = []
-    for text in xlsx_headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for i, e in enumerate(directory.entries, start=1):
-        row = [
+    """The list on the first sheet, the issuing notes on the second; every cell through core.exports' `neutralise`,
+    so a provider named "=HYPERLINK(...)" stays text."""
+    rows = (
+        [
             i,
             e.name,
             e.credit_code,
@@ -272,11 +259,15 @@ def write_xlsx(handle, directory: Directory) -> None:
             e.verified_cases,
             _("是") if e.is_synthetic else _("否"),
         ]
-        sheet.append([neutralise(v) for v in row])
-    notes = workbook.create_sheet(_("说明"))
-    for label, value in notes_rows(directory):
-        notes.append([neutralise(label), neutralise(value)])
-    workbook.save(handle)
+        for i, e in enumerate(directory.entries, start=1)
+    )
+    write_workbook(
+        handle,
+        [
+            SheetOut(_("优质服务商目录"), xlsx_headers(), rows),
+            SheetOut(_("说明"), [], [list(pair) for pair in notes_rows(directory)]),
+        ],
+    )
 
 
 def notes_rows(directory: Directory) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exports import neutralise
+from core.exports import SheetOut, write_workbook
 from enterprises.models import Enterprise
 from regions.models import IndustryDivision
 
@@ -321,27 +321,17 @@ def export_rows(meeting: MatchMeeting) -> tuple[list[list], list[list]]:
 
 
 def write_meeting_xlsx(handle, meeting: MatchMeeting) -> None:
-    """Two sheets, every cell through `neutralise`: names and notes are typed by users and may look like formulas."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
+    """Two sheets under the meeting's title; names and notes are typed by users and may look like formulas, which
+    core.exports neutralises."""
     participants, outcomes = export_rows(meeting)
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    sheets = (("参会方", PARTICIPANT_HEADERS, participants), ("对接成果", OUTCOME_HEADERS, outcomes))
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.append([neutralise(f"{meeting.title}（{meeting.held_on:%Y-%m-%d}）")])
-        cells = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=header)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        for row in rows:
-            sheet.append([neutralise(value) for value in row])
-    workbook.save(handle)
+    title = f"{meeting.title}（{meeting.held_on:%Y-%m-%d}）"
+    write_workbook(
+        handle,
+        [
+            SheetOut("参会方", PARTICIPANT_HEADERS, participants, title_line=title),
+            SheetOut("对接成果", OUTCOME_HEADERS, outcomes, title_line=title),
+        ],
+    )
 
 
 @login_required

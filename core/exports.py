@@ -5,6 +5,7 @@ a formula (=, +, -, @ and control characters first) is always written as text.""
 
 import csv
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -16,24 +17,42 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_xlsx(handle, headers: list[str], rows: Iterable[Iterable[object]], sheet_title: str = "Sheet1") -> None:
+@dataclass
+class SheetOut:
+    """One sheet of an export: a bold header row under an optional title line, then the rows."""
+
+    title: str
+    headers: list[str]
+    rows: Iterable[Iterable[object]]
+    title_line: str | None = None
+
+
+def write_workbook(handle, sheets: Iterable[SheetOut]) -> None:
+    """Write an XLSX (streamed, write-only) with every cell — titles and headers too — through `neutralise`."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([neutralise(value) for value in row])
+    for spec in sheets:
+        sheet = workbook.create_sheet(spec.title)
+        if spec.title_line is not None:
+            sheet.append([neutralise(spec.title_line)])
+        if spec.headers:
+            header_cells = []
+            for header in spec.headers:
+                cell = WriteOnlyCell(sheet, value=neutralise(header))
+                cell.font = bold
+                header_cells.append(cell)
+            sheet.append(header_cells)
+        for row in spec.rows:
+            sheet.append([neutralise(value) for value in row])
     workbook.save(handle)
+
+
+def write_xlsx(handle, headers: list[str], rows: Iterable[Iterable[object]], sheet_title: str = "Sheet1") -> None:
+    write_workbook(handle, [SheetOut(sheet_title, headers, rows)])
 
 
 class _Echo:
