@@ -1,6 +1,9 @@
 """Where the table is in a sheet people actually made: the header row found by the column names it holds, not by its
 position, with title rows above it, a units row under it, subtotals, blank rows and signatures below the data.
 
+A grouped header over two rows (a parent such as "2025年经营情况" merged over 营业收入 | 从业人员 | 资产总计 under
+it, the other columns named in either row) is read as one header with one name per column.
+
 Pure Python over rows of text (no Django): the caller passes a `known` function that names the column a header
 cell stands for (or None), and turns the facts returned here into sentences for the preview."""
 
@@ -33,8 +36,10 @@ SECTION_CELL = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][
 class Layout:
     """Where a sheet's table is. Row indexes are 0-based positions in the rows given (spreadsheet row = index + 1)."""
 
-    header: int
+    header: int  # the header row; for a two-row header, its lower row
     columns: dict[int, str]  # header cell position → the known column it names
+    names: list[str] = field(default_factory=list)  # the header's name per column (both rows' names combined)
+    parent: int | None = None  # the upper row of a two-row header
     data: list[int] = field(default_factory=list)  # rows that hold records, in order
     titles: list[int] = field(default_factory=list)  # filled rows above the header
     units: int | None = None  # the units row under the header
@@ -59,15 +64,49 @@ def header_columns(row: Sequence[str], known: Known) -> dict[int, str]:
     return found
 
 
-def find_header(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> int | None:
-    """The row among the first `scan` that names the most distinct known columns (the first such row on a tie);
-    None when no row names any."""
-    best, best_count = None, 0
+def combine(parent: Sequence[str], child: Sequence[str], known: Known | None = None) -> list[str]:
+    """One name per column from a two-row header: the lower row's name where it has one, else the upper row's (a
+    column named once, over both rows, is written in either row, or in the upper one when the two are merged).
+    A lower name that names no known column by itself is tried after its group's name, the upper row's nearest
+    name to the left (a merged group reads blank past its first cell): 联系人 over 姓名 | 电话 gives 联系人姓名 and
+    联系人电话."""
+    width = max(len(parent), len(child))
+    names = []
+    group = ""
+    for index in range(width):
+        below = child[index].strip() if index < len(child) and child[index] else ""
+        above = parent[index].strip() if index < len(parent) and parent[index] else ""
+        group = above or group
+        if below and group and known is not None and known(below) is None and known(group + below) is not None:
+            below = group + below
+        names.append(below or above)
+    return names
+
+
+def _count(row: Sequence[str], known: Known) -> int:
+    return len(set(header_columns(row, known).values()))
+
+
+def find_header_rows(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> tuple[int | None, int | None]:
+    """(parent, header): the row among the first `scan` that names the most distinct known columns, or two adjacent
+    rows that together name more than any one row does (a grouped header); parent is None for a one-row header,
+    header None when no row names any known column. On a tie the one-row header, then the first, wins."""
+    best: tuple[int | None, int | None] = (None, None)
+    best_count = 0
     for index, row in enumerate(rows[:scan]):
-        count = len(set(header_columns(row, known).values()))
+        count = _count(row, known)
         if count > best_count:
-            best, best_count = index, count
+            best, best_count = (None, index), count
+    for index in range(1, min(scan, len(rows))):
+        count = _count(combine(rows[index - 1], rows[index], known), known)
+        if count > best_count:
+            best, best_count = (index - 1, index), count
     return best
+
+
+def find_header(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> int | None:
+    """The header row (the lower one of a two-row header); None when no row names a known column."""
+    return find_header_rows(rows, known, scan)[1]
 
 
 def _is_units_row(row: Sequence[str]) -> bool:
@@ -77,12 +116,12 @@ def _is_units_row(row: Sequence[str]) -> bool:
 
 def layout(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> Layout | None:
     """The table in `rows`, or None when no row in the first `scan` names a known column."""
-    header = find_header(rows, known, scan)
+    parent, header = find_header_rows(rows, known, scan)
     if header is None:
         return None
-    columns = header_columns(rows[header], known)
-    result = Layout(header=header, columns=columns)
-    result.titles = [index for index in range(header) if _filled(rows[index])]
+    names = [cell.strip() for cell in rows[header]] if parent is None else combine(rows[parent], rows[header], known)
+    result = Layout(header=header, columns=header_columns(names, known), names=names, parent=parent)
+    result.titles = [index for index in range(parent if parent is not None else header) if _filled(rows[index])]
     start = header + 1
     if start < len(rows) and _is_units_row(rows[start]):
         result.units = start
@@ -90,6 +129,7 @@ def layout(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> Layout | N
     # The header repeated above the next block: compared as written, which costs nothing per record (matching every
     # cell against the known names would, on 100,000 rows).
     header_cells = _filled(rows[header])
+    repeated = [header_cells] if parent is None else [header_cells, _filled(rows[parent])]
     for index in range(start, len(rows)):
         cells = _filled(rows[index])
         if not cells:
@@ -100,8 +140,8 @@ def layout(rows: Rows, known: Known, scan: int = HEADER_SCAN_ROWS) -> Layout | N
             break
         if TOTAL_CELL.match(first):
             result.totals.append(index)
-        elif (len(cells) == 1 and SECTION_CELL.match(first)) or (len(cells) > 1 and cells == header_cells):
-            result.sections.append(index)  # a block heading, or the header repeated above the next block
+        elif (len(cells) == 1 and SECTION_CELL.match(first)) or (len(cells) > 1 and cells in repeated):
+            result.sections.append(index)  # a block heading, or the header (either row) repeated above the next block
         else:
             result.data.append(index)
     return result

@@ -75,7 +75,7 @@ def locate(path: Path, filename: str, known: sheet_layout.Known) -> Located:
                 % {"row": lay.header + 1, "first": first_col + 1, "last": last_col + 1}
             )
     rows = sheet.rows
-    headers = [cell.strip() for cell in rows[lay.header]]
+    headers = lay.names or [cell.strip() for cell in rows[lay.header]]  # names: both rows of a grouped header
     for filled in sheet_layout.fill_merged(rows, sheet.merged, lay.header):
         name = headers[filled.column] if filled.column < len(headers) else str(filled.column + 1)
         notes.append(
@@ -84,7 +84,10 @@ def locate(path: Path, filename: str, known: sheet_layout.Known) -> Located:
         )
     if lay.titles:
         notes.append(_("第 %(rows)s 行为标题，已跳过") % {"rows": rows_text(lay.titles)})
-    if lay.header and not lay.titles:
+    if lay.parent is not None:
+        rows_of_header = rows_text([lay.parent, lay.header])
+        notes.append(_("第 %(rows)s 行为两行表头，已合并为每列一个列名") % {"rows": rows_of_header})
+    elif lay.header and not lay.titles:
         notes.append(_("表头在第 %(row)s 行") % {"row": lay.header + 1})
     if lay.units is not None:
         notes.append(_("第 %(row)s 行为单位行，已跳过") % {"row": lay.units + 1})
