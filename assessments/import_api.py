@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from core.api import Id, Problem
+from core.api import Id, ImportJobOut, Problem
 
 from . import imports
 from .import_rows import write_template
@@ -24,22 +24,8 @@ router = Router(tags=["成熟度评估导入"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class AssessmentImportOut(Schema):
-    id: str
+class AssessmentImportOut(ImportJobOut):
     model_version_id: int
-    status: str
-    progress: int
-    total_rows: int
-    created_count: int
-    error_count: int
-    errors: list[dict]
-    warnings: list
-    preview: list
-    message: str
-
-    @staticmethod
-    def resolve_id(obj) -> str:
-        return str(obj.id)
 
 
 @router.get(

@@ -43,3 +43,26 @@ class Page(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=MAX_PAGE, **kwargs)
+
+
+class ImportJobOut(Schema):
+    """An import job (core.import_pipeline) as every import's API shows it: its state, the per-row report, how the
+    table was found (`notes`), what it asks about the whole file (`questions`) and what was answered (`answers`)."""
+
+    id: str
+    status: str
+    progress: int
+    message: str
+    total_rows: int
+    created_count: int
+    error_count: int
+    errors: list[dict]
+    warnings: list[str]
+    notes: list[str]
+    questions: dict
+    answers: dict
+    preview: list[dict]
+
+    @staticmethod
+    def resolve_id(obj) -> str:
+        return str(obj.id)

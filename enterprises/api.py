@@ -6,16 +6,18 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.responses import Status
 from pydantic import Field
 
 from core.api import Id, Page, Problem, choices
+from core.api import ImportJobOut as BaseImportJobOut
 
-from . import access, creditcode, services
-from .models import Enterprise, EnterpriseEvent, ImportJob, Label, SizeClass, Visibility
+from . import access, creditcode, imports, services
+from .models import Enterprise, EnterpriseEvent, Label, SizeClass, Visibility
 
 router = Router(tags=["企业档案"])
 
@@ -130,21 +132,9 @@ class NoteIn(Schema):
     visibility: Visibility | None = None
 
 
-class ImportJobOut(Schema):
-    id: str
-    status: str
-    progress: int
-    total_rows: int
-    created_count: int
+class ImportJobOut(BaseImportJobOut):
     updated_count: int
     unchanged_count: int
-    error_count: int
-    errors: list[dict]
-    message: str
-
-    @staticmethod
-    def resolve_id(obj) -> str:
-        return str(obj.id)
 
 
 def _detail(e: Enterprise) -> dict:
@@ -279,9 +269,40 @@ def add_note(request, pk: Id, payload: NoteIn):
     return 201, event
 
 
-@router.get("/imports/{pk}", response=ImportJobOut, summary="导入任务状态")
+@router.post(
+    "/imports",
+    response={201: ImportJobOut, 403: Problem, 422: Problem},
+    summary="上传企业名单（后台校验，确认后才写入）",
+)
+def import_upload(request, file: File[UploadedFile]):
+    if not access.can(request.user, "import"):
+        raise PermissionDenied("您没有批量导入企业的权限")
+    try:
+        job = imports.import_start(actor=request.user, upload=file)
+    except imports.UploadError as exc:
+        return Status(422, {"detail": str(exc)})
+    job.refresh_from_db()
+    return Status(201, job)
+
+
+@router.get("/imports/{pk}", response=ImportJobOut, summary="导入任务状态、表格识别说明、待回答的问题与校验报告")
 def import_status(request, pk: UUID):
-    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    return access.get_import_job_for_user(request.user, pk)
+
+
+@router.post(
+    "/imports/{pk}/confirm",
+    response={200: ImportJobOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="确认导入（全部写入或全部不写入）",
+)
+def import_confirm(request, pk: UUID):
+    job = access.get_import_job_for_user(request.user, pk)
+    try:
+        imports.import_confirm(actor=request.user, job=job)
+    except imports.NotReady as exc:
+        return Status(422, {"detail": str(exc)})
+    job.refresh_from_db()
+    return job
 
 
 __all__ = ["router", "PermissionDenied"]
