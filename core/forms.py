@@ -1,6 +1,9 @@
 """Bootstrap styling for every form, so templates render fields without per-field markup."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 
 def _css_for(widget) -> str:
@@ -34,3 +37,27 @@ class StyledMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+
+
+class QuickSelect(forms.Select):
+    """A single <select> rendered in Python instead of one template per option.
+
+    Django renders every option through `select_option.html`; for the few hundred regions, industries, labels,
+    clusters and chains of a list page's filter form that costs several times the page's SQL. Same markup as
+    `forms.Select` for flat choices (a test compares them); grouped choices fall back to Django's rendering."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if any(isinstance(label, list | tuple) for _value, label in self.choices):
+            return super().render(name, value, attrs, renderer)
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {"" if v is None else str(v) for v in self.format_value(value)}
+        parts = [format_html("<select{}>", flatatt(final))]
+        selected_once = False
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            selected = not selected_once and text in chosen  # a single select marks its first match only
+            selected_once = selected_once or selected
+            parts.append(format_html('<option value="{}"{}>{}</option>', text, " selected" if selected else "", label))
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # noqa: S308 -- every piece above went through format_html
