@@ -333,48 +333,11 @@ def stale_results(version: ModelVersion):
     ).exclude(model_version=version)
 
 
-@dataclass
-class RescoreReport:
-    rescored: int = 0
-    failed: dict[int, str] | None = None
+def rescore(*, version: ModelVersion, **options):
+    """Rescore every stale result of `version.code` against it, in bulk: see `assessments.rescoring.rescore`."""
+    from .rescoring import rescore as bulk_rescore  # its own module; it calls back into this one for peer rows
 
-
-def rescore(*, version: ModelVersion, chunk: int = 500) -> RescoreReport:
-    """Score every submitted assessment of `version.code` whose current result predates `version` against it.
-
-    Old snapshots stay (no longer current); a new one is added with the reason. Assessments whose answers do not
-    fit the corrected model are reported, and keep their old result."""
-    spec = version.parsed()
-    report = RescoreReport(failed={})
-    stale = stale_results(version).values_list("assessment_id", flat=True).order_by("assessment_id")
-    ids = list(stale)
-    reason = _("模型修订重算（%(v)s）") % {"v": version.version}
-    for start_at in range(0, len(ids), chunk):
-        batch = list(
-            Assessment.objects.filter(pk__in=ids[start_at : start_at + chunk]).only(
-                "pk", "enterprise_id", "model_code", "answers", "context"
-            )
-        )
-        scored = []
-        for a in batch:
-            try:
-                scored.append((a, maturity.score(spec, a.answers, a.context)))
-            except maturity.ScoringError as exc:
-                report.failed[a.pk] = str(exc)
-        with transaction.atomic():
-            done = [a.pk for a, _r in scored]
-            AssessmentResult.objects.filter(assessment_id__in=done, is_current=True).update(is_current=False)
-            DomainScore.objects.filter(result__assessment_id__in=done, is_current=True).update(is_current=False)
-            results = AssessmentResult.objects.bulk_create(
-                [AssessmentResult(**result_fields(a, version, r, reason)) for a, r in scored]
-            )
-            DomainScore.objects.bulk_create(
-                [row for stored, (a, r) in zip(results, scored, strict=True) for row in domain_rows(stored, a, r)],
-                batch_size=2000,
-            )
-            peer_scores_refresh(enterprise_ids={a.enterprise_id for a, _r in scored}, model_code=version.code)
-        report.rescored += len(scored)
-    return report
+    return bulk_rescore(version=version, **options)
 
 
 # ---------------------------------------------------------------- evidence

@@ -18,6 +18,7 @@ from functools import partial
 
 import numpy as np
 
+from maturity.answers import ScoringError
 from maturity.encoding import AnswerMatrix, Encoder, Failure, Irregular
 from maturity.scoring import leaves_with_weights
 from maturity.spec import EPS, ModelSpec, Node
@@ -200,11 +201,13 @@ def _bands(bands: list, values: np.ndarray) -> np.ndarray:
 
 
 Fold = Callable[[np.ndarray, np.ndarray, slice], None]
+Errors = dict[int, ScoringError]
 
 
-def _run_group(encoder: Encoder, answers: Answers, fold: Fold) -> Failure | None:
+def _run_group(encoder: Encoder, answers: Answers, fold: Fold, errors: Errors | None = None) -> Failure | None:
     """Check and encode `answers` block by block, in row order, handing each block to `fold`; stop at the first
-    bad row (so nothing after it is folded)."""
+    bad row (so nothing after it is folded) — or, given `errors`, record every bad row there and go on (their
+    rows of the result then mean nothing)."""
     n = len(answers)
     for start in range(0, n, BLOCK):
         stop = min(start + BLOCK, n)
@@ -212,16 +215,22 @@ def _run_group(encoder: Encoder, answers: Answers, fold: Fold) -> Failure | None
             block = np.ascontiguousarray(answers.values[start:stop].T)
             vals, raw, bad = encoder.matrix_block(answers.codes, block)
             if bad.any():
-                return encoder.matrix_failure(answers, start + int(np.argmax(bad)))
+                if errors is None:
+                    return encoder.matrix_failure(answers, start + int(np.argmax(bad)))
+                for r in np.flatnonzero(bad):
+                    errors[start + int(r)] = encoder.matrix_failure(answers, start + int(r)).error
         else:
             rows = answers[start:stop]
             try:
                 vals, raw = encoder.dict_block(rows)
             except Irregular:
-                got = encoder.rows_block(rows)
+                found: Errors | None = None if errors is None else {}
+                got = encoder.rows_block(rows, found)
                 if isinstance(got, Failure):
                     return Failure(start + got.row, got.error)
                 vals, raw = got
+                if found:
+                    errors.update((start + r, e) for r, e in found.items())  # type: ignore[union-attr]
         fold(vals, raw, slice(start, stop))
     return None
 
@@ -246,12 +255,24 @@ def score_many(spec: ModelSpec, answers: Answers, context: Context = None) -> Ba
     up to float summation order. `context` is one context for every row, or one per row: rows are then grouped by
     context and each group is checked and folded once (a batch mixing discrete and process makers is fine).
     Raises exactly what `score` raises for the first bad row (lowest index), whichever group it is in."""
+    return _score(spec, answers, context, None)
+
+
+def score_many_reporting(spec: ModelSpec, answers: Answers, context: Context = None) -> tuple[BatchResult, Errors]:
+    """`score_many` that does not stop at a bad row: every row `score` would refuse is reported (row index → the
+    error `score` raises for it) and the others are scored. The result's rows for reported rows mean nothing.
+    What rescoring after a model correction needs: the assessments that no longer fit are named, not fatal."""
+    errors: Errors = {}
+    return _score(spec, answers, context, errors), errors
+
+
+def _score(spec: ModelSpec, answers: Answers, context: Context, errors: Errors | None) -> BatchResult:
     plan = _Plan(spec)
     n = len(answers)
     out = _empty_result(plan, n)
     groups = _groups(context, n)
     if len(groups) == 1:
-        failure = _run_group(Encoder(spec, groups[0][0]), answers, partial(plan.fold, out=out))
+        failure = _run_group(Encoder(spec, groups[0][0]), answers, partial(plan.fold, out=out), errors)
         if failure is not None:
             raise failure.error
         return out
@@ -260,10 +281,13 @@ def score_many(spec: ModelSpec, answers: Answers, context: Context = None) -> Ba
         assert rows is not None
         part = answers.take(rows) if isinstance(answers, AnswerMatrix) else [answers[i] for i in rows]
         sub = _empty_result(plan, len(rows))
-        failure = _run_group(Encoder(spec, ctx), part, partial(plan.fold, out=sub))
+        found: Errors | None = None if errors is None else {}
+        failure = _run_group(Encoder(spec, ctx), part, partial(plan.fold, out=sub), found)
         if failure is not None:
             failures.append(Failure(int(rows[failure.row]), failure.error))
             continue
+        if found:
+            errors.update((int(rows[r]), e) for r, e in found.items())  # type: ignore[union-attr]
         out.scores[rows], out.levels[rows] = sub.scores, sub.levels
         out.level_scores[rows], out.node_scores[rows] = sub.level_scores, sub.node_scores
     if failures:

@@ -355,15 +355,21 @@ class Encoder:
                 points[r] = 0.0 if p is None else p
         self._store(vals, raw, i, points, unanswered)
 
-    def rows_block(self, rows: Sequence[Mapping[str, object]]) -> tuple[np.ndarray, np.ndarray] | Failure:
-        """The row path: `evaluate` on each row, exactly as `score` does; stops at the first bad row."""
+    def rows_block(
+        self, rows: Sequence[Mapping[str, object]], errors: dict[int, ScoringError] | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | Failure:
+        """The row path: `evaluate` on each row, exactly as `score` does; stops at the first bad row, or, given
+        `errors`, records each bad row there (its columns stay NaN) and goes on."""
         vals, raw = self.empty(len(rows))
         col = {c: i for i, c in enumerate(self.codes)}
         for r, answers in enumerate(rows):
             try:
                 evals = evaluate(self.spec, answers, self.context, self.prepared)
             except ScoringError as exc:
-                return Failure(r, exc)
+                if errors is None:
+                    return Failure(r, exc)
+                errors[r] = exc
+                continue
             for e in evals:
                 i = col[e.ref.item.code]
                 if e.state in ("answered", "missing"):

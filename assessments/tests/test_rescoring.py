@@ -1,0 +1,128 @@
+"""Bulk rescoring after a model correction stores what scoring each assessment on its own would store: the same
+results, the same domain scores, the same report of assessments that no longer fit. Enterprises and answers are
+synthetic."""
+
+import random
+
+import pytest
+
+import maturity
+from assessments import rescoring, services
+from assessments.import_results import full_snapshot
+from assessments.models import AssessmentResult, DomainScore, PeerScore
+from assessments.tests.conftest import all_answers
+from assessments.tests.test_evidence_and_versions import corrected
+from maturity.spec import NA
+
+pytestmark = pytest.mark.django_db
+GRADES = ["none", "partial", "most", "full"]
+
+
+def submit_mixed(make_enterprise, version, n, seed=7):
+    """`n` submitted assessments with random grades, some items left unanswered or N/A where the model allows,
+    half of them by process makers (another context, so other items apply)."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        firm = make_enterprise(county="360102" if k % 3 else "360702")
+        a = services.start(
+            actor=None, enterprise=firm, version=version, kind="self", production_type=("discrete", "process")[k % 2]
+        )
+
+        def choose(item):
+            roll = rng.random()
+            if roll < 0.05 and item.not_applicable_allowed:
+                return NA
+            return rng.choice(GRADES)
+
+        answers = all_answers(version, a.context, choose)
+        if k % 4 == 1:  # a partly answered assessment: unanswered items count as 0
+            answers = {c: v for c, v in answers.items() if rng.random() < 0.7}
+        services.save_answers(actor=None, assessment=a, updates=answers)
+        services.submit(actor=None, assessment=a)
+        a.refresh_from_db()
+        out.append(a)
+    return out
+
+
+def stricter(data):
+    data["rule"] = {**data["rule"], "pass_threshold": 0.85}
+
+
+def test_bulk_rescoring_stores_what_scoring_each_assessment_alone_stores(make_enterprise, cmmm):
+    assessments = submit_mixed(make_enterprise, cmmm, 9)
+    new = services.publish_version(corrected(cmmm, "2020-tidu-bulk", stricter), change_note="阈值修订（测试）")
+    spec = new.parsed()
+    seen = []
+    report = rescoring.rescore(version=new, chunk=4, progress=lambda done, total: seen.append((done, total)))
+    assert report.rescored == 9 and report.failed == {}
+    assert seen == [(4, 9), (8, 9), (9, 9)]  # three chunks, progress after each
+    for a in assessments:
+        alone = maturity.score(spec, a.answers, a.context)
+        stored = AssessmentResult.objects.get(assessment=a, is_current=True)
+        assert stored.model_version == new and stored.reason.startswith("模型修订重算")
+        assert stored.score == pytest.approx(alone.score, abs=1e-9)
+        assert (stored.level, stored.level_name, stored.provisional) == (
+            alone.level,
+            alone.level_name,
+            alone.provisional,
+        )
+        assert stored.scale_max == alone.scale_max
+        rows = {d.node_code: (d.depth, d.score, d.enterprise_id, d.model_code) for d in stored.domain_scores.all()}
+        expected = {n.code: (n.depth, n.score, a.enterprise_id, "cmmm") for n in alone.nodes.values()}
+        assert rows.keys() == expected.keys()
+        for code, (depth, score, enterprise_id, model) in expected.items():
+            got = rows[code]
+            assert got[0] == depth and got[2:] == (enterprise_id, model)
+            assert (got[1] is None) == (score is None) and (score is None or got[1] == pytest.approx(score, abs=1e-9))
+        assert full_snapshot(stored) == alone.to_dict()  # pages read the compact snapshot through this
+        old = AssessmentResult.objects.get(assessment=a, is_current=False)
+        assert old.model_version == cmmm
+        assert not DomainScore.objects.filter(result=old, is_current=True).exists()
+        total = PeerScore.objects.get(enterprise_id=a.enterprise_id, model_code="cmmm", node_code="")
+        assert total.score == stored.score
+    assert DomainScore.objects.filter(is_current=True).count() == sum(
+        len(maturity.score(spec, a.answers, a.context).nodes) for a in assessments
+    )
+    assert rescoring.rescore(version=new).rescored == 0  # idempotent
+
+
+def test_assessments_that_no_longer_fit_are_reported_with_the_error_score_gives(make_enterprise, cmmm):
+    assessments = submit_mixed(make_enterprise, cmmm, 6, seed=3)
+    first = next(iter(cmmm.parsed().iter_items())).item.code
+    answered = [a for a in assessments if first in a.answers]
+    assert len(answered) >= 2  # the synthetic answers give the first item an answer in most assessments
+
+    def drop_first_item(data):
+        node = data["nodes"][0]
+        while node.get("children"):
+            node = node["children"][0]
+        node["items"] = node["items"][1:]
+
+    new = services.publish_version(corrected(cmmm, "2020-tidu-bulk-cut", drop_first_item))
+    spec = new.parsed()
+    report = rescoring.rescore(version=new, chunk=4)
+    expected = {}
+    for a in assessments:
+        try:
+            maturity.score(spec, a.answers, a.context)
+        except maturity.ScoringError as exc:
+            expected[a.pk] = str(exc)
+    assert report.failed == expected and set(expected) == {a.pk for a in answered}
+    assert report.rescored == len(assessments) - len(answered)
+    for a in answered:  # keeps its old result, and its domain scores stay current
+        current = AssessmentResult.objects.get(assessment=a, is_current=True)
+        assert current.model_version == cmmm
+        assert DomainScore.objects.filter(result=current, is_current=True).exists()
+    for a in assessments:
+        assert AssessmentResult.objects.filter(assessment=a, is_current=True).count() == 1
+
+
+def test_drafts_and_results_already_on_the_new_version_are_left_alone(make_enterprise, cmmm):
+    (done,) = submit_mixed(make_enterprise, cmmm, 1)
+    draft = services.start(actor=None, enterprise=make_enterprise(), version=cmmm, kind="self")
+    new = services.publish_version(corrected(cmmm, "2020-tidu-bulk-2", stricter))
+    assert rescoring.rescore(version=new).rescored == 1
+    assert not AssessmentResult.objects.filter(assessment=draft).exists()
+    assert services.rescore(version=new).rescored == 0  # the service entry point runs the same bulk rescoring
+    assert AssessmentResult.objects.filter(assessment=done).count() == 2
