@@ -6,11 +6,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats as sps
 
+from .corr import Pairs  # SciPy's numbers without importing SciPy (seconds here)
 from .data import skew_kurt
-
-METHODS = {"pearson": sps.pearsonr, "spearman": sps.spearmanr, "kendall": sps.kendalltau}
 
 
 def indicator_stats(
@@ -58,21 +56,17 @@ def indicator_stats(
 
 def _pair(a: np.ndarray, b: np.ndarray, method: str) -> tuple[float, float, int]:
     """(r, p, n) on the pairwise-complete rows; NaN when fewer than 3 rows or a constant column."""
-    ok = ~(np.isnan(a) | np.isnan(b))
-    n = int(ok.sum())
-    if n < 3 or np.ptp(a[ok]) == 0 or np.ptp(b[ok]) == 0:
-        return math.nan, math.nan, n
-    res = METHODS[method](a[ok], b[ok])
-    return float(res[0]), float(res[1]), n
+    return Pairs(method)("a", a, "b", b)
 
 
 def correlation(X: np.ndarray, method: str = "pearson") -> np.ndarray:
     """Pairwise-complete correlations between the columns of X (pearson, spearman or kendall)."""
     k = X.shape[1]
     R = np.eye(k)
+    pair = Pairs(method)
     for a in range(k):
         for b in range(a + 1, k):
-            R[a, b] = R[b, a] = _pair(X[:, a], X[:, b], method)[0]
+            R[a, b] = R[b, a] = pair(str(a), X[:, a], str(b), X[:, b])[0]
     return R
 
 
@@ -99,6 +93,7 @@ def correlations(coin, dset: str = "Aggregated", method: str = "pearson") -> lis
     indicator-level dataset are taken from Aggregated. p is the test of no correlation (COINr blanks r when
     p > 0.05; here both are reported)."""
     imeta, get = coin.imeta, column_getter(coin, dset)
+    pair = Pairs(method)
     rows = []
     for level in range(1, imeta.max_level):
         for parent in imeta.codes_at(level + 1):
@@ -106,7 +101,7 @@ def correlations(coin, dset: str = "Aggregated", method: str = "pearson") -> lis
             cols = [get(c) for c in kids]
             for a in range(len(kids)):
                 for b in range(a + 1, len(kids)):
-                    r, p, n = _pair(cols[a], cols[b], method)
+                    r, p, n = pair(kids[a], cols[a], kids[b], cols[b])
                     rows.append(
                         {
                             "dataset": dset,
@@ -125,7 +120,7 @@ def correlations(coin, dset: str = "Aggregated", method: str = "pearson") -> lis
     for e in imeta.elements:
         if e.type in ("Indicator", "Aggregate"):
             for anc in imeta.ancestors(e.code):
-                r, p, n = _pair(get(e.code), get(anc), method)
+                r, p, n = pair(e.code, get(e.code), anc, get(anc))
                 rows.append(
                     {
                         "dataset": dset,
@@ -142,6 +137,40 @@ def correlations(coin, dset: str = "Aggregated", method: str = "pearson") -> lis
                     }
                 )
     return rows
+
+
+def denominator_correlations(coin, dset: str = "Raw", method: str = "pearson", thresh: float = 0.6) -> list[dict]:
+    """Every indicator of `dset` against every denominator column of iData (COINr's get_denom_corr): an indicator
+    strongly correlated with a size variable may need dividing by it. |r| > `thresh` is flagged "high"."""
+    denoms = [e.code for e in coin.imeta.elements if e.type == "Denominator"]
+    if not denoms:
+        return []
+    from .pipeline import _select_time
+
+    idata = _select_time(coin.idata, coin.config)
+    ds = coin.data[dset]
+    row_of = {u: i for i, u in enumerate(idata.units)}
+    rows = np.array([row_of[u] for u in ds.units], dtype=int)
+    pair = Pairs(method)
+    out = []
+    for den in denoms:
+        d = idata.column(den)[rows]
+        for code in ds.codes:
+            r, p, n = pair(code, ds.col(code), den, d)
+            flag = "high" if not math.isnan(r) and abs(r) > thresh else ""
+            out.append(
+                {
+                    "dataset": dset,
+                    "method": method,
+                    "iCode": code,
+                    "denominator": den,
+                    "r": r,
+                    "p": p,
+                    "n": n,
+                    "flag": flag,
+                }
+            )
+    return out
 
 
 def flag_of(row: dict, high: float = 0.9, low: float = -0.4) -> str:

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .inputs import InputError
-
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="tidu index", description="Composite-index engine (COINr-compatible tables)")
@@ -25,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--sa", type=Path, required=True, help="YAML: n, seed, workers, code, uncertain: [...]")
     s.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
+    # imported after parsing: `--help` and usage errors never load NumPy or pydantic
+    from .inputs import InputError
     from .outputs import write
     from .pipeline import build_files
 
@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_sa(coin, raw: dict, spec_path: Path, out: Path) -> int:
     """Spec: {n, seed, workers, code, bootstrap, uncertain: [{name, alternatives: [{path: value}]} |
-    {name, noise, sets}]}. Writes sa_ranks.csv, sa_indices.csv, exclusion.csv and sa_manifest.json."""
+    {name, noise, sets, levels}]} — noise one factor (for `levels`, default all) or {level: factor}.
+    Writes sa_ranks.csv, sa_indices.csv, exclusion.csv and sa_manifest.json."""
     import json
 
     import yaml
@@ -66,8 +67,10 @@ def run_sa(coin, raw: dict, spec_path: Path, out: Path) -> int:
     factors, extra = [], {}
     for f in spec.get("uncertain", []):
         if "noise" in f:
+            noise = f["noise"] if isinstance(f["noise"], dict) else float(f["noise"])
+            levels = tuple(int(x) for x in f["levels"]) if f.get("levels") else None
             sets, u = noisy_weights(
-                coin, f.get("name", "weights"), float(f["noise"]), int(f.get("sets", 100)), int(spec.get("seed", 0)) + 1
+                coin, f.get("name", "weights"), noise, int(f.get("sets", 100)), int(spec.get("seed", 0)) + 1, levels
             )
             extra.update(sets)
             factors.append(u)

@@ -25,6 +25,9 @@ class Screen(Strict):
     nonzero_thresh: float | None = Field(None, ge=0, le=1)
     force_include: tuple[str, ...] = ()
     force_exclude: tuple[str, ...] = ()
+    # before_impute (COINr's usual order) or after_impute: imputation then sees every unit (group means include
+    # units later removed); availability and non-zero shares count observed values either way, never imputed ones
+    order: Literal["before_impute", "after_impute"] = "before_impute"
 
 
 ImputeMethod = Literal[
@@ -40,11 +43,12 @@ class Impute(Strict):
 
 
 class TreatOne(Strict):
-    method: Literal["winsorise", "none"] = "winsorise"
+    # log: ln(x) on every value, no shift and no outlier test (HDI's income); x ≤ 0 is an error
+    method: Literal["winsorise", "log", "none"] = "winsorise"
     winmax: int = Field(5, ge=0)
     skew_thresh: float = 2.0
     kurt_thresh: float = 3.5
-    fallback: Literal["log_ct", "log_plus1", "boxcox", "none"] = "log_ct"
+    fallback: Literal["log_ct", "log_plus1", "boxcox", "log", "none"] = "log_ct"  # log: plain ln(x), no shift
     boxcox_lambda: float = 1.0
 
 
@@ -91,6 +95,7 @@ class Weights(Strict):
     use: str = "original"  # original (iMeta) | equal | <name of a set> | pca | entropy | critic | equal_influence
     sets: dict[str, dict[str, float]] = {}
     targets: dict[str, float] = {}  # equal_influence: relative target influence per child (default equal)
+    levels: tuple[int, ...] | None = None  # derived methods only for the groups aggregated at these levels
 
 
 class AggOne(Strict):
@@ -109,6 +114,8 @@ class Aggregate(AggOne):
 class Results(Strict):
     strengths: int = Field(5, ge=1)  # COINr get_str_weak: topN = bottomN = 5
     min_discard: bool = True  # COINr: an indicator where the unit ranks last is never reported as a strength
+    rank_decimals: int | None = Field(None, ge=0, le=12)  # rank the scores as published, rounded (half up)
+    outranking: bool = False  # results_outranking.csv and results_copeland.csv (units × units: off by default)
 
 
 class Analysis(Strict):
@@ -122,6 +129,8 @@ class Analysis(Strict):
     t_unique: float = 0.5
     collinear: float = 0.9
     negative: float = -0.4
+    denom_datasets: tuple[str, ...] = ("Raw",)  # correlations of indicators with every denominator (get_denom_corr)
+    denom_thresh: float = 0.6  # COINr get_denom_corr's cor_thresh: |r| above it is flagged
 
 
 class Config(Strict):
@@ -133,6 +142,7 @@ class Config(Strict):
     normalise: Normalise = Normalise()
     weights: Weights = Weights()
     aggregate: Aggregate = Aggregate()
+    derived: dict[str, str] = {}  # new outputs as expressions of aggregates: {GDI: "HDI_f / HDI_m"}
     results: Results = Results()
     analysis: Analysis = Analysis()
 

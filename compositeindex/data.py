@@ -92,3 +92,22 @@ def rank_asc(x: np.ndarray) -> np.ndarray:
     if v.size:
         out[ok] = np.searchsorted(np.sort(v), v, side="left") + 1
     return out
+
+
+def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
+    """Scores rounded as a published table shows them: half away from zero on the decimal digits of the value
+    (2.675 → 2.68 at two decimals, though the binary double is a little below 2.675); NaN stays NaN."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(1).scaleb(-decimals)
+    return np.array(
+        [
+            v if v != v or v in (np.inf, -np.inf) else float(Decimal(repr(v)).quantize(q, ROUND_HALF_UP))
+            for v in x.tolist()
+        ]
+    )
+
+
+def rank_scores(x: np.ndarray, decimals: int | None = None) -> np.ndarray:
+    """Sport ranks of scores, on the scores rounded to `decimals` when given (ties after rounding share a rank)."""
+    return rank_desc(x if decimals is None else round_half_up(x, decimals))

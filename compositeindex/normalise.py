@@ -115,7 +115,54 @@ def normalise_one(
     return y, capped & ~np.isnan(x)
 
 
+COLUMNWISE = ("minmax", "zscore", "scaled", "fracmax", "dist2max", "none")
+
+
+def _all_at_once(ds: Dataset, imeta: IMeta, cfg: Normalise) -> Dataset | None:
+    """The usual case — one method with the same parameters for every indicator (no overrides, no iMeta parameter
+    columns for it) — on the whole table at once: the formulas of normalise_one() applied column-wise. A
+    regeneration after a change of normalisation is mostly this step."""
+    if cfg.overrides or cfg.method not in COLUMNWISE:
+        return None
+    elements = [imeta[c] for c in ds.codes]
+    columns = IMETA_PARAMS.get(cfg.method, {})
+    if any(col in e.params for e in elements for col in columns):
+        return None
+    n = resolve(ds.codes[0], elements[0], cfg) if ds.codes else cfg
+    X = ds.values * np.array([e.direction for e in elements], float)
+    m = n.method
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if m == "none":
+            y = X
+        elif m == "zscore":
+            y = (X - np.nanmean(X, axis=0)) / np.nanstd(X, axis=0, ddof=1) * n.sd + n.mean
+        elif m == "scaled":
+            y = (X - n.l) / (n.u - n.l) * n.scale_factor
+        else:
+            lo, hi = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
+            if m == "minmax":
+                y = np.where(hi > lo, (X - lo) / (hi - lo) * (n.u - n.l) + n.l, n.l)
+            elif m == "fracmax":
+                y = X / hi
+            else:  # dist2max
+                y = 1 - (hi - X) / (hi - lo)
+    y = np.where(np.isnan(X), np.nan, y)
+    dump = n.model_dump(mode="json", exclude={"ref"} if not n.ref else None)
+    return Dataset(
+        "Normalised",
+        ds.units,
+        ds.codes,
+        y,
+        ds.flags.copy(),
+        ds.name,
+        {**cfg.model_dump(mode="json"), "per_indicator": dict.fromkeys(ds.codes, dump)},
+    )
+
+
 def normalise(ds: Dataset, imeta: IMeta, cfg: Normalise) -> Dataset:
+    fast = _all_at_once(ds, imeta, cfg)
+    if fast is not None:
+        return fast
     values, flags = np.empty_like(ds.values), ds.flags.copy()
     used = {}
     for j, code in enumerate(ds.codes):

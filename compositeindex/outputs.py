@@ -70,18 +70,19 @@ def result_files(coin: Coin) -> dict[str, bytes]:
             ["uCode", *ds.codes], ([u, *row] for u, row in zip(ds.units, ds.values.tolist(), strict=True))
         )
     ds = coin.scores
-    ranks = coin.ranks()
+    ranks = coin.ranks()  # every level, then the derived outputs
+    ranked = tuple(ranks)
     files["results_ranks.csv"] = csv_bytes(
-        ["uCode", *ds.codes], ([u, *(_rank(ranks[c][i]) for c in ds.codes)] for i, u in enumerate(ds.units))
+        ["uCode", *ranked], ([u, *(_rank(ranks[c][i]) for c in ranked)] for i, u in enumerate(ds.units))
     )
     norm = coin.data["Normalised"]
     files["flags.csv"] = csv_bytes(
         ["uCode", *norm.codes], ([u, *norm.flags[i].tolist()] for i, u in enumerate(norm.units))
     )
     for group in sorted(coin.idata.groups):
-        gr = {c: results.group_ranks(coin, group, c) for c in ds.codes}
+        gr = {c: results.group_ranks(coin, group, c) for c in ranked}
         files[f"results_ranks_{group}.csv"] = csv_bytes(
-            ["uCode", *ds.codes], ([u, *(_rank(gr[c][u]) for c in ds.codes)] for u in ds.units)
+            ["uCode", *ranked], ([u, *(_rank(gr[c][u]) for c in ranked)] for u in ds.units)
         )
     sw = results.strengths_weaknesses(coin)
     files["results_strengths_weaknesses.csv"] = csv_bytes(
@@ -112,6 +113,13 @@ def result_files(coin: Coin) -> dict[str, bytes]:
         ["uCode", "availability", "nonzero", "reason"],
         ([r["uCode"], r["availability"], r["nonzero"], r["reason"]] for r in coin.screened_out),
     )
+    if coin.config.results.outranking:
+        E, _ = results.outranking(coin)
+        files["results_outranking.csv"] = csv_bytes(
+            ["uCode", *norm.units], ([u, *E[i].tolist()] for i, u in enumerate(norm.units))
+        )
+        keys = ["uCode", "wins", "losses", "copeland", "rank", "dominates", "dominated_by"]
+        files["results_copeland.csv"] = csv_bytes(keys, ([r[k] for k in keys] for r in results.copeland_table(coin)))
     files["weights.csv"] = csv_bytes(
         ["iCode", "weight", "effective_weight"],
         ([c, w, coin.effective_weights.get(c, "")] for c, w in coin.weights.items()),
@@ -137,6 +145,7 @@ STAT_KEYS = [
     "flag_outliers",
     "flag_unique",
 ]
+DENOM_KEYS = ["dataset", "method", "iCode", "denominator", "r", "p", "n", "flag"]
 CORR_KEYS = ["dataset", "method", "a", "level_a", "b", "level_b", "relation", "parent", "r", "p", "n", "flag"]
 
 
@@ -160,6 +169,11 @@ def analysis_files(coin: Coin) -> dict[str, bytes]:
         for method in cfg.corr_methods:
             for r in analysis.correlations(coin, name, method):
                 corr.append([*(r[k] for k in CORR_KEYS[:-1]), analysis.flag_of(r, cfg.collinear, cfg.negative)])
+    denom = []
+    for name in (d for d in cfg.denom_datasets if d in coin.data):
+        for method in cfg.corr_methods:
+            for r in analysis.denominator_correlations(coin, name, method, cfg.denom_thresh):
+                denom.append([r[k] for k in DENOM_KEYS])
     groups = analysis.group_analysis(coin)
     alpha = ([g, v["level"], len(v["children"]), v["n"], v["alpha"]] for g, v in groups.items())
     pca = {
@@ -182,6 +196,7 @@ def analysis_files(coin: Coin) -> dict[str, bytes]:
     return {
         "analysis_stats.csv": csv_bytes(["dataset", *STAT_KEYS], stats),
         "analysis_correlations.csv": csv_bytes(CORR_KEYS, corr),
+        **({"analysis_denominators.csv": csv_bytes(DENOM_KEYS, denom)} if denom else {}),
         "analysis_cronbach.csv": csv_bytes(["iCode", "level", "k", "n_complete", "alpha"], alpha),
         "analysis_pca.json": json_bytes({"dataset": "Aggregated", "groups": pca}),
     }

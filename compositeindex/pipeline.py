@@ -12,12 +12,13 @@ from pydantic import ValidationError
 from . import aggregate as agg
 from . import prepare
 from .config import Config, parse_config
-from .data import Dataset, rank_desc
+from .data import Dataset, rank_scores
+from .derived import derive_outputs, names_in
 from .inputs import IData, IMeta, InputError, Problem, load
 from .normalise import normalise
 
-STAGES = ("denominate", "screen", "impute", "treat", "normalise", "weights", "aggregate")
-DATASETS = ("Raw", "Denominated", "Screened", "Imputed", "Treated", "Normalised", "Aggregated")
+STAGES = ("denominate", "screen", "impute", "treat", "normalise", "weights", "aggregate", "derived")
+DATASETS = ("Raw", "Denominated", "Screened", "Imputed", "Treated", "Normalised", "Aggregated", "Derived")
 
 
 @dataclass
@@ -37,8 +38,20 @@ class Coin:
         return self.data["Aggregated"]
 
     def ranks(self) -> dict[str, np.ndarray]:
-        ds = self.scores
-        return {c: rank_desc(ds.values[:, j]) for j, c in enumerate(ds.codes)}
+        """Ranks at every level, then of every derived output; on scores rounded to `results.rank_decimals`
+        when set (published ranks are taken after rounding, so equal rounded scores share a rank)."""
+        decimals = self.config.results.rank_decimals
+        out = {}
+        for name in ("Aggregated", "Derived"):
+            ds = self.data.get(name)
+            if ds is not None:
+                out.update({c: rank_scores(ds.values[:, j], decimals) for j, c in enumerate(ds.codes)})
+        return out
+
+    def rank_of(self, code: str) -> np.ndarray:
+        """Ranks on one column of Aggregated or Derived, as ranks() gives them."""
+        ds = self.scores if code in self.scores.codes else self.data["Derived"]
+        return rank_scores(ds.col(code), self.config.results.rank_decimals)
 
     def correlations(self, dset: str = "Aggregated", method: str = "pearson") -> list[dict]:
         """Correlations on any named dataset (Raw, Treated, Normalised, Aggregated, …), as COINr's get_corr."""
@@ -55,21 +68,30 @@ def _select_time(idata: IData, cfg: Config) -> IData:
 
 
 def _run(coin: Coin, start: int) -> Coin:
-    cfg, imeta, idata = coin.config, coin.imeta, _select_time(coin.idata, coin.config)
+    cfg, imeta = coin.config, coin.imeta
+    idata = _select_time(coin.idata, cfg) if start <= 2 else coin.idata
     d = coin.data
+    after = cfg.screen.order == "after_impute"
+    if after and start == 2:
+        start = 1  # the screen reads the imputed data: an imputation change redoes it
     if start <= 0:
         d["Raw"] = prepare.raw(idata, imeta)
         d["Denominated"] = prepare.denominate(d["Raw"], idata, imeta, cfg.denominate)
-    if start <= 1:
-        d["Screened"], coin.screened_out = prepare.screen(d["Denominated"], cfg.screen)
     if start <= 2:
         panel = coin.idata if coin.idata.times is not None else None
         when = None if panel is None else (cfg.time if cfg.time is not None else float(np.nanmax(panel.times)))
-        d["Imputed"] = prepare.impute(
-            d["Screened"], idata, cfg.impute, imeta=imeta, panel=panel, time=when, den=cfg.denominate
-        )
+
+        def impute(ds: Dataset) -> Dataset:
+            return prepare.impute(ds, idata, cfg.impute, imeta=imeta, panel=panel, time=when, den=cfg.denominate)
+
+        if after:  # impute with every unit, then screen on the observed values
+            d["Imputed"] = impute(d["Denominated"])
+            d["Screened"], coin.screened_out = prepare.screen(d["Imputed"], cfg.screen)
+        else:
+            d["Screened"], coin.screened_out = prepare.screen(d["Denominated"], cfg.screen)
+            d["Imputed"] = impute(d["Screened"])
     if start <= 3:
-        d["Treated"], coin.treatment = prepare.treat(d["Imputed"], cfg.treat)
+        d["Treated"], coin.treatment = prepare.treat(d["Screened" if after else "Imputed"], cfg.treat)
     if start <= 4:
         d["Normalised"] = normalise(d["Treated"], imeta, cfg.normalise)
     if start <= 5:
@@ -77,11 +99,22 @@ def _run(coin: Coin, start: int) -> Coin:
         coin.effective_weights = agg.effective_weights(imeta, coin.weights)
     if start <= 6:
         d["Aggregated"] = agg.aggregate(
-            d["Normalised"], imeta, coin.weights, cfg.aggregate, cfg.weights.use, cfg.weights.targets
+            d["Normalised"],
+            imeta,
+            coin.weights,
+            cfg.aggregate,
+            cfg.weights.use,
+            cfg.weights.targets,
+            cfg.weights.levels,
         )
         if cfg.weights.use in agg.DERIVED:
             coin.weights = d["Aggregated"].step["weights"]
             coin.effective_weights = agg.effective_weights(imeta, coin.weights)
+    if start <= 7:
+        if cfg.derived:
+            d["Derived"] = derive_outputs(d["Aggregated"], cfg.derived)
+        else:
+            d.pop("Derived", None)
     for name in STAGES[start:]:
         coin.log.append({"stage": name, "params": getattr(cfg, name)})  # serialised when written
     return coin
@@ -115,6 +148,21 @@ def check_config(cfg: Config, idata: IData, imeta: IMeta) -> None:
         if name not in DATASETS:
             message = f"没有名为 “{name}” 的数据集（{' / '.join(DATASETS)}）"
             problems.append(Problem("config", None, "analysis", message))
+    for code, expr in cfg.derived.items():
+        where = f"derived.{code}"
+        if code in elements:
+            problems.append(Problem("config", None, where, "与 iMeta 中的代码重名"))
+        try:
+            unknown = sorted(names_in(expr) - elements)
+        except ValueError as exc:
+            problems.append(Problem("config", None, where, str(exc)))
+            continue
+        if unknown:
+            problems.append(Problem("config", None, where, f"不是 iMeta 中的指标或汇总项：{'、'.join(unknown)}"))
+    for level in cfg.weights.levels or ():
+        if not 2 <= level <= imeta.max_level:
+            message = f"汇总层级应在 2 到 {imeta.max_level} 之间（权重作用于被汇总的下一层）"
+            problems.append(Problem("config", None, "weights.levels", message))
     if cfg.time is not None and (idata.times is None or cfg.time not in set(idata.times.tolist())):
         problems.append(Problem("config", None, "time", f"iData 中没有时间 {cfg.time}"))
     if problems:

@@ -36,9 +36,11 @@ def denominate(ds: Dataset, idata: IData, imeta: IMeta, cfg: Denominate) -> Data
 
 
 def screen(ds: Dataset, cfg: Screen) -> tuple[Dataset, list[dict]]:
-    """Units below the availability or non-zero threshold are removed, unless forced in; forced-out always go."""
-    avail = (~np.isnan(ds.values)).mean(axis=1)
-    nonzero = ((ds.values != 0) & ~np.isnan(ds.values)).mean(axis=1)
+    """Units below the availability or non-zero threshold are removed, unless forced in; forced-out always go.
+    Both shares count observed values only: screened after imputation, an imputed cell is still a gap."""
+    observed = ~np.isnan(ds.values) & ((ds.flags & IMPUTED) == 0)
+    avail = observed.mean(axis=1)
+    nonzero = ((ds.values != 0) & observed).mean(axis=1)
     keep, removed = [], []
     for i, u in enumerate(ds.units):
         reasons = []
@@ -87,17 +89,23 @@ def _panel_column(code: str, unit: str, time: float, panel: IData, imeta: IMeta,
     return math.nan  # no extrapolation: only gaps between two known years are filled
 
 
-def _row_mean(values: np.ndarray, miss: np.ndarray, j: int, siblings: list[int], normalise_first: bool):
+def _row_mean(
+    values: np.ndarray, miss: np.ndarray, j: int, siblings: list[int], normalise_first: bool, directions: np.ndarray
+):
+    """The mean of the unit's siblings. With `normalise_first` each sibling is min-max scaled with its direction
+    (1 = the best unit on that indicator), the mean is read on this indicator's own scale the same way round: a
+    unit best on a sibling of the opposite direction gets this indicator's best value, not its worst."""
     S = values[:, siblings]
     lo, hi = np.nanmin(values[:, [j, *siblings]], axis=0), np.nanmax(values[:, [j, *siblings]], axis=0)
     if normalise_first:
         rng = np.where(hi - lo == 0, 1, hi - lo)
         S = (S - lo[1:]) / rng[1:]
+        S = np.where(directions[1:] < 0, 1 - S, S)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         m = np.nanmean(S, axis=1)
-    if normalise_first:  # back to this indicator's own scale
-        m = lo[0] + m * (hi[0] - lo[0])
+    if normalise_first:  # back to this indicator's own scale and direction
+        m = lo[0] + (m if directions[0] > 0 else 1 - m) * (hi[0] - lo[0])
     return np.where(miss, m, values[:, j])
 
 
@@ -129,7 +137,8 @@ def impute(
             parent = imeta[code].parent
             sib = [ds.codes.index(c) for c in imeta.children(parent) if c != code and c in ds.codes]
             if sib:
-                col[:] = _row_mean(original, miss, j, sib, cfg.normalise_first)
+                dirs = np.array([imeta[c].direction for c in (code, *(ds.codes[k] for k in sib))], float)
+                col[:] = _row_mean(original, miss, j, sib, cfg.normalise_first, dirs)
         elif method in ("mean", "median"):
             if (~miss).any():
                 col[miss] = np.mean(col[~miss]) if method == "mean" else np.median(col[~miss])
@@ -169,6 +178,11 @@ def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.nd
     wins = np.zeros(x.shape, bool)
     trans = np.zeros(x.shape, bool)
     ok = ~np.isnan(x)
+    if t.method == "log":  # the method itself, not an outlier fallback: every indicator it is set for is logged
+        y = plain_log(x)
+        s1, k1 = skew_kurt(y)
+        report.update(transform="log", skew_after=s1, kurt_after=k1, passes=passes(y, t))
+        return y, wins, ok.copy(), report
     if t.method == "none" or passes(x, t):
         report.update(skew_after=report["skew_before"], kurt_after=report["kurt_before"], passes=passes(x, t))
         return x, wins, trans, report
@@ -189,11 +203,14 @@ def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.nd
         report.update(winsorised=int(wins.sum()), winsorised_idx=np.flatnonzero(wins).tolist())
     else:
         # Fall back to a transform of the ORIGINAL values; a negatively skewed indicator is reflected first so
-        # that the log compresses its long (low) tail and the ordering of units is kept.
-        s0 = report["skew_before"]
+        # that the log compresses its long (low) tail and the ordering of units is kept (not for the plain log,
+        # which is ln(x) as published whatever the skew).
+        s0 = report["skew_before"] if t.fallback != "log" else 0.0
         v = x if s0 >= 0 else -x
         lo, hi = np.nanmin(v), np.nanmax(v)
-        if t.fallback == "log_ct":
+        if t.fallback == "log":
+            z = plain_log(v)
+        elif t.fallback == "log_ct":
             z = np.log(v - lo + 0.01 * (hi - lo))
         elif t.fallback == "log_plus1":
             z = np.log(v - lo + 1)
@@ -207,6 +224,13 @@ def treat_one(x: np.ndarray, t: TreatOne) -> tuple[np.ndarray, np.ndarray, np.nd
     s1, k1 = skew_kurt(y)
     report.update(skew_after=s1, kurt_after=k1, passes=passes(y, t))
     return y, wins, trans, report
+
+
+def plain_log(x: np.ndarray) -> np.ndarray:
+    """ln(x) without a shift; a value ≤ 0 has no logarithm and is an error, not a silent NaN."""
+    if np.any(x[~np.isnan(x)] <= 0):
+        raise ValueError("treat: 对数变换（log）要求指标值全部大于 0")
+    return np.log(x)
 
 
 def treat_params(code: str, cfg: Treat) -> TreatOne:
@@ -223,7 +247,10 @@ def treat(ds: Dataset, cfg: Treat) -> tuple[Dataset, list[dict]]:
     rows = []
     for j, code in enumerate(ds.codes):
         t = treat_params(code, cfg)
-        y, wins, trans, rep = treat_one(values[:, j], t)
+        try:
+            y, wins, trans, rep = treat_one(values[:, j], t)
+        except ValueError as exc:
+            raise ValueError(f"{exc}（指标 {code}）") from None
         values[:, j] = y
         flags[wins, j] |= WINSORISED
         flags[trans, j] |= TRANSFORMED

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import parse_config
-from .data import rank_desc
 from .pipeline import STAGES, Coin, build, regenerate
 
 
@@ -35,11 +34,30 @@ class Uncertain:
         return self.alternatives[min(int(u * len(self.alternatives)), len(self.alternatives) - 1)]
 
 
-def noisy_weights(coin: Coin, name: str = "weights", noise: float = 0.25, n: int = 100, seed: int = 1) -> tuple:
-    """COINr's get_noisy_weights: n weight sets w·(1 + noise·U(−1, 1)); returns (sets change, Uncertain)."""
+def noisy_weights(
+    coin: Coin,
+    name: str = "weights",
+    noise: float | dict[int, float] = 0.25,
+    n: int = 100,
+    seed: int = 1,
+    levels: tuple[int, ...] | None = None,
+) -> tuple:
+    """COINr's get_noisy_weights: n weight sets w·(1 + noise·U(−1, 1)); returns (sets change, Uncertain).
+
+    As COINr's noise_specs, the noise can be chosen per level: `noise` a mapping level → factor (levels not in
+    it keep their weights), or one factor for the `levels` listed (every level when None). The level of a
+    weight is that of the element it weighs (1 = indicators)."""
     rng = np.random.default_rng(seed)
     base = coin.imeta.weights() if coin.config.weights.use in ("original",) else coin.weights
-    sets = {f"noise{i}": {c: float(w * (1 + noise * rng.uniform(-1, 1))) for c, w in base.items()} for i in range(n)}
+    if isinstance(noise, dict):
+        factor = {int(k): float(v) for k, v in noise.items()}
+    else:
+        factor = {lv: float(noise) for lv in (levels or range(1, coin.imeta.max_level + 1))}
+    f = {c: factor.get(coin.imeta[c].level, 0.0) for c in base}
+    sets = {}
+    for i in range(n):
+        u = rng.uniform(-1, 1, len(base))  # drawn for every weight, so a set does not depend on the levels chosen
+        sets[f"noise{i}"] = {c: float(w * (1 + f[c] * u[k])) for k, (c, w) in enumerate(base.items())}
     return {"weights.sets": sets}, Uncertain(name, tuple({"weights.use": f"noise{i}"} for i in range(n)))
 
 
@@ -95,7 +113,7 @@ def ranks_on(coin: Coin, code: str, units: tuple[str, ...]) -> np.ndarray:
     """`coin`'s ranks on `code` laid out on `units`; NaN for a unit the build does not hold (screened out)."""
     out = np.full(len(units), np.nan)
     pos = {u: i for i, u in enumerate(units)}
-    out[[pos[u] for u in coin.scores.units]] = rank_desc(coin.scores.col(code))
+    out[[pos[u] for u in coin.scores.units]] = coin.rank_of(code)
     return out
 
 
@@ -267,7 +285,7 @@ def uncertainty(
 def exclusion(coin: Coin, code: str | None = None) -> dict[str, float]:
     """Drop each element below `code` in turn (weight 0) and report the mean absolute rank change of `code`."""
     code = code or coin.imeta.codes_at(coin.imeta.max_level)[0]
-    r0 = rank_desc(coin.scores.col(code))
+    r0 = coin.rank_of(code)
     out = {}
     elements = [e.code for e in coin.imeta.elements if e.type in ("Indicator", "Aggregate") and e.code != code]
     for ind in elements:
@@ -276,7 +294,7 @@ def exclusion(coin: Coin, code: str | None = None) -> dict[str, float]:
         other = regenerate(coin, {"weights.sets": sets, "weights.use": "_excl"})
         with warnings.catch_warnings():  # an only child dropped leaves its parent empty: NaN, not a warning
             warnings.simplefilter("ignore", RuntimeWarning)
-            out[ind] = float(np.nanmean(np.abs(rank_desc(other.scores.col(code)) - r0)))
+            out[ind] = float(np.nanmean(np.abs(other.rank_of(code) - r0)))
     return out
 
 

@@ -133,7 +133,9 @@ def test_geometric_mean_of_zero_is_an_error_unless_shift():
 def test_effective_weights_multiply_along_the_path():
     _, imeta = example()
     eff = effective_weights(imeta, imeta.weights())
-    assert eff == pytest.approx({"gdp": 0.25, "rd": 0.25, "co2": 1 / 3, "water": 1 / 6})
+    # indicators, then aggregates: an aggregate's share of the index is its own weight share times its parent's
+    expected = {"gdp": 0.25, "rd": 0.25, "co2": 1 / 3, "water": 1 / 6, "econ": 0.5, "green": 0.5, "index": 1.0}
+    assert eff == pytest.approx(expected)
 
 
 def test_ranks_share_the_best_place_on_ties():
