@@ -43,6 +43,9 @@ class Checked:
     error_count: int
     fields: dict = field(default_factory=dict)
     ready_message: str = ""
+    # Set when a question for the whole file must be answered before anything may be written (new cluster names to
+    # confirm): the job is not ready, though nothing is wrong with the file; says what to answer.
+    unanswered: str = ""
 
 
 class Importer:
@@ -123,6 +126,8 @@ def check(importer: Importer, job: UploadJob) -> UploadJob:
         raise
     if checked.error_count:
         status, message = Status.INVALID, _invalid_message(checked)
+    elif checked.unanswered:
+        status, message = Status.INVALID, checked.unanswered
     else:
         status, message = Status.READY, checked.ready_message
     update_job(job, status=status, progress=100, message=message, **checked.fields)
@@ -152,7 +157,7 @@ def commit(importer: Importer, job: UploadJob) -> UploadJob:
 def _commit(importer: Importer, job: UploadJob, phase: jobs.Phase) -> UploadJob:
     plan = importer.plan(job, progress_writer(job, phase), for_commit=True)
     checked = importer.checked(job, plan)
-    if checked.error_count:
+    if checked.error_count or checked.unanswered:
         update_job(
             job,
             status=Status.INVALID,

@@ -198,12 +198,15 @@ class ImportUploadForm(StyledMixin, forms.Form):
 
 
 class ImportAnswerForm(StyledMixin, forms.Form):
-    """What the importer answers once for the whole file: the figures' year, and which column is the county."""
+    """What the importer answers once for the whole file: the figures' year, which column is the county, and whether
+    the new cluster and chain names are to be created."""
 
     year = forms.IntegerField(label=gettext_lazy("经营数据所属年度"), required=False, min_value=1949)
     county_column = forms.TypedChoiceField(
         label=gettext_lazy("哪一列是所在区县"), required=False, coerce=int, empty_value=None
     )
+    # Unticked is an answer too (the importer withdraws a confirmation), so it is stored as False, never dropped.
+    confirm_groupings = forms.BooleanField(label=gettext_lazy("新建以上产业集群/产业链"), required=False)
 
     def __init__(self, *args, job, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,6 +215,11 @@ class ImportAnswerForm(StyledMixin, forms.Form):
         self.fields["county_column"].choices = [("", "—")] + [
             (index, _("第 %(n)s 列“%(header)s”") % {"n": index + 1, "header": header}) for index, header in candidates
         ]
+        self.asks_groupings = bool(job.questions.get("new_groupings"))
+
+    def clean_confirm_groupings(self) -> bool | None:
+        """An answer only where the page asked it: a form without the question leaves the stored answer alone."""
+        return self.cleaned_data["confirm_groupings"] if self.asks_groupings else None
 
 
 # The default, region then name, is what an index delivers in order (ent_active_county_name): a province's first

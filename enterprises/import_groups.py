@@ -360,10 +360,13 @@ def _memberships(plan: GroupingPlan, actions, resolved, new: dict[tuple, Groupin
 # ------------------------------------------------------------------------------------------------ (d) write
 
 
-def write(plan: GroupingPlan, *, source: str = "") -> None:
+def write(plan: GroupingPlan | None, *, source: str = "") -> None:
     """Create the confirmed new groupings, then the memberships, in bulk; call inside the commit's transaction once
     the enterprises are saved (new ones have their pk). The timeline entries are the import's own: every change here
-    was appended to its action's `changes` by plan_groupings. Refuses to create unconfirmed names."""
+    was appended to its action's `changes` by plan_groupings. Refuses to create unconfirmed names. None (a file
+    without cluster or chain columns) writes nothing."""
+    if plan is None:
+        return
     if plan.needs_confirmation:
         raise ValueError("new groupings were not confirmed")
     description = _("由企业名单导入创建：%(source)s") % {"source": source} if source else ""

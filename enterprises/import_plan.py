@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.policy import scope_of
 from core.spreadsheets import SpreadsheetError
 
-from . import events
+from . import events, import_groups
 from .import_rows import (
     ENTERPRISE_FIELDS,
     HEADERS,
@@ -47,6 +47,7 @@ class Plan:
     # year, {"county_column": [[index, header], …]} when two columns could be the county.
     questions: dict = field(default_factory=dict)
     total_rows: int = 0
+    groupings: import_groups.GroupingPlan | None = None  # clusters and chains the rows name (import_groups)
 
     @property
     def created(self) -> int:
@@ -85,8 +86,9 @@ def plan_file(
 ) -> Plan:
     """Read, validate and decide each row's action. Pinyin initials (the slowest step) only for the commit.
 
-    `answers` are what the importer said for the whole file: "year" (figures' year when no column holds it) and
-    "county_column" (0-based position of the county column when two could be)."""
+    `answers` are what the importer said for the whole file: "year" (figures' year when no column holds it),
+    "county_column" (0-based position of the county column when two could be) and "confirm_groupings" (create the
+    clusters and chains the file names that do not exist yet)."""
     plan = Plan()
     answers = answers or {}
     choose = {"county": answers["county_column"]} if answers.get("county_column") is not None else {}
@@ -111,6 +113,7 @@ def plan_file(
     plan.total_rows = len(table.rows)
     scope = scope_of(actor)
     validator = RowValidator(Lookups(scope), mapping)
+    plan.notes.extend(validator.settle_date_orders(table.rows))  # whole-file pass: how the date columns are written
     rows: list[Row] = []
     step = max(len(table.rows) // 20, 1)
     for offset, (number, cells) in enumerate(table.rows):
@@ -125,6 +128,7 @@ def plan_file(
         plan.errors.extend(errors)
         if row is not None:
             rows.append(row)
+    del table  # the file's text (~150 MB for 100,000 rows) is not needed past validation: free it now
     existing: dict[str, Enterprise] = {}
     codes = [row.values["credit_code"] for row in rows]
     for chunk in chunks(codes):
@@ -147,8 +151,23 @@ def plan_file(
             )
         else:
             plan.actions.append(_update_action(row, current, for_commit))
+    _plan_groupings(plan, scope, mapping, answers)
     progress(90)
     return plan
+
+
+def _plan_groupings(plan: Plan, scope, mapping: dict[str, int], answers: dict) -> None:
+    """Clusters and chains: their memberships become changes on the actions; names new to the importer's scope
+    are a question (plan.questions["new_groupings"]) until the answer confirm_groupings is true."""
+    if "clusters" not in mapping and "chains" not in mapping:
+        return
+    groupings = import_groups.plan_groupings(
+        plan.actions, scope=scope, mapping=mapping, confirmed=bool(answers.get("confirm_groupings"))
+    )
+    plan.groupings = groupings
+    plan.errors.extend(groupings.errors)
+    if groupings.question:
+        plan.questions["new_groupings"] = groupings.question
 
 
 def _new_action(row: Row, with_initials: bool) -> Action:

@@ -9,6 +9,7 @@ from pathlib import Path
 from core import import_pipeline as pipeline
 from core.import_pipeline import NotReady, UploadError  # noqa: F401 -- the views and the API catch these
 
+from . import import_groups
 from .import_plan import Plan, default_year, plan_file  # noqa: F401 -- default_year is shown by the views
 from .import_write import Related, related_changes, write
 from .models import ImportJob
@@ -64,12 +65,24 @@ class EnterpriseImport(pipeline.Importer):
     def checked(self, job, planned):
         plan = planned.plan
         counts = {"created_count": plan.created, "updated_count": plan.updated, "unchanged_count": plan.unchanged}
+        unanswered = (
+            "请核对文件中新的产业集群/产业链名称，确认新建后重新校验"
+            if plan.groupings and plan.groupings.needs_confirmation
+            else ""
+        )
         return pipeline.Checked(
-            error_count=len(plan.errors), fields={**_report(plan), **counts}, ready_message="校验通过，确认后导入"
+            error_count=len(plan.errors),
+            fields={**_report(plan), **counts},
+            ready_message="校验通过，确认后导入",
+            unanswered=unanswered,
         )
 
     def write(self, job, planned, phase):
-        return write(job, planned.plan, planned.related, phase)
+        done = write(job, planned.plan, planned.related, phase)
+        # Same transaction, enterprises saved: the confirmed new clusters and chains, then the memberships (their
+        # timeline lines are already among the import's changes, written above).
+        import_groups.write(planned.plan.groupings, source=job.original_name)
+        return done
 
     def enqueue_check(self, job_id):
         from .tasks import check_import
@@ -101,9 +114,18 @@ def import_start(*, actor, upload) -> ImportJob:
     return pipeline.start(IMPORTER, actor=actor, upload=upload)
 
 
-def import_answer(*, actor, job: ImportJob, year: int | None = None, county_column: int | None = None) -> ImportJob:
-    """The figures' year when no column holds it, and which column is the county when two could be."""
-    return pipeline.answer(IMPORTER, job=job, answers={"year": year, "county_column": county_column})
+def import_answer(
+    *,
+    actor,
+    job: ImportJob,
+    year: int | None = None,
+    county_column: int | None = None,
+    confirm_groupings: bool | None = None,
+) -> ImportJob:
+    """The figures' year when no column holds it, which column is the county when two could be, and whether the
+    clusters and chains the file names that do not exist yet are to be created."""
+    answers = {"year": year, "county_column": county_column, "confirm_groupings": confirm_groupings}
+    return pipeline.answer(IMPORTER, job=job, answers=answers)
 
 
 def import_confirm(*, actor, job: ImportJob) -> ImportJob:

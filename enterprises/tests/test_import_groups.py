@@ -3,17 +3,30 @@ import_rows / import_names / import_values) and the grouping plan and write (ent
 All names, codes and groupings here are synthetic."""
 
 import datetime as dt
+import io
 import unicodedata
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from accounts.policy import scope_of
+from conftest import make_code
 from enterprises import import_groups, import_values
 from enterprises.import_names import grouping_keys, label_key, label_lookup
 from enterprises.import_rows import Lookups, Row, RowValidator, column_of
+from enterprises.imports import import_commit, import_start
 from enterprises.labels import LABELS
-from enterprises.models import Chain, ChainMembership, Cluster, ClusterMembership, Enterprise
+from enterprises.models import (
+    Chain,
+    ChainMembership,
+    Cluster,
+    ClusterMembership,
+    Enterprise,
+    EnterpriseEvent,
+    ImportJob,
+)
 
 # ------------------------------------------------------------------------------------------------ columns
 
@@ -351,3 +364,97 @@ def test_same_named_groupings_that_do_not_hold_the_enterprise_are_refused(world)
     )
     assert plan.cluster_links == [] and plan.new == []
     assert "无法判断是哪一个" in plan.errors[0].message
+
+
+# ------------------------------------------------------------------------------------------------ through the import
+
+GROUP_HEADER = "统一社会信用代码,企业名称,所在区县,行业代码,成立日期,所属产业集群,所属产业链"
+
+
+def group_csv(*rows: str) -> bytes:
+    return ("\n".join([GROUP_HEADER, *rows]) + "\n").encode()
+
+
+def upload(user, content: bytes, name: str = "集群名单.csv"):
+    job = import_start(actor=user, upload=SimpleUploadedFile(name, content))
+    job.refresh_from_db()
+    return job
+
+
+@pytest.mark.django_db
+def test_new_names_are_asked_on_the_page_and_written_only_once_confirmed(world, client):
+    home = world["home"]
+    known = Cluster.objects.create(name="东湖装备产业集群", region_id="360102")
+    fresh_code = make_code("360102")
+    content = group_csv(
+        f"{home.credit_code},{home.name},360102,34,,东湖装备集群,",
+        f'{fresh_code},集群新企业有限公司,360102,34,,"东湖装备产业集群、东湖光电集群",东湖光电产业链（链主）',
+    )
+    job = upload(world["county"], content)
+    assert job.status == ImportJob.Status.INVALID and job.errors == []  # a question, not an error
+    assert "新的产业集群/产业链名称" in job.message
+    assert [g["name"] for g in job.questions["new_groupings"]["clusters"]] == ["东湖光电集群"]
+    assert [g["name"] for g in job.questions["new_groupings"]["chains"]] == ["东湖光电产业链"]
+    # Unconfirmed, even a commit forced past the page writes nothing.
+    import_commit(job)
+    assert not Enterprise.objects.filter(credit_code=fresh_code).exists() and Cluster.objects.count() == 1
+
+    client.force_login(world["county"], backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(f"/enterprises/import/{job.pk}/").content.decode()
+    assert "产业集群“东湖光电集群”（" in page and 'name="confirm_groupings"' in page
+    client.post(f"/enterprises/import/{job.pk}/answer/", {"confirm_groupings": "on"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY and job.answers == {"confirm_groupings": True}
+    assert job.updated_count == 1  # joining a cluster is the home enterprise's change
+    import_commit(job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.message
+    fresh = Enterprise.objects.get(credit_code=fresh_code)
+    assert set(known.members.all()) == {home, fresh}
+    assert Cluster.objects.get(name="东湖光电集群").region_id == "360102"
+    assert ChainMembership.objects.get(enterprise=fresh).position == "leader"
+    event = EnterpriseEvent.objects.get(enterprise=home, kind=EnterpriseEvent.Kind.IMPORTED)
+    assert "产业集群“东湖装备产业集群”" in event.summary
+
+
+@pytest.mark.django_db
+def test_a_grouping_the_importer_does_not_manage_is_a_row_error_naming_the_cell(world):
+    Chain.objects.create(name="南昌电子信息产业链", region_id="360100")
+    job = upload(
+        world["county"], group_csv(f"{make_code('360102')},链外企业有限公司,360102,34,,,南昌电子信息产业链:上游")
+    )
+    assert job.status == "invalid"
+    assert len(job.errors) == 1 and job.errors[0]["message"].startswith("单元格 G2：产业链")
+    assert "不在您的管理范围内" in job.errors[0]["message"] and "new_groupings" not in job.questions
+
+
+@pytest.mark.django_db
+def test_the_files_own_dates_settle_the_order_through_the_check(world):
+    codes = [make_code("360102") for _ in range(2)]
+    job = upload(
+        world["county"],
+        group_csv(
+            f"{codes[0]},日期甲有限公司,360102,34,03/04/2015,,", f"{codes[1]},日期乙有限公司,360102,34,25/03/2019,,"
+        ),
+    )
+    assert job.status == "ready", job.errors
+    assert any("日/月/年" in note for note in job.notes)
+    import_commit(job)
+    assert Enterprise.objects.get(credit_code=codes[0]).founded_on == dt.date(2015, 4, 3)
+
+
+@pytest.mark.django_db
+def test_the_command_lists_new_names_and_creates_them_only_with_confirm_groupings(world, tmp_path):
+
+    path = tmp_path / "集群.csv"
+    code = make_code("360111")
+    path.write_bytes(group_csv(f"{code},命令行企业有限公司,360111,34,,南昌新材料集群,"))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="--confirm-groupings"):
+        call_command("import_enterprises", str(path), "--user", "city", "--yes", stdout=out)
+    assert "新名称产业集群：南昌新材料集群（" in out.getvalue()
+    assert not Cluster.objects.exists()
+    call_command("import_enterprises", str(path), "--user", "city", "--yes", "--confirm-groupings", stdout=out)
+    cluster = Cluster.objects.get(name="南昌新材料集群")
+    assert cluster.region_id == "360100"  # a city officer's new cluster is the city's
+    assert list(cluster.members.values_list("credit_code", flat=True)) == [code]

@@ -158,7 +158,7 @@ def test_a_date_whose_day_and_month_could_be_swapped_is_a_row_error_and_unambigu
         "日期.csv",
         csv_file(
             f"{codes[0]},日期甲有限公司,360102,34,03/04/2015,,,",
-            f"{codes[1]},日期乙有限公司,360102,34,25/04/2015,,,",
+            f"{codes[1]},日期乙有限公司,360102,34,2015-04-25,,,",  # settles nothing (see test_import_groups)
         ),
     )
     assert job.status == ImportJob.Status.INVALID
