@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from core import jobs
+from core import bulk, jobs
 
 from . import events
-from .import_plan import BATCH, FIGURE_KEYS, Plan, chunks
+from .import_plan import FIGURE_KEYS, Plan, chunks
 from .import_rows import ENTERPRISE_FIELDS, HEADERS
-from .models import Contact, Enterprise, EnterpriseFigures, EnterpriseLabel, ImportJob
+from .models import Contact, EnterpriseFigures, EnterpriseLabel, ImportJob
 from .services import apply_size
 
 
@@ -142,24 +142,24 @@ def write(job: ImportJob, plan: Plan, related: Related, phase: jobs.Phase) -> di
     new = [a.enterprise for a in plan.actions if a.is_new]
     for enterprise in new:
         enterprise.created_at = enterprise.updated_at = now
-    Enterprise.objects.bulk_create(new, batch_size=BATCH)
+    bulk.insert_rows(new, key="credit_code")  # linear: bulk_create compiled ~2.7M values (core.bulk)
     phase.tick()  # between the steps of the write: past the limit, the whole transaction rolls back
     changed = [a.enterprise for a in plan.actions if not a.is_new and a.changes]
     for enterprise in changed:
         enterprise.updated_at = now
-    Enterprise.objects.bulk_update(changed, ENTERPRISE_WRITE_FIELDS, batch_size=BATCH)
+    bulk.update_rows(changed, ENTERPRISE_WRITE_FIELDS)  # bulk_update's CASE per batch is quadratic (core.bulk)
     for fig in related.figures_new:
         fig.enterprise_id = fig.enterprise.pk
-    EnterpriseFigures.objects.bulk_create(related.figures_new, batch_size=BATCH)
-    EnterpriseFigures.objects.bulk_update(related.figures_updated, list(FIGURE_KEYS), batch_size=BATCH)
+    bulk.insert_rows(related.figures_new)
+    bulk.update_rows(related.figures_updated, list(FIGURE_KEYS))
     for link in related.labels_new:
         link.enterprise_id = link.enterprise.pk
-    EnterpriseLabel.objects.bulk_create(related.labels_new, batch_size=BATCH)
-    EnterpriseLabel.objects.bulk_update(related.labels_updated, ["year"], batch_size=BATCH)
+    bulk.insert_rows(related.labels_new)
+    bulk.update_rows(related.labels_updated, ["year"])
     for contact in related.contacts_new:
         contact.enterprise_id = contact.enterprise.pk
-    Contact.objects.bulk_create(related.contacts_new, batch_size=BATCH)
-    Contact.objects.bulk_update(related.contacts_updated, ["phone", "email"], batch_size=BATCH)
+    bulk.insert_rows(related.contacts_new)
+    bulk.update_rows(related.contacts_updated, ["phone", "email"])
     phase.tick()
     _write_events(job, plan)
     return {
@@ -173,17 +173,18 @@ def write(job: ImportJob, plan: Plan, related: Related, phase: jobs.Phase) -> di
 def _write_events(job: ImportJob, plan: Plan) -> None:
     """One timeline entry per created or changed enterprise, naming the file and row it came from."""
     source = f"导入文件“{job.original_name}”第 {{row}} 行"
-    rows = [
-        events.build(
-            a.enterprise.pk,
-            events.Kind.IMPORTED,
-            actor=job.created_by,
-            summary=("建档（" if a.is_new else events.summarise(a.changes) + "（")
-            + source.format(row=a.row.number)
-            + "）",
-            data={"import_job": str(job.pk), "row": a.row.number, "changes": a.changes},
-        )
-        for a in plan.actions
-        if a.is_new or a.changes
-    ]
-    events.EnterpriseEvent.objects.bulk_create(rows, batch_size=BATCH)
+    written = [a for a in plan.actions if a.is_new or a.changes]
+    for chunk in chunks(written):  # built a batch at a time: 100,000 unsaved events at once held ~100 MB
+        rows = [
+            events.build(
+                a.enterprise.pk,
+                events.Kind.IMPORTED,
+                actor=job.created_by,
+                summary=("建档（" if a.is_new else events.summarise(a.changes) + "（")
+                + source.format(row=a.row.number)
+                + "）",
+                data={"import_job": str(job.pk), "row": a.row.number, "changes": a.changes},
+            )
+            for a in chunk
+        ]
+        bulk.insert_rows(rows)

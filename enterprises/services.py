@@ -3,10 +3,13 @@ and records what changed on the enterprise's timeline."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 from . import events
 from .models import (
@@ -18,7 +21,7 @@ from .models import (
     EnterpriseFigures,
     EnterpriseLabel,
 )
-from .sizing import classify
+from .sizing import class_and_scale
 
 Kind = events.Kind
 
@@ -35,11 +38,23 @@ TRACKED = {
 }
 
 
+# What `lazy_pinyin` builds on every call, built once: the name is cut into words as lazy_pinyin cuts it (runs of
+# Han characters split by the phrase dictionary, other runs whole), and each word converted alone, so a polyphonic
+# character still reads as in its phrase (银行 → YH, 行业 → HY).
+_PINYIN = Pinyin(UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_initials(word: str) -> str:
+    """A word's conversion depends on the word alone: names share most of theirs (江西, 机械, 有限公司), so an import
+    of 100,000 names converts a few thousand words instead of a million characters (~0.4 ms a name before)."""
+    return "".join(part[0] for part in _PINYIN.lazy_pinyin([word], style=Style.FIRST_LETTER) if part)
+
+
 def initials(name: str) -> str:
-    """Pinyin initials for search: 江西华联机械 → JXHLJX. Letters and digits in the name are kept as they are."""
-    return "".join(part[0] for part in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default") if part).upper()[
-        :200
-    ]
+    """Pinyin initials for search: 江西华联机械 → JXHLJX. Letters and digits in the name are kept as they are.
+    The same as `lazy_pinyin(name, style=Style.FIRST_LETTER)` joined by first letters (a test compares them)."""
+    return "".join(_word_initials(word) for word in _PINYIN.seg(name)).upper()[:200]
 
 
 @dataclass
@@ -62,9 +77,7 @@ def refresh_derived(enterprise: Enterprise) -> None:
 
 
 def apply_size(enterprise: Enterprise) -> None:
-    result = classify(enterprise.employees, enterprise.revenue)
-    enterprise.size_class = result.size_class
-    enterprise.is_above_scale = result.is_above_scale
+    enterprise.size_class, enterprise.is_above_scale = class_and_scale(enterprise.employees, enterprise.revenue)
 
 
 def _prepare_name(enterprise: Enterprise, old_name: str | None) -> None:

@@ -63,3 +63,16 @@ def classify(employees: int | None, revenue_wan: Decimal | None) -> SizeResult:
         "note": PROVISIONAL_NOTE,
     }
     return SizeResult(size_class, above, text)
+
+
+def class_and_scale(employees: int | None, revenue_wan: Decimal | None) -> tuple[str, bool | None]:
+    """What `classify` decides, without the sentence explaining it: an import sets both on 100,000 enterprises, and
+    the sentence (four translations and formatting) cost more than the rest of the import's planning of a row. A
+    test holds the two to the same answers."""
+    above = None if revenue_wan is None else revenue_wan >= ABOVE_SCALE_REVENUE_WAN
+    if employees is None or revenue_wan is None:
+        return "", above
+    for size_class, min_staff, min_revenue in THRESHOLDS:
+        if employees >= min_staff and revenue_wan >= min_revenue:
+            return size_class, above
+    return "micro", above

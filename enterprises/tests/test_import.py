@@ -263,10 +263,16 @@ def test_a_failure_while_writing_leaves_nothing_behind(world, monkeypatch):
                                                         for i, c in enumerate(codes)]))
     assert job.status == "ready"
 
-    def fail(*args, **kwargs):  # the last write of the transaction fails (a disk or constraint error)
-        raise IntegrityError("simulated failure")
+    from core import bulk
 
-    monkeypatch.setattr(EnterpriseEvent.objects, "bulk_create", fail)
+    insert_rows = bulk.insert_rows
+
+    def fail(objs, **kwargs):  # the last write of the transaction, the timeline, fails (a disk or constraint error)
+        if objs and isinstance(objs[0], EnterpriseEvent):
+            raise IntegrityError("simulated failure")
+        return insert_rows(objs, **kwargs)
+
+    monkeypatch.setattr(bulk, "insert_rows", fail)
     with pytest.raises(IntegrityError):
         import_commit(job)
     job.refresh_from_db()
