@@ -8,16 +8,20 @@ a new rating changes the next ranking without rebuilding the text index."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 
 from django.db.models import Count, Max, Q
 
 from matching import model as m
 from matching.learning import OutcomeModel
-from matching.rank import Recommendation, rank
+from matching.rank import Abstention, NearMiss, Ranking, Recommendation, rank_with_diagnostics
+from matching.taxonomy import ScenarioSet
+from regions.models import Region
 
-from .models import Case, MatchMeeting, MeetingOutcome, Need, NeedResponse, PoolEvent, Provider, Solution
+from .models import Case, MatchMeeting, MeetingOutcome, Need, NeedResponse, PoolEvent, Provider, Scenario, Solution
 from .scenarios import Taxonomy, load_default, scenarios_for_gaps
 
 DEPLOYMENTS = {"saas": "cloud", "on_premises": "on_premise", "hybrid": "hybrid"}  # catalog → engine vocabulary
@@ -30,11 +34,22 @@ def taxonomy() -> Taxonomy:
     return load_default()
 
 
+def _scenario_rows() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    return tuple(
+        (code, name, tuple(keywords or ()))
+        for code, name, keywords in Scenario.objects.order_by("code").values_list("code", "name", "keywords")
+    )
+
+
 def _fingerprint() -> tuple:
-    """Changes when a solution or provider is saved, published, withdrawn or suspended, or a case added or removed."""
+    """Changes when a solution or provider is saved, published, withdrawn or suspended, a case added or removed,
+    the province loads or edits its scenario list, or divisions are added."""
     solutions = Solution.objects.filter(status="published").aggregate(n=Count("id"), t=Max("updated_at"))
     providers = Provider.objects.listed().aggregate(n=Count("id"), t=Max("updated_at"))
-    return (solutions["n"], solutions["t"], providers["n"], providers["t"], Case.objects.count())
+    return (
+        solutions["n"], solutions["t"], providers["n"], providers["t"], Case.objects.count(),
+        hash(_scenario_rows()), Region.objects.count(),
+    )  # fmt: skip
 
 
 def engine_catalog() -> m.Catalog:
@@ -76,7 +91,15 @@ def engine_catalog() -> m.Catalog:
         m.Case(str(c["solution_id"] or ""), str(c["provider_id"]), c["industry_id"], c["region_id"], c["verified"])
         for c in Case.objects.values("solution_id", "provider_id", "industry_id", "region_id", "verified")
     ]
-    catalog = m.Catalog(solutions=solutions, providers=providers, cases=cases)
+    # Scenario guessing and names use the scenarios in the database (a province's own list gets guesses in its own
+    # codes); region codes are checked against the divisions the database holds.
+    catalog = m.Catalog(
+        solutions=solutions,
+        providers=providers,
+        cases=cases,
+        taxonomy=ScenarioSet.from_rows(_scenario_rows()),
+        divisions=frozenset(Region.objects.values_list("code", flat=True)),
+    )
     _built.update(key=key, catalog=catalog)
     return catalog
 
@@ -174,9 +197,11 @@ def gap_sizes(snapshot: dict) -> dict[str, float]:
 class GapRecommendations:
     scenarios: list[tuple[str, float]]  # scenario code, weight (1 = the heaviest)
     recommendations: list[Recommendation]
+    abstention: Abstention | None = None  # nothing in the pool clears the relevance bar
+    near_misses: list[NearMiss] = field(default_factory=list)  # only when asked for
 
 
-def for_assessment(assessment, snapshot: dict, *, k: int = 10) -> GapRecommendations:
+def for_assessment(assessment, snapshot: dict, *, k: int = 10, near_misses: int = 0) -> GapRecommendations:
     """Solutions for the gaps of an assessment: gaps → scenarios (taxonomy links) → the ranked pool."""
     enterprise = assessment.enterprise
     ranked = scenarios_for_gaps(
@@ -192,12 +217,13 @@ def for_assessment(assessment, snapshot: dict, *, k: int = 10) -> GapRecommendat
         region=enterprise.county_id,
         size=enterprise.size_class or "",
     )
-    return GapRecommendations(scenarios, rank(need, engine_catalog(), k=k, outcomes=engine_outcomes()))
+    found = rank_with_diagnostics(need, engine_catalog(), k=k, outcomes=engine_outcomes(), near_misses=near_misses)
+    return GapRecommendations(scenarios, found.recommendations, found.abstention, found.near_misses)
 
 
-def for_need(need, *, k: int = 10) -> list[Recommendation]:
+def need_query(need) -> m.Need:
     enterprise = need.enterprise
-    query = m.Need(
+    return m.Need(
         text=f"{need.title} {need.text}",
         id=str(need.pk),
         scenarios=tuple(need.scenarios.values_list("code", flat=True)),
@@ -207,4 +233,25 @@ def for_need(need, *, k: int = 10) -> list[Recommendation]:
         budget_max=float(need.budget_max) if need.budget_max is not None else None,
         deployments=tuple(DEPLOYMENTS[d] for d in need.deployments if d in DEPLOYMENTS),
     )
-    return rank(query, engine_catalog(), k=k, outcomes=engine_outcomes())
+
+
+def for_need_ranking(need, *, k: int = 10, near_misses: int = 0) -> Ranking:
+    """The ranking with what was left out: exclusions, an abstention when nothing fits, near misses on request."""
+    return rank_with_diagnostics(
+        need_query(need), engine_catalog(), k=k, outcomes=engine_outcomes(), near_misses=near_misses
+    )
+
+
+_CODE = re.compile(r"\b\d{6}\b")
+
+
+def readable(texts: Iterable[str]) -> list[str]:
+    """Engine sentences with division codes replaced by their names (near misses name the regions served)."""
+    texts = list(texts)
+    codes = {code for text in texts for code in _CODE.findall(text)}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return [_CODE.sub(lambda m: names.get(m[0], m[0]), text) for text in texts]
+
+
+def for_need(need, *, k: int = 10) -> list[Recommendation]:
+    return for_need_ranking(need, k=k).recommendations

@@ -40,6 +40,7 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", lifecycle_views.case_edit, name="case_edit"),
     path("cases/<int:pk>/verify/", lifecycle_views.case_verify, name="case_verify"),
     path("recommend/assessment/<int:pk>/", recommend_views.for_assessment, name="recommend_assessment"),
+    path("recommend/need/<int:pk>/", recommend_views.for_need, name="recommend_need"),
     # Matching events (对接会), the published directory's exports and attachments, and the search page.
     path("meetings/", include("catalog.meeting_urls")),
     path("", include("catalog.directory_urls")),

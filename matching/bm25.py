@@ -34,6 +34,11 @@ class BM25:
         n = len(self._postings[term][0]) if term in self._postings else 0
         return float(np.log(1 + (self.n_docs - n + 0.5) / (n + 0.5)))
 
+    def query_weight(self, query: Sequence[str]) -> float:
+        """Σ idf over the query (each use counts): the BM25 score of an average-length document holding every query
+        term once, which makes a score absolute (score / weight ≈ the share of the query a document matches)."""
+        return float(sum(self.idf(term) for term in query))
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         out = np.zeros(self.n_docs)
         for term in query:

@@ -38,6 +38,7 @@ def load_needs() -> tuple[tuple[Need, dict[str, int]], ...]:
             size=n.get("size", ""),
             tier=n.get("tier", ""),
             budget_max=n.get("budget_max"),
+            deployments=tuple(n.get("deployments", ())),
             scenarios=tuple(n.get("scenarios", ())),
         )
         out.append((need, {str(k): int(v) for k, v in n["rel"].items()}))
@@ -76,9 +77,12 @@ def bm25_ranker(need: Need, catalog: Catalog) -> list[str]:
 
 
 def evaluate(ranker: Ranker, *, k: int = 10) -> dict:
+    """Ranking metrics over the needs that something in the pool serves (rel not empty)."""
     catalog = load_catalog()
     per_need = {}
     for need, rel in load_needs():
+        if not rel:
+            continue
         ranked = ranker(need, catalog)
         per_need[need.id] = {
             "ndcg": ndcg_at_k(ranked, rel, k),
@@ -94,12 +98,48 @@ def evaluate(ranker: Ranker, *, k: int = 10) -> dict:
     }
 
 
+def abstention(ranker: Ranker) -> dict:
+    """How often a ranker says "nothing fits" where that is right and where it is wrong, and how much it shows.
+
+    ``abstained_unsatisfiable``: share of unsatisfiable needs (rel empty) with an empty list (higher is better);
+    ``abstained_satisfiable``: share of the others with an empty list (lower is better); ``junk_shown``: results
+    shown for unsatisfiable needs; ``irrelevant_share``: of all results shown, the share judged irrelevant."""
+    catalog = load_catalog()
+    unsat = sat = right = wrong = junk = shown = irrelevant = 0
+    for need, rel in load_needs():
+        ranked = ranker(need, catalog)
+        shown += len(ranked)
+        irrelevant += sum(1 for s in ranked if rel.get(s, 0) == 0)
+        if rel:
+            sat += 1
+            wrong += not ranked
+        else:
+            unsat += 1
+            right += not ranked
+            junk += len(ranked)
+    return {
+        "abstained_unsatisfiable": right / unsat if unsat else 0.0,
+        "abstained_satisfiable": wrong / sat if sat else 0.0,
+        "junk_shown": junk,
+        "irrelevant_share": irrelevant / shown if shown else 0.0,
+        "unsatisfiable": unsat,
+    }
+
+
 def comparison_table() -> str:
     rows = [("engine", evaluate(engine_ranker())), ("bm25 baseline", evaluate(bm25_ranker))]
     lines = [f"{'ranker':<16}{'NDCG@10':>10}{'recall@10':>11}{'MRR':>8}", "-" * 45]
     for name, m in rows:
         lines.append(f"{name:<16}{m['ndcg@10']:>10.3f}{m['recall@10']:>11.3f}{m['mrr']:>8.3f}")
     lines.append(f"({rows[0][1]['needs']} synthetic labelled needs, {len(load_catalog().solutions)} solutions)")
+    lines += ["", f"{'ranker':<16}{'abstain(unsat)':>15}{'abstain(sat)':>13}{'junk':>6}{'irrelevant':>11}", "-" * 61]
+    for name, ranker in (("engine", engine_ranker()), ("bm25 baseline", bm25_ranker)):
+        a = abstention(ranker)
+        lines.append(
+            f"{name:<16}{a['abstained_unsatisfiable']:>15.2f}{a['abstained_satisfiable']:>13.2f}"
+            f"{a['junk_shown']:>6}{a['irrelevant_share']:>11.2f}"
+        )
+    lines.append(f"({abstention(bm25_ranker)['unsatisfiable']} unsatisfiable needs among them)")
     return "\n".join(lines)
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from .bm25 import BM25
-from .model import Catalog, Solution, region_prefix
+from .model import Catalog, Solution, is_division, region_prefix
 from .tokenize import tokenize
 
 GRADE_SCORE = {"A": 1.0, "B": 0.7, "C": 0.4, "D": 0.2, "5": 1.0, "4": 0.8, "3": 0.6, "2": 0.4, "1": 0.2}
@@ -70,10 +71,20 @@ class Index:
     scenarios: dict[str, np.ndarray]  # scenario code → positions
     cases_by_industry: dict[str, tuple[np.ndarray, np.ndarray]]  # verified cases per (industry, solution)
     cases_by_area: dict[str, tuple[np.ndarray, np.ndarray]]  # verified cases per (region's first 1 or 2 digits)
+    refused_regions: list[tuple[str, str]]  # (solution id, served code) pairs that are not known divisions
 
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def id_array(self) -> np.ndarray:
+        """``ids`` as an object array: a query takes the ids of thousands of candidates by one fancy index."""
+        return np.array(self.ids, dtype=object)
+
+    @cached_property
+    def provider_array(self) -> np.ndarray:
+        return np.array(self.provider_ids, dtype=object)
 
     def covering(self, prefixes: dict[str, np.ndarray], any_: np.ndarray, keys: Iterable[str]) -> np.ndarray:
         """Mask of solutions that accept any of ``keys`` (or accept everything)."""
@@ -104,6 +115,14 @@ def build(catalog: Catalog) -> Index:
             value = GRADE_SCORE.get(p.grade.upper(), 0.5)
             grade[i] = value * 0.5 if p.status == "warned" else value
     served = [s.regions or (p.regions if p is not None else ()) for s, p in zip(solutions, providers, strict=True)]
+    # A served code that is not a known division is refused, never read as a prefix (a made-up "3" would cover
+    # seven provinces); a solution whose every code is refused serves nowhere rather than everywhere.
+    refused = sorted(
+        {(s.id, code) for s, codes in zip(solutions, served, strict=True) for code in codes}
+        - {(s.id, code) for s, codes in zip(solutions, served, strict=True) for code in codes
+           if is_division(code, catalog.divisions)}
+    )  # fmt: skip
+    bad = {(sid, code) for sid, code in refused}
 
     def flags(values: list[tuple[str, ...]]) -> np.ndarray:
         return np.array([not v for v in values], dtype=bool)
@@ -123,7 +142,11 @@ def build(catalog: Catalog) -> Index:
         inactive=inactive,
         grade=grade,
         regions_any=flags(served),
-        regions=_postings([region_prefix(r) for r in regions] for regions in served),
+        regions=_postings(
+            [region_prefix(r) for r in regions if (s.id, r) not in bad]
+            for s, regions in zip(solutions, served, strict=True)
+        ),
+        refused_regions=refused,
         industries_any=flags([s.industries for s in solutions]),
         industries=_postings(s.industries for s in solutions),
         deployments_any=flags([s.deployments for s in solutions]),

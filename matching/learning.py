@@ -48,10 +48,23 @@ class OutcomeModel:
     beta: float = 4.0  # prior mean 0.2: most shown solutions are not contacted
     per_solution: dict[str, tuple[float, float]] = field(default_factory=dict)
     per_scenario: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
+    # Facts an explanation may state: per solution, the needs (or meeting pairs) that got in touch with it and
+    # those that signed (a rating counts as contact).
+    contacts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
     def from_log(cls, outcomes: Iterable[Outcome], *, alpha: float = 1.0, beta: float = 4.0) -> OutcomeModel:
         model = cls(alpha=alpha, beta=beta)
+        outcomes = list(outcomes)
+        furthest: dict[tuple[str, str], int] = {}
+        for n, o in enumerate(outcomes):
+            key = (o.need_id or f"#{n}", o.solution_id)
+            level = {"contacted": 1, "rated": 1, "contracted": 2}.get(o.event, 0)
+            furthest[key] = max(furthest.get(key, 0), level)
+        for (_, sid), level in sorted(furthest.items()):
+            if level:
+                touched, signed = model.contacts.get(sid, (0, 0))
+                model.contacts[sid] = (touched + 1, signed + (level == 2))
         for reward, outcome in pair_rewards(outcomes).values():
             _add(model.per_solution, outcome.solution_id, reward)
             for code in outcome.scenarios:

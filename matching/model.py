@@ -3,19 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .taxonomy import ScenarioSet
 
 Event = Literal["shown", "contacted", "contracted", "rated"]
 ProviderStatus = Literal["active", "warned", "suspended", "removed"]
 
-NATIONWIDE = "000000"
+# GB/T 2260 province-level prefixes (31 provinces, Taiwan, Hong Kong, Macao). A region code is six digits: the
+# province, then the city ("00" for the province itself), then the county ("00" for the city itself).
+_PROVINCE_LIST = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82"
+PROVINCES = frozenset(_PROVINCE_LIST.split(" "))
+# Nationwide is said one way only: a provider (or solution) with no served regions. No code stands for it, so
+# "000000", "" or a bare prefix in a list of served regions is refused like any other unknown code.
+
+
+class RegionCodeError(ValueError):
+    """A region code that is not a known administrative division (the message is shown to users)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"地区代码“{code}”不是已知的行政区划代码（应为 6 位区划代码，如 320500）")
+
+
+def is_division(code: str, known: frozenset[str] | None = None) -> bool:
+    """A six-digit GB/T 2260 code; with ``known`` (the divisions the database holds) it must be one of them."""
+    if not (isinstance(code, str) and len(code) == 6 and code.isdigit() and code[:2] in PROVINCES):
+        return False
+    if code[2:4] == "00" and code[4:] != "00":
+        return False  # a county part under no city
+    return known is None or code in known
+
+
+def check_region(code: str, known: frozenset[str] | None = None) -> str:
+    """``code`` if it is a known division, else RegionCodeError."""
+    if not is_division(code, known):
+        raise RegionCodeError(code)
+    return code
 
 
 def region_prefix(code: str) -> str:
-    """ "320000" → "32", "320500" → "3205", "000000"/"" → "" (covers everything)."""
+    """ "320000" → "32", "320500" → "3205", "320583" → "320583"; "" (no region stated) → ""."""
     code = (code or "").strip()
-    if code in ("", NATIONWIDE):
-        return ""
     while code.endswith("00") and len(code) > 2:
         code = code[:-2]
     return code
@@ -33,7 +63,7 @@ class Provider:
     name: str
     grade: str = ""  # "A", "B", "C" or "1".."5" stars; "" when not graded
     status: ProviderStatus = "active"
-    regions: tuple[str, ...] = ()  # empty = nationwide
+    regions: tuple[str, ...] = ()  # division codes served; empty = nationwide (the only way to say it)
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,10 @@ class Catalog:
     solutions: list[Solution]
     providers: dict[str, Provider]
     cases: list[Case] = field(default_factory=list)
+    # The scenario taxonomy the province loaded (None: the shipped file) and the division codes it knows (None:
+    # any code of the GB/T 2260 shape); both come from the database on the Django side.
+    taxonomy: ScenarioSet | None = None
+    divisions: frozenset[str] | None = None
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .constraints import penalties, penalty_factors
+from .explain import explain
 from .index import GRADE_SCORE, Index, case_tables, index_of, solution_text  # noqa: F401 (re-exported)
 from .learning import OutcomeModel
-from .model import Catalog, Gap, Need, Outcome, Solution, region_prefix
-from .taxonomy import INDUSTRY_NAMES, guess_scenarios, scenario_name
-from .tokenize import tokenize
+from .model import Catalog, Gap, Need, Outcome, check_region, region_prefix
+from .taxonomy import ScenarioSet, shipped
+from .tokenize import informative, tokenize
 
 SIGNALS = ("text", "scenario", "fit", "grade", "cases", "outcome")
 
@@ -24,16 +26,25 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "outcome": 0.05,
 }
 
-SIZE_NAMES = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
+# Absolute relevance (0..1, see ``candidates``) decides whether the pool serves a need at all: when no solution
+# reaches RELEVANCE_BAR the ranking abstains ("资源池中暂无匹配的方案"). When one does, the list goes on down to
+# FLOOR, each result labelled 高 (≥ HIGH), 中 (≥ the bar) or 低. Chosen on the labelled set with unsatisfiable
+# needs (python -m matching.evaluation prints the abstention table; matching/README.md has the figures).
+RELEVANCE_BAR = 0.25
+FLOOR = 0.05
+HIGH = 0.5
 
-# Why a solution was left out, in the words shown under "为什么结果较少".
+# Why a solution was left out (hard filters) or lowered (graded constraints), as shown under "为什么结果较少".
 EXCLUSION_REASONS = {
     "provider_inactive": "服务商已暂停或退出",
     "region": "不服务您所在地区",
-    "industry": "不适用于您的行业",
-    "budget": "起步价格超出预算",
-    "deployment": "部署方式不符合要求",
     "no_match": "与需求内容无关",
+    "below_bar": "相关度不足",
+}
+PENALTY_REASONS = {
+    "industry": "标注的适用行业不含您的行业",
+    "budget": "报价下限高于预算",
+    "deployment": "部署方式不完全符合",
 }
 
 
@@ -46,9 +57,12 @@ class Recommendation:
     provider_id: str
     score: float
     signals: dict[str, float]  # each in 0..1
-    breakdown: dict[str, float]  # weight × signal, sums to score
+    breakdown: dict[str, float]  # weight × signal, and "penalty" (≤ 0) for graded constraints; sums to score
     reasons: list[str]
     explanation: str
+    relevance: float = 0.0  # absolute 0..1: share of the need this solution matches, after graded penalties
+    confidence: str = ""  # "高", "中" or "低" (relevance ≥ HIGH, ≥ RELEVANCE_BAR, ≥ FLOOR)
+    cautions: tuple[str, ...] = ()  # the graded constraints it misses, each with its reason
 
 
 @dataclass(frozen=True)
@@ -62,15 +76,38 @@ class ProviderRecommendation:
 @dataclass
 class Ranking:
     recommendations: list[Recommendation]
-    excluded: Counter[str] = field(default_factory=Counter)
+    excluded: Counter[str] = field(default_factory=Counter)  # hard filters, and candidates below the bar
     candidates: int = 0
+    penalised: Counter[str] = field(default_factory=Counter)  # candidates a graded constraint lowered
+    abstention: Abstention | None = None  # set when nothing clears the bar
+    near_misses: list[NearMiss] = field(default_factory=list)  # only when asked for
 
     def why_few(self) -> str:
-        """A plain-Chinese sentence on what the hard filters removed, largest first."""
+        """A plain-Chinese sentence on what the hard filters and the bar removed, largest first."""
         parts = [
             f"{EXCLUSION_REASONS[r]} {n} 个" for r, n in sorted(self.excluded.items(), key=lambda x: (-x[1], x[0]))
         ]
         return "；".join(parts)
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A solution that would have been relevant but a hard filter removed it or a graded constraint sank it."""
+
+    solution_id: str
+    provider_id: str
+    relevance: float  # before the constraint that removed or sank it
+    reasons: tuple[str, ...]
+    kinds: tuple[str, ...]  # "region", "industry", "deployment", "budget"
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """Nothing in the pool clears the bar: what to say, why, and what the enterprise can do next."""
+
+    message: str
+    reasons: tuple[str, ...]
+    next_steps: tuple[str, ...]
 
 
 def build_index(catalog: Catalog) -> Index:
@@ -84,28 +121,11 @@ def _as_need(need_or_gaps: Need | list[Gap] | tuple[Gap, ...]) -> Need:
     return Need.from_gaps(list(need_or_gaps))
 
 
-def _excluded(need: Need, index: Index) -> tuple[np.ndarray, Counter[str]]:
+def _excluded(need: Need, index: Index, *, region: bool = True) -> tuple[np.ndarray, Counter[str]]:
     """The hard filters as masks over every solution; each excluded one counts under its first failing reason."""
-    region = need.region
     bad: list[tuple[str, np.ndarray | None]] = [
         ("provider_inactive", index.inactive),
-        (
-            "region",
-            ~index.covering(index.regions, index.regions_any, (region[:n] for n in range(len(region) + 1)))
-            if region
-            else None,
-        ),
-        (
-            "industry",
-            ~index.covering(index.industries, index.industries_any, (need.industry,)) if need.industry else None,
-        ),
-        ("budget", index.price_min > need.budget_max if need.budget_max is not None else None),
-        (
-            "deployment",
-            ~index.covering(index.deployments, index.deployments_any, set(need.deployments))
-            if need.deployments
-            else None,
-        ),
+        ("region", ~region_mask(need, index) if region and need.region else None),
     ]
     remaining = np.ones(index.n, dtype=bool)
     excluded: Counter[str] = Counter()
@@ -118,6 +138,12 @@ def _excluded(need: Need, index: Index) -> tuple[np.ndarray, Counter[str]]:
             excluded[reason] = count
             remaining &= ~hit
     return remaining, excluded
+
+
+def region_mask(need: Need, index: Index) -> np.ndarray:
+    """Solutions that serve the need's region (a served code covers the divisions under it)."""
+    code = need.region
+    return index.covering(index.regions, index.regions_any, (code[:n] for n in range(len(code) + 1)))
 
 
 def _covered_sets(kept: np.ndarray, codes: list[str], index: Index) -> tuple[np.ndarray, list[tuple[str, ...]]]:
@@ -177,24 +203,60 @@ def _fit(need: Need, kept: np.ndarray, index: Index) -> np.ndarray:
 
 
 @dataclass
+class Query:
+    """What a need asks, as the engine reads it: informative terms and weighted scenarios."""
+
+    need: Need
+    taxonomy: ScenarioSet
+    written: list[str]  # informative tokens of the need's own text (the only words named back to the user)
+    terms: list[str]  # written + the declared scenarios' names: what BM25 scores
+    declared: dict[str, float]  # scenarios the need or diagnosis names, with weights
+    scenarios: dict[str, float]  # declared + guessed from the text at half weight
+
+
+def read_need(need_or_gaps: Need | list[Gap] | tuple[Gap, ...], catalog: Catalog) -> Query:
+    """The need's terms and scenarios; a region code that is not a known division raises RegionCodeError."""
+    need = _as_need(need_or_gaps)
+    if need.region:
+        check_region(need.region, catalog.divisions)
+    taxonomy = catalog.taxonomy or shipped()
+    words = frozenset(taxonomy.word_index)
+    written = [t for t in tokenize(need.text) if informative(t, extra=words)]
+    declared = need.scenario_weights()
+    names = [t for c in declared for t in tokenize(taxonomy.name(c)) if informative(t, extra=words)]
+    scenarios = dict(declared)
+    # Free text also tells which scenarios are meant; declared scenarios weigh more than guessed ones.
+    for code, weight in taxonomy.guess(written).items():
+        scenarios.setdefault(code, 0.5 * weight)
+    return Query(need, taxonomy, written, written + names, declared, scenarios)
+
+
+@dataclass
 class Candidates:
     """Signals of every solution that passed the hard filters, as a matrix (rows follow ``rows``, ascending)."""
 
-    need: Need
+    query: Query
     rows: np.ndarray  # positions in catalog.solutions
     matrix: np.ndarray  # len(rows) × len(SIGNALS)
     excluded: Counter[str]
-    query_scenarios: dict[str, float]
-    query: list[str]  # the query's tokens
+    penalised: Counter[str]
+    factor: np.ndarray  # product of the graded constraints' factors (1 = none missed)
+    relevance: np.ndarray  # absolute, before the factor
     covered_group: np.ndarray
     covered_sets: list[tuple[str, ...]]
     same_industry: np.ndarray
     nearby: np.ndarray
 
+    @property
+    def need(self) -> Need:
+        return self.query.need
+
     def detail(self, j: int) -> dict:
         """What the explanation of row ``j`` needs (built for the top k only)."""
+        covered = self.covered_sets[int(self.covered_group[j])]
         return {
-            "covered": list(self.covered_sets[int(self.covered_group[j])]),
+            "declared": [c for c in covered if c in self.query.declared],
+            "guessed": [c for c in covered if c not in self.query.declared],
             "position": int(self.rows[j]),
             "same_industry": int(self.same_industry[j]),
             "nearby": int(self.nearby[j]),
@@ -206,19 +268,25 @@ def candidates(
     catalog: Catalog,
     *,
     outcomes: list[Outcome] | OutcomeModel | None = None,
+    region: bool = True,
 ) -> Candidates:
-    need = _as_need(need_or_gaps)
+    """Every solution reached by the need's terms or scenarios that passes the hard filters, with its signals.
+
+    The text signal is absolute: the BM25 score over the query's own weight (``BM25.query_weight``: what an
+    average-length document holding every query term once would score), capped at 1, so a need that nothing in
+    the pool talks about gets low text signals everywhere instead of a "best hit" at 1. The scenario part of the
+    relevance is the covered weight over max(1, total weight): a scenario guessed from one keyword (weight 0.25)
+    is weak evidence. Relevance = 1 − (1 − text)(1 − scenario): either kind of evidence can carry a result.
+    """
+    query = read_need(need_or_gaps, catalog)
+    need = query.need
     index = index_of(catalog)
-    query_scenarios = need.scenario_weights()
-    query_text = need.text + " " + " ".join(scenario_name(c) for c in query_scenarios)
-    query = tokenize(query_text)
-    # Free text also tells which scenarios are meant; declared scenarios weigh more than guessed ones.
-    for code, weight in guess_scenarios(tokenize(need.text)).items():
-        query_scenarios.setdefault(code, 0.5 * weight)
-    text_scores = index.bm25.scores(query)
+    query_scenarios = query.scenarios
+    text_scores = index.bm25.scores(query.terms)
+    query_weight = index.bm25.query_weight(query.terms)
     model = outcomes if isinstance(outcomes, OutcomeModel) else OutcomeModel.from_log(outcomes or [])
 
-    passed, excluded = _excluded(need, index)
+    passed, excluded = _excluded(need, index, region=region)
     # Only solutions reached through a text posting or a scenario posting can be candidates.
     reached = text_scores > 0
     for code in query_scenarios:
@@ -234,6 +302,9 @@ def candidates(
     group, sets = _covered_sets(kept, codes, index)
     total_weight = sum(query_scenarios.values()) or 1.0
     scenario = np.array([sum(query_scenarios[c] for c in covered) / total_weight for covered in sets])[group]
+    scenario_abs = np.array([sum(query_scenarios[c] for c in covered) / max(1.0, total_weight) for covered in sets])[
+        group
+    ]
     same_industry = index.case_counts(index.cases_by_industry, need.industry)[kept]
     province = region_prefix(need.region)[:2]
     nearby = index.case_counts(index.cases_by_area, province)[kept]
@@ -249,15 +320,14 @@ def candidates(
             p = index.position.get(sid)
             if p is not None and row_of[p] >= 0:
                 outcome[row_of[p]] = model.prior(sid, scenario_keys)
-    text = text_scores[kept]
+    text = np.minimum(1.0, text_scores[kept] / query_weight) if query_weight > 0 else np.zeros(len(kept))
     matrix = np.ascontiguousarray(
         np.column_stack([text, scenario, _fit(need, kept, index), index.grade[kept], first + second, outcome]),
         dtype=float,
     ).reshape(len(kept), len(SIGNALS))
-    if len(kept):
-        top = matrix[:, 0].max()
-        matrix[:, 0] = matrix[:, 0] / top if top > 0 else 0.0
-    return Candidates(need, kept, matrix, excluded, query_scenarios, query, group, sets, same_industry, nearby)
+    relevance = 1.0 - (1.0 - text) * (1.0 - scenario_abs)
+    factor, penalised = penalty_factors(need, kept, index)
+    return Candidates(query, kept, matrix, excluded, penalised, factor, relevance, group, sets, same_industry, nearby)
 
 
 def _weight_vector(weights: dict[str, float] | None) -> np.ndarray:
@@ -318,6 +388,14 @@ def ranked_order(scores: np.ndarray, ids: list[str], providers: list[str], k: in
     return diversify(_sorted(np.arange(n), scores, ids), providers, k, max_per_provider)
 
 
+def eligible(cands: Candidates) -> np.ndarray:
+    """Rows to show: none when no relevance (after the graded factors) reaches the bar, else those above FLOOR."""
+    relevance = cands.relevance * cands.factor
+    if not len(relevance) or relevance.max() < RELEVANCE_BAR:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(relevance >= FLOOR)
+
+
 def rank_candidates(
     cands: Candidates,
     catalog: Catalog,
@@ -325,23 +403,31 @@ def rank_candidates(
     k: int = 10,
     weights: dict[str, float] | None = None,
     max_per_provider: int = 2,
+    outcomes: OutcomeModel | None = None,
 ) -> list[Recommendation]:
-    if not len(cands.rows):
+    ok = eligible(cands)
+    if not len(ok):
         return []
     index = index_of(catalog)
     w = _weight_vector(weights)
-    scores = cands.matrix @ w
-    ids = [index.ids[int(p)] for p in cands.rows]
-    providers = [index.provider_ids[int(p)] for p in cands.rows]
+    raw = cands.matrix[ok] @ w
+    scores = raw * cands.factor[ok]
+    ids = index.id_array[cands.rows[ok]].tolist()
+    providers = index.provider_array[cands.rows[ok]].tolist()
     chosen = ranked_order(scores, ids, providers, k, max_per_provider)
     result = []
     for position, i in enumerate(chosen, start=1):
-        solution = catalog.solutions[int(cands.rows[i])]
-        signals = dict(zip(SIGNALS, (float(v) for v in cands.matrix[i]), strict=True))
-        breakdown = {s: float(w[j] * cands.matrix[i, j]) for j, s in enumerate(SIGNALS)}
-        detail = cands.detail(i)
-        detail["terms"] = index.bm25.matched_terms(cands.query, detail["position"])
-        reasons = explain(cands.need, solution, catalog, signals, detail)
+        j = int(ok[i])
+        solution = catalog.solutions[int(cands.rows[j])]
+        signals = dict(zip(SIGNALS, (float(v) for v in cands.matrix[j]), strict=True))
+        breakdown = {s: float(w[n] * cands.matrix[j, n]) for n, s in enumerate(SIGNALS)}
+        breakdown["penalty"] = float(scores[i] - raw[i])
+        detail = cands.detail(j)
+        detail["terms"] = index.bm25.matched_terms(cands.query.written, detail["position"])
+        detail["contacts"] = outcomes.contacts.get(solution.id) if outcomes is not None else None
+        cautions = tuple(reason for _, _, reason in penalties(cands.need, solution))
+        reasons = explain(cands.need, solution, catalog, signals, detail, cands.query.taxonomy)
+        relevance = float(cands.relevance[j] * cands.factor[j])
         result.append(
             Recommendation(
                 rank=position,
@@ -350,11 +436,18 @@ def rank_candidates(
                 score=float(scores[i]),
                 signals=signals,
                 breakdown=breakdown,
-                reasons=reasons,
-                explanation="；".join(reasons) + "。" if reasons else "",
+                reasons=[*reasons, *cautions],
+                explanation="；".join([*reasons, *cautions]) + "。" if reasons or cautions else "",
+                relevance=relevance,
+                confidence="高" if relevance >= HIGH else "中" if relevance >= RELEVANCE_BAR else "低",
+                cautions=cautions,
             )
         )
     return result
+
+
+def _model(outcomes: list[Outcome] | OutcomeModel | None) -> OutcomeModel:
+    return outcomes if isinstance(outcomes, OutcomeModel) else OutcomeModel.from_log(outcomes or [])
 
 
 def rank_with_diagnostics(
@@ -365,10 +458,26 @@ def rank_with_diagnostics(
     weights: dict[str, float] | None = None,
     outcomes: list[Outcome] | OutcomeModel | None = None,
     max_per_provider: int = 2,
+    near_misses: int = 0,
 ) -> Ranking:
-    cands = candidates(need_or_gaps, catalog, outcomes=outcomes)
-    recs = rank_candidates(cands, catalog, k=k, weights=weights, max_per_provider=max_per_provider)
-    return Ranking(recs, cands.excluded, len(catalog.solutions))
+    """``rank`` plus what was removed and why; an abstention when nothing clears the bar; with ``near_misses``
+    > 0, that many solutions a hard filter removed or a graded constraint sank (each with its reason)."""
+    model = _model(outcomes)
+    cands = candidates(need_or_gaps, catalog, outcomes=model)
+    recs = rank_candidates(cands, catalog, k=k, weights=weights, max_per_provider=max_per_provider, outcomes=model)
+    excluded = Counter(cands.excluded)
+    below = len(cands.rows) - len(eligible(cands))
+    if below:
+        excluded["below_bar"] = below
+    ranking = Ranking(recs, excluded, len(catalog.solutions), cands.penalised)
+    if near_misses or not recs:
+        from .abstain import abstention, find_near_misses
+
+        misses = find_near_misses(cands, catalog, model)
+        ranking.near_misses = misses[:near_misses]
+        if not recs:
+            ranking.abstention = abstention(cands, catalog, misses)
+    return ranking
 
 
 def rank(
@@ -380,10 +489,10 @@ def rank(
     outcomes: list[Outcome] | OutcomeModel | None = None,
     max_per_provider: int = 2,
 ) -> list[Recommendation]:
-    """Top ``k`` solutions for a need (or a diagnosis's gaps), best first."""
-    return rank_with_diagnostics(
-        need_or_gaps, catalog, k=k, weights=weights, outcomes=outcomes, max_per_provider=max_per_provider
-    ).recommendations
+    """Top ``k`` solutions for a need (or a diagnosis's gaps) that clear the relevance bar, best first."""
+    model = _model(outcomes)
+    cands = candidates(need_or_gaps, catalog, outcomes=model)
+    return rank_candidates(cands, catalog, k=k, weights=weights, max_per_provider=max_per_provider, outcomes=model)
 
 
 def rank_providers(
@@ -394,50 +503,19 @@ def rank_providers(
     weights: dict[str, float] | None = None,
     outcomes: list[Outcome] | OutcomeModel | None = None,
 ) -> list[ProviderRecommendation]:
-    """Providers ordered by their best solution, with a small bonus for a second fitting one."""
+    """Providers ordered by their best solution (of those clearing the bar), with a small bonus for a second one."""
     cands = candidates(need_or_gaps, catalog, outcomes=outcomes)
     index = index_of(catalog)
-    scores = cands.matrix @ _weight_vector(weights)
-    ids = [index.ids[int(p)] for p in cands.rows]
+    ok = eligible(cands)
+    scores = (cands.matrix[ok] @ _weight_vector(weights)) * cands.factor[ok]
+    ids = index.id_array[cands.rows[ok]].tolist()
     # Every candidate in score order (no provider cap), without explanations: only the scores are needed.
     by_provider: dict[str, list[tuple[str, float]]] = {}
     for j in _sorted(np.arange(len(ids)), scores, ids):
-        by_provider.setdefault(index.provider_ids[int(cands.rows[j])], []).append((ids[j], float(scores[j])))
+        by_provider.setdefault(index.provider_ids[int(cands.rows[ok[j]])], []).append((ids[j], float(scores[j])))
     scored = []
     for pid, items in by_provider.items():
         score = items[0][1] + 0.1 * sum(s for _, s in items[1:3])
         scored.append((pid, score, [sid for sid, _ in items]))
     scored.sort(key=lambda x: (-round(x[1], 12), x[0]))
     return [ProviderRecommendation(n, pid, s, ids) for n, (pid, s, ids) in enumerate(scored[:k], start=1)]
-
-
-def explain(need: Need, solution: Solution, catalog: Catalog, signals: dict[str, float], detail: dict) -> list[str]:
-    """Plain-Chinese reasons, strongest first ("为什么推荐")."""
-    reasons: list[tuple[float, str]] = []
-    if detail["covered"]:
-        names = "、".join(scenario_name(c) for c in detail["covered"][:4])
-        reasons.append((1.0 + signals["scenario"], f"覆盖您的需求场景：{names}"))
-    if need.text and detail["terms"] and signals["text"] > 0.3:
-        terms = "、".join(t.upper() if t.isascii() else t for t in detail["terms"][:3])
-        reasons.append((0.9 + signals["text"], f"方案内容与您描述的“{terms}”相符"))
-    if detail["same_industry"]:
-        name = INDUSTRY_NAMES.get(need.industry, "")
-        label = f"C{need.industry}{' ' + name if name else ''}"
-        reasons.append(
-            (0.8 + detail["same_industry"] / 10, f"在同行业（{label}）有 {detail['same_industry']} 个已验证案例")
-        )
-    if detail["nearby"]:
-        reasons.append((0.6, f"在本省有 {detail['nearby']} 个已验证案例"))
-    provider = catalog.providers[solution.provider_id]
-    if provider.grade and signals["grade"] >= 0.7:
-        reasons.append((0.5, f"服务商评级 {provider.grade}"))
-    if need.size and need.size in solution.sizes:
-        reasons.append((0.4, f"适合{SIZE_NAMES.get(need.size, need.size)}企业"))
-    if solution.lightweight:
-        reasons.append((0.35, "轻量化、见效快（小快轻准）"))
-    if signals["outcome"] >= 0.5:
-        reasons.append((0.3, "同类需求的企业联系、签约较多"))
-    if provider.status == "warned":
-        reasons.append((0.1, "提示：该服务商近期被警示"))
-    reasons.sort(key=lambda r: -r[0])
-    return [text for _, text in reasons[:4]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, cached_property
 
 import yaml
 
@@ -17,42 +19,75 @@ INDUSTRY_NAMES = {
 }  # fmt: skip
 
 
-# The one scenario taxonomy Tidu ships (also loaded into the catalog's Scenario table); read as plain data here so
-# the engine stays free of Django. A province that loads its own taxonomy passes codes the catalog knows.
+# The taxonomy Tidu ships (also loaded into the catalog's Scenario table); read as plain data here so the engine
+# stays free of Django. A province that loads its own list passes it as a ScenarioSet built from its database.
 TAXONOMY = DATA_DIR.parent.parent / "catalog" / "data" / "scenarios-2025.yaml"
 
 
 @cache
-def scenarios() -> dict[str, dict]:
-    """Scenario code → {"name", "keywords"}: the taxonomy's own keywords plus the engine's extra guessing words."""
-    data = yaml.safe_load(TAXONOMY.read_text(encoding="utf-8"))
-    extra = yaml.safe_load((DATA_DIR / "scenario_keywords.yaml").read_text(encoding="utf-8"))["keywords"]
-    return {
-        s["code"]: {"name": s["name"], "keywords": [*s.get("keywords", []), *extra.get(s["code"], [])]}
-        for s in data["scenarios"]
-    }
+def extra_keywords() -> dict[str, tuple[str, ...]]:
+    """The engine's own guessing words, keyed by the shipped codes (a province's other codes get none)."""
+    data = yaml.safe_load((DATA_DIR / "scenario_keywords.yaml").read_text(encoding="utf-8"))["keywords"]
+    return {code: tuple(str(w) for w in words) for code, words in data.items()}
 
 
-def scenario_name(code: str) -> str:
-    return scenarios().get(code, {}).get("name", code)
+@dataclass(frozen=True)
+class ScenarioSet:
+    """Scenario names and the words that point at each scenario: what guessing and explanations need."""
+
+    names: dict[str, str]
+    keywords: dict[str, tuple[str, ...]]  # code → its words (the taxonomy's own plus the engine's extras)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, Iterable[str]]]) -> ScenarioSet:
+        """(code, name, keywords) rows, e.g. from the Scenario table; extras are added for codes the engine knows."""
+        names: dict[str, str] = {}
+        keywords: dict[str, tuple[str, ...]] = {}
+        extra = extra_keywords()
+        for code, name, words in rows:
+            names[code] = name
+            keywords[code] = tuple(dict.fromkeys([*(str(w) for w in words or ()), *extra.get(code, ())]))
+        return cls(names, keywords)
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+    @cached_property
+    def word_index(self) -> dict[str, tuple[str, ...]]:
+        """Canonical word → scenario codes that use it."""
+        syn = synonyms()
+        index: dict[str, list[str]] = {}
+        for code, words in self.keywords.items():
+            for word in words:
+                word = normalise_text(word)
+                index.setdefault(syn.get(word, word), []).append(code)
+        return {word: tuple(codes) for word, codes in index.items()}
+
+    def guess(self, tokens: Iterable[str]) -> dict[str, float]:
+        """Scenarios a text talks about, weighted by how many of their keywords it uses (0..1)."""
+        counts: dict[str, int] = {}
+        index = self.word_index
+        for token in set(tokens):
+            for code in index.get(token, ()):
+                counts[code] = counts.get(code, 0) + 1
+        return {code: min(1.0, 0.5 * n) for code, n in sorted(counts.items())}
 
 
 @cache
-def _keyword_index() -> dict[str, tuple[str, ...]]:
-    syn = synonyms()
-    index: dict[str, list[str]] = {}
-    for code, spec in scenarios().items():
-        for word in spec.get("keywords", []):
-            word = normalise_text(str(word))
-            index.setdefault(syn.get(word, word), []).append(code)
-    return {word: tuple(codes) for word, codes in index.items()}
+def shipped() -> ScenarioSet:
+    data = yaml.safe_load(TAXONOMY.read_text(encoding="utf-8"))
+    return ScenarioSet.from_rows((s["code"], s["name"], s.get("keywords", [])) for s in data["scenarios"])
 
 
-def guess_scenarios(tokens: list[str]) -> dict[str, float]:
-    """Scenarios a text talks about, weighted by how many of their keywords it uses (0..1)."""
-    counts: dict[str, int] = {}
-    index = _keyword_index()
-    for token in set(tokens):
-        for code in index.get(token, ()):
-            counts[code] = counts.get(code, 0) + 1
-    return {code: min(1.0, 0.5 * n) for code, n in sorted(counts.items())}
+def scenarios() -> dict[str, dict]:
+    """Shipped scenario code → {"name", "keywords"} (the benchmark composes its synthetic texts from these)."""
+    tax = shipped()
+    return {code: {"name": tax.names[code], "keywords": list(words)} for code, words in tax.keywords.items()}
+
+
+def scenario_name(code: str, taxonomy: ScenarioSet | None = None) -> str:
+    return (taxonomy or shipped()).name(code)
+
+
+def guess_scenarios(tokens: list[str], taxonomy: ScenarioSet | None = None) -> dict[str, float]:
+    return (taxonomy or shipped()).guess(tokens)

@@ -8,13 +8,14 @@ temp dir, never next to the project.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
@@ -114,6 +115,41 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
             continue
         tokens.append(token)
     return tokens
+
+
+# Numbers and counted quantities: 十几个, 三十来个, 50万, 2025年, 几台.
+_QUANTITY = re.compile(
+    r"^[0-9.零〇一二三四五六七八九十百千万亿几两多来余数半整]+[个家台套条人名位件批年月天日次元万种项倍成%]*$"
+)
+# A word this common in general Chinese (jieba's dictionary: -ln of its relative frequency) says little about a
+# need unless it is one of our domain terms: 出来 7.6, 这些 7.1, 问题 7.0, 系统 8.0, 管理 7.7; 设备 8.9 passes.
+_MIN_RARITY = 8.2
+
+
+@cache
+def fillers() -> frozenset[str]:
+    return frozenset(normalise_text(w) for line in _data_lines("fillers.txt") for w in line.split())
+
+
+@cache
+def _protected() -> frozenset[str]:
+    return frozenset(domain_terms()) | frozenset(synonyms()) | frozenset(synonyms().values())
+
+
+@lru_cache(maxsize=65536)
+def informative(token: str, *, extra: frozenset[str] = frozenset()) -> bool:
+    """Whether a token of a need's text can count for the text signal and be named back to the user.
+
+    Domain terms, synonyms and ``extra`` (the taxonomy's scenario words) always can; fillers, quantities and words
+    that are very common in general Chinese cannot; ASCII needs two characters ("mes", "5g")."""
+    if token in _protected() or token in extra:
+        return True
+    if token in fillers() or token in stopwords() or _QUANTITY.match(token):
+        return False
+    if token.isascii():
+        return len(token) >= 2
+    tk = _jieba()
+    return -math.log((tk.FREQ.get(token, 0) + 1) / tk.total) >= _MIN_RARITY
 
 
 def tokenize_many(texts: Iterable[str]) -> list[list[str]]:

@@ -153,7 +153,9 @@ def test_a_solution_contracted_and_well_rated_for_a_scenario_rises_for_a_new_nee
     assert all(o.scenarios == (scenario_code("车间智能排产"),) for o in log)
     after = recommend.for_need(new_scheduling_need(world))
     assert after[0].solution_id == str(learner.pk)
-    assert after[0].signals["outcome"] > 0.5 and "同类需求的企业联系、签约较多" in after[0].explanation
+    # The sentence states the recorded facts (4 needs contracted with it), which the enterprise can check.
+    assert after[0].signals["outcome"] > 0.5 and "该方案在平台上有 4 次对接记录，其中 4 次签约" in after[0].explanation
+    assert not any("签约" in r.explanation for r in after[1:])  # its twin has no record, so no such sentence
 
 
 def test_learned_rankings_are_reproducible_and_follow_new_outcomes(world):

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching import rank as engine
 from matching.bm25 import BM25
+from matching.constraints import penalties, penalty_factor
+from matching.explain import explain
 from matching.learning import OutcomeModel
-from matching.model import Catalog, Gap, Need, Outcome, Solution, region_covers, region_prefix
-from matching.rank import SIGNALS, Ranking, Recommendation, _weight_vector, diversify, explain
-from matching.taxonomy import guess_scenarios, scenario_name
+from matching.model import Catalog, Gap, Need, Outcome, Solution, is_division, region_covers, region_prefix
+from matching.rank import SIGNALS, Ranking, Recommendation, _weight_vector, diversify, read_need
 from matching.tokenize import tokenize
 
 GRADE_SCORE = {"A": 1.0, "B": 0.7, "C": 0.4, "D": 0.2, "5": 1.0, "4": 0.8, "3": 0.6, "2": 0.4, "1": 0.2}
@@ -49,14 +51,9 @@ def exclusion_reason(need: Need, solution: Solution, catalog: Catalog) -> str | 
     if provider is None or provider.status in ("suspended", "removed"):
         return "provider_inactive"
     served = solution.regions or provider.regions
-    if need.region and served and not any(region_covers(r, need.region) for r in served):
+    known = [r for r in served if is_division(r, catalog.divisions)]  # unknown codes serve nowhere
+    if need.region and served and not any(region_covers(r, need.region) for r in known):
         return "region"
-    if need.industry and solution.industries and need.industry not in solution.industries:
-        return "industry"
-    if need.budget_max is not None and solution.price_min is not None and solution.price_min > need.budget_max:
-        return "budget"
-    if need.deployments and solution.deployments and not set(need.deployments) & set(solution.deployments):
-        return "deployment"
     return None
 
 
@@ -100,13 +97,17 @@ def _cases_by_solution(catalog: Catalog) -> dict[str, list]:
 class Candidates:
     """Signals of every solution that passed the hard filters, as a matrix (rows follow ``solutions``)."""
 
-    need: Need
+    query: engine.Query
     solutions: list[Solution]
     matrix: np.ndarray  # len(solutions) × len(SIGNALS)
     details: list[dict]
     excluded: Counter[str]
-    query_scenarios: dict[str, float]
-    query: list[str]  # the query's tokens
+    factor: list[float]
+    relevance: list[float]
+
+    @property
+    def need(self) -> Need:
+        return self.query.need
 
 
 def candidates(
@@ -115,21 +116,20 @@ def candidates(
     *,
     outcomes: list[Outcome] | OutcomeModel | None = None,
 ) -> Candidates:
-    need = _as_need(need_or_gaps)
+    query = read_need(need_or_gaps, catalog)
+    need = query.need
     index = _index(catalog)
-    query_scenarios = need.scenario_weights()
-    query_text = need.text + " " + " ".join(scenario_name(c) for c in query_scenarios)
-    query = tokenize(query_text)
-    # Free text also tells which scenarios are meant; declared scenarios weigh more than guessed ones.
-    for code, weight in guess_scenarios(tokenize(need.text)).items():
-        query_scenarios.setdefault(code, 0.5 * weight)
-    text_scores = index.bm25.scores(query)
+    query_scenarios = query.scenarios
+    text_scores = index.bm25.scores(query.terms)
+    query_weight = index.bm25.query_weight(query.terms)
     model = outcomes if isinstance(outcomes, OutcomeModel) else OutcomeModel.from_log(outcomes or [])
 
     excluded: Counter[str] = Counter()
     kept: list[Solution] = []
     rows: list[list[float]] = []
     details: list[dict] = []
+    factors: list[float] = []
+    relevance: list[float] = []
     total_weight = sum(query_scenarios.values()) or 1.0
     for solution in catalog.solutions:
         reason = exclusion_reason(need, solution, catalog)
@@ -139,9 +139,11 @@ def candidates(
         i = index.position[solution.id]
         covered = [c for c in query_scenarios if c in solution.scenarios]
         scenario = sum(query_scenarios[c] for c in covered) / total_weight
+        scenario_abs = sum(query_scenarios[c] for c in covered) / max(1.0, total_weight)
         if text_scores[i] <= 0 and not covered:
             excluded["no_match"] += 1
             continue
+        text = min(1.0, float(text_scores[i]) / query_weight) if query_weight > 0 else 0.0
         case_value, same_industry, nearby = _cases(need, solution, catalog)
         provider = catalog.providers[solution.provider_id]
         grade = GRADE_SCORE.get(provider.grade.upper(), 0.5)
@@ -149,28 +151,29 @@ def candidates(
             grade *= 0.5
         kept.append(solution)
         rows.append(
-            [
-                float(text_scores[i]),
-                scenario,
-                _fit(need, solution),
-                grade,
-                case_value,
-                model.prior(solution.id, tuple(query_scenarios)),
-            ]
+            [text, scenario, _fit(need, solution), grade, case_value, model.prior(solution.id, tuple(query_scenarios))]
         )
+        factors.append(penalty_factor(need, solution))
+        relevance.append(1.0 - (1.0 - text) * (1.0 - scenario_abs))
         details.append(
             {
-                "covered": covered,
+                "declared": [c for c in covered if c in query.declared],
+                "guessed": [c for c in covered if c not in query.declared],
                 "position": i,  # the document's place in the text index; matched terms are looked up for the top k
                 "same_industry": same_industry,
                 "nearby": nearby,
+                "contacts": model.contacts.get(solution.id),
             }
         )
     matrix = np.array(rows, dtype=float).reshape(len(rows), len(SIGNALS))
-    if len(rows):
-        top = matrix[:, 0].max()
-        matrix[:, 0] = matrix[:, 0] / top if top > 0 else 0.0
-    return Candidates(need, kept, matrix, details, excluded, query_scenarios, query)
+    return Candidates(query, kept, matrix, details, excluded, factors, relevance)
+
+
+def _shown(cands: Candidates) -> list[int]:
+    values = [r * f for r, f in zip(cands.relevance, cands.factor, strict=True)]
+    if not values or max(values) < engine.RELEVANCE_BAR:
+        return []
+    return [i for i, v in enumerate(values) if v >= engine.FLOOR]
 
 
 def rank_candidates(
@@ -181,33 +184,41 @@ def rank_candidates(
     weights: dict[str, float] | None = None,
     max_per_provider: int = 2,
 ) -> list[Recommendation]:
-    if not cands.solutions:
+    shown = _shown(cands)
+    if not shown:
         return []
     w = _weight_vector(weights)
-    scores = cands.matrix @ w
-    ids = [s.id for s in cands.solutions]
+    raw = {i: float(cands.matrix[i] @ w) for i in shown}
+    scores = {i: raw[i] * cands.factor[i] for i in shown}
     # Score descending, then id ascending: the same input always gives the same list.
-    order = sorted(range(len(ids)), key=lambda i: (-round(float(scores[i]), 12), ids[i]))
-    chosen = diversify(order, [s.provider_id for s in cands.solutions], k, max_per_provider)
+    order = sorted(shown, key=lambda i: (-round(scores[i], 12), cands.solutions[i].id))
+    providers = {i: cands.solutions[i].provider_id for i in shown}
+    chosen = diversify(order, providers, k, max_per_provider)  # type: ignore[arg-type]
     result = []
     for position, i in enumerate(chosen, start=1):
         solution = cands.solutions[i]
         signals = dict(zip(SIGNALS, (float(v) for v in cands.matrix[i]), strict=True))
         breakdown = {s: float(w[j] * cands.matrix[i, j]) for j, s in enumerate(SIGNALS)}
-        detail = cands.details[i]
-        if "terms" not in detail:
-            detail["terms"] = _index(catalog).bm25.matched_terms(cands.query, detail["position"])
-        reasons = explain(cands.need, solution, catalog, signals, detail)
+        breakdown["penalty"] = scores[i] - raw[i]
+        detail = dict(cands.details[i])
+        detail["terms"] = _index(catalog).bm25.matched_terms(cands.query.written, detail["position"])
+        reasons = explain(cands.need, solution, catalog, signals, detail, cands.query.taxonomy)
+        cautions = tuple(text for _, _, text in penalties(cands.need, solution))
+        relevance = cands.relevance[i] * cands.factor[i]
+        confidence = "高" if relevance >= engine.HIGH else "中" if relevance >= engine.RELEVANCE_BAR else "低"
         result.append(
             Recommendation(
                 rank=position,
                 solution_id=solution.id,
                 provider_id=solution.provider_id,
-                score=float(scores[i]),
+                score=scores[i],
                 signals=signals,
                 breakdown=breakdown,
-                reasons=reasons,
-                explanation="；".join(reasons) + "。" if reasons else "",
+                reasons=[*reasons, *cautions],
+                explanation="；".join([*reasons, *cautions]) + "。" if reasons or cautions else "",
+                relevance=relevance,
+                confidence=confidence,
+                cautions=cautions,
             )
         )
     return result
@@ -222,9 +233,14 @@ def rank_with_diagnostics(
     outcomes: list[Outcome] | OutcomeModel | None = None,
     max_per_provider: int = 2,
 ) -> Ranking:
-    cands = candidates(need_or_gaps, catalog, outcomes=outcomes)
+    model = outcomes if isinstance(outcomes, OutcomeModel) else OutcomeModel.from_log(outcomes or [])
+    cands = candidates(need_or_gaps, catalog, outcomes=model)
     recs = rank_candidates(cands, catalog, k=k, weights=weights, max_per_provider=max_per_provider)
-    return Ranking(recs, cands.excluded, len(catalog.solutions))
+    excluded = Counter(cands.excluded)
+    below = len(cands.solutions) - len(_shown(cands))
+    if below:
+        excluded["below_bar"] = below
+    return Ranking(recs, excluded, len(catalog.solutions))
 
 
 def rank_providers(need_or_gaps, catalog, *, k=10, weights=None, outcomes=None) -> list[tuple[str, float, list[str]]]:

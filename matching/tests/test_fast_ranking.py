@@ -13,7 +13,10 @@ from matching.taxonomy import scenarios
 
 from . import reference
 
+# Served regions include codes that are not divisions ("000000", "3205", "32", ""): the engine must refuse them
+# the same way as the reference. A need's region is always a division (an unknown one raises RegionCodeError).
 REGIONS = ["", "000000", "320000", "320500", "320583", "330000", "3205", "32", "440300", "370000"]
+NEED_REGIONS = ["", "320000", "320500", "320583", "330000", "440300", "370000", "110000"]
 INDUSTRIES = ["13", "17", "26", "29", "33", "34", "36", "39"]
 
 
@@ -84,7 +87,7 @@ def random_need(rng: random.Random, texts: list[str]) -> Need:
     kind = rng.randrange(3)
     fields = dict(
         industry=rng.choice(["", *INDUSTRIES]),
-        region=rng.choice(REGIONS),
+        region=rng.choice(NEED_REGIONS),
         size=rng.choice(["", "micro", "small", "medium", "large"]),
         tier=rng.choice(["", "", "先进级"]),
     )
