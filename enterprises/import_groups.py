@@ -349,12 +349,11 @@ def _memberships(plan: GroupingPlan, actions, resolved, new: dict[tuple, Groupin
                     link.position = position
                     plan.chain_moves.append(link)
                 continue
-            if position is None:
-                reason = _("加入产业链“%(name)s”须注明链上位置（链主、上游、中游、下游），如“%(name)s（上游）”")
-                plan.errors.append(_cell_error(action.row, "chains", name, reason % {"name": grouping.name}, mapping))
-                continue
-            plan.chain_links.append(ChainMembership(chain=grouping, enterprise=enterprise, position=position))
-            action.changes.append(events.change(f"chain.{grouping.name}", label, "", position_names[position]))
+            # A list that names the chain but not the position (most do) joins it with the position left unstated
+            # (""), for an officer to set on the chain's page: never a position the file did not give.
+            plan.chain_links.append(ChainMembership(chain=grouping, enterprise=enterprise, position=position or ""))
+            joined = position_names[position] if position else "加入（未注明位置）"
+            action.changes.append(events.change(f"chain.{grouping.name}", label, "", joined))
 
 
 # ------------------------------------------------------------------------------------------------ (d) write

@@ -312,7 +312,7 @@ def test_memberships_already_held_are_skipped_and_a_new_position_moves_the_link(
 
 
 @pytest.mark.django_db
-def test_joining_a_chain_needs_a_position_but_an_existing_member_keeps_its_own(world):
+def test_a_chain_named_without_a_position_is_joined_unstated_and_an_existing_member_keeps_its_own(world):
     home, neighbour = world["home"], world["neighbour"]
     chain = Chain.objects.create(name="装备产业链", region_id="360100")
     ChainMembership.objects.create(chain=chain, enterprise=home, position="downstream")
@@ -320,10 +320,13 @@ def test_joining_a_chain_needs_a_position_but_an_existing_member_keeps_its_own(w
         action(2, "360102", enterprise=home, chains={"装备产业链": None}),
         action(3, "360111", enterprise=neighbour, chains={"装备产业链": None}),
     ]
-    plan = import_groups.plan_groupings(rows, scope=scope_of(world["city"]), mapping={"chains": 5})
-    assert rows[0].changes == [] and plan.chain_moves == []
-    assert [e.row for e in plan.errors] == [3]
-    assert plan.errors[0].message.startswith("单元格 F3：") and "须注明链上位置" in plan.errors[0].message
+    plan = import_groups.plan_groupings(rows, scope=scope_of(world["city"]))
+    assert plan.errors == [] and plan.chain_moves == [] and rows[0].changes == []
+    assert [(link.enterprise, link.position) for link in plan.chain_links] == [(neighbour, "")]
+    assert rows[1].changes[0]["new"] == "加入（未注明位置）"
+    import_groups.write(plan)
+    assert ChainMembership.objects.get(chain=chain, enterprise=home).position == "downstream"
+    assert ChainMembership.objects.get(chain=chain, enterprise=neighbour).position == ""
 
 
 @pytest.mark.django_db

@@ -136,6 +136,8 @@ def test_the_list_through_the_page(entry, world, client):
         data = {"year": answers.get("year", job.questions.get("year", "")), "county_column": ""}
         if "county_column" in answers:
             data["county_column"] = next(i for i, h in job.questions["county_column"] if h == answers["county_column"])
+        if answers.get("confirm_groupings"):
+            data["confirm_groupings"] = "on"
         client.post(f"/enterprises/import/{job.pk}/answer/", data)
         page = client.get(response.url).content.decode()
         job.refresh_from_db()
@@ -174,6 +176,8 @@ def test_the_list_through_the_command(entry, world):
         args += ["--year", str(answers["year"])]
     if "county_column" in answers:
         args += ["--county-column", answers["county_column"]]
+    if answers.get("confirm_groupings"):
+        args += ["--confirm-groupings"]
     out = io.StringIO()
     if entry["outcome"] != "ready":
         with pytest.raises(CommandError, match="校验未通过"):
