@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
-from core.forms import StyledMixin
+from core.forms import QuickSelect, StyledMixin
 from regions.models import IndustryDivision, Region, code_prefix, prefix_range
 
 from . import creditcode
@@ -241,24 +241,35 @@ class EnterpriseFilterForm(StyledMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("名称、信用代码或拼音首字母")}),
     )
-    region = forms.ChoiceField(label=gettext_lazy("区域"), required=False)
-    industry = forms.ModelChoiceField(IndustryDivision.objects.all(), label=gettext_lazy("行业"), required=False)
+    region = forms.ChoiceField(label=gettext_lazy("区域"), required=False, widget=QuickSelect)
+    industry = forms.ModelChoiceField(
+        IndustryDivision.objects.all(), label=gettext_lazy("行业"), required=False, widget=QuickSelect
+    )
     size = forms.ChoiceField(
-        label=gettext_lazy("规模"), required=False, choices=[("", gettext_lazy("全部规模")), *SizeClass.choices]
+        label=gettext_lazy("规模"),
+        required=False,
+        widget=QuickSelect,
+        choices=[("", gettext_lazy("全部规模")), *SizeClass.choices],
     )
     above_scale = forms.ChoiceField(
         label=gettext_lazy("规上"),
         required=False,
+        widget=QuickSelect,
         choices=[("", gettext_lazy("全部")), ("1", gettext_lazy("规模以上")), ("0", gettext_lazy("规模以下"))],
     )
     label = forms.ModelChoiceField(
-        Label.objects.all(), label=gettext_lazy("标签"), required=False, to_field_name="code"
+        Label.objects.all(), label=gettext_lazy("标签"), required=False, to_field_name="code", widget=QuickSelect
     )
-    cluster = forms.ModelChoiceField(Cluster.objects.none(), label=gettext_lazy("产业集群"), required=False)
-    chain = forms.ModelChoiceField(Chain.objects.none(), label=gettext_lazy("产业链"), required=False)
+    cluster = forms.ModelChoiceField(
+        Cluster.objects.none(), label=gettext_lazy("产业集群"), required=False, widget=QuickSelect
+    )
+    chain = forms.ModelChoiceField(
+        Chain.objects.none(), label=gettext_lazy("产业链"), required=False, widget=QuickSelect
+    )
     sort = forms.ChoiceField(
         label=gettext_lazy("排序"),
         required=False,
+        widget=QuickSelect,
         choices=[
             ("county", gettext_lazy("区县")),
             ("name", gettext_lazy("名称")),
