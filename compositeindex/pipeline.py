@@ -144,7 +144,7 @@ def check_config(cfg: Config, idata: IData, imeta: IMeta) -> None:
     for code in cfg.weights.targets:
         if code not in elements:
             problems.append(Problem("config", None, f"weights.targets.{code}", "不是 iMeta 中的指标或汇总项"))
-    for name in (*cfg.analysis.stats_datasets, *cfg.analysis.corr_datasets):
+    for name in (*cfg.analysis.stats_datasets, *cfg.analysis.corr_datasets, *cfg.analysis.denom_datasets):
         if name not in DATASETS:
             message = f"没有名为 “{name}” 的数据集（{' / '.join(DATASETS)}）"
             problems.append(Problem("config", None, "analysis", message))

@@ -326,3 +326,31 @@ def test_correlations_with_denominators():
     assert rows["water"]["n"] == 3  # B has no water
     text = outputs(coin)["analysis_denominators.csv"].decode()
     assert text.startswith("dataset,method,iCode,denominator,r,p,n,flag\nRaw,pearson,gdp,pop,")
+
+
+# ------------------------------------------------------------------------------------------- through the command line
+
+
+def test_new_options_work_from_the_yaml_files_of_the_command_line(tmp_path):
+    from compositeindex.cli import main
+    from compositeindex.tests.test_pipeline import cli_args, write_inputs
+
+    write_inputs(tmp_path)
+    (tmp_path / "pipeline.yaml").write_text(
+        "impute: {method: mean}\nscreen: {order: after_impute}\nweights: {use: pca, levels: [3]}\n"
+        "derived: {ratio: econ / green}\nresults: {rank_decimals: 1, outranking: true}\n",
+        encoding="utf-8",
+    )
+    assert main(cli_args(tmp_path, tmp_path / "out")) == 0
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"data_Derived.csv", "results_copeland.csv", "analysis_denominators.csv"} <= names
+    # the SA spec takes `levels` (which weights move is tested on noisy_weights above); noise on the index's own
+    # weight only (level 3, no siblings) cannot move a rank, so every run gives the nominal ranks
+    (tmp_path / "sa.yaml").write_text(
+        "n: 16\nworkers: 1\nbootstrap: 10\nuncertain:\n  - {name: w, noise: 0.5, sets: 10, levels: [3]}\n",
+        encoding="utf-8",
+    )
+    assert main([*cli_args(tmp_path, tmp_path / "sa", "sa"), "--sa", str(tmp_path / "sa.yaml")]) == 0
+    for line in (tmp_path / "sa" / "sa_ranks.csv").read_text().splitlines()[1:]:
+        _, nominal, median, q05, q95, _ = line.split(",")
+        assert float(nominal) == float(median) == float(q05) == float(q95)
