@@ -67,30 +67,13 @@ class GroupingPlan:
             )
         return asked
 
-    def notes(self) -> list[str]:
-        """For the preview: what will be created once the import is confirmed."""
-        notes = []
-        for kind in KINDS:
-            listed = [g for g in self.new if _kind_of(g) == kind]
-            if listed:
-                names = _("、").join(f"{g.name}（{self.region_names.get(g.region_id, g.region_id)}）" for g in listed)
-                notes.append(
-                    _("将新建%(kind)s %(n)s 个：%(names)s")
-                    % {"kind": _(KIND_NAMES[kind]), "n": len(listed), "names": names}
-                )
-        return notes
-
 
 def _kind_of(grouping: Grouping) -> str:
     return "clusters" if isinstance(grouping, Cluster) else "chains"
 
 
-def _region_path(code: str) -> str:
-    return code_prefix(code)
-
-
 def _contains(region_code: str, county: str) -> bool:
-    return county.startswith(_region_path(region_code))
+    return county.startswith(code_prefix(region_code))
 
 
 # ------------------------------------------------------------------------------------------------ (a) resolve
@@ -133,7 +116,7 @@ def known_groupings(kind: str, scope: Scope) -> _Known:
         code
         for path in scope.officer_paths
         for code in (path[:2] + "0000", path[:4] + "00")
-        if len(path) > len(_region_path(code)) and not scope.manages_code(code)
+        if len(path) > len(code_prefix(code)) and not scope.manages_code(code)
     }
     for grouping in model.objects.filter(region_id__in=above).select_related("region"):
         known.add(grouping, managed=False)
@@ -153,7 +136,7 @@ def resolve(known: _Known, kind: str, name: str, county: str) -> Grouping | None
     candidates = known.candidates(name)
     holding = [g for g in candidates if _contains(g.region_id, county)]
     if holding:
-        return max(holding, key=lambda g: len(_region_path(g.region_id)))
+        return max(holding, key=lambda g: len(code_prefix(g.region_id)))
     if len(candidates) == 1:
         return candidates[0]
     if candidates:

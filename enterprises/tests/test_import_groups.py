@@ -336,7 +336,7 @@ def test_confirmed_new_groupings_and_memberships_are_written_in_bulk(world):
     rows = [action(2, "360102", enterprise=home, clusters=["航空装备集群"]), fresh]
     plan = import_groups.plan_groupings(rows, scope=scope_of(world["county"]), confirmed=True)
     assert not plan.needs_confirmation and plan.errors == []
-    assert any("将新建产业集群 1 个：航空装备集群" in note for note in plan.notes())
+    assert [g["name"] for g in plan.question["clusters"]] == ["航空装备集群"]  # still listed once confirmed
     fresh.enterprise.industry_id = "34"
     fresh.enterprise.save()  # the import saves its new enterprises before the groupings are written
     import_groups.write(plan, source="名单.xlsx")
