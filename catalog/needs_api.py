@@ -171,6 +171,9 @@ def _rows(user, ranked) -> list[dict]:
                 "breakdown": r.breakdown,
                 "reasons": r.reasons,
                 "explanation": r.explanation,
+                "relevance": r.relevance,
+                "confidence": r.confidence,
+                "cautions": list(r.cautions),
             }
         )
     return rows
@@ -189,6 +192,43 @@ def recommend_for_need(request, pk: Id, k: int = 10):
     if not (scope.is_authority or need.enterprise_id in scope.own_enterprise_ids):
         raise HttpError(403, _("只有发布需求的企业和主管部门可以查看推荐"))
     return _rows(user, recommend.for_need(need, k=max(1, min(k, 50))))
+
+
+@router.get(
+    "/needs/{pk}/recommendations/details",
+    response={200: sc.NeedRecommendationsOut, 403: sc.Problem},
+    tags=[RECOMMEND],
+    summary="为需求推荐解决方案，附“资源池中暂无匹配的方案”的原因与下一步，以及（按需）落选的相关方案",
+)
+def recommend_for_need_details(request, pk: Id, k: int = 10, near_misses: bool = False):
+    user = request.user
+    need = access.get_need_for_user(user, pk)
+    scope = scope_of(user)
+    if not (scope.is_authority or need.enterprise_id in scope.own_enterprise_ids):
+        raise HttpError(403, _("只有发布需求的企业和主管部门可以查看推荐"))
+    found = recommend.for_need_ranking(need, k=max(1, min(k, 50)), near_misses=10 if near_misses else 0)
+    visible = (
+        Solution.objects.visible_to(user)
+        .select_related("provider")
+        .in_bulk([int(m.solution_id) for m in found.near_misses])
+    )
+    misses = [
+        {
+            "solution_id": s.pk, "solution_title": s.title, "provider_id": s.provider_id,
+            "provider_name": s.provider.name, "relevance": m.relevance, "reasons": recommend.readable(m.reasons),
+        }
+        for m in found.near_misses
+        if (s := visible.get(int(m.solution_id))) is not None
+    ]  # fmt: skip
+    nothing = found.abstention
+    return {
+        "need_id": need.pk,
+        "recommendations": _rows(user, found.recommendations),
+        "abstention": nothing and vars(nothing),
+        "excluded": dict(found.excluded),
+        "why_few": found.why_few(),
+        "near_misses": misses,
+    }  # fmt: skip
 
 
 @router.get(

@@ -420,9 +420,38 @@ class RecommendationOut(Schema):
     provider_name: str
     score: float
     signals: dict[str, float] = Field(description="各信号（0–1）")
-    breakdown: dict[str, float] = Field(description="权重 × 信号，合计为 score")
+    breakdown: dict[str, float] = Field(
+        description="权重 × 信号，及 penalty（≤ 0，行业、部署、预算不符的扣减）；合计为 score"
+    )
     reasons: list[str]
     explanation: str = Field(description="为什么推荐（中文）")
+    relevance: float = Field(0.0, description="与需求的相关度（绝对值 0–1，不是相对名次）")
+    confidence: str = Field("", description="高 / 中 / 低")
+    cautions: list[str] = Field(default_factory=list, description="不完全符合的条件及原因，如“报价下限略高于预算”")
+
+
+class NearMissOut(Schema):
+    solution_id: int
+    solution_title: str
+    provider_id: int
+    provider_name: str
+    relevance: float = Field(description="落选前的相关度（0–1）")
+    reasons: list[str] = Field(description="落选原因，如“不服务您所在地区（服务区域：九江市）”")
+
+
+class AbstentionOut(Schema):
+    message: str = Field(description="资源池中暂无匹配的方案")
+    reasons: list[str]
+    next_steps: list[str]
+
+
+class NeedRecommendationsOut(Schema):
+    need_id: int
+    recommendations: list[RecommendationOut]
+    abstention: AbstentionOut | None = Field(None, description="没有方案达到相关度门槛时给出")
+    excluded: dict[str, int] = Field(description="被排除的方案数，按原因")
+    why_few: str = Field(description="被排除原因的中文说明")
+    near_misses: list[NearMissOut] = Field(description="仅在 near_misses=true 时给出")
 
 
 class GapOut(Schema):

@@ -80,3 +80,23 @@ def test_only_the_enterprise_and_authorities_see_a_needs_recommendations(world, 
     assert login(world["provider"]).get(url).status_code == 403
     assert login(world["other_city"]).get(url).status_code == 404
     assert Need.objects.get(pk=need.pk).updated_at == before
+
+
+def test_the_api_gives_relevance_the_abstention_and_near_misses_on_request(client, world):
+    from catalog.tests.test_api import Api
+
+    near = provider_with("九江排产云", "车间智能排产 插单排程 交期", regions=["360400"])
+    need = post_need(world, "订单多品种小批量，经常插单，想上车间排产系统")
+    api = Api(client, world["enterprise"])
+    body = api.get(f"/needs/{need.pk}/recommendations/details").json()
+    assert body["recommendations"] == [] and body["abstention"]["message"] == "资源池中暂无匹配的方案"
+    assert "有 1 个相关方案不服务您所在地区" in body["abstention"]["reasons"]
+    assert body["near_misses"] == []  # only on request
+    body = api.get(f"/needs/{need.pk}/recommendations/details", near_misses="true").json()
+    assert [(m["solution_id"], m["reasons"]) for m in body["near_misses"]] == [
+        (near.pk, ["不服务您所在地区（服务区域：九江市）"])
+    ]
+    here = provider_with("南昌排产系统", "车间智能排产 插单排程", regions=["360100"])
+    rows = api.get(f"/needs/{need.pk}/recommendations").json()
+    assert rows[0]["solution_id"] == here.pk and 0 < rows[0]["relevance"] <= 1 and rows[0]["confidence"] in "高中低"
+    assert Api(client, world["provider"]).get(f"/needs/{need.pk}/recommendations/details").status_code == 403
