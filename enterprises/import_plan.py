@@ -193,6 +193,7 @@ def _update_action(row: Row, enterprise: Enterprise, with_initials: bool) -> Act
         if old != new:
             changes.append(events.change(attname, HEADERS[key], old, new))
             setattr(enterprise, attname, new)
+    _drop_finer_codes_of_another_division(values, enterprise, changes)
     if "name" in values and any(c["field"] == "name" for c in changes):
         old_name = next(c["old"] for c in changes if c["field"] == "name")
         if old_name not in enterprise.former_names:
@@ -201,3 +202,16 @@ def _update_action(row: Row, enterprise: Enterprise, with_initials: bool) -> Act
             enterprise.name_initials = initials(enterprise.name)
     action = Action(row=row, enterprise=enterprise, is_new=False, changes=changes)
     return action
+
+
+def _drop_finer_codes_of_another_division(values: dict, enterprise: Enterprise, changes: list) -> None:
+    """A row that moves an enterprise to another industry division clears the group and class codes it held under
+    the old one (they would contradict the division); under the same division a coarser file keeps them."""
+    division = values.get("industry")
+    if not division:
+        return
+    for key, attname in (("industry_group", "industry_group_id"), ("industry_detail", "industry_detail_code")):
+        held = getattr(enterprise, attname)
+        if key not in values and held and not str(held).startswith(division):
+            changes.append(events.change(attname, HEADERS[key], held, ""))
+            setattr(enterprise, attname, None if attname.endswith("_id") else "")

@@ -193,6 +193,16 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def _name_forms(full_name: str) -> set[str]:
+    """How lists write a county: from the province down or from the city down ("江西省南昌市东湖区", "南昌市东湖区",
+    "南昌市 东湖区"), with or without the spaces of the stored full name ("江西省 南昌市 东湖区")."""
+    parts = full_name.split()
+    forms = set()
+    for start in range(len(parts)):
+        forms |= {"".join(parts[start:]), " ".join(parts[start:])}
+    return forms
+
+
 class Lookups:
     """Reference data and the importer's scope, loaded once per file."""
 
@@ -206,7 +216,7 @@ class Lookups:
         for code, name, full_name in leaves:
             self.counties[code] = full_name
             if scope.manages_code(code):
-                for key in {name, full_name, full_name.replace(" ", "")}:
+                for key in {name, *_name_forms(full_name)}:
                     self.county_names.setdefault(key, set()).add(code)
         self.industries = {code: name for code, name in IndustryDivision.objects.values_list("code", "name")}
         self.industry_names = {name: code for code, name in self.industries.items()}

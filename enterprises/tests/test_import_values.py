@@ -288,13 +288,30 @@ def test_an_industry_code_of_the_wrong_length_is_refused_not_truncated(world, gi
 
 
 @pytest.mark.django_db
-def test_a_detail_code_left_behind_by_a_later_division_change_is_neither_shown_nor_exported(world, login):
+def test_a_division_change_clears_the_finer_codes_of_the_old_division_and_a_coarser_file_keeps_them(world, login):
+    IndustryGroup.objects.create(code="342", name="金属加工机械制造", division_id="34")
     code = make_code("360102")
     import_commit(check(world["county"], "行业.csv", csv_file(f"{code},改行业有限公司,360102,3421,,,,")))
-    import_commit(check(world["county"], "行业.csv", csv_file(f"{code},改行业有限公司,360102,35,,,,")))
+    # The same division written more coarsely (as a county list often does) keeps what a finer list said.
+    import_commit(check(world["county"], "行业.csv", csv_file(f"{code},改行业有限公司,360102,C34,,,,")))
     enterprise = Enterprise.objects.get(credit_code=code)
-    assert enterprise.industry_id == "35"
+    assert (enterprise.industry_group_id, enterprise.industry_detail_code) == ("342", "3421")
+    job = check(world["county"], "行业.csv", csv_file(f"{code},改行业有限公司,360102,35,,,,"))
+    assert job.preview[0]["action"] == "更新"
+    import_commit(job)
+    enterprise.refresh_from_db()
+    assert (enterprise.industry_id, enterprise.industry_group_id, enterprise.industry_detail_code) == ("35", None, "")
     client = login(world["county"])
     assert "C3421" not in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
     export = b"".join(client.get("/enterprises/?format=csv").streaming_content).decode("utf-8-sig")
     assert f"{code},改行业有限公司,,360102,,35," in export
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("written", ["南昌市东湖区", "南昌市 东湖区", "江西省南昌市东湖区", "东湖区"])
+def test_a_county_written_from_the_city_or_the_province_down_is_found(world, written):
+    code = make_code("360102")
+    job = check(world["city"], "区县.csv", csv_file(f"{code},写法样例有限公司,{written},C34,,,,"))
+    assert job.status == ImportJob.Status.READY, job.errors
+    import_commit(job)
+    assert Enterprise.objects.get(credit_code=code).county_id == "360102"
