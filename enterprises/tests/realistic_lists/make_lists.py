@@ -526,7 +526,7 @@ def list_19() -> None:
 
 
 def list_20() -> None:
-    """Cluster and chain columns: new cluster and chain names to create, confirmed in the preview (pending)."""
+    """Cluster and chain columns: new cluster and chain names to create, confirmed in the preview."""
     header = ["企业名称", "统一社会信用代码", "所在区县", "行业代码", "所属产业集群", "所属产业链"]
     entries = [
         ("东湖北斗导航电子有限公司", "东湖区电子信息产业集群", "南昌市电子信息产业链"),
@@ -541,7 +541,7 @@ def list_20() -> None:
 
 
 def list_21() -> None:
-    """Label names as offices write them: “专精特新”企业, 专精特新, 专精特新小巨人 (pending)."""
+    """Label names as offices write them: “专精特新”企业, 专精特新, 专精特新小巨人."""
     header = ["企业名称", "统一社会信用代码", "所在区县", "行业代码", "称号"]
     entries = [
         ("东湖精锐数控有限公司", "“专精特新”企业"),
@@ -556,7 +556,7 @@ def list_21() -> None:
 
 def list_22() -> None:
     """Slash dates whose day/month order the column settles: 25/04/2015 and 13/11/2018 can only be day first, so
-    03/04/2020 is 3 April (pending)."""
+    03/04/2020 is 3 April."""
     rows = [["统一社会信用代码", "企业名称", "所在区县", "行业代码", "成立日期"]]
     entries = [
         ("东湖同心机械有限公司", "25/04/2015"),
