@@ -86,7 +86,7 @@ def normalise_one(
     if m == "none":
         y = x
     elif m == "minmax":
-        y = (x - lo) / (hi - lo) * (n.u - n.l) + n.l if hi > lo else np.full(x.shape, n.l)
+        y = (x - lo) / (hi - lo) * (n.u - n.l) + n.l if hi > lo else np.where(np.isnan(x), np.nan, n.l)
     elif m == "zscore":
         sd = np.nanstd(x, ddof=1)
         y = (x - np.nanmean(x)) / sd * n.sd + n.mean

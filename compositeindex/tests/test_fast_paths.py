@@ -52,3 +52,11 @@ def test_a_build_and_its_files_never_import_scipy():
         "print(len(files), 'scipy' in sys.modules)"
     )
     assert out.split()[1] == "False" and int(out.split()[0]) > 15
+
+
+def test_a_constant_column_keeps_its_gaps_in_both_paths():
+    from compositeindex.config import NormOne
+
+    x = np.array([3.0, np.nan, 3.0])
+    y, _ = norm.normalise_one(x, NormOne(method="minmax", l=1), direction=1)
+    assert y[0] == y[2] == 1 and np.isnan(y[1])  # l for the units that have the value; a gap stays a gap
