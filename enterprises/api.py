@@ -290,6 +290,35 @@ def import_status(request, pk: UUID):
     return access.get_import_job_for_user(request.user, pk)
 
 
+class ImportAnswerIn(Schema):
+    """Answers for the whole file; a field left out keeps the earlier answer."""
+
+    year: int | None = Field(None, ge=1949, le=2100, description="经营数据所属年度（文件没有“数据年度”列时）")
+    county_column: int | None = Field(None, ge=0, le=255, description="哪一列是所在区县（从 0 起的列序号）")
+    confirm_groupings: bool | None = Field(None, description="是否新建文件中出现的、尚不存在的产业集群和产业链")
+
+
+@router.post(
+    "/imports/{pk}/answer",
+    response={200: ImportJobOut, 404: Problem, 422: Problem},
+    summary="回答导入任务对整个文件的提问（年度、区县列、新建集群/产业链），并按此重新校验",
+)
+def import_answer(request, pk: UUID, payload: ImportAnswerIn):
+    job = access.get_import_job_for_user(request.user, pk)
+    if payload.year is not None and payload.year > dt.date.today().year:
+        return Status(422, {"detail": "年度不能晚于今年", "problems": {"year": "年度不能晚于今年"}})
+    candidates = [index for index, _header in job.questions.get("county_column") or []]
+    if payload.county_column is not None and payload.county_column not in candidates:
+        message = "该列不是可选的区县列" if candidates else "这个文件没有询问区县列"
+        return Status(422, {"detail": message, "problems": {"county_column": message}})
+    try:
+        imports.import_answer(actor=request.user, job=job, **payload.dict())
+    except imports.NotReady as exc:
+        return Status(422, {"detail": str(exc)})
+    job.refresh_from_db()
+    return job
+
+
 @router.post(
     "/imports/{pk}/confirm",
     response={200: ImportJobOut, 403: Problem, 404: Problem, 422: Problem},
