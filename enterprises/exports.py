@@ -107,7 +107,14 @@ def import_template(handle, *, user) -> None:
         guide.append([column.header, "必填" if column.required else "选填", column.help, "、".join(column.aliases)])
     guide.append([])
     guide.append(["说明", "", "第一行为列名；每行一家企业；按统一社会信用代码新增或更新；空单元格不会清空已有数据。"])
-    guide.append(["说明", "", "文件中不能有公式或合并的表头；支持 .xlsx 和 .csv（UTF-8 或 GBK 编码）。"])
+    guide.append(
+        [
+            "说明",
+            "",
+            "标题行、单位行、序号列、合计行和两行表头会自动识别；数据中不能有公式；"
+            "支持 .xlsx 和 .csv（UTF-8、GBK 或 Unicode 文本）。",
+        ]
+    )
     guide.append(["可用标签", "", "；".join(Label.objects.values_list("name", flat=True))])
     counties = workbook.create_sheet("区县代码")
     counties.append(["区县代码", "区县全称"])
