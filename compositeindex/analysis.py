@@ -8,7 +8,42 @@ import math
 import numpy as np
 
 from .corr import Pairs  # SciPy's numbers without importing SciPy (seconds here)
-from .data import skew_kurt
+
+
+def _column_stats(X: np.ndarray) -> dict[str, np.ndarray]:
+    """Per column of X, ignoring NaN: n, min, max, mean, median, sample sd, Excel SKEW/KURT (as data.skew_kurt),
+    the share of zeros and of unique values — all columns at once (one sort), for the analysis files."""
+    n = (~np.isnan(X)).sum(axis=0)
+    S = np.sort(X, axis=0)  # NaN last
+    cols = np.arange(X.shape[1])
+    has = n > 0
+    last = np.maximum(n - 1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(has, np.nansum(X, axis=0) / np.maximum(n, 1), np.nan)
+        D = X - mean
+        D = np.where(np.isnan(D), 0.0, D)
+        s2 = (D * D).sum(axis=0) / (n - 1)
+        z3 = (D**3).sum(axis=0) / s2**1.5
+        z4 = (D**4).sum(axis=0) / (s2 * s2)
+        sk = n / ((n - 1) * (n - 2)) * z3
+        ku = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * z4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+    flat = s2 == 0
+    sk = np.where(n < 3, np.nan, np.where(flat, 0.0, sk))
+    ku = np.where(n < 4, np.nan, np.where(flat, 0.0, ku))
+    valid = np.arange(X.shape[0])[:, None] < n[None, :]
+    new_value = np.r_[valid[:1], (np.diff(S, axis=0) != 0) & valid[1:]] if X.shape[0] else valid
+    return {
+        "n": n,
+        "min": np.where(has, S[0] if X.shape[0] else np.nan, np.nan),
+        "max": np.where(has, S[last, cols], np.nan),
+        "mean": mean,
+        "median": np.where(has, (S[last // 2, cols] + S[np.minimum(n // 2, last), cols]) / 2, np.nan),
+        "sd": np.where(n > 1, np.sqrt(np.where(n > 1, s2, 0.0)), np.nan),
+        "skew": sk,
+        "kurt": ku,
+        "zeros": np.where(has, ((X == 0).sum(axis=0)) / np.maximum(n, 1), 0.0),
+        "unique": np.where(has, new_value.sum(axis=0) / np.maximum(n, 1), 0.0),
+    }
 
 
 def indicator_stats(
@@ -23,25 +58,18 @@ def indicator_stats(
     """COINr's get_stats: availability below `dat_thresh`, a non-zero share below `zero_thresh`, a unique share
     below `unq_thresh`, and |skew| > 2 together with kurtosis > 3.5 are flagged."""
     rows = []
-    n = len(ds.units)
+    units = len(ds.units)
+    st = {k: v.tolist() for k, v in _column_stats(ds.values).items()}
     for j, code in enumerate(ds.codes):
-        x = ds.values[:, j]
-        v = x[~np.isnan(x)]
-        s, k = skew_kurt(x)
-        avail = v.size / n if n else 0.0
-        zeros = float(np.mean(v == 0)) if v.size else 0.0
-        unique = np.unique(v).size / v.size if v.size else 0.0
+        n, s, k, zeros, unique = st["n"][j], st["skew"][j], st["kurt"][j], st["zeros"][j], st["unique"][j]
+        avail = n / units if units else 0.0
         rows.append(
             {
                 "iCode": code,
-                "min": float(v.min()) if v.size else np.nan,
-                "max": float(v.max()) if v.size else np.nan,
-                "mean": float(v.mean()) if v.size else np.nan,
-                "median": float(np.median(v)) if v.size else np.nan,
-                "sd": float(v.std(ddof=1)) if v.size > 1 else np.nan,
+                **{key: st[key][j] for key in ("min", "max", "mean", "median", "sd")},
                 "skew": s,
                 "kurt": k,
-                "n": int(v.size),
+                "n": int(n),
                 "availability": avail,
                 "zeros": zeros,
                 "unique": unique,

@@ -38,6 +38,17 @@ def csv_bytes(header: list[str], rows) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def matrix_csv(header: list[str], units, values: np.ndarray) -> bytes:
+    """csv_bytes for a units × codes table of floats (the same bytes): each cell formatted directly, without
+    _fmt's type dispatch — these tables are most of the cells of a build's files."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for u, row in zip(units, values.tolist(), strict=True):
+        w.writerow([u, *[repr(v) if v == v else "" for v in row]])
+    return buf.getvalue().encode("utf-8")
+
+
 def _plain(v):
     """JSON-safe: NumPy to Python, NaN to null (JSON has no NaN)."""
     if isinstance(v, dict):
@@ -66,9 +77,7 @@ def _rank(v: float):
 def result_files(coin: Coin) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for name, ds in coin.data.items():
-        files[f"data_{name}.csv"] = csv_bytes(
-            ["uCode", *ds.codes], ([u, *row] for u, row in zip(ds.units, ds.values.tolist(), strict=True))
-        )
+        files[f"data_{name}.csv"] = matrix_csv(["uCode", *ds.codes], ds.units, ds.values)
     ds = coin.scores
     ranks = coin.ranks()  # every level, then the derived outputs
     ranked = tuple(ranks)
