@@ -34,10 +34,13 @@ class BM25:
         n = len(self._postings[term][0]) if term in self._postings else 0
         return float(np.log(1 + (self.n_docs - n + 0.5) / (n + 0.5)))
 
-    def query_weight(self, query: Sequence[str]) -> float:
+    def query_weight(self, query: Sequence[str], *, unknown: float = 0.5) -> float:
         """Σ idf over the query (each use counts): the BM25 score of an average-length document holding every query
-        term once, which makes a score absolute (score / weight ≈ the share of the query a document matches)."""
-        return float(sum(self.idf(term) for term in query))
+        term once, which makes a score absolute (score / weight ≈ the share of the query a document matches).
+
+        A term no document uses counts ``unknown`` times its idf: it still says the pool does not cover part of
+        the need, but an incidental word (我厂, a place name) must not outweigh the words every match shares."""
+        return float(sum(self.idf(t) * (1.0 if t in self._postings else unknown) for t in query))
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         out = np.zeros(self.n_docs)

@@ -126,6 +126,16 @@ def abstention(ranker: Ranker) -> dict:
     }
 
 
+def confidence_calibration() -> dict[str, tuple[int, float]]:
+    """Per confidence label of the engine's results on the labelled set: (results, share judged relevant)."""
+    catalog = load_catalog()
+    seen: dict[str, list[bool]] = {"高": [], "中": [], "低": []}
+    for need, rel in load_needs():
+        for r in rank(need, catalog, k=10):
+            seen[r.confidence].append(rel.get(r.solution_id, 0) > 0)
+    return {label: (len(v), sum(v) / len(v) if v else 0.0) for label, v in seen.items()}
+
+
 def comparison_table() -> str:
     rows = [("engine", evaluate(engine_ranker())), ("bm25 baseline", evaluate(bm25_ranker))]
     lines = [f"{'ranker':<16}{'NDCG@10':>10}{'recall@10':>11}{'MRR':>8}", "-" * 45]
@@ -140,6 +150,10 @@ def comparison_table() -> str:
             f"{a['junk_shown']:>6}{a['irrelevant_share']:>11.2f}"
         )
     lines.append(f"({abstention(bm25_ranker)['unsatisfiable']} unsatisfiable needs among them)")
+    calibration = "; ".join(
+        f"{label} {n} results, {share:.0%} relevant" for label, (n, share) in confidence_calibration().items()
+    )
+    lines.append(f"engine confidence labels: {calibration}")
     return "\n".join(lines)
 
 

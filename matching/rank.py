@@ -30,7 +30,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 # reaches RELEVANCE_BAR the ranking abstains ("资源池中暂无匹配的方案"). When one does, the list goes on down to
 # FLOOR, each result labelled 高 (≥ HIGH), 中 (≥ the bar) or 低. Chosen on the labelled set with unsatisfiable
 # needs (python -m matching.evaluation prints the abstention table; matching/README.md has the figures).
-RELEVANCE_BAR = 0.25
+RELEVANCE_BAR = 0.30
 FLOOR = 0.05
 HIGH = 0.5
 

@@ -121,6 +121,8 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 _QUANTITY = re.compile(
     r"^[0-9.零〇一二三四五六七八九十百千万亿几两多来余数半整]+[个家台套条人名位件批年月天日次元万种项倍成%]*$"
 )
+# jieba glues a wish verb to the next character when it knows neither as a word: 想建, 想上, 要做.
+_WISH = re.compile(r"^[想要请][\u4e00-\u9fff]$")
 # A word this common in general Chinese (jieba's dictionary: -ln of its relative frequency) says little about a
 # need unless it is one of our domain terms: 出来 7.6, 这些 7.1, 问题 7.0, 系统 8.0, 管理 7.7; 设备 8.9 passes.
 _MIN_RARITY = 8.2
@@ -144,7 +146,7 @@ def informative(token: str, *, extra: frozenset[str] = frozenset()) -> bool:
     that are very common in general Chinese cannot; ASCII needs two characters ("mes", "5g")."""
     if token in _protected() or token in extra:
         return True
-    if token in fillers() or token in stopwords() or _QUANTITY.match(token):
+    if token in fillers() or token in stopwords() or _QUANTITY.match(token) or _WISH.match(token):
         return False
     if token.isascii():
         return len(token) >= 2
