@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -263,6 +264,14 @@ class Candidates:
         }
 
 
+def scenario_evidence(weights: dict[str, float], covered: Iterable[str], total: float) -> float:
+    """The scenario part of relevance: the covered share of the need's scenario weight (over at least 1, so one
+    scenario guessed from a single keyword, weight 0.25, stays weak evidence), or the heaviest scenario covered,
+    whichever is larger: a solution that closes a diagnosis's main gap is relevant even if it leaves seven others."""
+    values = [weights[c] for c in covered]
+    return max(sum(values) / max(1.0, total), max(values, default=0.0))
+
+
 def candidates(
     need_or_gaps: Need | list[Gap] | tuple[Gap, ...],
     catalog: Catalog,
@@ -302,9 +311,7 @@ def candidates(
     group, sets = _covered_sets(kept, codes, index)
     total_weight = sum(query_scenarios.values()) or 1.0
     scenario = np.array([sum(query_scenarios[c] for c in covered) / total_weight for covered in sets])[group]
-    scenario_abs = np.array([sum(query_scenarios[c] for c in covered) / max(1.0, total_weight) for covered in sets])[
-        group
-    ]
+    scenario_abs = np.array([scenario_evidence(query_scenarios, covered, total_weight) for covered in sets])[group]
     same_industry = index.case_counts(index.cases_by_industry, need.industry)[kept]
     province = region_prefix(need.region)[:2]
     nearby = index.case_counts(index.cases_by_area, province)[kept]

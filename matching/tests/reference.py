@@ -139,7 +139,7 @@ def candidates(
         i = index.position[solution.id]
         covered = [c for c in query_scenarios if c in solution.scenarios]
         scenario = sum(query_scenarios[c] for c in covered) / total_weight
-        scenario_abs = sum(query_scenarios[c] for c in covered) / max(1.0, total_weight)
+        scenario_abs = engine.scenario_evidence(query_scenarios, covered, total_weight)
         if text_scores[i] <= 0 and not covered:
             excluded["no_match"] += 1
             continue

@@ -150,6 +150,18 @@ def test_relevance_is_absolute_not_relative_to_the_best_hit():
     assert weak.recommendations == [] or weak.recommendations[0].relevance < good.relevance / 2
 
 
+def test_a_solution_closing_a_diagnosis_main_gap_is_relevant_though_it_leaves_the_others():
+    gaps = [Gap("S-PM-02", 1.0)] + [Gap(code, 0.5) for code in ("S-PM-05", "S-PM-09", "S-PM-10", "S-PO-06")]
+    top = rank(Need.from_gaps(gaps), _one_provider_with_scenario("S-PM-02"))[0]
+    assert top.relevance == 1.0 and top.confidence == "高"
+    minor = rank_with_diagnostics(Need.from_gaps(gaps), _one_provider_with_scenario("S-PM-10"))
+    assert minor.recommendations[0].relevance == 0.5  # the heaviest gap it closes weighs 0.5
+
+
+def _one_provider_with_scenario(code: str) -> Catalog:
+    return Catalog([Solution("S1", "P1", "方案", scenarios=(code,))], {"P1": Provider("P1", "一号")})
+
+
 def test_filler_words_neither_rank_nor_get_named_back():
     providers = {"P": Provider("P", "甲")}
     pool = Catalog(
