@@ -12,19 +12,23 @@ their old result. Calling `maturity.score` once per assessment took ~30 minutes 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maturity.answers import prepared_for
-from maturity.batch import score_many_reporting
-from maturity.spec import ModelSpec
+from maturity.batch import BatchResult, score_many_reporting
+from maturity.spec import EPS, ModelSpec
 
-from .import_results import batch_rows, is_provisional
-from .models import AssessmentResult, DomainScore, ModelVersion
+from .import_results import _node_meta as node_meta
+from .import_results import is_provisional
+from .models import AssessmentResult, DomainScore, ModelVersion, PeerScore
 from .services import peer_scores_refresh, stale_results
 
 logger = logging.getLogger(__name__)
@@ -52,6 +56,12 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
     reason = _("模型修订重算（%(v)s）") % {"v": version.version}
     total = stale_results(version).count()
     writer = _Writer(spec, version, reason)
+    # Rescoring never changes which assessment an enterprise's peer rows come from, only its scores: when the
+    # stale results' versions have the same top-level nodes, the rows are updated in place (a chunk's refresh
+    # with `peer_scores_refresh` rebuilds them from the whole history and cost more than the rest of the write).
+    tops = {n.code for n in spec.nodes}
+    earlier = ModelVersion.objects.filter(pk__in=stale_results(version).values("model_version_id"))
+    writer.peers_in_place = all({n.code for n in v.parsed().nodes} == tops for v in earlier)
     after, done = 0, 0
     while True:
         rows = list(
@@ -70,7 +80,7 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
             report.failed[rows[i][0]] = str(exc)  # type: ignore[index]
         keep = [i for i in range(len(rows)) if i not in errors]
         with transaction.atomic():
-            writer.write([rows[i] for i in keep], batch, keep)
+            writer.write([rows[i] for i in keep], _take(batch, keep))
         report.rescored += len(keep)
         done += len(rows)
         logger.info("rescoring %s %s: %d of %d", version.code, version.version, done, total)
@@ -80,11 +90,14 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
 
 
 class _Writer:
-    """The writes of one chunk, with what every chunk shares (the spec's nodes, provisional flags) worked out once."""
+    """The writes of one chunk, with what every chunk shares (the snapshot's fixed text, provisional flags) worked
+    out once."""
 
     def __init__(self, spec: ModelSpec, version: ModelVersion, reason: str) -> None:
         self.spec, self.version, self.reason = spec, version, reason
         self.provisional: dict[tuple, bool] = {}
+        self.snapshots = CompactSnapshots(spec)
+        self.peers_in_place = False
 
     def _provisional(self, context: dict | None) -> bool:
         key = tuple(sorted((context or {}).items()))
@@ -92,8 +105,8 @@ class _Writer:
             self.provisional[key] = is_provisional(self.spec, prepared_for(self.spec, context).refs)
         return self.provisional[key]
 
-    def write(self, rows: Sequence[tuple], batch, keep: list[int]) -> None:
-        """`rows[k]` (assessment id, old result id, enterprise id, answers, context) was scored in `keep[k]`."""
+    def write(self, rows: Sequence[tuple], batch: BatchResult) -> None:
+        """`rows[k]` (assessment id, old result id, enterprise id, answers, context) was scored in `batch` row k."""
         if not rows:
             return
         old = [r[1] for r in rows]
@@ -101,46 +114,174 @@ class _Writer:
             part = old[start : start + IN_LIST]
             AssessmentResult.objects.filter(pk__in=part).update(is_current=False)
             DomainScore.objects.filter(result_id__in=part, is_current=True).update(is_current=False)
-        scored = _take(batch, keep)
-        built = batch_rows(self.spec, scored, [self._provisional(r[4]) for r in rows])
-        stored = AssessmentResult.objects.bulk_create(
-            [
-                AssessmentResult(
-                    assessment_id=r[0],
-                    model_version=self.version,
-                    is_current=True,
-                    score=b.score,
-                    scale_max=b.scale_max,
-                    level=b.level,
-                    level_name=b.level_name,
-                    provisional=b.provisional,
-                    snapshot=b.to_dict(),
-                    reason=self.reason,
+        snap = self.snapshots
+        snap.bind(batch.node_codes)
+        scores, levels = batch.scores.tolist(), batch.levels.tolist()
+        level_scores, node_scores = batch.level_scores.tolist(), batch.node_scores.tolist()
+        now = timezone.now()
+        if connection.vendor != "postgresql":
+            now = connection.ops.adapt_datetimefield_value(now)
+        results = []
+        for k, r in enumerate(rows):
+            level = None if levels[k] < 0 else levels[k]
+            level_name = "" if level is None else self.spec.level_name(level)
+            provisional = self._provisional(r[4])
+            text = snap.json(scores[k], level, level_name, provisional, node_scores[k], level_scores[k])
+            results.append(
+                (
+                    r[0],
+                    self.version.pk,
+                    True,
+                    scores[k],
+                    snap.scale_max,
+                    level,
+                    level_name,
+                    provisional,
+                    text,
+                    self.reason,
+                    now,
                 )
-                for r, b in zip(rows, built, strict=True)
-            ],
-            batch_size=2000,
+            )
+        _insert(AssessmentResult, RESULT_COLUMNS, results)
+        ids = dict(
+            AssessmentResult.objects.filter(
+                assessment_id__gte=rows[0][0],
+                assessment_id__lte=rows[-1][0],
+                is_current=True,
+                model_version=self.version,
+            ).values_list("assessment_id", "pk")
         )
         code = self.version.code
+        order = [(col, c, depth) for col, (c, _name, depth, _status) in zip(snap.columns, snap.nodes, strict=True)]
         _insert(
             DomainScore,
             ["result_id", "enterprise_id", "model_code", "node_code", "depth", "score", "is_current"],
             (
-                (s.pk, r[2], code, n.code, n.depth, n.score, True)
-                for s, r, b in zip(stored, rows, built, strict=True)
-                for n in b.nodes.values()
+                (ids[r[0]], r[2], code, c, depth, None if (x := values[col]) != x else x, True)
+                for r, values in zip(rows, node_scores, strict=True)
+                for col, c, depth in order
             ),
         )
-        peer_scores_refresh(enterprise_ids={r[2] for r in rows}, model_code=code)
+        if self.peers_in_place:
+            tops = [(batch.node_codes.index(n.code), n.code) for n in self.spec.nodes]
+            _update_peer_scores(
+                code,
+                (
+                    change
+                    for r, total, values in zip(rows, scores, node_scores, strict=True)
+                    for change in [(r[0], PeerScore.TOTAL, total)]
+                    + [(r[0], node, None if values[col] != values[col] else values[col]) for col, node in tops]
+                ),
+            )
+        else:
+            peer_scores_refresh(enterprise_ids={r[2] for r in rows}, model_code=code)
 
 
-def _take(batch, keep: list[int]):
+RESULT_COLUMNS = [
+    "assessment_id",
+    "model_version_id",
+    "is_current",
+    "score",
+    "scale_max",
+    "level",
+    "level_name",
+    "provisional",
+    "snapshot",
+    "reason",
+    "computed_at",
+]
+
+
+def _number(x: float | None) -> str:
+    return "null" if x is None or x != x else repr(float(x))  # NaN is None in a snapshot; repr is what json writes
+
+
+class CompactSnapshots:
+    """The compact snapshot of a scored row (`import_results._BatchRow.to_dict()`: scores, level, nodes and levels;
+    no items, trace or blockers) as JSON text, from one format string rendered once per spec: json.dumps of the
+    dict cost more than scoring the row. `test_rescoring` checks the text against `json.dumps(_BatchRow.to_dict())`."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.nodes = node_meta(spec)
+        self.cmmm = spec.rule.type == "cmmm_cumulative"
+        self.scale_max = float(len(spec.levels)) if self.cmmm else spec.rule.scale_max
+        self.thresholds = [spec.rule.threshold(lv.number) for lv in spec.levels] if self.cmmm else []
+
+        def text(value) -> str:  # fixed text goes through %-formatting: its own % signs are doubled
+            return json.dumps(value).replace("%", "%%")
+
+        nodes = ", ".join(
+            f'{text(code)}: {{"code": {text(code)}, "name": {text(name)}, "depth": {depth}, "score": %s, '
+            f'"status": {text(status)}}}'
+            for code, name, depth, status in self.nodes
+        )
+        levels = (
+            ", ".join(
+                f'{{"number": {lv.number}, "name": {text(lv.name)}, "score": %s, "threshold": {_number(thr)}, '
+                '"passed": %s, "counted": %s}'
+                for lv, thr in zip(spec.levels, self.thresholds, strict=True)
+            )
+            if self.cmmm
+            else ""
+        )  # other rules list no levels
+        self.template = (
+            f'{{"compact": true, "model_code": {text(spec.code)}, "model_version": {text(spec.version)}, '
+            f'"rule": {text(spec.rule.type)}, "score": %s, "scale_max": {_number(self.scale_max)}, "level": %s, '
+            f'"level_name": %s, "items": {{}}, "nodes": {{{nodes}}}, "levels": [{levels}], "trace": [], '
+            '"blockers": [], "provisional": %s}'
+        )
+        self.pick: Callable | None = None
+
+    def bind(self, node_codes: tuple[str, ...]) -> None:
+        """The batch's node columns (post-order), in the snapshot's node order (pre-order)."""
+        columns = [node_codes.index(code) for code, _name, _depth, _status in self.nodes]
+        self.columns = columns
+        self.pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+
+    def json(self, score, level, level_name, provisional, node_scores, level_scores) -> str:
+        """One row's JSON; `node_scores` is the row of `BatchResult.node_scores` whose columns `bind` named."""
+        values = [repr(score), "null" if level is None else str(level), json.dumps(level_name)]
+        values += ["null" if x != x else repr(x) for x in self.pick(node_scores)]  # type: ignore[misc]
+        if self.cmmm:
+            counting = True
+            for thr, ls in zip(self.thresholds, level_scores, strict=True):
+                passed = ls == ls and ls >= thr - EPS
+                values += ("null" if ls != ls else repr(ls), _bool(passed), _bool(counting))
+                counting = counting and passed
+        values.append(_bool(provisional))
+        return self.template % tuple(values)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _take(batch: BatchResult, keep: list[int]) -> BatchResult:
     """The rows `keep` of a BatchResult (all of them when nothing failed)."""
     if len(keep) == len(batch.scores):
         return batch
-    return type(batch)(
+    return BatchResult(
         batch.scores[keep], batch.levels[keep], batch.level_scores[keep], batch.node_codes, batch.node_scores[keep]
     )
+
+
+def _update_peer_scores(model_code: str, changes: Iterable[tuple[int, str, float | None]]) -> None:
+    """Set the score of the peer rows that come from (assessment, node), a VALUES list joined per statement."""
+    qn = connection.ops.quote_name
+    table = qn(PeerScore._meta.db_table)
+    real = "double precision" if connection.vendor == "postgresql" else "REAL"
+    pending = list(changes)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pending), 2000):
+            part = pending[start : start + 2000]
+            values = ", ".join(["(%s, %s, %s)"] * len(part))
+            cursor.execute(
+                f"UPDATE {table} SET score = CAST(v.column3 AS {real}) FROM (VALUES {values}) AS v "  # noqa: S608
+                f"WHERE {table}.assessment_id = v.column1 AND {table}.node_code = v.column2 "
+                f"AND {table}.model_code = %s",
+                [x for change in part for x in change] + [model_code],
+            )
 
 
 def _insert(model, columns: list[str], rows: Iterable[tuple]) -> None:

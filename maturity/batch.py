@@ -18,7 +18,7 @@ from functools import partial
 
 import numpy as np
 
-from maturity.answers import ScoringError
+from maturity.answers import ScoringError, prepared_for
 from maturity.encoding import AnswerMatrix, Encoder, Failure, Irregular
 from maturity.scoring import leaves_with_weights
 from maturity.spec import EPS, ModelSpec, Node
@@ -145,12 +145,12 @@ class _Plan:
             top_w[0, node_at[n.code]] = n.weight
         self.top_w = _targets(top_w)
 
+        self._combined: dict[bytes, np.ndarray] = {}  # presence pattern → _linear as one matrix (_linear_fast)
         self.scenes = [i for i, r in enumerate(refs) if r.item.kind == "scene"]
         self.prerequisites = [(i, (r.item.level or 1) - 1) for i, r in enumerate(refs) if r.item.kind == "prerequisite"]
 
-    def fold(self, vals: np.ndarray, raw: np.ndarray, rows: slice, *, out: BatchResult) -> None:
-        """Score a block: `vals`/`raw` are item-major (items × m); results go to `out` at `rows`."""
-        rule = self.spec.rule
+    def _linear(self, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Node scores (nodes × m), the root (m,) and for CMMM the level scores (levels × m) of a block."""
         m = vals.shape[1]
         present = ~np.isnan(vals)
         means = _weighted_mean(self.item_w, vals, np.where(present, vals, 0.0), present.astype(float))
@@ -159,9 +159,44 @@ class _Plan:
         for targets, w in self.stages:
             nodes[targets] = _weighted_mean(w, nodes)
         root = _weighted_mean(self.top_w, nodes)[0]
+        levels_s = _weighted_mean(self.level_w, means[len(self.base_nodes) :]) if self.cmmm else None
+        return nodes, root, levels_s
+
+    def _linear_fast(self, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+        """`_linear` as one matrix product, when every item of the block counts in all rows or in none (the usual
+        case: all answered, or N/A only where the context excludes an item). Every mean's denominator is then the
+        same in all rows, so each output is a fixed linear combination of the items: the combinations are found
+        once per pattern by running `_linear` on the identity, and a block costs one product. None otherwise."""
+        m = vals.shape[1]
+        missing = np.isnan(vals).sum(axis=1)
+        if m == 0 or not np.all((missing == 0) | (missing == m)):
+            return None
+        absent = missing == m
+        key = absent.tobytes()
+        combined = self._combined.get(key)
+        if combined is None:
+            basis = np.eye(len(absent))
+            basis[absent] = np.nan
+            nodes, root, levels_s = self._linear(basis)
+            parts = [nodes, root[None, :]] + ([levels_s] if levels_s is not None else [])
+            combined = np.vstack(parts)
+            combined[:, absent] = 0.0  # a target with nothing that counts is a row of NaN, and stays NaN
+            self._combined[key] = combined
+        x = vals
+        if absent.any():
+            x = vals.copy()
+            x[absent] = 0.0
+        res = combined @ x
+        k = len(self.node_codes)
+        return res[:k], res[k], (res[k + 1 :] if self.cmmm else None)
+
+    def fold(self, vals: np.ndarray, raw: np.ndarray, rows: slice, *, out: BatchResult) -> None:
+        """Score a block: `vals`/`raw` are item-major (items × m); results go to `out` at `rows`."""
+        rule = self.spec.rule
+        m = vals.shape[1]
+        nodes, root, levels_s = self._linear_fast(vals) or self._linear(vals)
         out.node_scores[rows] = nodes.T
         if self.cmmm:
-            levels_s = _weighted_mean(self.level_w, means[len(self.base_nodes) :])
             counting = np.ones(m, dtype=bool)
             total = np.zeros(m)
             for k, thr in enumerate(self.thresholds):
@@ -235,16 +270,24 @@ def _run_group(encoder: Encoder, answers: Answers, fold: Fold, errors: Errors | 
     return None
 
 
-def _groups(context: Context, n: int) -> list[tuple[Mapping[str, object] | None, np.ndarray | None]]:
+def _groups(spec: ModelSpec, context: Context, n: int) -> list[tuple[Mapping[str, object] | None, np.ndarray | None]]:
+    """Rows that are checked and folded together: those whose contexts make the same items apply. A context is
+    read only through applicability, so one of them stands for the group (every industry and size of a province
+    would otherwise be a group of its own, each compiling the spec again)."""
     if context is None or isinstance(context, Mapping):
         return [(context, None)]
     contexts = list(context)
     if len(contexts) != n:
         raise ValueError(f"{len(contexts)} contexts for {n} assessments")
     by_key: dict[tuple, tuple[Mapping[str, object] | None, list[int]]] = {}
+    pattern_of: dict[tuple, tuple] = {}
     for i, ctx in enumerate(contexts):
         key = tuple(sorted(ctx.items())) if ctx else ()
-        by_key.setdefault(key, (ctx, []))[1].append(i)
+        pattern = pattern_of.get(key)
+        if pattern is None:
+            refs = prepared_for(spec, dict(ctx) if ctx else None).refs
+            pattern = pattern_of[key] = tuple(applicable for _r, applicable, _mp in refs)
+        by_key.setdefault(pattern, (ctx, []))[1].append(i)
     return [(ctx, np.array(rows)) for ctx, rows in by_key.values()]
 
 
@@ -270,9 +313,9 @@ def _score(spec: ModelSpec, answers: Answers, context: Context, errors: Errors |
     plan = _Plan(spec)
     n = len(answers)
     out = _empty_result(plan, n)
-    groups = _groups(context, n)
+    groups = _groups(spec, context, n)
     if len(groups) == 1:
-        failure = _run_group(Encoder(spec, groups[0][0]), answers, partial(plan.fold, out=out), errors)
+        failure = _run_group(Encoder(spec, groups[0][0], all_raw=False), answers, partial(plan.fold, out=out), errors)
         if failure is not None:
             raise failure.error
         return out
@@ -282,7 +325,7 @@ def _score(spec: ModelSpec, answers: Answers, context: Context, errors: Errors |
         part = answers.take(rows) if isinstance(answers, AnswerMatrix) else [answers[i] for i in rows]
         sub = _empty_result(plan, len(rows))
         found: Errors | None = None if errors is None else {}
-        failure = _run_group(Encoder(spec, ctx), part, partial(plan.fold, out=sub), found)
+        failure = _run_group(Encoder(spec, ctx, all_raw=False), part, partial(plan.fold, out=sub), found)
         if failure is not None:
             failures.append(Failure(int(rows[failure.row]), failure.error))
             continue

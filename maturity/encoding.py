@@ -185,11 +185,65 @@ class _Kind:
         return np.full(x.shape, np.nan)  # evidence items take no number
 
 
+_UNANSWERED, _NA = 254, 255  # byte codes of None and N/A; options are numbered from 0
+
+
+class _ByteGroup:
+    """Applicable graded / single-choice items sharing one option table, encoded without a Python call per cell:
+    itemgetter reads the cells, a second itemgetter maps each to a small int (its option's index, or a code for
+    None / N/A), `bytes()` packs them and NumPy does the rest."""
+
+    def __init__(self, encoder: Encoder, idx: list[int]) -> None:
+        refs = [encoder.refs[i] for i in idx]
+        options = refs[0][0].item.options
+        self.idx = idx
+        self.rows = slice(idx[0], idx[-1] + 1) if idx == list(range(idx[0], idx[-1] + 1)) else idx
+        self.getter = _getter([encoder.codes[i] for i in idx])
+        self.byte_of: dict[object, int] = {None: _UNANSWERED, NA: _NA}
+        self.raw_table = np.full(256, np.nan)  # points by code; unanswered counts 0, N/A and the rest stay NaN
+        for k, option in enumerate(options):
+            self.byte_of[option.code] = k  # an option coded like N/A is an option, as points_for reads it
+            self.raw_table[k] = option.points
+        self.raw_table[_UNANSWERED] = 0.0
+        self.vals_table = self.raw_table / refs[0][2]  # one table divided, not every cell: the same division
+        self.usable = len(options) < _UNANSWERED
+        self.required = np.array([r[0].item.required for r in refs])[:, None]
+        self.na_refused = np.array([not r[0].item.not_applicable_allowed for r in refs])[:, None]
+
+    def encode(self, rows: Sequence[Mapping[str, object]], vals: np.ndarray, raw: np.ndarray | None) -> bool:
+        """Fill the group's rows of vals (and of raw, unless None); False when some cell is not an option code,
+        None or N/A."""
+        if not self.usable:
+            return False
+        m = len(rows)
+        cells = list(chain.from_iterable(map(self.getter, rows)))
+        try:
+            picked = itemgetter(*cells)(self.byte_of) if len(cells) > 1 else (self.byte_of[cells[0]],)
+        except KeyError:
+            return False
+        codes = np.ascontiguousarray(np.frombuffer(bytes(picked), dtype=np.uint8).reshape(m, len(self.idx)).T)
+        if codes.max() >= _UNANSWERED and (
+            ((codes == _UNANSWERED) & self.required).any() or ((codes == _NA) & self.na_refused).any()
+        ):
+            raise Irregular  # the row path names the first such row and item
+        for table, target in ((self.vals_table, vals), (self.raw_table, raw)):
+            if target is None:
+                continue
+            if isinstance(self.rows, slice):
+                np.take(table, codes, out=target[self.rows])  # straight into the rows, no temporary
+            else:
+                target[self.rows] = table[codes]
+        return True
+
+
 class Encoder:
     """One spec and context, compiled: every item's applicability, full points and vectorised check."""
 
-    def __init__(self, spec: ModelSpec, context: Mapping[str, object] | None = None) -> None:
+    def __init__(self, spec: ModelSpec, context: Mapping[str, object] | None = None, *, all_raw: bool = True) -> None:
         self.spec, self.context = spec, context
+        # Raw points of graded and single-choice items are read only by `encode` (scoring reads those of scenes
+        # and prerequisites): without all_raw the dict path leaves them NaN and saves a pass over every cell.
+        self.all_raw = all_raw
         self.prepared = prepare(spec, context)
         self.refs = self.prepared.refs
         self.codes = tuple(r.item.code for r, _, _ in self.refs)
@@ -211,6 +265,8 @@ class Encoder:
         self.option_groups = [
             (self.lookups[idx[0]], idx, _getter([self.codes[i] for i in idx])) for idx in shared.values()
         ]
+        self.byte_groups = [_ByteGroup(self, idx) for idx in shared.values()]
+        self.blank = dict.fromkeys(self.codes)  # every item unanswered: rows that leave items out are read over it
         grouped = {i for idx in shared.values() for i in idx}
         self.others = [i for i in range(len(self.codes)) if i not in grouped]
         self.others_getter = _getter([self.codes[i] for i in self.others])
@@ -270,39 +326,40 @@ class Encoder:
     # --- answer dicts ------------------------------------------------------------------------------------------
 
     def dict_block(self, rows: Sequence[Mapping[str, object]]) -> tuple[np.ndarray, np.ndarray]:
-        """Item-major values and raw for rows that need no row-by-row look; raises Irregular otherwise."""
+        """Item-major values and raw for rows that need no row-by-row look; raises Irregular otherwise.
+
+        Rows that leave items out (unanswered, not applicable) are first laid over `blank`, a C-level merge per row,
+        so that every cell is then read by itemgetter; a row with a code that is not an item makes the merge longer
+        than `blank` and goes down the row path, which names it."""
         m = len(rows)
         vals, raw = self.empty(m)
         if not m or not self.codes:
             if any(rows):
                 raise Irregular
             return vals, raw
-        complete = True
-        for lookup, idx, getter in self.option_groups:
+        full = rows
+        if set(map(len, rows)) != {len(self.codes)}:
             try:
-                try:
-                    cells = chain.from_iterable(map(getter, rows))
-                    flat = np.fromiter(map(lookup.get, cells, repeat(np.nan)), dtype=float, count=m * len(idx))
-                except KeyError:  # some row lacks one of these items: read them with .get (unanswered)
-                    complete = False
-                    cells = chain.from_iterable([row.get(self.codes[i]) for i in idx] for row in rows)
-                    flat = np.fromiter(map(lookup.get, cells, repeat(np.nan)), dtype=float, count=m * len(idx))
-            except TypeError as exc:  # an unhashable answer where a code belongs: the row path reports it
+                full = [{**self.blank, **row} for row in rows]
+            except TypeError as exc:  # not a mapping of answers
                 raise Irregular from exc
-            for k, points in zip(idx, flat.reshape(m, len(idx)).T, strict=True):
-                self._dict_column(vals, raw, k, rows, points.copy())
-        if self.others:
-            try:
-                tuples = list(map(self.others_getter, rows))
-            except KeyError:
-                complete = False
-                tuples = [tuple(row.get(self.codes[i]) for i in self.others) for row in rows]
-            for k, col in zip(self.others, zip(*tuples, strict=True), strict=True):
-                self._dict_column(vals, raw, k, rows, None, col)
-        if (not complete or set(map(len, rows)) != {len(self.codes)}) and not all(
-            map(self.prepared.known.issuperset, rows)
-        ):
-            raise Irregular
+            if set(map(len, full)) != {len(self.codes)}:
+                raise Irregular  # an unknown item code
+        try:
+            for group, (lookup, idx, getter) in zip(self.byte_groups, self.option_groups, strict=True):
+                if group.encode(full, vals, raw if self.all_raw else None):
+                    continue
+                # Some answer is neither an option code, None nor N/A: look the cells up one by one.
+                cells = chain.from_iterable(map(getter, full))
+                flat = np.fromiter(map(lookup.get, cells, repeat(np.nan)), dtype=float, count=m * len(idx))
+                for k, points in zip(idx, flat.reshape(m, len(idx)).T, strict=True):
+                    self._dict_column(vals, raw, k, full, points.copy())
+            if self.others:
+                tuples = list(map(self.others_getter, full))
+                for k, col in zip(self.others, zip(*tuples, strict=True), strict=True):
+                    self._dict_column(vals, raw, k, full, None, col)
+        except (KeyError, TypeError) as exc:  # a code missing from a row of full length, or an unhashable answer
+            raise Irregular from exc
         return vals, raw
 
     def _dict_column(

@@ -2,13 +2,14 @@
 results, the same domain scores, the same report of assessments that no longer fit. Enterprises and answers are
 synthetic."""
 
+import json
 import random
 
 import pytest
 
 import maturity
 from assessments import rescoring, services
-from assessments.import_results import full_snapshot
+from assessments.import_results import batch_rows, full_snapshot
 from assessments.models import AssessmentResult, DomainScore, PeerScore
 from assessments.tests.conftest import all_answers
 from assessments.tests.test_evidence_and_versions import corrected
@@ -84,6 +85,9 @@ def test_bulk_rescoring_stores_what_scoring_each_assessment_alone_stores(make_en
     assert DomainScore.objects.filter(is_current=True).count() == sum(
         len(maturity.score(spec, a.answers, a.context).nodes) for a in assessments
     )
+    peers = set(PeerScore.objects.values_list("enterprise_id", "node_code", "score", "assessment_id"))
+    services.peer_scores_rebuild()  # the peer rows updated in place are the ones a rebuild from scratch writes
+    assert set(PeerScore.objects.values_list("enterprise_id", "node_code", "score", "assessment_id")) == peers
     assert rescoring.rescore(version=new).rescored == 0  # idempotent
 
 
@@ -126,3 +130,34 @@ def test_drafts_and_results_already_on_the_new_version_are_left_alone(make_enter
     assert not AssessmentResult.objects.filter(assessment=draft).exists()
     assert services.rescore(version=new).rescored == 0  # the service entry point runs the same bulk rescoring
     assert AssessmentResult.objects.filter(assessment=done).count() == 2
+
+
+@pytest.mark.parametrize("model", ["cmmm", "sme2024"])
+def test_the_compact_snapshot_text_is_what_an_import_stores(request, model):
+    """Rescoring writes the snapshot as text for speed; it must read back as the import's compact snapshot."""
+    version = request.getfixturevalue(model)
+    spec = version.parsed()
+    rng = random.Random(5)
+    context = {"production_type": "discrete", "industry": "34", "size": "small"}
+
+    def choose(item):
+        options = getattr(item, "options", None)
+        if options:
+            return rng.choice(options).code if item.kind != "multi_select" else [rng.choice(options).code]
+        return None
+
+    answers = [{c: v for c, v in all_answers(version, context, choose).items() if v is not None} for _ in range(6)]
+    batch = maturity.score_many(spec, answers, context)
+    built = batch_rows(spec, batch, [True, False] * 3)
+    snapshots = rescoring.CompactSnapshots(spec)
+    snapshots.bind(batch.node_codes)
+    for k, row in enumerate(built):
+        text = snapshots.json(
+            float(batch.scores[k]),
+            row.level,
+            row.level_name,
+            row.provisional,
+            batch.node_scores[k].tolist(),
+            batch.level_scores[k].tolist(),
+        )
+        assert json.loads(text) == json.loads(json.dumps(row.to_dict()))

@@ -1,0 +1,282 @@
+"""Benchmark: rescoring N stored CMMM assessments after a model correction, end to end, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/bench_rescore.py                               # 20,000 assessments, both engines
+    .venv/bin/python benchmarks/bench_rescore.py --rows 100000 --engine sqlite
+    .venv/bin/python benchmarks/bench_rescore.py --baseline-rows 1000          # the per-row loop on fewer rows
+
+Synthetic: N enterprises across Jiangxi's counties and the manufacturing divisions, each with one submitted
+assessment of the shipped CMMM (every applicable item answered with a random grade, 2 % left unanswered), its
+current result and domain scores, and the peer rows — all bulk-inserted, not timed. Then a corrected version is
+published (pass threshold 0.8 → 0.85, so most levels change) and timed: `assessments.rescoring.rescore` (read the
+stale results a chunk at a time, `score_many`, flip the old results and domain scores, insert the new ones and
+refresh the peer rows, with progress). Beside it, in the same run and database, the per-row loop it replaced
+(`score()` per assessment and ORM writes, the code as it was) on the first `--baseline-rows` of another corrected
+version. The rate of each is extrapolated linearly to 1,000,000; the N actually run is printed with it.
+Each engine runs in its own process (Django is set up once per process). PostgreSQL uses its own scratch database
+(`tidu_scoring_rescore`), dropped at the end."""
+
+import argparse
+import contextlib
+import cProfile
+import os
+import pstats
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+PG_SERVER = os.environ.get("TIDU_BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+PG_DATABASE = "tidu_scoring_rescore"
+TARGET_S = 300.0  # for 1,000,000
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
+
+
+def setup(engine: str) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix=f"tidu-bench-rescore-{engine}-"))
+    os.environ.update(
+        TIDU_VAR_DIR=str(workdir),
+        TIDU_TASKS_BACKEND="immediate",
+        TIDU_DEBUG="0",
+        DJANGO_SETTINGS_MODULE="tidu.settings",
+    )
+    os.environ.pop("TIDU_REDIS_URL", None)
+    os.environ.pop("TIDU_MEDIA_ROOT", None)
+    if engine == "postgresql":
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+        os.environ["TIDU_DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
+    else:
+        os.environ["TIDU_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+
+
+def teardown(engine: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    shutil.rmtree(os.environ["TIDU_VAR_DIR"], ignore_errors=True)
+    if engine == "postgresql":
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+
+
+def seed(n: int, seed: int = 2026):
+    """n enterprises, each with a submitted CMMM assessment, its current result, domain scores and peer rows."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from assessments.models import Assessment, ModelVersion
+    from assessments.rescoring import _Writer
+    from assessments.services import default_context
+    from enterprises.creditcode import make
+    from enterprises.models import Enterprise
+    from maturity.answers import applies
+    from maturity.batch import score_many
+    from regions.models import IndustryDivision, Region
+
+    rng = random.Random(seed)
+    version = ModelVersion.objects.get(code="cmmm", is_current=True)
+    spec = version.parsed()
+    refs = list(spec.iter_items())
+    counties = list(
+        Region.objects.filter(is_leaf=True, level__gte=2, code__startswith="36").values_list("code", flat=True)
+    )
+    industries = list(IndustryDivision.objects.values_list("code", flat=True))
+    now = timezone.now()
+    for start in range(0, n, 10_000):
+        with transaction.atomic():
+            firms = [
+                Enterprise(
+                    credit_code=make(f"91{county}{i:09d}"),
+                    name=f"基准重算企业{i:07d}有限公司",
+                    county_id=county,
+                    industry_id=rng.choice(industries),
+                    is_synthetic=True,
+                )
+                for i in range(start, min(n, start + 10_000))
+                for county in [rng.choice(counties)]
+            ]
+            Enterprise.objects.bulk_create(firms)
+            firms = list(Enterprise.objects.filter(name__in=[f.name for f in firms]).order_by("pk"))
+            assessments = []
+            for firm in firms:
+                context = default_context(firm)
+                level = rng.random()
+                answers = {}
+                for r in refs:
+                    if applies(r, context) and rng.random() >= 0.02:
+                        codes = [o.code for o in r.item.options]
+                        answers[r.item.code] = codes[0] if rng.random() < level else rng.choice(codes)
+                assessments.append(
+                    Assessment(
+                        enterprise_id=firm.pk,
+                        model_version=version,
+                        model_code=version.code,
+                        kind="self",
+                        status=Assessment.Status.SUBMITTED,
+                        source=Assessment.Source.IMPORT,
+                        context=context,
+                        answers=answers,
+                        answered_count=len(answers),
+                        submitted_at=now,
+                    )
+                )
+            Assessment.objects.bulk_create(assessments, batch_size=2000)
+            batch = score_many(spec, [a.answers for a in assessments], [a.context for a in assessments])
+            # The first results through the same writer (no old result to retire: None matches no row).
+            rows = [(a.pk, None, a.enterprise_id, a.answers, a.context) for a in assessments]
+            _Writer(spec, version, "提交").write(rows, batch)
+        log(f"seeded {min(n, start + 10_000):,} of {n:,}")
+    return version
+
+
+def per_row_rescore(*, version, limit: int, chunk: int = 500) -> int:
+    """The rescoring this benchmark replaced, as it was (assessments.services.rescore before issue 18): score()
+    per assessment, ORM writes per chunk of 500. Stops after `limit` assessments."""
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    import maturity
+    from assessments.models import Assessment, AssessmentResult, DomainScore
+    from assessments.services import domain_rows, peer_scores_refresh, result_fields, stale_results
+
+    spec = version.parsed()
+    ids = list(stale_results(version).values_list("assessment_id", flat=True).order_by("assessment_id"))[:limit]
+    reason = _("模型修订重算（%(v)s）") % {"v": version.version}
+    done_total = 0
+    for start_at in range(0, len(ids), chunk):
+        batch = list(
+            Assessment.objects.filter(pk__in=ids[start_at : start_at + chunk]).only(
+                "pk", "enterprise_id", "model_code", "answers", "context"
+            )
+        )
+        scored = []
+        for a in batch:
+            with contextlib.suppress(maturity.ScoringError):
+                scored.append((a, maturity.score(spec, a.answers, a.context)))
+        with transaction.atomic():
+            done = [a.pk for a, _r in scored]
+            AssessmentResult.objects.filter(assessment_id__in=done, is_current=True).update(is_current=False)
+            DomainScore.objects.filter(result__assessment_id__in=done, is_current=True).update(is_current=False)
+            results = AssessmentResult.objects.bulk_create(
+                [AssessmentResult(**result_fields(a, version, r, reason)) for a, r in scored]
+            )
+            DomainScore.objects.bulk_create(
+                [row for stored, (a, r) in zip(results, scored, strict=True) for row in domain_rows(stored, a, r)],
+                batch_size=2000,
+            )
+            peer_scores_refresh(enterprise_ids={a.enterprise_id for a, _r in scored}, model_code=version.code)
+        done_total += len(scored)
+    return done_total
+
+
+def corrected(version, label: str, threshold: float):
+    import maturity
+    from assessments.services import publish_version
+
+    data = dict(version.spec)
+    data["version"] = label
+    data["rule"] = {**data["rule"], "pass_threshold": threshold}
+    return publish_version(maturity.parse_spec(data), change_note="基准：阈值修订（合成）")
+
+
+def child(engine: str, rows: int, baseline_rows: int, profile: bool) -> None:
+    setup(engine)
+    try:
+        from django.db import connection
+
+        from assessments.models import DomainScore
+        from assessments.rescoring import rescore
+
+        t0 = time.perf_counter()
+        version = seed(rows)
+        log(f"{engine}: seeded {rows:,} assessments in {time.perf_counter() - t0:.0f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        nodes = DomainScore.objects.filter(is_current=True).count() / rows
+        new = corrected(version, "2020-bench-fix", 0.85)
+        ticks = []
+        wall, cpu = time.perf_counter(), time.process_time()
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        report = rescore(version=new, progress=lambda done, total: ticks.append((done, time.perf_counter())))
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        bulk_s, bulk_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        assert report.rescored == rows and not report.failed, (report.rescored, len(report.failed or {}))
+        chunk_s = [b - a for (_, a), (_, b) in zip([(0, wall), *ticks], ticks, strict=False)]
+        # The baseline: the per-row loop on the first baseline_rows of the next correction, same database.
+        newer = corrected(new, "2020-bench-fix-2", 0.9)
+        wall, cpu = time.perf_counter(), time.process_time()
+        base_n = per_row_rescore(version=newer, limit=baseline_rows)
+        base_s, base_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        per_m = bulk_s / rows * 1_000_000
+        base_per_m = base_s / base_n * 1_000_000
+        lines = [
+            f"### {engine}: rescoring {rows:,} stored CMMM assessments ({nodes:.0f} domain scores each)",
+            "",
+            "| Path | Assessments run | Wall | CPU (this process) | Rate | Extrapolated to 1,000,000 | Target |",
+            "|---|---:|---:|---:|---:|---:|---|",
+            f"| bulk (`assessments.rescoring.rescore`) | {rows:,} | {bulk_s:.1f} s | {bulk_cpu:.1f} s | "
+            f"{rows / bulk_s:,.0f}/s | {per_m / 60:.1f} min | ≤ {TARGET_S / 60:.0f} min |",
+            f"| per-row loop (`score()` each, as before) | {base_n:,} | {base_s:.1f} s | {base_cpu:.1f} s | "
+            f"{base_n / base_s:,.0f}/s | {base_per_m / 60:.1f} min | – |",
+            "",
+            f"Chunks of the bulk run ({len(chunk_s)}): median {statistics.median(chunk_s):.2f} s, "
+            f"max {max(chunk_s):.2f} s. Load average at the end: {load} on {os.cpu_count()} CPUs. `uptime`: {uptime}",
+        ]
+        print("\n".join(lines), flush=True)
+        (HERE / "out").mkdir(exist_ok=True)
+        (HERE / "out" / f"bench_rescore_{engine}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    finally:
+        teardown(engine)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--baseline-rows", type=int, default=1_000)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--profile", action="store_true", help="the bulk run under cProfile (slower)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.engine, args.rows, args.baseline_rows, args.profile)
+        return
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    for engine in engines:
+        command = [sys.executable, __file__, "--child", "--engine", engine, "--rows", str(args.rows)]
+        command += ["--baseline-rows", str(args.baseline_rows)] + (["--profile"] if args.profile else [])
+        subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()
