@@ -11,12 +11,28 @@ expression per row and field. Re-importing a 2,000-row list took ~100 s that way
 `UPDATE … WHERE pk = %s` is run for every object (`executemany`), with each value prepared as `bulk_update` would
 (`get_db_prep_save`, no `pre_save`: an `auto_now` field is written as the object holds it)."""
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connections, router, transaction
 from django.db.models import Model
 
 BATCH = 2000
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for a bulk step. Planning a 100,000-row import makes about a million objects
+    (rows, instances, changes) that all live until the step ends, and the collector walked them again and again as
+    they grew: ~13 % of the planning's CPU. They hold no cycles to free; the collector runs normally afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def insert_rows(objs: Sequence[Model], *, key: str | None = None, batch_size: int = BATCH) -> int:

@@ -6,6 +6,7 @@ module says how an enterprise list is planned (import_plan.py), shown and writte
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import bulk
 from core import import_pipeline as pipeline
 from core.import_pipeline import NotReady, UploadError  # noqa: F401 -- the views and the API catch these
 
@@ -52,15 +53,16 @@ class EnterpriseImport(pipeline.Importer):
     file_prefix = ""
 
     def plan(self, job, progress, *, for_commit):
-        plan = plan_file(
-            Path(job.stored_path),
-            job.original_name,
-            job.created_by,
-            progress,
-            for_commit=for_commit,
-            answers=job.answers,
-        )
-        return Planned(plan, None if plan.errors else related_changes(plan))
+        with bulk.gc_paused():  # a 100,000-row list makes ~a million objects at once (core.bulk.gc_paused)
+            plan = plan_file(
+                Path(job.stored_path),
+                job.original_name,
+                job.created_by,
+                progress,
+                for_commit=for_commit,
+                answers=job.answers,
+            )
+            return Planned(plan, None if plan.errors else related_changes(plan))
 
     def checked(self, job, planned):
         plan = planned.plan
@@ -78,7 +80,8 @@ class EnterpriseImport(pipeline.Importer):
         )
 
     def write(self, job, planned, phase):
-        done = write(job, planned.plan, planned.related, phase)
+        with bulk.gc_paused():
+            done = write(job, planned.plan, planned.related, phase)
         # Same transaction, enterprises saved: the confirmed new clusters and chains, then the memberships (their
         # timeline lines are already among the import's changes, written above).
         import_groups.write(planned.plan.groupings, source=job.original_name)
