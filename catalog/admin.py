@@ -11,10 +11,19 @@ from .models import (
     Scenario,
     Solution,
 )
+from .search_index import index_objects
+
+
+class IndexedAdmin(admin.ModelAdmin):
+    """An edit in the admin is indexed like one through the services (searches only read the index)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        index_objects(obj)
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(IndexedAdmin):
     list_display = ("name", "credit_code", "region", "status", "grade", "is_synthetic")
     list_filter = ("status", "is_synthetic")
     search_fields = ("name", "credit_code")
@@ -28,7 +37,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
 
 @admin.register(Solution)
-class SolutionAdmin(admin.ModelAdmin):
+class SolutionAdmin(IndexedAdmin):
     list_display = ("title", "provider", "status", "lightweight", "ai_capability")
     list_filter = ("status", "lightweight", "ai_capability")
     search_fields = ("title", "provider__name")
@@ -36,14 +45,14 @@ class SolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(IndexedAdmin):
     list_display = ("title", "provider", "industry", "region", "verified")
     list_filter = ("verified",)
     search_fields = ("title",)
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(IndexedAdmin):
     list_display = ("title", "enterprise", "visibility", "status", "created_at")
     list_filter = ("status", "visibility")
     search_fields = ("title", "text")

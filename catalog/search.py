@@ -1,12 +1,19 @@
-"""Text search over the pools and needs. Every list and the search page call `filter_text`, so the way text is
-matched lives in this one module.
+"""Text search over the pools and needs. Every list and the search page read the index through this module, so the
+way text is matched and ranked lives here; catalog/search_index.py keeps the index current (on write, never here).
 
 Documents and queries are cut by the matching engine's tokenizer (jieba, its domain dictionary and synonyms), so
 排程 finds 排产 and MES finds 制造执行系统. The space-joined tokens sit in one full-text table per database
-(migration 0006): FTS5 on SQLite, a tsvector with a GIN index on PostgreSQL. The table is kept current by `sync`,
-which every search runs first: it re-indexes rows whose `updated_at` moved past the kind's watermark and drops rows
-of deleted objects, and it costs three small queries when nothing changed. Scoping stays with the caller's
-queryset; this module only narrows it to matching ids.
+(migration 0006): FTS5 on SQLite, a tsvector with a GIN index on PostgreSQL. Scoping stays with the caller's
+queryset; this module only narrows it to matching rows, joined to the index so a row outside the scope or deleted
+since it was indexed is never a hit.
+
+Ranking (`Ranked`) costs about the same for a rare word and for one in most documents. A query with few hits in the
+caller's scope (up to EXACT_LIMIT) is ranked by bm25 (SQLite) or ts_rank (PostgreSQL) with the title weighted above
+the body. A query with more is not: computing bm25 for every hit of 系统 (32,000 of 50,000 solutions) took 135 ms
+on a quiet machine and ranked noise anyway (a word in most documents has an inverse document frequency near
+zero). Its hits come in tiers instead, newest first within a tier, each read in the index's own order so the
+database stops after the page: every query word in the title, then some in the title, then none. Counts stop at
+COUNT_CAP ("500+"): an exact count of a common word reads every hit.
 
 User text never reaches the search syntax: every token is quoted (FTS5) or passed as a bound parameter to
 phraseto_tsquery (PostgreSQL), so quotes, AND/OR/NEAR, asterisks and parentheses are just words or nothing."""
@@ -19,63 +26,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from matching.tokenize import normalise_text, synonyms, tokenize
 
-from .models import Case, Need, Provider, Solution
+from .search_index import KIND_NUMBER, KIND_OF_MODEL, KINDS, TABLE, _metric_text, rebuild, sync
 
-TABLE = "catalog_search_index"
-STATE = "catalog_search_state"
-KINDS = ("provider", "solution", "case", "need")
-KIND_NUMBER = {kind: n for n, kind in enumerate(KINDS)}  # SQLite rowid = obj_id * 4 + kind number
+__all__ = ["KINDS", "Query", "Ranked", "filter_text", "highlight", "parse_query", "plain_text", "rebuild", "sync"]
+
 MAX_QUERY_CHARS = 200  # a longer query is cut here: the rest could only narrow the result further
 MAX_GROUPS = 12
-# Rows saved up to this long before the last sync are looked at again: a save whose transaction was still open
-# when that sync read the table is picked up. An edit committed longer than this after its save is not (new and
-# deleted objects always are, by count); `rebuild_search_index` repairs that.
-MARGIN = timedelta(minutes=1)
-CHUNK = 500
 TITLE_WEIGHT = 10.0  # SQLite bm25 column weight; PostgreSQL gives titles weight A against B for the body
-
-
-# Documents ---------------------------------------------------------------------------------------------------------
-
-
-def _metric_text(items) -> str:
-    parts = []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict):
-            parts.extend(str(item.get(key) or "") for key in ("metric", "value", "unit"))
-    return " ".join(p for p in parts if p)
-
-
-# kind → (model, fields read, title of a row, body of a row)
-SOURCES = {
-    "provider": (Provider, ("name", "description", "qualifications"), "name", ("description", "qualifications")),
-    "solution": (Solution, ("title", "description", "outcomes"), "title", ("description", "outcomes")),
-    "case": (Case, ("title", "summary", "metrics"), "title", ("summary", "metrics")),
-    "need": (Need, ("title", "text"), "title", ("text",)),
-}
-KIND_OF_MODEL = {model: kind for kind, (model, *_rest) in SOURCES.items()}
-
-
-def document_text(kind: str, row: dict) -> tuple[str, str]:
-    """The title and body a row of `kind` is found by (JSON metric lists flattened to their words)."""
-    _model, _fields, title, body = SOURCES[kind]
-    parts = [row[f] if isinstance(row[f], str) else _metric_text(row[f]) for f in body]
-    return row[title] or "", "\n".join(p for p in parts if p)
-
-
-def _tokens(text: str) -> str:
-    return " ".join(tokenize(text))
+# Up to this many hits in the caller's scope, bm25 / ts_rank ranks them: ~10 µs a hit on this machine's SQLite.
+EXACT_LIMIT = 500
+COUNT_CAP = 500  # a count stops here; the page says "500+" and pages through the first 500
 
 
 # Queries -----------------------------------------------------------------------------------------------------------
@@ -132,237 +101,193 @@ def parse_query(text: str) -> Query:
     return Query(tuple(reversed(groups[-MAX_GROUPS:])))
 
 
-def _fts5_phrase(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
-def fts5_expression(query: Query) -> str:
-    """The FTS5 MATCH string: quoted phrases only, joined by our own AND/OR (never the user's)."""
-    out = []
-    for word, parts in query.groups:
-        alt = _fts5_phrase(word)
-        if parts:
-            alt = f"({alt} OR ({' AND '.join(_fts5_phrase(p) for p in parts)}))"
-        out.append(alt)
-    return " AND ".join(out)
-
-
-def tsquery_sql(query: Query) -> tuple[str, list[str]]:
-    """A PostgreSQL tsquery built from bound parameters (phraseto_tsquery reads no operators)."""
-    phrase = "phraseto_tsquery('simple', %s)"
-    sql, params = [], []
-    for word, parts in query.groups:
-        if parts:
-            sql.append(f"({phrase} || ({' && '.join([phrase] * len(parts))}))")
-            params.extend([word, *parts])
-        else:
-            sql.append(phrase)
-            params.append(word)
-    return "(" + " && ".join(sql) + ")", params
-
-
-# Keeping the index current -----------------------------------------------------------------------------------------
+# Matching in the index ----------------------------------------------------------------------------------------------
 
 
 def _sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _stamp(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
+def _tiers(query: Query) -> tuple[int, ...]:
+    """Tier 0: every group in the title; 1: some (only when there are several groups); 2: none."""
+    return (0, 1, 2) if len(query.groups) > 1 else (0, 2)
 
 
-def _write(kind: str, rows: list[dict]) -> None:
-    """Insert or replace the index rows of these objects."""
-    values = []
-    for row in rows:
-        title, body = document_text(kind, row)
-        values.append((row["id"], _tokens(title), _tokens(body), _stamp(row["updated_at"])))
-    with connection.cursor() as cur:
-        if _sqlite():
-            n = KIND_NUMBER[kind]
-            cur.executemany(
-                f"INSERT OR REPLACE INTO {TABLE} (rowid, title, body, kind, obj_id, updated) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                [(pk * 4 + n, t, b, kind, pk, u) for pk, t, b, u in values],
-            )
-        else:
-            cur.executemany(
-                f"INSERT INTO {TABLE} (kind, obj_id, title, body, updated) VALUES (%s, %s, %s, %s, %s) "
-                "ON CONFLICT (kind, obj_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, "
-                "updated = EXCLUDED.updated",
-                [(kind, pk, t, b, u) for pk, t, b, u in values],
-            )
+def _fts5_phrase(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
 
 
-def _index_rows(kind: str, ids: list[int]) -> None:
-    model, fields, *_ = SOURCES[kind]
-    for start in range(0, len(ids), CHUNK):
-        _write(kind, list(model.objects.filter(pk__in=ids[start : start + CHUNK]).values("id", "updated_at", *fields)))
+def _fts5_group(word: str, parts: tuple[str, ...]) -> str:
+    alt = _fts5_phrase(word)
+    if parts:
+        alt = f"({alt} OR ({' AND '.join(_fts5_phrase(p) for p in parts)}))"
+    return alt
 
 
-def _delete(kind: str, ids: list[int]) -> None:
-    with connection.cursor() as cur:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            if _sqlite():
-                n = KIND_NUMBER[kind]
-                cur.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", [pk * 4 + n for pk in chunk])
-            else:
-                cur.execute(f"DELETE FROM {TABLE} WHERE kind = %s AND obj_id IN ({marks})", [kind, *chunk])
+def fts5_expression(query: Query, tier: int | None = None) -> str:
+    """The FTS5 MATCH string: quoted phrases only, joined by our own AND/OR/NOT (never the user's). Without a tier,
+    the documents matching every group; with one, the part of them in that tier (the tiers do not overlap)."""
+    groups = [_fts5_group(word, parts) for word, parts in query.groups]
+    every = " AND ".join(groups)
+    if tier is None:
+        return every
+    in_title = [f"{{title}} : ({g})" for g in groups]
+    all_title, any_title = " AND ".join(in_title), "(" + " OR ".join(in_title) + ")"
+    if tier == 0:
+        return all_title
+    if tier == 1:
+        return f"(({every}) AND {any_title}) NOT ({all_title})"
+    return f"({every}) NOT {any_title}"
 
 
-def _indexed_stamps(kind: str, ids: list[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    with connection.cursor() as cur:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            if _sqlite():
-                n = KIND_NUMBER[kind]
-                cur.execute(
-                    f"SELECT obj_id, updated FROM {TABLE} WHERE rowid IN ({marks})", [pk * 4 + n for pk in chunk]
-                )
-            else:
-                cur.execute(
-                    f"SELECT obj_id, updated FROM {TABLE} WHERE kind = %s AND obj_id IN ({marks})", [kind, *chunk]
-                )
-            found.update((int(pk), stamp) for pk, stamp in cur.fetchall())
-    return found
+def _tsquery_group(word: str, parts: tuple[str, ...]) -> tuple[str, list[str]]:
+    phrase = "phraseto_tsquery('simple', %s)"
+    if parts:
+        return f"({phrase} || ({' && '.join([phrase] * len(parts))}))", [word, *parts]
+    return phrase, [word]
 
 
-def _all_indexed_ids(kind: str) -> set[int]:
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT obj_id FROM {TABLE} WHERE kind = %s", [kind])
-        return {int(pk) for (pk,) in cur.fetchall()}
+def tsquery_sql(query: Query) -> tuple[str, list[str]]:
+    """A PostgreSQL tsquery built from bound parameters (phraseto_tsquery reads no operators)."""
+    sql, params = [], []
+    for word, parts in query.groups:
+        group_sql, group_params = _tsquery_group(word, parts)
+        sql.append(group_sql)
+        params.extend(group_params)
+    return "(" + " && ".join(sql) + ")", params
 
 
-def _save_state(kind: str, watermark: datetime | None, n: int) -> None:
-    with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {STATE} WHERE kind = %s", [kind])
-        cur.execute(f"INSERT INTO {STATE} (kind, watermark, n) VALUES (%s, %s, %s)", [kind, _stamp(watermark), n])
+def _pg_condition(query: Query, tier: int | None) -> tuple[str, list[str]]:
+    """A condition on the index row. The tiers test the title with ts_filter (the lexemes of weight A) row by row:
+    they are read in obj_id order and the database stops after the page, so the GIN index only serves `every`."""
+    every, params = tsquery_sql(query)
+    condition = f"{TABLE}.tsv @@ {every}"
+    if tier is None:
+        return condition, params
+    in_title, title_params = [], []
+    for word, parts in query.groups:
+        group_sql, group_params = _tsquery_group(word, parts)
+        in_title.append(f"ts_filter({TABLE}.tsv, '{{a}}') @@ {group_sql}")
+        title_params.extend(group_params)
+    all_title, any_title = " AND ".join(in_title), "(" + " OR ".join(in_title) + ")"
+    if tier == 0:
+        return f"{condition} AND {all_title}", [*params, *title_params]
+    if tier == 1:
+        return f"{condition} AND {any_title} AND NOT ({all_title})", [*params, *title_params, *title_params]
+    return f"{condition} AND NOT {any_title}", [*params, *title_params]
 
 
-def _read_state(kind: str, *, lock: bool = False) -> tuple[datetime | None, int] | None:
-    with connection.cursor() as cur:
-        lock_sql = " FOR UPDATE" if lock and not _sqlite() else ""
-        cur.execute(f"SELECT watermark, n FROM {STATE} WHERE kind = %s{lock_sql}", [kind])
-        row = cur.fetchone()
-    if row is None:
-        return None
-    return (datetime.fromisoformat(row[0]) if row[0] else None), row[1]
-
-
-def rebuild(kinds=KINDS) -> dict[str, int]:
-    """Index every object of these kinds from scratch. Returns the number of rows indexed per kind."""
-    counts = {}
-    for kind in kinds:
-        model = SOURCES[kind][0]
-        started = timezone.now()
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute(f"DELETE FROM {TABLE} WHERE kind = %s", [kind])
-            ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
-            _index_rows(kind, ids)
-            _save_state(kind, started, len(ids))
-        counts[kind] = len(ids)
-    return counts
-
-
-def sync(kind: str) -> int:
-    """Bring the index of one kind up to date. Returns the number of index rows written or dropped.
-
-    The state's watermark is the time the last writing sync started. Rows saved since then (less MARGIN, for
-    transactions still open at that moment and for clocks of other servers) are compared with their index rows;
-    new and deleted objects show in the count, which is compared every time."""
-    state = _read_state(kind)
-    if state is None:
-        return rebuild([kind])[kind]
-    model = SOURCES[kind][0]
-    now = timezone.now()
-    checked, n = state
-    recent = model.objects.all()
-    if checked is not None:
-        recent = recent.filter(updated_at__gte=checked - MARGIN)
-    recent_rows = list(recent.values_list("pk", "updated_at"))
-    total = model.objects.count()
-    indexed = _indexed_stamps(kind, [pk for pk, _ in recent_rows]) if recent_rows else {}
-    stale = [pk for pk, stamp in recent_rows if indexed.get(pk) != _stamp(stamp)]
-    if not stale and n == total:
-        if any(stamp and stamp < now - MARGIN for _, stamp in recent_rows):
-            _save_state(kind, now, n)  # a past burst of edits: move the window on so later syncs skip it
-        return 0
-    added = sum(1 for pk in stale if pk not in indexed)
-    with transaction.atomic():
-        _read_state(kind, lock=True)  # PostgreSQL: one sync of a kind at a time; the loser redoes harmless work
-        _index_rows(kind, stale)
-        n += added
-        changed = len(stale)
-        if n != total:  # objects deleted (or written around the ORM): compare the id sets once
-            present = set(model.objects.values_list("pk", flat=True))
-            in_index = _all_indexed_ids(kind)
-            gone = sorted(in_index - present)
-            missing = sorted(present - in_index)
-            _delete(kind, gone)
-            _index_rows(kind, missing)
-            n, changed = len(present), changed + len(gone) + len(missing)
-        _save_state(kind, now, n)
-    return changed
-
-
-# Filtering querysets -----------------------------------------------------------------------------------------------
-
-
-def _match_sql(kind: str, query: Query) -> tuple[str, list]:
-    if _sqlite():
-        n = KIND_NUMBER[kind]
-        # The rowid's low bits pick the kind without reading the row's stored columns ("&", not "%", which the
-        # database layer would read as a placeholder).
-        return f"SELECT obj_id FROM {TABLE} WHERE {TABLE} MATCH %s AND (rowid & 3) = {n}", [fts5_expression(query)]
-    tsquery, params = tsquery_sql(query)
-    return f"SELECT obj_id FROM {TABLE} WHERE kind = %s AND tsv @@ {tsquery}", [kind, *params]
-
-
-def _ranked(qs, kind: str, query: Query):
-    """`qs` joined to its index rows and ordered by relevance (lower is better: bm25 on SQLite, minus ts_rank on
-    PostgreSQL). A join, not a per-row subquery: the database scans the matches once and computes each rank in the
-    same pass (a correlated subquery re-ran the full-text match per row, 0.1 ms each, seconds for a common word)."""
+def _joined(qs, kind: str, query: Query, tier: int | None = None):
+    """`qs` joined to its matching index rows (or those of one tier). A join, not `pk IN (matches)`: the database
+    drives from the matches and looks each row up by primary key, under the caller's scope."""
     outer = (
         f"{connection.ops.quote_name(qs.model._meta.db_table)}.{connection.ops.quote_name(qs.model._meta.pk.column)}"
     )
     if _sqlite():
-        n = KIND_NUMBER[kind]
-        # Joined on obj_id only (an unindexed column), so the planner must drive from the matches and look each
-        # row up by primary key. Offered rowid = pk * 4 + n as well, it put the caller's status filter first and
-        # re-ran the match per row (2 s for a long query over 5,000 solutions).
-        where = [f"{TABLE} MATCH %s", f"({TABLE}.rowid & 3) = {n}", f"{TABLE}.obj_id = {outer}"]
-        params = [fts5_expression(query)]
-        rank, rank_params = f"bm25({TABLE}, {TITLE_WEIGHT}, 1.0)", []
+        # Joined on the object id taken from the rowid (rowid >> 2), which no index serves, so the planner must drive
+        # from the matches and look each row up by primary key. Offered rowid = pk * 4 + n, it put the caller's
+        # status filter first and re-ran the match per row (2 s for a long query over 5,000 solutions); joined on
+        # the stored obj_id, it read each match's stored row (a common word's 1,000 hits cost ~18 ms, not ~1 ms).
+        # The rowid's low bits pick the kind ("&", not "%", which the database layer reads as a placeholder).
+        where = [f"{TABLE} MATCH %s", f"({TABLE}.rowid & 3) = {KIND_NUMBER[kind]}", f"{outer} = ({TABLE}.rowid >> 2)"]
+        params = [fts5_expression(query, tier)]
     else:
-        tsquery, tparams = tsquery_sql(query)
-        where = [f"{TABLE}.kind = %s", f"{TABLE}.obj_id = {outer}", f"{TABLE}.tsv @@ {tsquery}"]
-        params = [kind, *tparams]
-        rank, rank_params = f"-ts_rank('{{0.05, 0.1, 0.2, 1.0}}', {TABLE}.tsv, {tsquery})", tparams
-    ranked = qs.extra(
-        select={"search_rank": rank}, select_params=rank_params, tables=[TABLE], where=where, params=params
-    )
-    return ranked.order_by("search_rank", "pk")
+        condition, condition_params = _pg_condition(query, tier)
+        where = [f"{TABLE}.kind = %s", f"{TABLE}.obj_id = {outer}", condition]
+        params = [kind, *condition_params]
+    return qs.extra(tables=[TABLE], where=where, params=params)
 
 
-def filter_text(qs, text: str, *, order: bool = False):
-    """Rows of `qs` whose text matches every word of `text`; with `order`, the best match first (a title hit
-    before a body hit), each row carrying `search_rank`. A query with no searchable word matches nothing. The
-    caller's scoping is kept: the result is always `qs` narrowed, never widened."""
+def filter_text(qs, text: str):
+    """Rows of `qs` whose text matches every word of `text`, unordered (the list filters order them their own way).
+    A query with no searchable word matches nothing. The result is always `qs` narrowed, never widened."""
     kind = KIND_OF_MODEL[qs.model]
     query = parse_query(text)
     if not query:
         return qs.none()
-    sync(kind)
-    if order:
-        return _ranked(qs, kind, query)
-    sql, params = _match_sql(kind, query)
+    if _sqlite():
+        sql, params = (
+            f"SELECT rowid >> 2 FROM {TABLE} WHERE {TABLE} MATCH %s AND (rowid & 3) = {KIND_NUMBER[kind]}",
+            [fts5_expression(query)],
+        )
+    else:
+        condition, condition_params = _pg_condition(query, None)
+        sql, params = f"SELECT obj_id FROM {TABLE} WHERE kind = %s AND {condition}", [kind, *condition_params]
     return qs.filter(pk__in=RawSQL(sql, params))
+
+
+# Ranking ------------------------------------------------------------------------------------------------------------
+
+
+class Ranked:
+    """The hits of a query in one kind's scoped queryset, best first. Sliced and counted like a queryset (so
+    Paginator takes it); `count()` stops at COUNT_CAP and `capped` says whether it did. A slice is a list."""
+
+    def __init__(self, qs, text: str | Query):
+        self.qs = qs
+        self.kind = KIND_OF_MODEL[qs.model]
+        self.query = text if isinstance(text, Query) else parse_query(text)
+        self._n: int | None = None
+
+    def _counted(self) -> int:
+        if self._n is None:
+            joined = _joined(self.qs, self.kind, self.query) if self.query else None
+            # Counting a slice stops the database at COUNT_CAP + 1 hits.
+            self._n = joined.order_by().values("pk")[: COUNT_CAP + 1].count() if joined is not None else 0
+        return self._n
+
+    def count(self) -> int:
+        return min(self._counted(), COUNT_CAP)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @property
+    def capped(self) -> bool:
+        return self._counted() > COUNT_CAP
+
+    @property
+    def exact(self) -> bool:
+        """Whether the hits are ranked by bm25 / ts_rank (few hits) rather than in tiers."""
+        return self._counted() <= EXACT_LIMIT
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            return self[item : item + 1][0]
+        start, stop = item.start or 0, self.count() if item.stop is None else min(item.stop, self.count())
+        if start >= stop:
+            return []
+        if self.exact:
+            return list(self._by_relevance()[start:stop])
+        return self._tiered(start, stop)
+
+    def _by_relevance(self):
+        if _sqlite():
+            rank, params = f"bm25({TABLE}, {TITLE_WEIGHT}, 1.0)", []
+        else:
+            tsquery, params = tsquery_sql(self.query)
+            rank = f"-ts_rank('{{0.05, 0.1, 0.2, 1.0}}', {TABLE}.tsv, {tsquery})"
+        joined = _joined(self.qs, self.kind, self.query)
+        return joined.extra(select={"search_rank": rank}, select_params=params).order_by("search_rank", "pk")
+
+    def _tiered(self, start: int, stop: int) -> list:
+        """Hits start..stop, tier by tier, newest first within a tier. Each tier is read in the index's own order
+        (FTS5 rowid = obj_id * 4 + kind; PostgreSQL's primary key), which the database can stop early. The first
+        page is read as whole rows; a later one as ids up to its end, then its own rows."""
+        position = RawSQL(f"{TABLE}.rowid" if _sqlite() else f"{TABLE}.obj_id", [])
+        found: list = []
+        for tier in _tiers(self.query):
+            if len(found) >= stop:
+                break
+            rows = _joined(self.qs, self.kind, self.query, tier).order_by(position.desc())
+            found.extend(
+                rows[: stop - len(found)] if start == 0 else rows.values_list("pk", flat=True)[: stop - len(found)]
+            )
+        if start == 0:
+            return found
+        ids = found[start:stop]
+        by_pk = {obj.pk: obj for obj in self.qs.filter(pk__in=ids)}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 # Highlighting ------------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The search page: one query over providers, solutions, cases and needs, each kind scoped as its own list is.
 
 htmx asks for the results fragment as the user types; a plain GET renders the whole page, so a search link works
-without JavaScript."""
+without JavaScript. A search only reads: the index is kept current by the services that write (catalog.search_index).
+Counts stop at search.COUNT_CAP and say so ("500+"); one kind pages through its first COUNT_CAP hits."""
 
 from __future__ import annotations
 
@@ -72,18 +73,20 @@ def search_page(request):
     if kind not in search.KINDS:
         kind = ""
     query = search.parse_query(q)
-    groups, total = [], 0
+    groups, total, capped = [], 0, False
     for k in search.KINDS:
-        qs = search.filter_text(_scoped(k, request.user), q, order=True) if query else None
-        count = qs.count() if qs is not None else 0
-        total += count
-        group = {"kind": k, "label": LABELS[k], "count": count, "hits": [], "page": None}
-        if qs is not None and count and kind in ("", k):
+        ranked = search.Ranked(_scoped(k, request.user), query) if query else None
+        count = ranked.count() if ranked is not None else 0
+        over = ranked is not None and ranked.capped
+        total, capped = total + count, capped or over
+        group = {"kind": k, "label": LABELS[k], "count": count, "capped": over, "hits": [], "page": None}
+        group["shown_count"] = f"{count}+" if over else count
+        if ranked is not None and count and kind in ("", k):
             if kind:
-                group["page"] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+                group["page"] = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
                 objects = group["page"].object_list
             else:
-                objects = qs[:PER_KIND]
+                objects = ranked[:PER_KIND]
             group["hits"] = [_hit(k, obj, query.terms) for obj in objects]
         groups.append(group)
     params = request.GET.copy()
@@ -94,6 +97,8 @@ def search_page(request):
         "groups": groups,
         "shown": [g for g in groups if g["hits"]],
         "total": total,
+        "shown_total": f"{total}+" if capped else total,
+        "cap": search.COUNT_CAP,
         "searched": bool(q),
         "understood": bool(query),
         "query": params.urlencode(),

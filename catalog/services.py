@@ -11,6 +11,7 @@ from regions.models import IndustryDivision
 
 from .events import record
 from .models import Case, Need, Provider, Scenario, Solution
+from .search_index import index_objects
 
 MIN_NEED_TEXT = 2  # characters of real content; "a need with an empty or one-character text" is refused
 
@@ -58,6 +59,7 @@ def provider_create(*, actor, provider: Provider) -> Provider:
     _full_clean(provider)
     _known_industries(provider.industries)
     provider.save()
+    index_objects(provider)
     record(
         "provider_registered",
         actor=actor,
@@ -77,6 +79,7 @@ def solution_save(*, actor, solution: Solution, scenario_codes: list[str]) -> So
     _known_industries(solution.industries)
     solution.save()
     solution.scenarios.set(scenarios)
+    index_objects(solution)
     return solution
 
 
@@ -93,6 +96,7 @@ def need_create(*, actor, need: Need, scenario_codes: list[str] | None = None, i
     need.created_by = actor
     _full_clean(need, exclude=["scenarios", "invited", "created_by"])
     need.save()
+    index_objects(need)
     need.scenarios.set(scenarios)
     if need.visibility == Need.Visibility.INVITED:
         need.invited.set(invited)
@@ -138,6 +142,7 @@ def case_save(*, actor, case: Case, scenario_codes: list[str]) -> Case:
     case.verified, case.verified_by = False, None
     _full_clean(case, exclude=["scenarios", "verified_by", "enterprise", "solution"])
     case.save()
+    index_objects(case)
     case.scenarios.set(scenarios)
     summary = (_("新增标杆案例“%(title)s”") if created else _("修改标杆案例“%(title)s”")) % {"title": case.title}
     if was_verified:

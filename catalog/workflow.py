@@ -22,6 +22,7 @@ from . import notices
 from .events import record
 from .models import Need, NeedResponse, Provider, Solution
 from .querysets import ProviderQuerySet
+from .search_index import index_objects
 from .services import CatalogError, _full_clean, _known_industries, _scenarios, solution_save
 
 PROVIDER_SELF_FIELDS = (
@@ -109,6 +110,7 @@ def provider_register(*, provider: Provider, username: str, email: str, password
     try:
         with transaction.atomic():
             provider.save()
+            index_objects(provider)
             user = User.objects.create_user(username=username, email=email, password=password)
     except IntegrityError as exc:  # a second application racing the first
         raise CatalogError({"": _("该单位或用户名刚刚已被登记，请刷新后重试")}) from exc
@@ -172,6 +174,7 @@ def provider_submit(*, actor, provider: Provider, data: dict) -> Provider:
     candidate.status = Provider.Status.PENDING
     candidate.pending_changes = {}
     candidate.save()
+    index_objects(candidate)
     record(
         "provider_submitted",
         actor=actor,
@@ -237,6 +240,7 @@ def provider_changes_review(*, actor, provider: Provider, approve: bool, reason:
         _known_industries(fresh.industries)
     fresh.pending_changes = {}
     fresh.save()
+    index_objects(fresh)
     summary = (_("修改已通过并发布（%(fields)s）") if approve else _("修改未通过（%(fields)s）")) % {
         "fields": _field_names(Provider, changes)
     }

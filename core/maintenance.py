@@ -1,8 +1,9 @@
 """The upkeep `tidu worker` runs beside its task processes: at start-up and then once a day, fail upload jobs whose
-worker died (`sweep_jobs`) and delete import files past their retention (`purge_uploads`).
+worker died (`sweep_jobs`), delete import files past their retention (`purge_uploads`) and index catalog records
+written around the services (`sync_search_index`).
 
 Django-free like the supervisor: each command is a short child process (`python -m tidu.cli …`), so the
-supervisor stays small. Several workers on several machines may each run it: both commands are idempotent."""
+supervisor stays small. Several workers on several machines may each run it: every command is idempotent."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from collections.abc import Callable, Sequence
 
 DAY = 24 * 3600.0
 COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "sweep_jobs"),
-                                         (sys.executable, "-m", "tidu.cli", "purge_uploads"))  # fmt: skip
+                                         (sys.executable, "-m", "tidu.cli", "purge_uploads"),
+                                         (sys.executable, "-m", "tidu.cli", "sync_search_index"))  # fmt: skip
 TIMEOUT = 600.0
 
 

@@ -1,5 +1,6 @@
 """Rebuild the catalog's full-text index from scratch (after a restore, a bulk load that bypassed the ORM's
-updated_at, or a change of the tokenizer's dictionary). Searches keep the index current on their own otherwise."""
+updated_at, or a change of the tokenizer's dictionary). Otherwise the services index what they write and
+`sync_search_index` (run by `tidu worker`) picks up writes made around them; searches only read."""
 
 import time
 

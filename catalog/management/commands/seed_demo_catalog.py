@@ -24,7 +24,7 @@ class Command(BaseCommand):
             demo.clear()
         counts = demo.seed(province=options["province"], seed=options["seed"])
         counts["meetings"] = seed_demo_meetings(province_code=options["province"], seed=options["seed"])
-        search.rebuild()  # so the first search does not build the index
+        search.rebuild()  # demo.seed writes around the services, and searches only read the index
         self.stdout.write(
             "已生成合成演示资源池：服务商 {providers} 家、解决方案 {solutions} 个、案例 {cases} 个、"
             "需求 {needs} 条、对接会 {meetings} 场"
