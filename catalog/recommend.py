@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.db.models import Count, Max, Q
 
@@ -22,16 +21,46 @@ from matching.taxonomy import ScenarioSet
 from regions.models import Region
 
 from .models import Case, MatchMeeting, MeetingOutcome, Need, NeedResponse, PoolEvent, Provider, Scenario, Solution
-from .scenarios import Taxonomy, load_default, scenarios_for_gaps
+from .scenarios import scenarios_for_gaps
 
 DEPLOYMENTS = {"saas": "cloud", "on_premises": "on_premise", "hybrid": "hybrid"}  # catalog → engine vocabulary
 STATUS = {"published": "active", "warned": "warned"}
 _built: dict[str, object] = {}
 
 
-@cache
-def taxonomy() -> Taxonomy:
-    return load_default()
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A Scenario row with what ``scenarios_for_gaps`` reads: the maturity codes it closes and where it is typical."""
+
+    code: str
+    closes: dict[str, list[str]]
+    industries: tuple[str, ...]
+
+    def typical_for(self, industry: str | None) -> bool:
+        # As catalog.scenarios.Scenario.typical_for: typical everywhere unless the row names divisions.
+        return industry is None or not self.industries or industry[:2] in self.industries
+
+
+@dataclass(frozen=True)
+class LoadedTaxonomy:
+    scenarios: tuple[LoadedScenario, ...]
+
+
+def taxonomy() -> LoadedTaxonomy:
+    """The scenarios the province loaded (the Scenario table), for mapping gaps to scenarios; cached until it changes.
+
+    Not the shipped file: a province that loads its own list gets gap scenarios, guesses and names in its codes."""
+    rows = tuple(
+        (code, closes or {}, tuple(str(i) for i in industries or ()))
+        for code, closes, industries in Scenario.objects.order_by("order", "code").values_list(
+            "code", "closes", "industries"
+        )
+    )
+    key = repr(rows)
+    if _built.get("taxonomy_key") != key:
+        loaded = LoadedTaxonomy(tuple(LoadedScenario(code, dict(closes), ind) for code, closes, ind in rows))
+        _built.update(taxonomy_key=key, taxonomy=loaded)
+    return _built["taxonomy"]  # type: ignore[return-value]
 
 
 def _scenario_rows() -> tuple[tuple[str, str, tuple[str, ...]], ...]:

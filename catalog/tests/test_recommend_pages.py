@@ -100,3 +100,21 @@ def test_the_api_gives_relevance_the_abstention_and_near_misses_on_request(clien
     rows = api.get(f"/needs/{need.pk}/recommendations").json()
     assert rows[0]["solution_id"] == here.pk and 0 < rows[0]["relevance"] <= 1 and rows[0]["confidence"] in "高中低"
     assert Api(client, world["provider"]).get(f"/needs/{need.pk}/recommendations/details").status_code == 403
+
+
+def test_gaps_map_to_the_scenarios_loaded_in_the_database(world):
+    from assessments import services as assessment_services
+    from assessments.models import ModelVersion
+    from assessments.tests.conftest import all_answers
+
+    # The province's own scenario for 计划与调度 (M2.2), with its own code; the shipped file does not know it.
+    Scenario.objects.create(
+        code="S-ZZ-02", name="本省排产示范", link_code="ZZ", link_name="本省特色", closes={"cmmm": ["M2.2"]}
+    )
+    cmmm = ModelVersion.objects.get(code="cmmm", is_current=True)
+    a = assessment_services.start(actor=world["enterprise"], enterprise=world["home"], version=cmmm, kind="self")
+    answers = all_answers(cmmm, a.context, lambda item: "none" if item.code.startswith("M2.2") else "full")
+    assessment_services.save_answers(actor=world["enterprise"], assessment=a, updates=answers)
+    stored = assessment_services.submit(actor=world["enterprise"], assessment=a)
+    found = recommend.for_assessment(a, stored.snapshot)
+    assert "S-ZZ-02" in [code for code, _ in found.scenarios]
