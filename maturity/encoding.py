@@ -216,7 +216,7 @@ class _ByteGroup:
         if not self.usable:
             return False
         m = len(rows)
-        cells = list(chain.from_iterable(map(self.getter, rows)))
+        cells = tuple(list(chain.from_iterable(map(self.getter, rows))))  # a tuple from a list: the fastest *args
         try:
             picked = itemgetter(*cells)(self.byte_of) if len(cells) > 1 else (self.byte_of[cells[0]],)
         except KeyError:

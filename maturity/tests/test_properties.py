@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maturity import NA, InvalidAnswerError, ScoringError, parse_spec, score
-from maturity.batch import score_many
+from maturity.batch import score_many, score_many_reporting
 from maturity.encoding import AnswerMatrix
 from maturity.tests.specs import bands, cmmm, scenes
 
@@ -87,9 +87,12 @@ def test_scores_stay_within_bounds(data):
     assert r.level is None or 0 <= r.level <= spec.levels[-1].number
 
 
-def assert_batch_equals_score(spec, rows, batch, contexts):
-    """Row i of the batch is what score gives for row i: level exactly, scores within float rounding."""
+def assert_batch_equals_score(spec, rows, batch, contexts, only=None):
+    """Row i of the batch is what score gives for row i (for i in `only`, or all): level exactly, scores within
+    float rounding."""
     for i, row in enumerate(rows):
+        if only is not None and i not in only:
+            continue
         r = score(spec, row, contexts[i])
         assert math.isclose(batch.scores[i], r.score, abs_tol=1e-9)
         assert batch.levels[i] == (-1 if r.level is None else r.level)
@@ -105,15 +108,20 @@ def assert_batch_equals_score(spec, rows, batch, contexts):
 
 
 def assert_score_many_is_score_row_by_row(spec, answers, rows, context):
-    """score_many either equals score on every row or raises what score raises for the first bad row."""
+    """score_many either equals score on every row or raises what score raises for the first bad row; and
+    score_many_reporting names every bad row with score's error and scores the others as score does."""
     contexts = context if isinstance(context, list) else [context] * len(rows)
     first = None
+    refused = {}
     for i, row in enumerate(rows):
         try:
             score(spec, row, contexts[i])
         except ScoringError as exc:
-            first = exc
-            break
+            first = first or exc
+            refused[i] = (type(exc), str(exc), exc.code)
+    batch, errors = score_many_reporting(spec, answers, context)
+    assert {i: (type(e), str(e), e.code) for i, e in errors.items()} == refused
+    assert_batch_equals_score(spec, rows, batch, contexts, only={i for i in range(len(rows)) if i not in refused})
     if first is None:
         assert_batch_equals_score(spec, rows, score_many(spec, answers, context), contexts)
     else:
