@@ -75,15 +75,12 @@ def abstention(cands: Candidates, catalog: Catalog, misses: list[NearMiss]) -> A
         steps.append("放宽部署方式要求")
     active = ~index.inactive
     missing = [
-        code
-        for code in query.scenarios
-        if code in query.declared or query.scenarios[code] >= 0.25
-        if not active[index.scenarios.get(code, np.zeros(0, dtype=np.int64))].any()
+        code for code in query.scenarios if not active[index.scenarios.get(code, np.zeros(0, dtype=np.int64))].any()
     ]
     if missing:
         names = "、".join(f"“{query.taxonomy.name(c)}”" for c in missing[:4])
         reasons.append(f"资源池中没有标注{names}场景的方案")
-    unknown = [t for t in dict.fromkeys(query.written) if index.bm25.idf(t) >= index.bm25.idf("\x00")]
+    unknown = [t for t in dict.fromkeys(query.written) if not index.bm25.knows(t)]
     if unknown:
         reasons.append(f"资源池的方案中没有出现“{'、'.join(unknown[:4])}”")
     if len(cands.rows) and not misses:

@@ -30,6 +30,10 @@ class BM25:
         self._postings = {t: (np.array(ids), np.array(tfs, dtype=float)) for t, (ids, tfs) in postings.items()}
         self._norm = k1 * (1 - b + b * self.doc_len / self.avgdl)
 
+    def knows(self, term: str) -> bool:
+        """Whether any document uses ``term``."""
+        return term in self._postings
+
     def idf(self, term: str) -> float:
         n = len(self._postings[term][0]) if term in self._postings else 0
         return float(np.log(1 + (self.n_docs - n + 0.5) / (n + 0.5)))

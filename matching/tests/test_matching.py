@@ -137,6 +137,12 @@ def test_abstains_with_reasons_and_next_steps_when_nothing_fits():
     assert any(step.startswith("提高预算") for step in ranking.abstention.next_steps)
 
 
+def test_abstention_names_a_declared_scenario_no_solution_offers():
+    ranking = rank_with_diagnostics(Need(scenarios=("S-PM-10",)), _catalog())
+    assert ranking.recommendations == []
+    assert ranking.abstention.reasons == ("资源池中没有标注“碳资产全生命周期管理”场景的方案",)
+
+
 def _one_provider() -> Catalog:
     providers = {"P1": Provider("P1", "一号", regions=("320000",))}
     return Catalog([Solution("S1", "P1", "智能排产APS", "插单重排", price_min=10)], providers)
