@@ -28,7 +28,7 @@ from maturity.spec import EPS, ModelSpec
 
 from .import_results import _node_meta as node_meta
 from .import_results import is_provisional
-from .models import AssessmentResult, DomainScore, ModelVersion, PeerScore
+from .models import Assessment, AssessmentResult, DomainScore, ModelVersion, PeerScore
 from .services import peer_scores_refresh, stale_results
 
 logger = logging.getLogger(__name__)
@@ -64,14 +64,7 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
     writer.peers_in_place = all({n.code for n in v.parsed().nodes} == tops for v in earlier)
     after, done = 0, 0
     while True:
-        rows = list(
-            stale_results(version)
-            .filter(assessment_id__gt=after)
-            .order_by("assessment_id")
-            .values_list(
-                "assessment_id", "pk", "assessment__enterprise_id", "assessment__answers", "assessment__context"
-            )[:chunk]
-        )
+        rows = _stale_chunk(version, after, chunk)
         if not rows:
             break
         after = rows[-1][0]
@@ -87,6 +80,35 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
         if progress is not None:
             progress(done, total)
     return report
+
+
+def _stale_chunk(version: ModelVersion, after: int, chunk: int) -> list[tuple]:
+    """The next `chunk` stale results after assessment `after` (`stale_results`, in assessment order), as
+    (assessment id, result id, enterprise id, answers, context). Plain SQL so that the walk follows the
+    assessments' own index and stops at `chunk` rows: ordered by the result's copy of the id, SQLite sorted every
+    remaining row, answers included, for each chunk."""
+    qn = connection.ops.quote_name
+    a, r = qn(Assessment._meta.db_table), qn(AssessmentResult._meta.db_table)
+    sql = (
+        f"SELECT a.id, r.id, a.enterprise_id, a.answers, a.context FROM {a} a "  # noqa: S608 - names from meta
+        f"JOIN {r} r ON r.assessment_id = a.id AND r.is_current "
+        "WHERE a.model_code = %s AND a.status = %s AND a.id > %s AND r.model_version_id <> %s "
+        "ORDER BY a.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [version.code, Assessment.Status.SUBMITTED, after, version.pk, chunk])
+        found = cursor.fetchall()
+    loads = json.loads
+    return [
+        (
+            aid,
+            rid,
+            eid,
+            loads(answers) if isinstance(answers, str) else answers,
+            loads(ctx) if isinstance(ctx, str) else ctx,
+        )
+        for aid, rid, eid, answers, ctx in found
+    ]
 
 
 class _Writer:
@@ -143,14 +165,15 @@ class _Writer:
                 )
             )
         _insert(AssessmentResult, RESULT_COLUMNS, results)
-        ids = dict(
-            AssessmentResult.objects.filter(
-                assessment_id__gte=rows[0][0],
-                assessment_id__lte=rows[-1][0],
-                is_current=True,
-                model_version=self.version,
-            ).values_list("assessment_id", "pk")
-        )
+        ids = {  # the new results' ids, through the index of current results by assessment
+            assessment: pk
+            for assessment, pk, version in AssessmentResult.objects.filter(
+                assessment_id__gte=rows[0][0], assessment_id__lte=rows[-1][0], is_current=True
+            )
+            .order_by()
+            .values_list("assessment_id", "pk", "model_version_id")
+            if version == self.version.pk
+        }
         code = self.version.code
         order = [(col, c, depth) for col, (c, _name, depth, _status) in zip(snap.columns, snap.nodes, strict=True)]
         _insert(
@@ -267,17 +290,23 @@ def _take(batch: BatchResult, keep: list[int]) -> BatchResult:
 
 
 def _update_peer_scores(model_code: str, changes: Iterable[tuple[int, str, float | None]]) -> None:
-    """Set the score of the peer rows that come from (assessment, node), a VALUES list joined per statement."""
+    """Set the score of the peer rows that come from (assessment, node): one statement per row on SQLite (its
+    UPDATE … FROM a VALUES list scans the table), a VALUES list joined per 2,000 rows on PostgreSQL."""
     qn = connection.ops.quote_name
     table = qn(PeerScore._meta.db_table)
-    real = "double precision" if connection.vendor == "postgresql" else "REAL"
     pending = list(changes)
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"UPDATE {table} SET score = %s WHERE assessment_id = %s AND node_code = %s AND model_code = %s",  # noqa: S608
+                [(score, assessment, node, model_code) for assessment, node, score in pending],
+            )
+            return
         for start in range(0, len(pending), 2000):
             part = pending[start : start + 2000]
             values = ", ".join(["(%s, %s, %s)"] * len(part))
             cursor.execute(
-                f"UPDATE {table} SET score = CAST(v.column3 AS {real}) FROM (VALUES {values}) AS v "  # noqa: S608
+                f"UPDATE {table} SET score = CAST(v.column3 AS double precision) FROM (VALUES {values}) AS v "  # noqa: S608
                 f"WHERE {table}.assessment_id = v.column1 AND {table}.node_code = v.column2 "
                 f"AND {table}.model_code = %s",
                 [x for change in part for x in change] + [model_code],
