@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 EXCEL_ERRORS = {"#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!"}
-# 9.1360102E+17, 9.13601E17, 360102.0: what Excel shows or writes (to CSV) for a code it holds as a number.
-NUMBER_FORM = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$|^\d+\.\d*$")
+# 9.1360102E+17, 9.13601E17, 360102.0: what Excel shows or writes (to CSV) for a code it holds as a number. Excel's
+# scientific form has one digit before the point, so a real credit code such as 91360724702482E075 is not one.
+NUMBER_FORM = re.compile(r"^\d(?:\.\d+)?[eE][+-]?\d+$|^\d+\.\d*$")
 APPROXIMATE = re.compile(r"约|大约|近|左右|上下|余|多|以上|以下|不到|不足|超过|≥|≤|>|<|＞|＜|\+$|\?|？|万|千|百|亿")
 RANGE = re.compile(r"\d\s*(?:-|—|–|~|～|至|到)\s*\d")
 SLASH_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")

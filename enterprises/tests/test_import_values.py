@@ -113,6 +113,16 @@ def test_codes_written_the_way_excel_writes_numbers_are_refused(text):
         import_values.refuse_number_stored_code(text)
 
 
+@pytest.mark.django_db
+def test_a_real_credit_code_with_an_e_between_digits_is_not_taken_for_a_number(world):
+    code = creditcode.make("91360724" + creditcode.org_code("702482E0"))  # synthetic; reads like 91360724702482e75
+    assert code == "91360724702482E075"
+    import_values.refuse_number_stored_code(code)  # no CellError
+    job = check(world["county"], "代码.csv", csv_file(f"{code},字母代码样例有限公司,360102,C34,,,,"))
+    assert job.status == ImportJob.Status.READY, job.errors
+
+
+
 @pytest.mark.parametrize("value", ["#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", " #n/a "])
 def test_excel_error_values_are_refused(value):
     with pytest.raises(import_values.CellError, match="Excel 错误值"):
