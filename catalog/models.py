@@ -69,6 +69,14 @@ class Provider(models.Model):
     def clean(self) -> None:
         if bad := sorted(set(self.types) - set(ProviderType.values)):
             raise ValidationError({"types": _("未知的服务类型：%(codes)s") % {"codes": "、".join(bad)}})
+        # A served code must be a known division (the matching engine never reads an unknown one as a prefix);
+        # nationwide is said by serving no listed region, so "000000" is refused like any unknown code.
+        codes = [str(c) for c in self.regions_served or []]
+        from regions.models import Region
+
+        if bad := sorted(set(codes) - set(Region.objects.filter(code__in=codes).values_list("code", flat=True))):
+            message = _("未知的行政区划代码：%(codes)s（服务全国请不填服务区域）") % {"codes": "、".join(bad)}
+            raise ValidationError({"regions_served": message})
 
 
 class Scenario(models.Model):

@@ -118,3 +118,27 @@ def test_gaps_map_to_the_scenarios_loaded_in_the_database(world):
     stored = assessment_services.submit(actor=world["enterprise"], assessment=a)
     found = recommend.for_assessment(a, stored.snapshot)
     assert "S-ZZ-02" in [code for code, _ in found.scenarios]
+
+
+@pytest.mark.parametrize("code", ["3", "000000", "329999", ""])
+def test_a_served_region_that_is_not_a_known_division_is_refused_with_a_message(code):
+    with pytest.raises(services.CatalogError) as refused:
+        services.provider_create(
+            actor=None,
+            provider=Provider(
+                name="某服务商", credit_code=make_code("360100"), region_id="360100", regions_served=[code]
+            ),
+        )
+    assert "未知的行政区划代码" in refused.value.problems["regions_served"]
+    assert not Provider.objects.filter(name="某服务商").exists()
+
+
+def test_the_api_refuses_an_unknown_served_region(client, world):
+    from catalog.tests.test_api import Api
+
+    provider = Provider.objects.get(name="测试服务商有限公司")  # the provider persona's own
+    before = list(Provider.objects.get(pk=provider.pk).regions_served)
+    api = Api(client, world["provider"])
+    response = api.patch(f"/providers/{provider.pk}", {"regions_served": ["000000"]})
+    assert response.status_code in (400, 422) and "未知的行政区划代码" in response.content.decode()
+    assert Provider.objects.get(pk=provider.pk).regions_served == before
