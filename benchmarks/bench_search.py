@@ -144,7 +144,7 @@ def main() -> None:
     started_uptime = uptime()
     log(f"uptime: {started_uptime}")
     if Solution.objects.count() == args.solutions:
-        log(f"reusing the {args.solutions} synthetic solutions and the index in {args.workdir}")
+        log(f"reusing the {args.solutions} synthetic solutions and the index in {args.postgres or args.workdir}")
         rebuild_s, counts = 0.0, "reused"
     else:
         t = time.perf_counter()
