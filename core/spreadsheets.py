@@ -1,4 +1,5 @@
-"""Reading uploaded spreadsheets (XLSX, CSV in UTF-8 / UTF-8 BOM / GBK) and writing safe exports.
+"""Reading uploaded spreadsheets (XLSX, CSV in UTF-8 / UTF-8 BOM / UTF-16 / GBK) for every import; exports are
+written by core.exports, and the byte-level scan of a workbook's XML lives in core.xlsx_scan.
 
 Reading refuses what would silently import the wrong thing: formulas (their cached values may be stale),
 merged header cells, old .xls files, binary files and empty files, each with a message in Chinese."""
@@ -12,25 +13,22 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from functools import cached_property
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree  # only ParseError; parsing goes through defusedxml
 
 from defusedxml import ElementTree as SafeElementTree
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from core import uploads
 
+from .sheet_errors import SpreadsheetError, import_limits, not_a_spreadsheet, too_many_rows  # noqa: F401 -- re-exported
+from .xlsx_scan import CELL_REF, CHUNK, FORMULA_TAG, MERGE_TAG, Extent, error_cells, formula_cells, scan
+
 XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-class SpreadsheetError(ValueError):
-    """The file cannot be read as a table; the message says why in Chinese."""
 
 
 @dataclass
@@ -58,10 +56,6 @@ MAGIC = (
     (b"7z\xbc\xaf", gettext_noop("7z 压缩包")),
     (b"\x1f\x8b", gettext_noop("gzip 压缩包")),
 )
-
-
-def not_a_spreadsheet(what: str) -> SpreadsheetError:
-    return SpreadsheetError(_("不是电子表格文件（%(what)s），请上传 .xlsx 或 .csv 文件") % {"what": what})
 
 
 def _looks_like(head: bytes) -> str | None:
@@ -95,20 +89,6 @@ def sniff_kind(head: bytes, filename: str) -> str:
     if suffix not in {".csv", ".txt", ".tsv", ""}:
         raise SpreadsheetError(_("不支持的文件类型“%(suffix)s”，请上传 .xlsx 或 .csv 文件") % {"suffix": suffix})
     return "csv"
-
-
-def import_limits() -> tuple[int, int]:
-    """(rows, columns) an imported sheet may span; read at call time so a setting change applies."""
-    rows = int(getattr(settings, "TIDU_IMPORT_MAX_ROWS", 200_000))
-    columns = int(getattr(settings, "TIDU_IMPORT_MAX_COLUMNS", 256))
-    return rows, columns
-
-
-def _too_many_rows(rows: int, limit: int) -> SpreadsheetError:
-    return SpreadsheetError(
-        _("文件超过 %(limit)s 行的上限（至少 %(rows)s 行），请拆分后分批导入")
-        % {"limit": f"{limit:,}", "rows": f"{rows:,}"}
-    )
 
 
 def read_table(path: Path, filename: str) -> Table:
@@ -156,7 +136,7 @@ def _csv_lines(stream, max_rows: int) -> Iterator[str]:
         if "\x00" in line:
             raise not_a_spreadsheet(_("含有二进制内容"))
         if number > max_rows:  # header included, as for a sheet
-            raise _too_many_rows(number, max_rows)
+            raise too_many_rows(number, max_rows)
         yield line
 
 
@@ -207,150 +187,6 @@ def _cell_row(ref: str) -> int:
     return int(re.sub(r"[A-Z]+", "", ref.split(":")[0]) or 0)
 
 
-FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"')
-CELL_REF = re.compile(rb' r="([A-Z]+[0-9]+)"')
-# An error cell (t="e"): calamine reads it as empty, so the scan notes where it is and what Excel showed.
-ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*>(?:\s*<(?:\w+:)?v>([^<]*)</)?')
-CHUNK = 1 << 20
-# Excel holds at most 32,767 characters in a cell; written as XML (an escape such as &quot; is 6 bytes) that is
-# under 200 KB between two tags. A longer run without markup is no workbook Excel wrote, and it is what made the
-# old scan quadratic, so it is refused as soon as it is seen. Equal to CHUNK: a longer run cannot fit in one read,
-# so counting across reads finds every one.
-MAX_RUN = CHUNK
-CARRY = 4096  # enough for any tag the scan looks for that a read cut in two
-
-
-# The tags that place a cell: a row (r="7", or the next row when r is missing), a cell (r="AB7", or the next column
-# when missing) and the sheet's declared range (<dimension ref="A1:AB7"/>). calamine places cells the same way.
-PLACING_TAG = re.compile(
-    rb'<(?:\w+:)?(row|c|dimension)(?=[\s/>])(?:[^>]*?\s(?:r|ref)="([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?")?'
-)
-
-
-def column_number(letters: bytes | str) -> int:
-    number = 0
-    for letter in letters.encode() if isinstance(letters, str) else letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _greater(limit: bytes, alphabet: bytes) -> bytes:
-    """A regular expression for the strings over `alphabet` (in its order, no leading zero) that are greater than
-    `limit`: longer ones, or as long and greater at the first place they differ. The match stops at its end."""
-    options = [b"[" + alphabet[:1] + b"-" + alphabet[-1:] + b"]{" + str(len(limit) + 1).encode() + b",}"]
-    for at, char in enumerate(limit):
-        above = alphabet[alphabet.index(char) + 1 :]
-        if above:
-            rest = len(limit) - at - 1
-            any_char = b"[" + alphabet[:1] + b"-" + alphabet[-1:] + b"]"
-            options.append(re.escape(limit[:at]) + b"[" + above[:1] + b"-" + above[-1:] + b"]" + any_char * rest)
-    return b"|".join(b"(?:" + option + b")" for option in options)
-
-
-class Extent:
-    """The rows and columns a sheet spans, followed tag by tag while its XML streams past: the reader (calamine)
-    builds a grid from A1 to the last cell, so one cell at XFD1048576 asks for ~17 billion cells and aborts the
-    process. Refuses the first cell (or declared range) beyond TIDU_IMPORT_MAX_ROWS × TIDU_IMPORT_MAX_COLUMNS."""
-
-    def __init__(self) -> None:
-        self.max_rows, self.max_columns = import_limits()
-        self.row = self.column = 0
-        self.columns: dict[bytes, int] = {}  # letters → number; a sheet uses few distinct columns
-
-    def _beyond(self, row: int, column: int) -> bool:
-        return row > self.max_rows or column > self.max_columns
-
-    def _limits(self) -> dict:
-        return {
-            "rows": f"{self.max_rows:,}",
-            "columns": f"{self.max_columns:,}",
-            "last": f"{column_letters(self.max_columns)}{self.max_rows}",
-        }
-
-    def feed(self, text: bytes, end: int) -> None:
-        """Follow the tags in text[:end]. When every cell starts with its reference (<c r="B7" …>, as Excel, WPS
-        and openpyxl write) and no tag has a namespace prefix, one search in C finds any cell beyond the limits
-        (a 100 MB sheet: ~1.7 s on a loaded machine, against ~4 s walking it in Python); otherwise, or when one
-        is found, the tags are walked one by one, which places cells exactly and names the first one beyond."""
-        opened = text.count(b"<c ", 0, end) + text.count(b"<c>", 0, end) + text.count(b"<c/>", 0, end)
-        if (
-            opened == text.count(b'<c r="', 0, end)
-            and text.find(b":c", 0, end) < 0
-            and text.find(b":row", 0, end) < 0
-            and text.find(b"<dimension", 0, end) < 0
-            and self.beyond_pattern.search(text, 0, end) is None
-        ):
-            last_row = text.rfind(b'<row r="', 0, end)
-            if last_row >= 0:
-                digits = text[last_row + 8 : text.find(b'"', last_row + 8, end)]
-                self.row = int(digits) if digits.isdigit() else self.row
-            self.column = 0  # where cells without a reference would go on
-            return
-        self._walk(text, end)
-
-    @cached_property
-    def beyond_pattern(self) -> re.Pattern:
-        """A referenced cell past the last column or row allowed (or with a leading zero, which only the walk
-        reads as a number)."""
-        letters = column_letters(self.max_columns).encode()
-        digits = str(self.max_rows).encode()
-        return re.compile(  # one literal start, so the search skips ahead in C
-            rb'<c r="(?:(?:' + _greater(letters, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ") + rb")[0-9]"
-            rb"|[A-Z]+(?:0|" + _greater(digits, b"0123456789") + rb')[0-9]*")'
-        )
-
-    def _column(self, letters: bytes) -> int:
-        column = self.columns.get(letters)
-        if column is None:
-            column = self.columns[letters] = column_number(letters)
-        return column
-
-    def _walk(self, text: bytes, end: int) -> None:
-        for match in PLACING_TAG.finditer(text, 0, end):
-            name, letters, digits = match.group(1, 2, 3)
-            if name == b"c":
-                if letters:
-                    self.column = self._column(letters)
-                else:
-                    self.column += 1
-                row = int(digits) if digits else self.row
-                if row > self.max_rows or self.column > self.max_columns:
-                    cell = f"{column_letters(self.column)}{row}"
-                    raise SpreadsheetError(
-                        _(
-                            "工作表中的单元格 %(cell)s 超出可导入的范围（最多 %(rows)s 行、%(columns)s 列，"
-                            "即 A1 到 %(last)s），请删除多余的内容，或拆分后分批导入"
-                        )
-                        % {"cell": cell, **self._limits()}
-                    )
-            elif name == b"row":
-                self.row = int(digits) if digits else self.row + 1
-                self.column = 0  # a row is refused at its first cell, which the message can name
-            else:  # the declared range: its last cell, or its only one
-                last_letters, last_digits = match.group(4, 5)
-                if last_letters is None:
-                    last_letters, last_digits = letters, digits
-                row, column = int(last_digits or 0), column_number(last_letters or b"")
-                if self._beyond(row, column):
-                    declared = match.group(0).rsplit(b'"', 2)[-2].decode()
-                    raise SpreadsheetError(
-                        _(
-                            "工作表声明的范围 %(range)s 超出可导入的范围（最多 %(rows)s 行、%(columns)s 列，"
-                            "即 A1 到 %(last)s），请删除多余的行和列后另存为 .xlsx，或拆分后分批导入"
-                        )
-                        % {"range": declared, **self._limits()}
-                    )
-
-
 def _check_archive(path: Path) -> None:
     try:
         problem = uploads.zip_refusal(path, "xl/", code_allowed=True)
@@ -382,45 +218,6 @@ def store_upload(upload, path: Path) -> None:
     except SpreadsheetError as exc:
         path.unlink(missing_ok=True)
         raise uploads.UploadError(str(exc)) from exc
-
-
-def _scan(stream, on_chunk=None, extent: Extent | None = None) -> None:
-    """Read a member to its end in CHUNK-sized pieces, refusing a run without markup longer than MAX_RUN.
-
-    Linear in the member's size, with memory bounded by two chunks; reading to the end also makes `zipfile` check
-    the member's CRC and declared size, so a member that expands beyond what it declares is refused here."""
-    run = 0
-    carry = tags = b""
-    for chunk in iter(lambda: stream.read(CHUNK), b""):
-        first = chunk.find(b"<")
-        if first < 0:
-            run += len(chunk)
-        else:
-            run += first
-            if run <= MAX_RUN:
-                run = len(chunk) - 1 - chunk.rfind(b"<")
-        if run > MAX_RUN:
-            raise SpreadsheetError(
-                _(
-                    "Excel 文件中有一段超长的内容（超过单元格 32767 个字符的上限），不是 Excel 保存的正常工作簿，"
-                    "请在 Excel 中打开检查后另存为 .xlsx 再导入"
-                )
-            )
-        if on_chunk is not None:
-            text = carry + chunk
-            on_chunk(text)
-            # Keep the tail after the last "<" so a tag cut by the read is seen whole next time, never twice.
-            cut = text.rfind(b"<", max(0, len(text) - CARRY))
-            carry = text[cut:] if cut >= 0 else b""
-        if extent is not None:
-            # Each tag exactly once: tags before the last "<" now, the rest with the next read (at most MAX_RUN
-            # bytes follow the last "<", or the run was refused above, so this stays bounded).
-            tags += chunk
-            cut = tags.rfind(b"<")
-            extent.feed(tags, cut if cut >= 0 else len(tags))
-            tags = tags[cut:] if cut >= 0 else b""
-    if extent is not None and tags:
-        extent.feed(tags, len(tags))
 
 
 def _check_xlsx_structure(path: Path) -> None:
@@ -456,7 +253,7 @@ def _check_xlsx_structure(path: Path) -> None:
                     continue
                 with archive.open(info) as member:
                     is_sheet = info.filename == sheet_name
-                    _scan(member, find_problems if is_sheet else None, Extent() if is_sheet else None)
+                    scan(member, find_problems if is_sheet else None, Extent() if is_sheet else None)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, EOFError, OSError) as exc:
         raise SpreadsheetError(_("文件不是有效的 Excel（.xlsx）文件")) from exc
 
@@ -535,14 +332,14 @@ def _texts(values: list[list]) -> list[list[str]]:
 
 def _read_xlsx(path: Path) -> list[list[str]]:
     _check_xlsx_structure(path)
-    error_cells = _error_cells_of(path)
+    errors = error_cells_of(path)
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         values = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise SpreadsheetError(_("Excel 文件已损坏或无法读取")) from exc
     rows = _texts(values)
-    _mark_error_cells(rows, error_cells)
+    _mark_error_cells(rows, errors)
     return rows
 
 
@@ -556,27 +353,9 @@ def _mark_error_cells(rows: list[list[str]], error_cells: dict[str, str]) -> Non
             rows[row][column] = CellText(value, "error")
 
 
-def _error_cells(archive: zipfile.ZipFile, member: str) -> dict[str, str]:
-    """The error cells of a worksheet by reference ("D12" → "#REF!"), read in bounded chunks by `_scan`."""
-    found: dict[str, str] = {}
-
-    def find(text: bytes) -> None:
-        if b't="e"' not in text:
-            return  # most sheets hold no error cell: a plain search is far cheaper than the pattern
-        for match in ERROR_CELL.finditer(text):
-            if ref := CELL_REF.search(match.group(0)):
-                value = (match.group(1) or b"").decode(errors="replace")
-                found[ref.group(1).decode()] = value or found.get(ref.group(1).decode(), "") or "#N/A"
-
-    if member in archive.namelist():
-        with archive.open(member) as stream:
-            _scan(stream, find)
-    return found
-
-
-def _error_cells_of(path: Path) -> dict[str, str]:
+def error_cells_of(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
-        return _error_cells(archive, _first_sheet_xml(archive))
+        return error_cells(archive, _first_sheet_xml(archive))
 
 
 @dataclass
@@ -606,15 +385,15 @@ def read_sheets(path: Path, filename: str) -> tuple[str, list[Sheet]]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = _sheet_members(archive)
-            formulas = {member: _formula_cells(archive, member) for member in members.values()}
-            error_cells = {member: _error_cells(archive, member) for member in members.values()}
+            formulas = {member: formula_cells(archive, member) for member in members.values()}
+            errors = {member: error_cells(archive, member) for member in members.values()}
         book = CalamineWorkbook.from_path(str(path))
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # chart sheets and macro sheets hold no table
             sheet = book.get_sheet_by_name(meta.name)
             rows = _texts(sheet.to_python(skip_empty_area=False))
-            _mark_error_cells(rows, error_cells.get(members.get(meta.name, ""), {}))
+            _mark_error_cells(rows, errors.get(members.get(meta.name, ""), {}))
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
             hidden = meta.visible != SheetVisibleEnum.Visible  # hidden or "very hidden"
             found = formulas.get(members.get(meta.name, ""), [])
@@ -636,24 +415,6 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
         target = targets.get(sheet.get(f"{REL_NS}id"), "")
         members[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return members
-
-
-def _formula_cells(archive: zipfile.ZipFile, member: str) -> list[str]:
-    """The first few cells of a worksheet that hold formulas, read in bounded chunks by `_scan`, which also refuses
-    a sheet spanning more than the import limits before calamine would build its grid."""
-    found: list[str] = []
-
-    def find(text: bytes) -> None:
-        for match in FORMULA_TAG.finditer(text):
-            if len(found) >= 5:
-                return
-            ref = CELL_REF.search(text, max(text.rfind(b"<c ", 0, match.start()), 0), match.start())
-            found.append(ref.group(1).decode() if ref else "?")
-
-    if member in archive.namelist():
-        with archive.open(member) as stream:
-            _scan(stream, find, Extent())
-    return list(dict.fromkeys(found))
 
 
 def normalise_header(text: str) -> str:

@@ -56,7 +56,9 @@ def test_insert_rows_writes_what_bulk_create_writes_and_sets_primary_keys(make_e
             obj.credit_code, obj.name, ["旧名"], Decimal("10.50"),
         )  # fmt: skip
         assert stored.created_at is not None  # auto_now_add applied, as bulk_create applies it
-    event = EnterpriseEvent(enterprise_id=template.pk, kind=EnterpriseEvent.Kind.IMPORTED, summary="建档", data={"a": 1})
+    event = EnterpriseEvent(
+        enterprise_id=template.pk, kind=EnterpriseEvent.Kind.IMPORTED, summary="建档", data={"a": 1}
+    )
     insert_rows([event])
     stored = EnterpriseEvent.objects.get(enterprise=template, summary="建档")
     assert stored.data == {"a": 1} and stored.at is not None
