@@ -16,9 +16,44 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import connections, router, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.db.models import fields as model_fields
 
 BATCH = 2000
+# Field types whose database value is their Python value converted by one builtin (what their `get_prep_value` does
+# for a valid value): most of an import's columns. Exact types only: a subclass may prepare differently.
+_PLAIN = {
+    model_fields.CharField: str,
+    model_fields.TextField: str,
+    model_fields.SlugField: str,
+    model_fields.EmailField: str,
+    model_fields.IntegerField: int,
+    model_fields.SmallIntegerField: int,
+    model_fields.BigIntegerField: int,
+    model_fields.PositiveIntegerField: int,
+    model_fields.PositiveSmallIntegerField: int,
+    model_fields.PositiveBigIntegerField: int,
+    model_fields.BooleanField: bool,
+    model_fields.AutoField: int,
+    model_fields.BigAutoField: int,
+}
+
+
+def insert_preparer(field: Field, connection):
+    """A function of an object giving the field's value to insert, as `bulk_create` prepares it (`pre_save`, then
+    `get_db_prep_save`); plain columns (and foreign keys to them) skip the ORM's per-value calls, ~a quarter of a
+    100,000-row commit. A test holds both ways equal on the import's models."""
+    target = field.target_field if field.is_relation and field.many_to_one else field
+    convert = _PLAIN.get(type(target))
+    if convert is not None and type(field).pre_save is Field.pre_save:
+        attname = field.attname
+
+        def plain(obj):
+            value = getattr(obj, attname)
+            return None if value is None else convert(value)
+
+        return plain
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
 @contextmanager
@@ -49,11 +84,11 @@ def insert_rows(objs: Sequence[Model], *, key: str | None = None, batch_size: in
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    preparers = [insert_preparer(field, connection) for field in fields]
     with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             chunk = objs[start : start + batch_size]
-            prepare = [(field.get_db_prep_save, field.pre_save) for field in fields]
-            cursor.executemany(sql, [[save(pre(obj, True), connection) for save, pre in prepare] for obj in chunk])
+            cursor.executemany(sql, [[prepare(obj) for prepare in preparers] for obj in chunk])
             if key is not None:
                 key_field = meta.get_field(key)
                 by_key = {getattr(obj, key_field.attname): obj for obj in chunk}
