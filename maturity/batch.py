@@ -186,7 +186,7 @@ class _Plan:
         if absent.any():
             x = vals.copy()
             x[absent] = 0.0
-        res = combined @ x
+        res = (x.T @ combined.T).T  # the same product; OpenBLAS runs this shape on one thread, ~2.5× less CPU here
         k = len(self.node_codes)
         return res[:k], res[k], (res[k + 1 :] if self.cmmm else None)
 
