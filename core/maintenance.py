@@ -16,8 +16,9 @@ import threading
 from collections.abc import Callable, Sequence
 
 DAY = 24 * 3600.0
-# One child process for all of them (`tidu upkeep`: sweep_jobs, purge_uploads, sync_search_index), not one each.
-COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "upkeep"),)
+COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "sweep_jobs"),
+                                         (sys.executable, "-m", "tidu.cli", "purge_uploads"),
+                                         (sys.executable, "-m", "tidu.cli", "sync_search_index"))  # fmt: skip
 TIMEOUT = 600.0
 
 
@@ -41,10 +42,12 @@ def run_once(commands: Sequence[Sequence[str]], log: Callable[[str], None]) -> N
         except (OSError, subprocess.TimeoutExpired) as exc:
             log(f"维护命令未完成：{' '.join(command[-1:])}：{exc}")
             continue
-        for line in (done.stdout or "").strip().splitlines() or [""]:
-            log(f"{command[-1]}：{line}")
-        if done.returncode != 0:
-            log(f"{command[-1]} 失败：{done.stderr[-500:]}")
+        text = (done.stdout or "").strip().splitlines()
+        log(
+            f"{command[-1]}：{text[-1] if text else ''}"
+            if done.returncode == 0
+            else f"{command[-1]} 失败：{done.stderr[-500:]}"
+        )
 
 
 def start(
