@@ -287,12 +287,6 @@ def test_rebuild_command_indexes_everything(scenario):
     assert titles(found(Solution, "能耗")) == ["能耗看板"]
 
 
-def test_the_worker_runs_the_sync_with_its_upkeep():
-    from core import maintenance
-
-    assert any(command[-1] == "sync_search_index" for command in maintenance.COMMANDS)
-
-
 def writes(captured) -> list[str]:
     return [
         q["sql"] for q in captured.captured_queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
