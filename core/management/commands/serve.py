@@ -34,6 +34,9 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_worker, **options):
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, interrupt)
+        # Started from a parent that ignores Ctrl-C (a shell's background job, a test runner's worker), Python keeps
+        # SIGINT ignored and Ctrl-C would never stop the server: take it back.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         worker = None
         try:
             if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db") and not no_worker:
