@@ -88,4 +88,12 @@ def test_the_plain_column_shortcut_prepares_every_field_as_the_orm_does(make_ent
             if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 continue  # the clock moves between two pre_save calls; these go the ORM's way anyway
             orm = field.get_db_prep_save(field.pre_save(obj, True), connection)
-            assert insert_preparer(field, connection)(obj) == orm, (type(obj).__name__, field.name)
+            shortcut = insert_preparer(field, connection)(obj)
+            assert _as_sent(shortcut) == _as_sent(orm), (type(obj).__name__, field.name)
+
+
+def _as_sent(value):
+    """What the driver sends: psycopg wraps JSON in adapter objects (`Jsonb`) that compare by identity, so two equal
+    documents are compared by wrapper type and wrapped value."""
+    wrapped = getattr(value, "obj", None)
+    return (type(value).__name__, wrapped) if wrapped is not None else value
