@@ -3,7 +3,9 @@
 `bulk_create` compiles every value of every row through the ORM's SQL compiler (~4 million field compilations
 for a 100,000-row enterprise import, a third of its commit); here one prepared `INSERT` is run for every object
 (`executemany`), each value prepared as `bulk_create` prepares it (`pre_save(obj, add=True)`, then
-`get_db_prep_save`). Primary keys are read back by a unique key the caller names, in batches.
+`get_db_prep_save`). Primary keys are read back by a unique key the caller names, in batches. On PostgreSQL the
+rows go through `COPY … FROM STDIN` instead: a 100,000-row import's ~320,000 single-row statements kept the server
+busy ~24 s of its commit (client-side binding: each statement parsed on its own); `COPY` streams them in one.
 
 Django's `bulk_update` writes one `UPDATE … SET f = CASE WHEN pk = 1 THEN … WHEN pk = 2 THEN … END …` per batch: the
 database evaluates the CASE for every row of the batch (quadratic in the batch size) and Django builds a `When`
@@ -85,10 +87,17 @@ def insert_rows(objs: Sequence[Model], *, key: str | None = None, batch_size: in
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     preparers = [insert_preparer(field, connection) for field in fields]
+    copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"  # noqa: S608
     with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             chunk = objs[start : start + batch_size]
-            cursor.executemany(sql, [[prepare(obj) for prepare in preparers] for obj in chunk])
+            rows = [[prepare(obj) for prepare in preparers] for obj in chunk]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, rows)
             if key is not None:
                 key_field = meta.get_field(key)
                 by_key = {getattr(obj, key_field.attname): obj for obj in chunk}
