@@ -115,6 +115,7 @@ class Menu:
     imports: bool = False  # 批量导入 of enterprise lists
     catalog: bool = False  # 资源池: the published directory is open to every signed-in user
     report_batches: bool = False
+    monitoring: bool = False  # 目标监测: the programme authorities' figures
 
 
 def menu_for(user) -> Menu:
@@ -129,4 +130,5 @@ def menu_for(user) -> Menu:
         imports=scope.is_authority,
         catalog=True,
         report_batches=scope.is_authority,
+        monitoring=scope.is_authority,
     )

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, EnterpriseLabel
 from maturity.conditions import TierEvaluation, TierModel, evaluate, facts_in_force
 from maturity.library import load_tiers
 from maturity.tier_model import Fact
@@ -23,8 +24,18 @@ from .models import Assessment, AssessmentResult, TierFact
 TIER_MODEL = "smart-factory-2025"
 TIER_LABELS = {"tier-basic": "基础级", "tier-advanced": "先进级", "tier-excellent": "卓越级", "tier-leading": "领航级"}
 ORDER = ["无", "基础级", "先进级", "卓越级", "领航级"]
+TIERS = {"basic": "基础级", "advanced": "先进级", "excellent": "卓越级", "leading": "领航级"}  # code → name, in order
 # A verified evaluation outweighs a commissioner's diagnosis, which outweighs a self-assessment.
 KIND_WEIGHT = {Assessment.Kind.VERIFIED: 3, Assessment.Kind.DIAGNOSIS: 2, Assessment.Kind.SELF: 1}
+
+
+def recognised_at_or_above(tier: str) -> Exists:
+    """Enterprises recognised at `tier` (a key of TIERS) or above, as a condition on an Enterprise queryset. The one
+    place tiers are counted (monitoring's targets and dashboards read it): today a recognition is a tier label on
+    the archive; recognition decisions will feed this function when they are recorded."""
+    rank = ORDER.index(TIERS[tier])
+    wanted = [code for code, name in TIER_LABELS.items() if ORDER.index(name) >= rank]
+    return Exists(EnterpriseLabel.objects.filter(enterprise=OuterRef("pk"), label_id__in=wanted))
 
 
 @cache

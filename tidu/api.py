@@ -27,6 +27,7 @@ from catalog.needs_api import router as needs_router
 from catalog.services import CatalogError
 from core.api import Problem
 from enterprises.api import router as enterprises_router
+from monitoring.api import router as monitoring_router
 from notifications.api import router as notifications_router
 from regions.api import router as regions_router
 from reports.api import router as reports_router
@@ -150,6 +151,7 @@ api.add_router("/", needs_router)
 api.add_router("/", meetings_router)
 api.add_router("/", reports_router)
 api.add_router("/", notifications_router)
+api.add_router("/monitoring", monitoring_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 

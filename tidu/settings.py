@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "assessments",
     "incentives",
     "reports",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,11 @@ TIDU_JOB_STALE_MINUTES = float(os.environ.get("TIDU_JOB_STALE_MINUTES", "10"))
 # Uploaded import files are deleted this many days after upload (the job and its report stay): `tidu purge_uploads`.
 TIDU_UPLOAD_RETENTION_DAYS = int(os.environ.get("TIDU_UPLOAD_RETENTION_DAYS", "30"))
 TIDU_ATTACHMENT_MAX_MB = int(os.environ.get("TIDU_ATTACHMENT_MAX_MB", "20"))  # provider, solution and case files
+# Monitoring: a group smaller than this is shown as counts, never as a percentage (a share of 3 enterprises says
+# nothing and may single one out); a target below its trajectory by at most this fraction of its planned rise is
+# "at risk" rather than "behind".
+TIDU_MIN_GROUP_SIZE = int(os.environ.get("TIDU_MIN_GROUP_SIZE", "10"))
+TIDU_TARGET_AT_RISK_TOLERANCE = os.environ.get("TIDU_TARGET_AT_RISK_TOLERANCE", "0.10")
 TIDU_PLATFORM_NAME = os.environ.get("TIDU_PLATFORM_NAME", "梯度 · 智改数转服务平台")
 
 LOGGING = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("catalog/", include("catalog.urls")),
     path("reports/", include("reports.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("r/<str:code>/", report_views.verify, name="report_verify"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

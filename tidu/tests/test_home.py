@@ -11,7 +11,9 @@ from .workday import INTERNAL_NOTE, SHARED_NOTE, populate
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN_APPS = {"regions", "accounts", "notifications", "catalog", "enterprises", "assessments", "incentives", "reports"}
+DOMAIN_APPS = {
+    "regions", "accounts", "notifications", "catalog", "enterprises", "assessments", "incentives", "reports", "monitoring",
+}  # fmt: skip
 
 
 def home_of(login, user) -> str:

@@ -1,0 +1,92 @@
+"""Forms for plans and targets. Choices are limited to what the user governs and what the archive holds."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.policy import scope_of
+from assessments.models import ModelVersion
+from core.forms import StyledMixin
+from enterprises.models import Chain, Cluster, Label, SizeClass
+from regions.models import IndustryDivision, Region, prefix_range
+
+from .models import Plan, Target
+
+YEARS = range(2020, 2041)
+
+
+def plans_for(region: Region):
+    """Plans a target for `region` may join: the plans of this region and of the regions above it."""
+    ancestors = [region.path[:n] for n in range(2, len(region.path) + 1, 2)]
+    return Plan.objects.filter(region__path__in=ancestors).order_by("-start_year", "name")
+
+
+class PlanForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["name", "start_year", "end_year", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("截止年度不能早于起始年度"))
+        return data
+
+
+class TargetForm(StyledMixin, forms.ModelForm):
+    above_scale = forms.NullBooleanField(
+        label=_("规模以上"), required=False,
+        widget=forms.Select(choices=[("unknown", _("不限")), ("true", _("仅规模以上")), ("false", _("仅规模以下"))]),
+    )  # fmt: skip
+    model_code = forms.ChoiceField(label=_("评估模型"), required=False)
+    size_class = forms.ChoiceField(label=_("企业规模"), required=False, choices=[("", _("不限")), *SizeClass.choices])
+
+    class Meta:
+        model = Target
+        fields = [
+            "plan", "name", "metric", "unit", "model_code", "level", "tier", "basis", "above_scale", "size_class",
+            "industry", "label", "cluster", "chain", "year", "value",
+        ]  # fmt: skip
+
+    def __init__(self, *args, user, region: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.region = user, region
+        self.fields["plan"].queryset = plans_for(region)
+        codes = ModelVersion.objects.filter(is_current=True).order_by("code").values_list("code", "name")
+        self.fields["model_code"].choices = [("", _("（不限）"))] + list(codes)
+        self.fields["industry"].queryset = IndustryDivision.objects.filter(code__gte="13", code__lte="43")
+        self.fields["label"].queryset = Label.objects.order_by("order", "code")
+        self.fields["cluster"].queryset = Cluster.objects.filter(**prefix_range("region_id", region.path[:2]))
+        self.fields["chain"].queryset = Chain.objects.filter(**prefix_range("region_id", region.path[:2]))
+        self.fields["year"].widget = forms.Select(choices=[(y, y) for y in YEARS])
+        self.fields["value"].help_text = _("数量填整数；占比填百分数，如 50 表示 50%")
+        scope = scope_of(user)
+        self.governs = scope.is_authority and scope.manages_code(region.code)
+        self.style()
+
+
+class SplitForm(forms.Form):
+    """One value per region below, and how the parts are made."""
+
+    method = forms.ChoiceField(label=_("分解方式"), choices=Target.SplitMethod.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, children: list[Region], suggested: dict[str, object], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.children = children
+        for child in children:
+            self.fields[f"part_{child.code}"] = forms.DecimalField(
+                label=child.name, required=False, min_value=0, max_digits=12, decimal_places=2,
+                initial=suggested.get(child.code),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm text-end", "step": "0.01"}),
+            )  # fmt: skip
+
+    def by_hand(self) -> dict:
+        return {
+            child.code: self.cleaned_data[f"part_{child.code}"]
+            for child in self.children
+            if self.cleaned_data.get(f"part_{child.code}") is not None
+        }
+
+    def part_fields(self):
+        return [(child, self[f"part_{child.code}"]) for child in self.children]

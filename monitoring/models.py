@@ -1,0 +1,155 @@
+"""Plans and targets (目标任务): what a region means to reach by a year, split down to cities and counties, with
+the progress last computed from the records."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Assessment
+from assessments.tiers import TIERS
+
+from . import metrics
+from .progress import Unit
+from .querysets import PlanQuerySet, TargetQuerySet
+
+
+class Plan(models.Model):
+    """A programme's set of targets for a region over some years, e.g. a province's 2025–2027 plan."""
+
+    name = models.CharField(_("计划名称"), max_length=200)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    start_year = models.PositiveSmallIntegerField(_("起始年度"))
+    end_year = models.PositiveSmallIntegerField(_("截止年度"))
+    description = models.TextField(_("说明"), blank=True)
+    is_example = models.BooleanField(_("示例"), default=False)  # shipped with the demo province, not a real plan
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_year", "name"]
+        verbose_name = _("目标计划")
+        verbose_name_plural = _("目标计划")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """One figure a region should reach by the end of a year, and the progress last computed for it."""
+
+    class SplitMethod(models.TextChoices):
+        PRO_RATA = "pro_rata", _("按企业数比例分解")
+        BY_HAND = "by_hand", _("逐个填写")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("目标计划"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts", verbose_name=_("上级目标")
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    name = models.CharField(_("目标名称"), max_length=200)
+    metric = models.CharField(_("指标"), max_length=16, choices=list(metrics.METRICS.items()))
+    unit = models.CharField(
+        _("计量方式"), max_length=8, choices=[(Unit.COUNT, _("数量")), (Unit.SHARE, _("占比（%）"))]
+    )
+    model_code = models.SlugField(_("评估模型"), max_length=40, blank=True)
+    level = models.PositiveSmallIntegerField(_("等级"), null=True, blank=True)
+    tier = models.CharField(_("梯度等级"), max_length=12, blank=True, choices=list(TIERS.items()))
+    basis = models.CharField(
+        _("结果依据"), max_length=12, choices=list(metrics.BASIS_LABELS.items()), default=Assessment.Kind.SELF
+    )
+    # The population (only for metrics about enterprises); empty = no filter.
+    above_scale = models.BooleanField(_("规模以上"), null=True, blank=True)
+    size_class = models.CharField(_("企业规模"), max_length=8, blank=True)
+    industry = models.ForeignKey(
+        "regions.IndustryDivision", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("行业"),
+    )  # fmt: skip
+    label = models.ForeignKey(
+        "enterprises.Label", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("标签")
+    )
+    cluster = models.ForeignKey(
+        "enterprises.Cluster", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("产业集群"),
+    )  # fmt: skip
+    chain = models.ForeignKey(
+        "enterprises.Chain", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("产业链"),
+    )  # fmt: skip
+    year = models.PositiveSmallIntegerField(
+        _("目标年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    value = models.DecimalField(_("目标值"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    split_method = models.CharField(_("分解方式"), max_length=10, choices=SplitMethod.choices, blank=True)
+    # Where the figure stood when the target was set: the start of its trajectory.
+    baseline = models.DecimalField(_("基期值"), max_digits=12, decimal_places=2, default=Decimal(0))
+    baseline_on = models.DateField(_("基期日期"))
+    # Progress, as last computed by services.targets_recompute.
+    met = models.PositiveIntegerField(_("已达成数"), default=0)
+    population = models.PositiveIntegerField(_("总体数"), default=0)
+    actual = models.DecimalField(_("当前值"), max_digits=12, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "year", "pk"]
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "region"], name="target_one_part_per_region"),
+            models.CheckConstraint(
+                condition=~models.Q(unit="share") | models.Q(value__lte=100),
+                name="target_share_at_most_100",
+                violation_error_message=_("占比目标不能超过 100%%"),  # formatted with %(name)s
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "year"], name="target_region_year")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.region_id} {self.year}"
+
+    def measure(self) -> metrics.Measure:
+        return metrics.Measure(
+            metric=self.metric, year=self.year, model_code=self.model_code, level=self.level, tier=self.tier,
+            basis=self.basis,
+        )  # fmt: skip
+
+    def population_filter(self) -> metrics.Population:
+        return metrics.Population(
+            above_scale=self.above_scale, size_class=self.size_class, industry=self.industry_id or "",
+            label=self.label_id or "", cluster=self.cluster_id, chain=self.chain_id,
+        )  # fmt: skip
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == Unit.SHARE
+
+
+class TargetEvent(models.Model):
+    """A change to a target: set, split, changed, recomputed by hand. The history an audit reads."""
+
+    class Kind(models.TextChoices):
+        SET = "set", _("设定目标")
+        SPLIT = "split", _("分解目标")
+        CHANGED = "changed", _("修改目标值")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("目标变更记录")
+        verbose_name_plural = _("目标变更记录")
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.kind}"

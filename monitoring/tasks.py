@@ -1,0 +1,14 @@
+"""Background work for monitoring: recomputing targets' progress from the records."""
+
+from django.tasks import task
+
+from regions.models import prefix_range
+
+
+@task
+def recompute_targets(region_path: str = "") -> int:
+    from .models import Target
+    from .services import targets_recompute
+
+    targets = Target.objects.filter(**prefix_range("region_id", region_path)) if region_path else None
+    return targets_recompute(targets)

@@ -1,0 +1,161 @@
+"""Monitoring pages for officers: where each region stands against its targets, drilled down by region.
+
+Each view: permission (a region the user does not govern is a 404) → one selector or service call → render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.policy import scope_of
+from regions.models import Region
+
+from . import selectors, services
+from .forms import PlanForm, SplitForm, TargetForm
+from .models import Target
+from .tasks import recompute_targets
+
+
+def _authority(request):
+    scope = scope_of(request.user)
+    if not scope.is_authority:
+        raise PermissionDenied(_("监测页面仅对主管部门开放"))
+    return scope
+
+
+def _governed_region(request, code: str) -> Region:
+    scope = _authority(request)
+    region = get_object_or_404(Region, code=code)
+    if not scope.manages_code(region.code):
+        raise Http404
+    return region
+
+
+def _target_for_user(request, pk: int) -> Target:
+    _authority(request)
+    return get_object_or_404(Target.objects.visible_to(request.user).select_related("region", "plan"), pk=pk)
+
+
+def _errors_text(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+@login_required
+def dashboard(request):
+    _authority(request)
+    region = selectors.home_region(request.user)
+    if region is None:
+        raise Http404
+    return redirect("monitoring:region", code=region.code)
+
+
+@login_required
+def region_page(request, code: str):
+    region = _governed_region(request, code)
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() else None
+    context = {
+        "region": region,
+        "crumbs": selectors.breadcrumbs(request.user, region),
+        "rows": selectors.region_targets(request.user, region, year),
+        "children": selectors.child_regions_summary(request.user, region),
+        "year": year,
+        "statuses": selectors.STATUS_LABELS,
+        "rule": selectors.rule_text(),
+        "min_group": selectors.min_group(),
+    }
+    return render(request, "monitoring/region.html", context)
+
+
+@login_required
+def target_detail(request, pk: int):
+    target = _target_for_user(request, pk)
+    scope = scope_of(request.user)
+    context = {
+        "target": target,
+        "progress": selectors.progress_of(target),
+        "crumbs": selectors.breadcrumbs(request.user, target.region),
+        "parts": selectors.parts_progress(request.user, target),
+        "events": target.events.select_related("actor")[:50],
+        "can_split": scope.manages_code(target.region_id) and Region.objects.filter(parent=target.region).exists(),
+        "statuses": selectors.STATUS_LABELS,
+        "rule": selectors.rule_text(),
+        "min_group": selectors.min_group(),
+    }
+    return render(request, "monitoring/target_detail.html", context)
+
+
+@login_required
+def plan_create(request, code: str):
+    region = _governed_region(request, code)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(actor=request.user, region=region, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已新建目标计划“%(name)s”") % {"name": plan.name})
+            return redirect("monitoring:target_create", code=region.code)
+    return render(request, "monitoring/plan_form.html", {"form": form, "region": region})
+
+
+@login_required
+def target_create(request, code: str):
+    region = _governed_region(request, code)
+    form = TargetForm(request.POST or None, user=request.user, region=region)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "plan"}
+        fields["model_code"] = fields.get("model_code") or ""
+        fields["size_class"] = fields.get("size_class") or ""
+        try:
+            target = services.target_set(actor=request.user, plan=form.cleaned_data["plan"], region=region, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已设定目标"))
+            return redirect("monitoring:target", pk=target.pk)
+    return render(request, "monitoring/target_form.html", {"form": form, "region": region})
+
+
+@login_required
+def target_split(request, pk: int):
+    target = _target_for_user(request, pk)
+    if not scope_of(request.user).manages_code(target.region_id):
+        raise PermissionDenied(_("只有主管该地区的部门可以分解目标"))
+    children = list(Region.objects.filter(parent=target.region, is_active=True).order_by("code"))
+    if not children:
+        raise Http404
+    populations = services.split_populations(target, children)
+    suggested = services.split_values(target, Target.SplitMethod.PRO_RATA, children, populations, None)
+    current = {part.region_id: part.value for part in target.parts.all()}
+    form = SplitForm(
+        request.POST or None, children=children, suggested=current or suggested,
+        initial={"method": target.split_method or Target.SplitMethod.PRO_RATA},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_split(
+                actor=request.user, target=target, method=form.cleaned_data["method"], by_hand=form.by_hand()
+            )
+        except ValidationError as error:
+            form.add_error(None, _errors_text(error))
+        else:
+            messages.success(request, _("已分解到下级地区"))
+            return redirect("monitoring:target", pk=target.pk)
+    rows = [
+        (child, field, populations.get(child.code, 0), suggested[child.code]) for child, field in form.part_fields()
+    ]
+    return render(request, "monitoring/split_form.html", {"form": form, "target": target, "rows": rows})
+
+
+@login_required
+@require_POST
+def recompute(request, code: str):
+    region = _governed_region(request, code)
+    recompute_targets.enqueue(region.path)
+    messages.success(request, _("已开始重新计算目标进度，稍后刷新页面查看"))
+    return redirect("monitoring:region", code=region.code)
