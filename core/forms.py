@@ -1,8 +1,9 @@
 """Bootstrap styling for every form, so templates render fields without per-field markup."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 
@@ -39,6 +40,16 @@ class StyledMixin:
                 widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
+def _read_once(choices) -> list:
+    """A ModelChoiceField's choices are a fresh query each time they are iterated, list() asks their len() first (a
+    COUNT query), and iterating them streams through a server-side cursor on PostgreSQL (three round trips): read the
+    rows with one plain query instead, as the iterator would yield them."""
+    if not isinstance(choices, ModelChoiceIterator):
+        return list(choices)
+    head = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+    return head + [choices.choice(obj) for obj in choices.queryset]
+
+
 class QuickSelect(forms.Select):
     """A single <select> rendered in Python instead of one template per option.
 
@@ -47,17 +58,20 @@ class QuickSelect(forms.Select):
     `forms.Select` for flat choices (a test compares them); grouped choices fall back to Django's rendering."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        if any(isinstance(label, list | tuple) for _value, label in self.choices):
+        choices = _read_once(self.choices)
+        if any(isinstance(label, list | tuple) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         chosen = {"" if v is None else str(v) for v in self.format_value(value)}
         parts = [format_html("<select{}>", flatatt(final))]
         selected_once = False
-        for option_value, label in self.choices:
+        for option_value, label in choices:
             text = "" if option_value is None else str(option_value)
             selected = not selected_once and text in chosen  # a single select marks its first match only
             selected_once = selected_once or selected
-            parts.append(format_html('<option value="{}"{}>{}</option>', text, " selected" if selected else "", label))
+            # conditional_escape directly: format_html's parsing of its template costs more than the escaping.
+            mark = " selected" if selected else ""
+            parts.append(f'<option value="{conditional_escape(text)}"{mark}>{conditional_escape(label)}</option>')
         parts.append("</select>")
-        return mark_safe("\n".join(parts))  # noqa: S308 -- every piece above went through format_html
+        return mark_safe("\n".join(parts))  # noqa: S308 -- every value above is escaped

@@ -1,9 +1,12 @@
 """Forms for the archive pages. Choices are always limited to what the user governs."""
 
 import datetime as dt
+import time
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -222,6 +225,44 @@ class ImportAnswerForm(StyledMixin, forms.Form):
         return self.cleaned_data["confirm_groupings"] if self.asks_groupings else None
 
 
+# Reference data for the list's filter choices (divisions, industries, labels) is read once per process rather than
+# on every page: it changes only when reference tables are loaded or edited. A change saved in this process clears
+# the lists at once; other processes pick it up within CHOICES_TTL_S. Inside a transaction the cache is not used, so a
+# rolled-back change (or a test's) never leaves a choice behind.
+CHOICES_TTL_S = 60.0
+_choices: dict = {}
+
+
+def reference_choices(key, build) -> list[tuple[str, str]]:
+    if transaction.get_connection().in_atomic_block:
+        return build()
+    now = time.monotonic()
+    hit = _choices.get(key)
+    if hit is None or hit[0] <= now:
+        hit = _choices[key] = (now + CHOICES_TTL_S, build())
+    return hit[1]
+
+
+def forget_reference_choices(**kwargs) -> None:
+    _choices.clear()
+
+
+for _model in (Region, IndustryDivision, Label):
+    post_save.connect(forget_reference_choices, sender=_model, dispatch_uid=f"filter-choices-save-{_model.__name__}")
+    post_delete.connect(forget_reference_choices, sender=_model, dispatch_uid=f"filter-choices-del-{_model.__name__}")
+
+
+def _region_choices(user) -> list[tuple[str, str]]:
+    regions = regions_for(user).filter(level__gte=2 if scope_of(user).is_admin else 1)
+    if regions.count() > 500:
+        regions = regions.filter(level__lte=2)
+    return [(r.code, ("　" * (r.level - 1)) + r.name) for r in regions.only("code", "name", "level")]
+
+
+def _all_choices(model) -> list[tuple[str, str]]:
+    return [(obj.pk, str(obj)) for obj in model.objects.all()]
+
+
 # The default, region then name, is what an index delivers in order (ent_active_county_name): a province's first
 # page then reads 50 rows instead of sorting 300,000.
 DEFAULT_SORT = "county"
@@ -281,16 +322,22 @@ class EnterpriseFilterForm(StyledMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = regions_for(user).filter(level__gte=2 if scope_of(user).is_admin else 1)
-        if regions.count() > 500:
-            regions = regions.filter(level__lte=2)
-        self.fields["region"].choices = [("", _("全部区域"))] + [
-            (r.code, ("　" * (r.level - 1)) + r.name) for r in regions.only("code", "name", "level")
-        ]
+        scope = scope_of(user)
+        regions = reference_choices(
+            ("regions", scope.is_admin, scope.officer_paths + scope.commissioner_paths), lambda: _region_choices(user)
+        )
+        self.fields["region"].choices = [("", _("全部区域")), *regions]
+        # Rendered from the cached lists; a chosen value is still checked against the table (one lookup by key).
+        for name, model in (("industry", IndustryDivision), ("label", Label)):
+            self.fields[name].choices = [("", _("全部")), *reference_choices(name, lambda m=model: _all_choices(m))]
         self.fields["cluster"].queryset = Cluster.objects.visible_to(user)
         self.fields["chain"].queryset = Chain.objects.visible_to(user)
-        for name in ("industry", "label", "cluster", "chain"):
+        for name in ("cluster", "chain"):
             self.fields[name].empty_label = _("全部")
+
+    def region_only(self) -> bool:
+        """No filter but the region (and the order): the matches are then a region scope's whole population."""
+        return not any(v for k, v in self.cleaned_data.items() if k not in {"region", "sort"})
 
     def apply(self, qs):
         data = self.cleaned_data

@@ -3,13 +3,14 @@
 Each function returns a plain dict for one template partial of this app (templates/enterprises/_workbench_*.html);
 the home page (tidu.home) decides which of them a person sees, by role."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from accounts.models import Membership
 from accounts.policy import scope_of
 from core.models import UploadJob
+from regions.models import prefix_range
 
-from .models import Enterprise, EnterpriseEvent, ImportJob
+from .models import Enterprise, EnterpriseCount, EnterpriseEvent, ImportJob
 
 QUEUE_ROWS = 5
 
@@ -58,3 +59,36 @@ def own_enterprises(user) -> list[Enterprise]:
     """The enterprises this user speaks for (usually one)."""
     ids = scope_of(user).own_enterprise_ids
     return list(Enterprise.objects.active().filter(pk__in=ids).select_related("county", "industry").order_by("pk"))
+
+
+def _narrowest(paths) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def regional_count(user, region_path: str = "") -> int | None:
+    """The exact number of active enterprises `user` sees under `region_path` ("" for their whole scope), read from
+    the per-county counts the database keeps (EnterpriseCount), or None when the scope is not made of regions alone
+    (an enterprise's own record, a commissioner's named assignments): the caller then counts rows.
+
+    Same rows as `Enterprise.objects.visible_to(user).in_region(region_path).count()`: an officer's or commissioner's
+    scope is a set of county-code prefixes over active enterprises, and so is this sum."""
+    scope = scope_of(user)
+    if scope.own_enterprise_ids or scope.commissioner_membership_ids:
+        return None
+    paths = [""] if scope.is_admin else _narrowest(scope.officer_paths + scope.commissioner_paths)
+    wanted = []
+    for path in paths:
+        if region_path.startswith(path):
+            wanted.append(region_path)  # the region lies inside this subtree
+        elif path.startswith(region_path):
+            wanted.append(path)  # this subtree lies inside the region
+    if not wanted:
+        return 0
+    q = Q(pk__in=[])
+    for path in _narrowest(wanted):
+        q |= Q(**prefix_range("county_code", path))
+    return EnterpriseCount.objects.filter(q).aggregate(n=Sum("active"))["n"] or 0

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, events, exports, imports, services
+from regions.models import code_prefix
+
+from . import access, events, exports, imports, list_rows, selectors, services
 from .forms import (
     DEFAULT_SORT,
     SORTS,
@@ -29,6 +31,28 @@ from .querysets import sees_internal
 from .sizing import classify
 
 PAGE_SIZE = 50
+# The columns the list shows (list_rows.rows_html): the rest of a record (its notes, former names as JSON…) is not
+# read and converted fifty times per page.
+LIST_FIELDS = (
+    "name",
+    "credit_code",
+    "is_synthetic",
+    "size_class",
+    "is_above_scale",
+    "revenue",
+    "county__name",
+    "industry__name",
+)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the exact number of rows when it is known without counting them (a region scope's total,
+    kept by the database per county: see selectors.regional_count); otherwise it counts as Django's does."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.count = count  # sets Paginator.count's cached_property value
 
 
 @login_required
@@ -47,12 +71,19 @@ def enterprise_list(request):
         if not access.can(request.user, "export"):
             raise PermissionDenied(_("您没有导出权限"))
         return exports.enterprise_export(qs, export_format)
-    page = Paginator(qs.select_related("county", "industry"), PAGE_SIZE).get_page(request.GET.get("page"))
+    count = None  # counted by the paginator unless the matches are a whole region scope
+    if not form.is_bound:
+        count = selectors.regional_count(request.user)
+    elif form.is_valid() and form.region_only():
+        count = selectors.regional_count(request.user, code_prefix(form.cleaned_data.get("region") or ""))
+    page = CountedPaginator(qs.select_related("county", "industry").only(*LIST_FIELDS), PAGE_SIZE, count=count)
+    page = page.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
+        "rows": list_rows.rows_html(page.object_list),
         "query": query.urlencode(),
         "can_create": access.can(request.user, "create"),
         "can_export": access.can(request.user, "export"),
