@@ -35,15 +35,16 @@ def parser(description: str) -> argparse.ArgumentParser:
     return p
 
 
-def setup_django(name: str, workdir: Path | None = None, keep: bool = False) -> Path:
-    """Environment first, then django.setup(), then the schema. Returns the directory holding the database."""
+def setup_django(name: str, workdir: Path | None = None, keep: bool = False, database_url: str | None = None) -> Path:
+    """Environment first, then django.setup(), then the schema. Returns the directory holding the database (the
+    var directory when `database_url` names a PostgreSQL database: see `postgres_database`)."""
     if workdir is None:
         workdir = Path(tempfile.mkdtemp(prefix=f"tidu-bench-{name}-"))
         if not keep:
             atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ["TIDU_VAR_DIR"] = str(workdir)
-    os.environ["TIDU_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["TIDU_DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["TIDU_TASKS_BACKEND"] = "immediate"
     os.environ["TIDU_DEBUG"] = "0"
     os.environ.pop("TIDU_REDIS_URL", None)  # the database cache, like a laptop install
@@ -58,13 +59,54 @@ def setup_django(name: str, workdir: Path | None = None, keep: bool = False) -> 
     from django.core.management import call_command
 
     django.setup()
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-    assert Path(settings.DATABASES["default"]["NAME"]).parent == workdir
+    if database_url:
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else:
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        assert Path(settings.DATABASES["default"]["NAME"]).parent == workdir
     assert not settings.DEBUG
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     log(f"{name}: schema ready in {workdir}")
     return workdir
+
+
+def postgres_database(url: str, *, keep: bool) -> bool:
+    """Create the PostgreSQL database named by `url` if it is missing; with `keep`, an existing one is reused (a
+    seeded archive survives between runs, as a --workdir SQLite file does), without it the database is created afresh
+    and dropped at exit. Returns True when an existing database was kept."""
+    import psycopg
+
+    server, database = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone() is not None
+        if exists and not keep:
+            conn.execute(f'DROP DATABASE "{database}"')
+        if not (exists and keep):
+            conn.execute(f'CREATE DATABASE "{database}"')
+    if not keep:
+        atexit.register(_drop_postgres_database, server, database)
+    return exists and keep
+
+
+def _drop_postgres_database(server: str, database: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+
+
+def postgres_reachable(url: str) -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{url.rsplit('/', 1)[0]}/postgres", connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: not reachable
+        return False
 
 
 def median(values: list[float]) -> float:
