@@ -2,12 +2,18 @@
 corrected version is scored against it, chunk by chunk.
 
 A chunk is read in one query (answers and contexts of the next `chunk` stale results, in assessment order), scored
-with one `maturity.batch.score_many_reporting` run, and written in one transaction: the old results and their
-domain scores stop being current (they stay, as history), the new results are inserted with a compact snapshot
-(as large imports store them; `import_results.full_snapshot` recomputes the rest on demand), their domain scores go
-straight through the cursor (COPY on PostgreSQL), and the peer rows of the chunk's enterprises are refreshed.
-Assessments whose answers no longer fit the corrected model are reported with the error `score` gives and keep
-their old result. Calling `maturity.score` once per assessment took ~30 minutes for a million.
+with one `maturity.batch.score_many_reporting` run, and written in one transaction: the old results stop being
+current (they stay, as history, with their full node scores in their snapshots), the new results are inserted with
+a compact snapshot (as large imports store them; `import_results.full_snapshot` recomputes the rest on demand), and
+the assessment's domain-score rows move to the new result: only the scores that changed are rewritten (a threshold
+correction changes none), nodes the corrected model dropped or added are deleted or inserted. Peer rows get the
+totals and top-level scores that changed. Assessments whose answers no longer fit the corrected model are reported
+with the error `score` gives and keep their old result.
+
+Why move rather than retire and insert: a CMMM result has 36 domain scores, so a million assessments meant 36
+million rows flipped to not current plus 36 million inserted, through four indexes (~26 minutes on SQLite, ~50 on
+PostgreSQL). Nothing reads the domain scores of a result that is no longer current (peer rows, diagnoses and
+meetings all read current ones; history pages read snapshots), so keeping them bought nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -35,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 10_000  # assessments per read, score and write: ~40 MB of answers and results at a time
 IN_LIST = 500  # ids per `IN (…)` when flipping old results: well inside SQLite's limit on bound parameters
+SAME = 1e-12  # a domain score within this of the stored one is left as stored (float summation order, not a change)
+SQLITE_CACHE_KIB = 262_144  # SQLite page cache while rescoring: the default 2 MB thrashes on million-row indexes
 
 Progress = Callable[[int, int], None]  # (assessments done, assessments to do)
 
@@ -62,6 +71,20 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
     tops = {n.code for n in spec.nodes}
     earlier = ModelVersion.objects.filter(pk__in=stale_results(version).values("model_version_id"))
     writer.peers_in_place = all({n.code for n in v.parsed().nodes} == tops for v in earlier)
+    with _sqlite_cache():
+        _run(version, spec, chunk, writer, report, total, progress)
+    return report
+
+
+def _run(
+    version: ModelVersion,
+    spec: ModelSpec,
+    chunk: int,
+    writer: _Writer,
+    report: RescoreReport,
+    total: int,
+    progress: Progress | None,
+) -> None:
     after, done = 0, 0
     while True:
         rows = _stale_chunk(version, after, chunk)
@@ -79,18 +102,34 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
         logger.info("rescoring %s %s: %d of %d", version.code, version.version, done, total)
         if progress is not None:
             progress(done, total)
-    return report
+
+
+@contextmanager
+def _sqlite_cache():
+    """A larger page cache on SQLite for the run (this connection only), restored afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _stale_chunk(version: ModelVersion, after: int, chunk: int) -> list[tuple]:
     """The next `chunk` stale results after assessment `after` (`stale_results`, in assessment order), as
-    (assessment id, result id, enterprise id, answers, context). Plain SQL so that the walk follows the
+    (assessment id, result id, enterprise id, answers, context, old total). Plain SQL so that the walk follows the
     assessments' own index and stops at `chunk` rows: ordered by the result's copy of the id, SQLite sorted every
     remaining row, answers included, for each chunk."""
     qn = connection.ops.quote_name
     a, r = qn(Assessment._meta.db_table), qn(AssessmentResult._meta.db_table)
     sql = (
-        f"SELECT a.id, r.id, a.enterprise_id, a.answers, a.context FROM {a} a "  # noqa: S608 - names from meta
+        f"SELECT a.id, r.id, a.enterprise_id, a.answers, a.context, r.score FROM {a} a "  # noqa: S608 - names from meta
         f"JOIN {r} r ON r.assessment_id = a.id AND r.is_current "
         "WHERE a.model_code = %s AND a.status = %s AND a.id > %s AND r.model_version_id <> %s "
         "ORDER BY a.id LIMIT %s"
@@ -106,8 +145,9 @@ def _stale_chunk(version: ModelVersion, after: int, chunk: int) -> list[tuple]:
             eid,
             loads(answers) if isinstance(answers, str) else answers,
             loads(ctx) if isinstance(ctx, str) else ctx,
+            total,
         )
-        for aid, rid, eid, answers, ctx in found
+        for aid, rid, eid, answers, ctx, total in found
     ]
 
 
@@ -128,14 +168,13 @@ class _Writer:
         return self.provisional[key]
 
     def write(self, rows: Sequence[tuple], batch: BatchResult) -> None:
-        """`rows[k]` (assessment id, old result id, enterprise id, answers, context) was scored in `batch` row k."""
+        """`rows[k]` (assessment id, old result id or None, enterprise id, answers, context, old total or None) was
+        scored in `batch` row k."""
         if not rows:
             return
-        old = [r[1] for r in rows]
+        old = [r[1] for r in rows if r[1] is not None]
         for start in range(0, len(old), IN_LIST):
-            part = old[start : start + IN_LIST]
-            AssessmentResult.objects.filter(pk__in=part).update(is_current=False)
-            DomainScore.objects.filter(result_id__in=part, is_current=True).update(is_current=False)
+            AssessmentResult.objects.filter(pk__in=old[start : start + IN_LIST]).update(is_current=False)
         snap = self.snapshots
         snap.bind(batch.node_codes)
         scores, levels = batch.scores.tolist(), batch.levels.tolist()
@@ -174,30 +213,88 @@ class _Writer:
             .values_list("assessment_id", "pk", "model_version_id")
             if version == self.version.pk
         }
+        before = _domain_scores([r[1] for r in rows if r[1] is not None])
+        self._move_domain_scores(rows, ids, node_scores, before)
         code = self.version.code
-        order = [(col, c, depth) for col, (c, _name, depth, _status) in zip(snap.columns, snap.nodes, strict=True)]
+        if self.peers_in_place:
+            tops = [(batch.node_codes.index(n.code), n.code) for n in self.spec.nodes]
+            changes = []
+            for r, total, values in zip(rows, scores, node_scores, strict=True):
+                if r[5] != total:  # the peer total is a copy of the result's score, exactly
+                    changes.append((r[0], PeerScore.TOTAL, total))
+                was = before.get(r[1], {})
+                for col, node in tops:
+                    x = None if values[col] != values[col] else values[col]
+                    if not _same(was.get(node, (None, None, None, _MISSING))[3], x):
+                        changes.append((r[0], node, x))
+            _update_peer_scores(code, changes)
+        else:
+            peer_scores_refresh(enterprise_ids={r[2] for r in rows}, model_code=code)
+
+    def _move_domain_scores(
+        self, rows: Sequence[tuple], ids: dict[int, int], node_scores: list, before: dict[int, dict]
+    ) -> None:
+        """Each assessment's current domain scores from its old result to its new one: rows whose score and depth
+        are unchanged only change result, changed ones are rewritten, nodes gone are deleted, new ones inserted."""
+        code = self.version.code
+        order = [
+            (col, c, depth)
+            for col, (c, _name, depth, _status) in zip(self.snapshots.columns, self.snapshots.nodes, strict=True)
+        ]
+        inserts, rewrites, moves, deletes = [], [], [], []
+        for r, values in zip(rows, node_scores, strict=True):
+            new = ids[r[0]]
+            have = dict(before.get(r[1], {}))
+            for col, c, depth in order:
+                x = None if (x := values[col]) != x else x
+                got = have.pop(c, None)
+                if got is None:
+                    inserts.append((new, r[2], code, c, depth, x, True))
+                elif got[2] != depth or not _same(got[3], x):
+                    rewrites.append((new, depth, x, got[0]))
+            deletes += [got[0] for got in have.values()]
+            if r[1] is not None:
+                moves.append((new, r[1]))
+        table = connection.ops.quote_name(DomainScore._meta.db_table)
+        with connection.cursor() as cursor:
+            for start in range(0, len(deletes), IN_LIST):
+                part = deletes[start : start + IN_LIST]
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
+        _update(DomainScore, ["result_id", "depth", "score"], ["id"], rewrites)
+        _update(DomainScore, ["result_id"], ["result_id"], moves)  # rewritten rows already point at the new result
         _insert(
             DomainScore,
             ["result_id", "enterprise_id", "model_code", "node_code", "depth", "score", "is_current"],
-            (
-                (ids[r[0]], r[2], code, c, depth, None if (x := values[col]) != x else x, True)
-                for r, values in zip(rows, node_scores, strict=True)
-                for col, c, depth in order
-            ),
+            inserts,
         )
-        if self.peers_in_place:
-            tops = [(batch.node_codes.index(n.code), n.code) for n in self.spec.nodes]
-            _update_peer_scores(
-                code,
-                (
-                    change
-                    for r, total, values in zip(rows, scores, node_scores, strict=True)
-                    for change in [(r[0], PeerScore.TOTAL, total)]
-                    + [(r[0], node, None if values[col] != values[col] else values[col]) for col, node in tops]
-                ),
+
+
+_MISSING = object()
+
+
+def _same(old: object, new: float | None) -> bool:
+    """Whether a stored score (None for "nothing counted") equals a computed one, up to summation order."""
+    if old is None or new is None or old is _MISSING:
+        return old is new
+    return abs(old - new) <= SAME  # type: ignore[operator]
+
+
+def _domain_scores(result_ids: list[int]) -> dict[int, dict[str, tuple]]:
+    """The current domain scores of these results: result id → node code → (id, result id, depth, score)."""
+    out: dict[int, dict[str, tuple]] = {}
+    qn = connection.ops.quote_name
+    table = qn(DomainScore._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(result_ids), IN_LIST):
+            part = result_ids[start : start + IN_LIST]
+            cursor.execute(
+                f"SELECT id, result_id, node_code, depth, score FROM {table} "  # noqa: S608 - name from meta
+                f"WHERE is_current AND result_id IN ({', '.join(['%s'] * len(part))})",
+                part,
             )
-        else:
-            peer_scores_refresh(enterprise_ids={r[2] for r in rows}, model_code=code)
+            for pk, result, node, depth, score in cursor.fetchall():
+                out.setdefault(result, {})[node] = (pk, result, depth, score)
+    return out
 
 
 RESULT_COLUMNS = [
@@ -310,6 +407,39 @@ def _update_peer_scores(model_code: str, changes: Iterable[tuple[int, str, float
                 f"WHERE {table}.assessment_id = v.column1 AND {table}.node_code = v.column2 "
                 f"AND {table}.model_code = %s",
                 [x for change in part for x in change] + [model_code],
+            )
+
+
+def _update(model, columns: list[str], keys: list[str], rows: Sequence[tuple]) -> None:
+    """`UPDATE … SET columns WHERE keys` for each row (the column values, then the key values): executemany on
+    SQLite (one indexed statement per row), a VALUES list joined per 2,000 rows on PostgreSQL."""
+    if not rows:
+        return
+    meta = model._meta
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+
+    def column(name: str) -> str:
+        return qn(meta.get_field(name.removesuffix("_id")).column) if name != "id" else qn(meta.pk.column)
+
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{column(c)} = %s" for c in columns)
+            where = " AND ".join(f"{column(k)} = %s" for k in keys)
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {where}", rows)  # noqa: S608 - names from meta
+            return
+        types = [meta.get_field(c.removesuffix("_id")).db_type(connection) if c != "id" else "bigint" for c in columns]
+        types += ["bigint"] * len(keys)  # keys here are ids
+        names = [f"c{k}" for k in range(len(columns) + len(keys))]
+        sets = ", ".join(f"{column(c)} = v.{n}" for c, n in zip(columns, names, strict=False))
+        where = " AND ".join(f"{table}.{column(k)} = v.{n}" for k, n in zip(keys, names[len(columns) :], strict=True))
+        for start in range(0, len(rows), 2000):
+            part = rows[start : start + 2000]
+            first = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+            values = ", ".join([first] + ["(" + ", ".join(["%s"] * len(types)) + ")"] * (len(part) - 1))
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v ({', '.join(names)}) WHERE {where}",  # noqa: S608
+                [x for row in part for x in row],
             )
 
 

@@ -147,7 +147,7 @@ def seed(n: int, seed: int = 2026):
             Assessment.objects.bulk_create(assessments, batch_size=2000)
             batch = score_many(spec, [a.answers for a in assessments], [a.context for a in assessments])
             # The first results through the same writer (no old result to retire: None matches no row).
-            rows = [(a.pk, None, a.enterprise_id, a.answers, a.context) for a in assessments]
+            rows = [(a.pk, None, a.enterprise_id, a.answers, a.context, None) for a in assessments]
             _Writer(spec, version, "提交").write(rows, batch)
         log(f"seeded {min(n, start + 10_000):,} of {n:,}")
     return version

@@ -161,3 +161,53 @@ def test_the_compact_snapshot_text_is_what_an_import_stores(request, model):
             batch.level_scores[k].tolist(),
         )
         assert json.loads(text) == json.loads(json.dumps(row.to_dict()))
+
+
+def test_domain_scores_move_to_the_new_result_and_follow_every_change_of_the_model(make_enterprise, cmmm):
+    """A correction that renames a sub-domain and reweights an item: the renamed node's rows are replaced, the
+    reweighted ones rewritten, the rest only move; the current domain scores are then exactly what scoring each
+    assessment alone gives, and no result that is not current keeps any."""
+    assessments = submit_mixed(make_enterprise, cmmm, 8, seed=11)
+
+    def rename_and_reweight(data):
+        leaves = []
+
+        def walk(node):
+            if node.get("children"):
+                for child in node["children"]:
+                    walk(child)
+            else:
+                leaves.append(node)
+
+        for node in data["nodes"]:
+            walk(node)
+        leaves[0]["code"] = leaves[0]["code"] + "R"
+        leaves[1]["items"][0] = {**leaves[1]["items"][0], "weight": 3.0}
+
+    new = services.publish_version(corrected(cmmm, "2020-tidu-bulk-rename", rename_and_reweight))
+    spec = new.parsed()
+    assert rescoring.rescore(version=new, chunk=3).rescored == len(assessments)
+    changed = 0
+    for a in assessments:
+        alone = maturity.score(spec, a.answers, a.context)
+        stored = AssessmentResult.objects.get(assessment=a, is_current=True)
+        rows = {d.node_code: (d.depth, d.score, d.is_current) for d in stored.domain_scores.all()}
+        assert rows.keys() == alone.nodes.keys()
+        for code, node in alone.nodes.items():
+            depth, score, current = rows[code]
+            assert depth == node.depth and current
+            assert (score is None) == (node.score is None)
+            assert node.score is None or score == pytest.approx(node.score, abs=1e-9)
+        before = maturity.score(cmmm.parsed(), a.answers, a.context).nodes
+        changed += any(
+            code in before and (before[code].score or 0) != pytest.approx(n.score or 0, abs=1e-9)
+            for code, n in alone.nodes.items()
+        )
+    assert changed  # the reweighted item moved some sub-domain's score, so rewrites were exercised
+    assert not DomainScore.objects.filter(result__is_current=False).exists()
+    assert DomainScore.objects.count() == sum(
+        len(maturity.score(spec, a.answers, a.context).nodes) for a in assessments
+    )
+    peers = set(PeerScore.objects.values_list("enterprise_id", "node_code", "score", "assessment_id"))
+    services.peer_scores_rebuild()
+    assert set(PeerScore.objects.values_list("enterprise_id", "node_code", "score", "assessment_id")) == peers
