@@ -19,6 +19,7 @@ run-prepare:
 	@$(PY) manage.py seed_demo_assessments --if-empty --seed 1
 	@$(PY) manage.py seed_demo_catalog --if-empty --seed 1
 	@$(PY) manage.py seed_demo_programmes --province 36
+	@$(PY) manage.py seed_demo_targets --province 36
 
 setup:
 	@scripts/setup.sh test
@@ -59,6 +60,7 @@ demo: setup
 	$(PY) manage.py seed_demo_assessments --replace --seed 1
 	$(PY) manage.py seed_demo_catalog --replace --seed 1
 	$(PY) manage.py seed_demo_programmes --province 36 --replace
+	$(PY) manage.py seed_demo_targets --province 36 --replace
 
 clean:
 	rm -rf .venv var

@@ -121,7 +121,9 @@ def list_targets(request, region_code: Code | None = None, year: int | None = No
     return [_out(t) for t in targets]
 
 
-@router.get("/targets/{pk}", response={200: TargetDetailOut, 403: Problem}, summary="目标详情：进度、状态与分解到下级地区的目标")
+@router.get(
+    "/targets/{pk}", response={200: TargetDetailOut, 403: Problem}, summary="目标详情：进度、状态与分解到下级地区的目标"
+)
 def get_target(request, pk: Id):
     return _detail(request.user, _target(request.user, pk))
 

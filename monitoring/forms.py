@@ -1,6 +1,7 @@
 """Forms for plans and targets. Choices are limited to what the user governs and what the archive holds."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import scope_of
@@ -9,6 +10,7 @@ from core.forms import StyledMixin
 from enterprises.models import Chain, Cluster, Label, SizeClass
 from regions.models import IndustryDivision, Region, prefix_range
 
+from . import metrics
 from .models import Plan, Target
 
 YEARS = range(2020, 2041)
@@ -90,3 +92,43 @@ class SplitForm(forms.Form):
 
     def part_fields(self):
         return [(child, self[f"part_{child.code}"]) for child in self.children]
+
+
+class FigureViewForm(forms.Form):
+    """The dashboard's choices: model, basis, population and year. Anything invalid falls back to the defaults."""
+
+    model = forms.ChoiceField(label=_("评估模型"), required=False)
+    basis = forms.ChoiceField(label=_("结果依据"), required=False, choices=list(metrics.BASIS_LABELS.items()))
+    population = forms.ChoiceField(
+        label=_("企业范围"), required=False, choices=[("above", _("规模以上企业")), ("all", _("全部企业"))]
+    )
+    year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        versions = ModelVersion.objects.filter(is_current=True).order_by("code").values_list("code", "name")
+        self.fields["model"].choices = list(versions)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - 6, -1)]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def values(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        choices = [code for code, _name in self.fields["model"].choices]
+        return {
+            "model_code": data.get("model") or ("cmmm" if "cmmm" in choices else (choices[0] if choices else "cmmm")),
+            "basis": data.get("basis") or "self",
+            "above_scale_only": (data.get("population") or "above") == "above",
+            "year": data.get("year") or timezone.localdate().year,
+        }
+
+    def view(self, region: Region, min_group: int):
+        from .figures import View
+
+        return View(region=region, min_group=min_group, **self.values())
+
+    def describe(self) -> str:
+        values = self.values()
+        population = _("规模以上企业") if values["above_scale_only"] else _("全部企业")
+        return f"{values['model_code']} · {metrics.BASIS_LABELS[values['basis']]} · {population} · {values['year']}"

@@ -41,6 +41,8 @@ RESOURCE_METRICS = {
     EVENTS: _("举办的供需对接活动"),
 }
 METRICS = {**ENTERPRISE_METRICS, **RESOURCE_METRICS}
+# Figures of one year that start again from nothing every 1 January; the others are standings that carry over.
+PERIOD_METRICS = {ASSESSED, REPORTED, MATCHED, EVENTS}
 
 # Which kinds of result a figure may rest on: a self-assessment counts only where self-assessments are accepted.
 BASIS_KINDS = {

@@ -25,7 +25,9 @@ class Plan(models.Model):
     end_year = models.PositiveSmallIntegerField(_("截止年度"))
     description = models.TextField(_("说明"), blank=True)
     is_example = models.BooleanField(_("示例"), default=False)  # shipped with the demo province, not a real plan
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
@@ -93,7 +95,9 @@ class Target(models.Model):
     population = models.PositiveIntegerField(_("总体数"), default=0)
     actual = models.DecimalField(_("当前值"), max_digits=12, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TargetQuerySet.as_manager()

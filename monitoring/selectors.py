@@ -40,7 +40,7 @@ def rule_text() -> str:
     return _(
         "状态规则：到期前，当前值不低于从基期值到目标值按时间线性推进的应达值为“正常推进”；低于应达值、但差距不超过"
         "计划增量的 %(tolerance)s%% 为“有风险”；其余为“滞后”。到期后达到目标值为“已完成”，否则为“未完成”。"
-    ) % {"tolerance": f"{tolerance() * 100:g}"}
+    ) % {"tolerance": format((tolerance() * 100).normalize(), "f")}
 
 
 @dataclass(frozen=True)

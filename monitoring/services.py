@@ -28,6 +28,9 @@ COPIED = [
 
 
 def _require_governs(actor, region: Region) -> None:
+    """`actor=None` is the platform itself (demo data, commands run by the operator), as in the other apps."""
+    if actor is None:
+        return
     scope = scope_of(actor)
     if not (scope.is_authority and scope.manages_code(region.code)):
         raise PermissionDenied(_("只有主管该地区的部门可以设定或分解目标"))
@@ -93,11 +96,21 @@ def target_set(*, actor, plan: Plan, region: Region, today: dt.date | None = Non
     clean_target(target)
     target.full_clean(exclude=["baseline_on"])
     met, population, actual = _figure(target, _counts_for(target, region.path))
-    target.baseline = actual or Decimal(0)
+    _set_baseline(target, actual)
     target.met, target.population, target.actual, target.computed_at = met, population, actual, timezone.now()
     target.save()
     TargetEvent.objects.create(target=target, kind=TargetEvent.Kind.SET, actor=actor, data={"value": str(target.value)})
     return target
+
+
+def _set_baseline(target: Target, actual: Decimal | None) -> None:
+    """Where the trajectory starts. A figure of one year (assessed, reported, matched, events) starts from 0 on
+    1 January of that year; a standing (levels, tiers, providers, commissioners) from where it is when the target is
+    set, on that day."""
+    if target.metric in metrics.PERIOD_METRICS:
+        target.baseline, target.baseline_on = Decimal(0), dt.date(target.year, 1, 1)
+    else:
+        target.baseline = actual or Decimal(0)
 
 
 def split_populations(target: Target, children: list[Region]) -> dict[str, int]:
@@ -168,7 +181,7 @@ def target_split(*, actor, target: Target, method: str, by_hand: dict[str, Decim
         part.region = child
         met, population, actual = _figure(part, counts)
         if part.pk is None:
-            part.baseline = actual or Decimal(0)
+            _set_baseline(part, actual)
         part.met, part.population, part.actual, part.computed_at = met, population, actual, timezone.now()
         part.save()
         parts.append(part)

@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("r/<str:code>/", views.region_page, name="region"),
+    path("r/<str:code>/figures/", views.region_figures, name="figures"),
     path("r/<str:code>/plans/new/", views.plan_create, name="plan_create"),
     path("r/<str:code>/targets/new/", views.target_create, name="target_create"),
     path("r/<str:code>/recompute/", views.recompute, name="recompute"),

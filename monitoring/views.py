@@ -5,18 +5,21 @@ Each view: permission (a region the user does not govern is a 404) → one selec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
+from core.exports import SheetOut, write_workbook
 from regions.models import Region
 
-from . import selectors, services
-from .forms import PlanForm, SplitForm, TargetForm
+from . import figures, selectors, services
+from .forms import FigureViewForm, PlanForm, SplitForm, TargetForm
 from .models import Target
 from .tasks import recompute_targets
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _authority(request):
@@ -159,3 +162,40 @@ def recompute(request, code: str):
     recompute_targets.enqueue(region.path)
     messages.success(request, _("已开始重新计算目标进度，稍后刷新页面查看"))
     return redirect("monitoring:region", code=region.code)
+
+
+FIGURES = {
+    "levels": figures.level_distribution,
+    "tiers": figures.tier_distribution,
+    "coverage": figures.coverage,
+    "heat": figures.industry_heat,
+    "trend": figures.level_trend,
+    "pools": figures.pools,
+}
+
+
+@login_required
+def region_figures(request, code: str):
+    """The statistics of a region: every chart with its table; `?export=<figure>` gives that table as XLSX."""
+    region = _governed_region(request, code)
+    form = FigureViewForm(request.GET or None)
+    view = form.view(region, selectors.min_group())
+    wanted = request.GET.get("export")
+    if wanted in FIGURES:
+        figure = FIGURES[wanted](view)
+        response = HttpResponse(content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{region.code}-{figure.key}-{view.year}.xlsx"'
+        title = f"{region.full_name} · {figure.title}（{form.describe()}）"
+        write_workbook(response, [SheetOut(figure.key, figure.headers, figure.rows, title_line=title)])
+        return response
+    shown = [build(view) for build in FIGURES.values()]
+    context = {
+        "region": region,
+        "crumbs": selectors.breadcrumbs(request.user, region),
+        "form": form,
+        "figures": [f for f in shown if f.headers],
+        "charts": [f.as_chart() for f in shown if f.headers],
+        "query": request.GET.urlencode(),
+        "min_group": view.min_group,
+    }
+    return render(request, "monitoring/figures.html", context)

@@ -171,3 +171,19 @@ def test_plans_keep_their_years_in_order(world):
             end_year=2026,
         )  # fmt: skip
     assert not Plan.objects.exists()
+
+
+def test_a_figure_of_one_year_starts_from_zero_on_the_first_of_january(world, plan, make_enterprise, give_result):
+    firms = [make_enterprise("360102", is_above_scale=True) for _ in range(10)]
+    give_result(firms[0], 2, when=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    target = services.target_set(
+        actor=world["province"], plan=plan, region=Region.objects.get(code="360000"), name="年度自评估覆盖率",
+        metric=metrics.ASSESSED, unit="share", year=2026, value=D(20), above_scale=True, today=dt.date(2026, 6, 1),
+    )  # fmt: skip
+    assert (target.baseline, target.baseline_on, target.actual) == (D(0), dt.date(2026, 1, 1), D("10.00"))
+    part = services.target_split(actor=world["province"], target=target, method="pro_rata")[0]
+    assert (part.baseline, part.baseline_on) == (D(0), dt.date(2026, 1, 1))
+    # 10 % on 2 July: the line from 0 % (1 Jan) to 20 % (31 Dec) is at 10 % (day 182 of 364)
+    assert progress_of(target, today=dt.date(2026, 7, 2)).standing.status == "on_track"
+    # on 1 September the line is at 13.35 %: 3.35 points short, more than the 2 points (10 % of the rise) of slack
+    assert progress_of(target, today=dt.date(2026, 9, 1)).standing.status == "behind"

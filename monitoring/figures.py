@@ -1,0 +1,303 @@
+"""The figures of the officers' dashboard for one region, each one grouped SQL query over the archive.
+
+Rows are the regions directly below (cities of a province, counties of a city); a county's rows are its
+industries, so every level has the same layout. Each figure carries what it rests on (the basis of the results
+it reads), how many enterprises it covers, and leaves shares out for groups below the minimum size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Assessment, AssessmentResult, ModelVersion
+from assessments.tiers import TIERS, recognised_at_or_above
+from catalog.models import MatchMeeting, Need, Provider, Solution
+from enterprises.models import Enterprise
+from regions.models import IndustryDivision, Region, prefix_range
+
+from . import metrics
+from .progress import share
+
+NO_RESULT = -1  # no submitted result on the basis; 0 is a result below the first level
+
+
+@dataclass
+class Figure:
+    """One chart and its table: `rows` are [label, *values]; shares are None where the group is too small."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    kind: str = "stacked"  # how the chart draws it: stacked bars, grouped bars, or a heat map
+    note: str = ""
+    covers: int = 0  # enterprises the figure counts
+    charted: tuple[int, ...] = ()  # the value columns the chart draws (1 = the first after the label); () = all
+
+    @property
+    def has_data(self) -> bool:
+        return any(value for row in self.rows for value in row[1:])
+
+    def as_chart(self) -> dict:
+        columns = list(self.charted) or list(range(1, len(self.headers)))
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "categories": [str(row[0]) for row in self.rows],
+            "series": [{"name": str(self.headers[c]), "data": [_plain(row[c]) for row in self.rows]} for c in columns],
+        }
+
+
+def _plain(value):
+    """Numbers as JSON numbers (shares are Decimals); a withheld share stays null."""
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class View:
+    """Whose figures, over which enterprises: the region, the model and basis, the population, the year."""
+
+    region: Region
+    model_code: str = "cmmm"
+    basis: str = Assessment.Kind.SELF
+    above_scale_only: bool = True
+    year: int = 0
+    min_group: int = 10
+
+    @property
+    def by_industry(self) -> bool:
+        return self.region.is_leaf
+
+    def enterprises(self):
+        q = Q(removed_at__isnull=True, **prefix_range("county_id", self.region.path))
+        if self.above_scale_only:
+            q &= Q(is_above_scale=True)
+        return Enterprise.objects.filter(q)
+
+    def row_key(self) -> str:
+        return "industry_id" if self.by_industry else "county_id"
+
+    def row_labels(self) -> list[tuple[str, str]]:
+        """(key, label) per row, in order; rows are matched to keys by prefix (regions) or equality (industries)."""
+        if self.by_industry:
+            return list(IndustryDivision.objects.filter(code__gte="13", code__lte="43").values_list("code", "name"))
+        children = Region.objects.filter(parent=self.region, is_active=True).order_by("code")
+        return [(child.path, child.name) for child in children]
+
+
+def _fold(view: View, grouped: dict[str, list[int]], width: int) -> list[tuple[str, list[int]]]:
+    """Add up per-county counts into the view's rows (a city's counties into the city); keep rows with data."""
+    rows = []
+    for key, label in view.row_labels():
+        total = [0] * width
+        for code, values in grouped.items():
+            if (code or "").startswith(key) if not view.by_industry else code == key:
+                total = [a + b for a, b in zip(total, values, strict=True)]
+        if any(total) or not view.by_industry:
+            rows.append((label, total))
+    return rows
+
+
+def _latest_level(view: View, as_of: dt.datetime | None = None):
+    kinds = metrics.BASIS_KINDS[view.basis]
+    results = AssessmentResult.objects.filter(
+        is_current=True,
+        assessment__enterprise=OuterRef("pk"),
+        assessment__model_code=view.model_code,
+        assessment__status=Assessment.Status.SUBMITTED,
+        assessment__kind__in=kinds,
+    )
+    if as_of is not None:
+        results = results.filter(assessment__submitted_at__lt=as_of)
+    latest = results.order_by("-assessment__submitted_at", "-assessment_id").values(level_or_0=Coalesce("level", 0))
+    return Coalesce(Subquery(latest[:1]), NO_RESULT)
+
+
+def _levels(view: View) -> list[tuple[int, str]]:
+    version = ModelVersion.objects.filter(code=view.model_code, is_current=True).first()
+    spec = version.spec if version else {}
+    below = spec.get("below_level_name") or _("未达一级")
+    return [(0, below)] + [(lvl["number"], lvl["name"]) for lvl in spec.get("levels", [])]
+
+
+def level_distribution(view: View) -> Figure:
+    levels = _levels(view)
+    column = {number: i + 1 for i, (number, _name) in enumerate(levels)}
+    width = len(levels) + 1
+    grouped: dict[str, list[int]] = {}
+    rows = (
+        view.enterprises()
+        .annotate(standing=_latest_level(view))
+        .values(view.row_key(), "standing")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts = grouped.setdefault(row[view.row_key()], [0] * width)
+        counts[column.get(row["standing"], 0)] += row["n"]
+    folded = _fold(view, grouped, width)
+    figure = Figure(
+        key="levels", title=_("成熟度等级分布"), headers=[_("地区") if not view.by_industry else _("行业"), _("未评估")]
+        + [name for _n, name in levels], note=str(metrics.BASIS_LABELS[view.basis]),
+    )  # fmt: skip
+    figure.rows = [[label, *counts] for label, counts in folded]
+    figure.covers = sum(sum(counts) for _l, counts in folded)
+    return figure
+
+
+def tier_distribution(view: View) -> Figure:
+    """Enterprises by their highest recognised tier, and the share of the population at 基础级 or above."""
+    tiers = list(TIERS)
+    aggregates = {f"n_{t}": Count("pk", filter=Q(recognised_at_or_above(t))) for t in tiers}
+    rows = view.enterprises().values(view.row_key()).annotate(total=Count("pk"), **aggregates).order_by()
+    grouped = {r[view.row_key()]: [r["total"], *[r[f"n_{t}"] for t in tiers]] for r in rows}
+    folded = _fold(view, grouped, len(tiers) + 1)
+    figure = Figure(
+        key="tiers", title=_("智能工厂梯度（按最高认定等级）"), kind="stacked", charted=(1, 2, 3, 4),
+        headers=[_("地区") if not view.by_industry else _("行业"), *TIERS.values(), _("基础级及以上占比（%）")],
+        note=_("认定结果（企业档案中的梯度标签）"),
+    )  # fmt: skip
+    for label, (total, *at_least) in folded:
+        highest = [at_least[i] - (at_least[i + 1] if i + 1 < len(at_least) else 0) for i in range(len(at_least))]
+        shown = share(at_least[0], total) if total >= view.min_group else None
+        figure.rows.append([label, *highest, shown])
+    figure.covers = sum(total for _l, (total, *_rest) in folded)
+    return figure
+
+
+def coverage(view: View) -> Figure:
+    """This year's self-assessments, diagnoses and verified evaluations: enterprises and shares of the population."""
+    start = dt.datetime(view.year, 1, 1, tzinfo=timezone.get_current_timezone())
+    end = dt.datetime(view.year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
+    kinds = [Assessment.Kind.SELF, Assessment.Kind.DIAGNOSIS, Assessment.Kind.VERIFIED]
+
+    def done(kind):
+        return Exists(
+            Assessment.objects.filter(
+                enterprise=OuterRef("pk"), status=Assessment.Status.SUBMITTED, kind=kind,
+                submitted_at__gte=start, submitted_at__lt=end,
+            )
+        )  # fmt: skip
+
+    aggregates = {f"n_{k}": Count("pk", filter=Q(done(k))) for k in kinds}
+    rows = view.enterprises().values(view.row_key()).annotate(total=Count("pk"), **aggregates).order_by()
+    grouped = {r[view.row_key()]: [r["total"], *[r[f"n_{k}"] for k in kinds]] for r in rows}
+    folded = _fold(view, grouped, len(kinds) + 1)
+    names = [str(Assessment.Kind(k).label) for k in kinds]
+    figure = Figure(
+        key="coverage", title=_("%(year)s 年评估覆盖") % {"year": view.year}, kind="grouped", charted=(2, 3, 4),
+        headers=[_("地区") if not view.by_industry else _("行业"), _("企业数"), *names,
+                 *[_("%(kind)s覆盖率（%%）") % {"kind": n} for n in names]],
+    )  # fmt: skip
+    for label, (total, *counts) in folded:
+        shares = [share(c, total) if total >= view.min_group else None for c in counts]
+        figure.rows.append([label, total, *counts, *shares])
+    figure.covers = sum(total for _l, (total, *_rest) in folded)
+    return figure
+
+
+def industry_heat(view: View, level: int = 2) -> Figure:
+    """Share of each industry's enterprises at `level` or above, per row region: where the laggards are."""
+    if view.by_industry:
+        return Figure(key="heat", title=_("行业 × 地区"), headers=[], kind="heat")
+    at_level = Q(standing__gte=level)
+    rows = (
+        view.enterprises()
+        .annotate(standing=_latest_level(view))
+        .values("county_id", "industry_id")
+        .annotate(total=Count("pk"), met=Count("pk", filter=at_level))
+        .order_by()
+    )
+    regions = view.row_labels()
+    industries = dict(IndustryDivision.objects.filter(code__gte="13", code__lte="43").values_list("code", "name"))
+    cells: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        region_key = next((key for key, _label in regions if (row["county_id"] or "").startswith(key)), None)
+        if region_key is None or row["industry_id"] not in industries:
+            continue
+        cell = cells.setdefault((row["industry_id"], region_key), [0, 0])
+        cell[0] += row["met"]
+        cell[1] += row["total"]
+    used = sorted({industry for industry, _r in cells})
+    figure = Figure(
+        key="heat", title=_("行业 × 地区：达到%(level)s级及以上的占比（%%）") % {"level": level}, kind="heat",
+        headers=[_("行业"), *[label for _k, label in regions]], note=str(metrics.BASIS_LABELS[view.basis]),
+    )  # fmt: skip
+    for industry in used:
+        values = []
+        for key, _label in regions:
+            met, total = cells.get((industry, key), (0, 0))
+            values.append(share(met, total) if total >= view.min_group else None)
+        if any(value is not None for value in values):  # an industry with only small groups says nothing here
+            figure.rows.append([industries[industry], *values])
+    figure.covers = sum(total for _m, total in cells.values())
+    return figure
+
+
+def level_trend(view: View, years: int = 4) -> Figure:
+    """Enterprises at each level at the end of each year (what had been submitted by then), for the whole region."""
+    levels = _levels(view)
+    figure = Figure(
+        key="trend", title=_("历年成熟度等级"), kind="stacked",
+        headers=[_("年度"), _("未评估"), *[name for _n, name in levels]], note=str(metrics.BASIS_LABELS[view.basis]),
+    )  # fmt: skip
+    column = {number: i + 1 for i, (number, _name) in enumerate(levels)}
+    tz = timezone.get_current_timezone()
+    for year in range(view.year - years + 1, view.year + 1):
+        as_of = dt.datetime(year + 1, 1, 1, tzinfo=tz)
+        counts = [0] * (len(levels) + 1)
+        rows = (
+            view.enterprises().annotate(standing=_latest_level(view, as_of)).values("standing").annotate(n=Count("pk"))
+        )
+        for row in rows.order_by():
+            counts[column.get(row["standing"], 0)] += row["n"]
+        figure.rows.append([str(year), *counts])
+    figure.covers = sum(figure.rows[-1][1:]) if figure.rows else 0
+    return figure
+
+
+def pools(view: View) -> Figure:
+    """The resource pools per row region: providers listed, solutions published, needs and how they ended, events."""
+    if view.by_industry:
+        return Figure(key="pools", title=_("资源池"), headers=[], kind="grouped")
+    path = view.region.path
+    listed = [Provider.Status.PUBLISHED, Provider.Status.WARNED]
+    providers = dict(
+        Provider.objects.filter(status__in=listed, **prefix_range("region_id", path))
+        .values_list("region_id").annotate(n=Count("pk")).order_by()
+    )  # fmt: skip
+    solutions = dict(
+        Solution.objects.filter(status=Solution.Status.PUBLISHED, **prefix_range("provider__region_id", path))
+        .values_list("provider__region_id").annotate(n=Count("pk")).order_by()
+    )  # fmt: skip
+    needs = {
+        (r["enterprise__county_id"], r["status"]): r["n"]
+        for r in Need.objects.filter(**prefix_range("enterprise__county_id", path))
+        .values("enterprise__county_id", "status").annotate(n=Count("pk")).order_by()
+    }  # fmt: skip
+    start, end = dt.date(view.year, 1, 1), dt.date(view.year + 1, 1, 1)
+    events = dict(
+        MatchMeeting.objects.filter(status=MatchMeeting.Status.HELD, held_on__gte=start, held_on__lt=end,
+                                    **prefix_range("region_id", path))
+        .values_list("region_id").annotate(n=Count("pk")).order_by()
+    )  # fmt: skip
+    answered = {Need.Status.SHORTLISTED, Need.Status.CONTRACTED}
+    figure = Figure(
+        key="pools", title=_("资源池与供需对接"), kind="grouped",
+        headers=[_("地区"), _("入库服务商"), _("已发布解决方案"), _("企业需求"), _("已对接需求"),
+                 _("%(year)s 年对接活动") % {"year": view.year}],
+    )  # fmt: skip
+
+    def under(counts: dict, key: str) -> int:
+        return sum(n for code, n in counts.items() if (code or "").startswith(key))
+
+    for key, label in view.row_labels():
+        all_needs = sum(n for (code, _s), n in needs.items() if (code or "").startswith(key))
+        done = sum(n for (code, s), n in needs.items() if (code or "").startswith(key) and s in answered)
+        figure.rows.append([label, under(providers, key), under(solutions, key), all_needs, done, under(events, key)])
+    return figure
