@@ -38,6 +38,7 @@ DEMO_WAIT_S = 15 * 60
 FULL_SCAN = re.compile(r"^SCAN (\S+)$")  # a table read from end to end, no index at all
 INDEX_SCAN = re.compile(r"^SCAN (\S+) USING (?:COVERING )?INDEX (\S+)")  # a whole index walked in order
 PG_SEQ_SCAN = re.compile(r"^Seq Scan on (\S+)")
+DECLARE = re.compile(r"^DECLARE\s+\S+\s+.*?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+(.*)$", re.DOTALL)
 
 
 def import_demo():
@@ -201,6 +202,8 @@ def bare_sql(queries: list[str], repeat: int) -> dict:
     cost if Python did nothing but fetch its rows. Also each query's median alone."""
     from django.db import connection
 
+    # A server-side cursor's DECLARE … FOR <query> (QuerySet.iterator() on PostgreSQL) is replayed as its query.
+    queries = [m.group(1) if (m := DECLARE.match(sql)) else sql for sql in queries]
     totals, each = [], [[] for _ in queries]
     with connection.cursor() as cursor:
         for _ in range(repeat):
