@@ -199,10 +199,12 @@ class _ByteGroup:
         self.idx = idx
         self.rows = slice(idx[0], idx[-1] + 1) if idx == list(range(idx[0], idx[-1] + 1)) else idx
         self.getter = _getter([encoder.codes[i] for i in idx])
-        self.byte_of: dict[object, int] = {None: _UNANSWERED, NA: _NA}
+        # Each answer → a one-character string whose code point is its byte; joining those and encoding them as
+        # Latin-1 packs a block ~25 % faster than bytes() of a tuple of ints.
+        self.byte_of: dict[object, str] = {None: chr(_UNANSWERED), NA: chr(_NA)}
         self.raw_table = np.full(256, np.nan)  # points by code; unanswered counts 0, N/A and the rest stay NaN
         for k, option in enumerate(options):
-            self.byte_of[option.code] = k  # an option coded like N/A is an option, as points_for reads it
+            self.byte_of[option.code] = chr(k)  # an option coded like N/A is an option, as points_for reads it
             self.raw_table[k] = option.points
         self.raw_table[_UNANSWERED] = 0.0
         self.vals_table = self.raw_table / refs[0][2]  # one table divided, not every cell: the same division
@@ -221,7 +223,8 @@ class _ByteGroup:
             picked = itemgetter(*cells)(self.byte_of) if len(cells) > 1 else (self.byte_of[cells[0]],)
         except KeyError:
             return False
-        codes = np.ascontiguousarray(np.frombuffer(bytes(picked), dtype=np.uint8).reshape(m, len(self.idx)).T)
+        packed = "".join(picked).encode("latin-1")
+        codes = np.ascontiguousarray(np.frombuffer(packed, dtype=np.uint8).reshape(m, len(self.idx)).T)
         if codes.max() >= _UNANSWERED and (
             ((codes == _UNANSWERED) & self.required).any() or ((codes == _NA) & self.na_refused).any()
         ):
@@ -270,9 +273,21 @@ class Encoder:
         grouped = {i for idx in shared.values() for i in idx}
         self.others = [i for i in range(len(self.codes)) if i not in grouped]
         self.others_getter = _getter([self.codes[i] for i in self.others])
+        self._scratch: tuple[np.ndarray, np.ndarray] | None = None
 
     def empty(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         return np.full((len(self.refs), m), np.nan), np.full((len(self.refs), m), np.nan)
+
+    def scratch(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """`empty(m)` in buffers kept from block to block: the caller folds a block before asking for the next.
+        Fresh arrays cost a page fault per 4 KB, ~1.6 GB of them for a million CMMM-shaped rows."""
+        size = len(self.refs) * m
+        if self._scratch is None or self._scratch[0].size < size:
+            self._scratch = (np.empty(size), np.empty(size))
+        vals, raw = (b[:size].reshape(len(self.refs), m) for b in self._scratch)
+        vals.fill(np.nan)
+        raw.fill(np.nan)
+        return vals, raw
 
     def _store(self, vals: np.ndarray, raw: np.ndarray, i: int, points: np.ndarray, unanswered: np.ndarray) -> None:
         """`points` NaN where N/A; unanswered cells count 0 (conservative), as `evaluate`'s "missing" state does."""
@@ -330,9 +345,9 @@ class Encoder:
 
         Rows that leave items out (unanswered, not applicable) are first laid over `blank`, a C-level merge per row,
         so that every cell is then read by itemgetter; a row with a code that is not an item makes the merge longer
-        than `blank` and goes down the row path, which names it."""
+        than `blank` and goes down the row path, which names it. The arrays returned are reused by the next call."""
         m = len(rows)
-        vals, raw = self.empty(m)
+        vals, raw = self.scratch(m)
         if not m or not self.codes:
             if any(rows):
                 raise Irregular
