@@ -14,6 +14,7 @@ ANALYZEd after loading; kept for reuse with --workdir or --keep, dropped otherwi
 """
 
 import importlib
+import inspect
 import json
 import os
 import re
@@ -223,11 +224,15 @@ def list_queryset(user, params: dict):
     """The list page's query, built as enterprises.views.enterprise_list builds it."""
     from enterprises.forms import DEFAULT_SORT, SORTS, EnterpriseFilterForm
     from enterprises.models import Enterprise
+    from regions.models import code_prefix
 
     qs = Enterprise.objects.visible_to(user)
     if params:
         form = EnterpriseFilterForm(params, user=user)
         assert form.is_valid(), form.errors
+        region = code_prefix(form.cleaned_data.get("region") or "")
+        if region and "within" in inspect.signature(Enterprise.objects.visible_to).parameters:
+            qs = Enterprise.objects.visible_to(user, within=region)
         qs = form.apply(qs)
     else:
         qs = qs.order_by(*SORTS[DEFAULT_SORT])

@@ -58,7 +58,8 @@ class CountedPaginator(Paginator):
 @login_required
 def enterprise_list(request):
     form = EnterpriseFilterForm(request.GET or None, user=request.user)
-    qs = Enterprise.objects.visible_to(request.user)
+    region = code_prefix(form.cleaned_data.get("region") or "") if form.is_bound and form.is_valid() else ""
+    qs = Enterprise.objects.visible_to(request.user, within=region)
     if form.is_bound and not form.is_valid():
         qs = qs.none()
     elif form.is_bound:
@@ -75,7 +76,7 @@ def enterprise_list(request):
     if not form.is_bound:
         count = selectors.regional_count(request.user)
     elif form.is_valid() and form.region_only():
-        count = selectors.regional_count(request.user, code_prefix(form.cleaned_data.get("region") or ""))
+        count = selectors.regional_count(request.user, region)
     page = CountedPaginator(qs.select_related("county", "industry").only(*LIST_FIELDS), PAGE_SIZE, count=count)
     page = page.get_page(request.GET.get("page"))
     query = request.GET.copy()

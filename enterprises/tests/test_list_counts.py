@@ -131,3 +131,26 @@ def test_region_wide_total_does_not_count_the_enterprise_table(world, officers):
         assert shown_total(officers["province"]) == 3
     counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(")]
     assert not [sql for sql in counts if '"enterprises_enterprise"' in sql]
+
+
+@pytest.mark.parametrize("region", ["36", "3601", "360102", "360111", "3604", "360402", "44"])
+def test_visible_within_a_region_is_the_scope_cut_to_the_region(world, make_enterprise, region):
+    """The list drops a regional scope that contains the filtered region (one range for SQLite to read); for every
+    persona the rows are exactly the scope's rows inside the region."""
+    make_enterprise("360111")
+    for persona in ("admin", "province", "city", "county", "other_city", "enterprise", "commissioner", "provider"):
+        user = world[persona]
+        expected = set(Enterprise.objects.visible_to(user).in_region(region).values_list("pk", flat=True))
+        assert set(Enterprise.objects.visible_to(user, within=region).values_list("pk", flat=True)) == expected
+
+
+def test_label_filter_is_the_same_in_a_county_and_across_the_province(world, officers, make_enterprise):
+    """A county-level label filter is written as a per-row lookup, a wider one as a list of holders: same rows."""
+    holders = [world["home"], make_enterprise("360102"), make_enterprise("360111"), world["other"]]
+    for enterprise in holders:
+        services.enterprise_set_labels(actor=None, enterprise=enterprise, labels={"specialised-sme": 2024})
+    make_enterprise("360102")  # in the county, without the label
+    assert shown_total(officers["county"], "?label=specialised-sme") == 2
+    assert shown_total(officers["province"], "?region=360102&label=specialised-sme") == 2
+    assert shown_total(officers["city"], "?label=specialised-sme") == 3
+    assert shown_total(officers["province"], "?label=specialised-sme") == 4
