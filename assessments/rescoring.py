@@ -3,17 +3,18 @@ corrected version is scored against it, chunk by chunk.
 
 A chunk is read in one query (answers and contexts of the next `chunk` stale results, in assessment order), scored
 with one `maturity.batch.score_many_reporting` run, and written in one transaction: the old results stop being
-current (they stay, as history, with their full node scores in their snapshots), the new results are inserted with
-a compact snapshot (as large imports store them; `import_results.full_snapshot` recomputes the rest on demand), and
-the assessment's domain-score rows move to the new result: only the scores that changed are rewritten (a threshold
-correction changes none), nodes the corrected model dropped or added are deleted or inserted. Peer rows get the
-totals and top-level scores that changed. Assessments whose answers no longer fit the corrected model are reported
-with the error `score` gives and keep their old result.
+current (they stay, as history, with their node scores in their snapshots), the new results are inserted with a
+compact snapshot (as large imports store them; `import_results.full_snapshot` recomputes the rest on demand), and
+the assessment's current domain-score rows are brought to the new scores: only rows whose score changed are
+rewritten (and then point at the new result); a threshold correction rewrites none. Nodes the corrected model
+dropped or added are deleted or inserted. Peer rows get the totals and top-level scores that changed. Assessments
+whose answers no longer fit the corrected model are reported with the error `score` gives and keep their old result.
 
-Why move rather than retire and insert: a CMMM result has 36 domain scores, so a million assessments meant 36
-million rows flipped to not current plus 36 million inserted, through four indexes (~26 minutes on SQLite, ~50 on
-PostgreSQL). Nothing reads the domain scores of a result that is no longer current (peer rows, diagnoses and
-meetings all read current ones; history pages read snapshots), so keeping them bought nothing.
+Why: a CMMM result has 36 domain scores, so a million assessments meant 36 million rows flipped to not current
+plus 36 million inserted, through four indexes (~26 minutes on SQLite, ~50 on PostgreSQL); moving them to the new
+result instead still rewrote 36 million rows (the result column is indexed, so PostgreSQL writes a new version of
+each). An assessment's domain scores are therefore its rows with `is_current`, whichever of its results computed
+them (see `DomainScore`); every reader selects them so.
 """
 
 from __future__ import annotations
@@ -213,8 +214,8 @@ class _Writer:
             .values_list("assessment_id", "pk", "model_version_id")
             if version == self.version.pk
         }
-        before = _domain_scores([r[1] for r in rows if r[1] is not None])
-        self._move_domain_scores(rows, ids, node_scores, before)
+        before = _domain_scores([r[0] for r in rows if r[1] is not None])
+        self._domain_score_changes(rows, ids, node_scores, before)
         code = self.version.code
         if self.peers_in_place:
             tops = [(batch.node_codes.index(n.code), n.code) for n in self.spec.nodes]
@@ -222,7 +223,7 @@ class _Writer:
             for r, total, values in zip(rows, scores, node_scores, strict=True):
                 if r[5] != total:  # the peer total is a copy of the result's score, exactly
                     changes.append((r[0], PeerScore.TOTAL, total))
-                was = before.get(r[1], {})
+                was = before.get(r[0], {})
                 for col, node in tops:
                     x = None if values[col] != values[col] else values[col]
                     if not _same(was.get(node, (None, None, None, _MISSING))[3], x):
@@ -231,20 +232,21 @@ class _Writer:
         else:
             peer_scores_refresh(enterprise_ids={r[2] for r in rows}, model_code=code)
 
-    def _move_domain_scores(
+    def _domain_score_changes(
         self, rows: Sequence[tuple], ids: dict[int, int], node_scores: list, before: dict[int, dict]
     ) -> None:
-        """Each assessment's current domain scores from its old result to its new one: rows whose score and depth
-        are unchanged only change result, changed ones are rewritten, nodes gone are deleted, new ones inserted."""
+        """Each assessment's current domain scores brought to the new scores: rows whose score and depth are
+        unchanged stay as they are (with the result that computed them), changed ones are rewritten and point at
+        the new result, nodes gone are deleted, new ones inserted."""
         code = self.version.code
         order = [
             (col, c, depth)
             for col, (c, _name, depth, _status) in zip(self.snapshots.columns, self.snapshots.nodes, strict=True)
         ]
-        inserts, rewrites, moves, deletes = [], [], [], []
+        inserts, rewrites, deletes = [], [], []
         for r, values in zip(rows, node_scores, strict=True):
             new = ids[r[0]]
-            have = dict(before.get(r[1], {}))
+            have = dict(before.get(r[0], {}))
             for col, c, depth in order:
                 x = None if (x := values[col]) != x else x
                 got = have.pop(c, None)
@@ -253,15 +255,12 @@ class _Writer:
                 elif got[2] != depth or not _same(got[3], x):
                     rewrites.append((new, depth, x, got[0]))
             deletes += [got[0] for got in have.values()]
-            if r[1] is not None:
-                moves.append((new, r[1]))
         table = connection.ops.quote_name(DomainScore._meta.db_table)
         with connection.cursor() as cursor:
             for start in range(0, len(deletes), IN_LIST):
                 part = deletes[start : start + IN_LIST]
                 cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
         _update(DomainScore, ["result_id", "depth", "score"], ["id"], rewrites)
-        _update(DomainScore, ["result_id"], ["result_id"], moves)  # rewritten rows already point at the new result
         _insert(
             DomainScore,
             ["result_id", "enterprise_id", "model_code", "node_code", "depth", "score", "is_current"],
@@ -279,21 +278,23 @@ def _same(old: object, new: float | None) -> bool:
     return abs(old - new) <= SAME  # type: ignore[operator]
 
 
-def _domain_scores(result_ids: list[int]) -> dict[int, dict[str, tuple]]:
-    """The current domain scores of these results: result id → node code → (id, result id, depth, score)."""
+def _domain_scores(assessment_ids: list[int]) -> dict[int, dict[str, tuple]]:
+    """The current domain scores of these assessments, whichever of their results computed them:
+    assessment id → node code → (id, result id, depth, score)."""
     out: dict[int, dict[str, tuple]] = {}
     qn = connection.ops.quote_name
-    table = qn(DomainScore._meta.db_table)
+    d, r = qn(DomainScore._meta.db_table), qn(AssessmentResult._meta.db_table)
     with connection.cursor() as cursor:
-        for start in range(0, len(result_ids), IN_LIST):
-            part = result_ids[start : start + IN_LIST]
+        for start in range(0, len(assessment_ids), IN_LIST):
+            part = assessment_ids[start : start + IN_LIST]
             cursor.execute(
-                f"SELECT id, result_id, node_code, depth, score FROM {table} "  # noqa: S608 - name from meta
-                f"WHERE is_current AND result_id IN ({', '.join(['%s'] * len(part))})",
+                f"SELECT d.id, d.result_id, r.assessment_id, d.node_code, d.depth, d.score FROM {d} d "  # noqa: S608
+                f"JOIN {r} r ON r.id = d.result_id WHERE d.is_current "
+                f"AND r.assessment_id IN ({', '.join(['%s'] * len(part))})",
                 part,
             )
-            for pk, result, node, depth, score in cursor.fetchall():
-                out.setdefault(result, {})[node] = (pk, result, depth, score)
+            for pk, result, assessment, node, depth, score in cursor.fetchall():
+                out.setdefault(assessment, {})[node] = (pk, result, depth, score)
     return out
 
 

@@ -396,9 +396,10 @@ def _peer_rows_sql(where: str) -> str:
     """INSERT … SELECT of the peer rows of every (enterprise, model) the WHERE clause on `a` (assessments) keeps.
 
     The latest submitted assessment with a current result wins, by submitted_at then id; its total comes from
-    the result and its top-level nodes (depth 0) from the domain scores, unscored ones (all N/A) as NULL so that
-    every enterprise has a row for every top-level node of its version. Enterprises removed from the archive are
-    left out. Plain SQL that SQLite and PostgreSQL both run, so a province rebuilds in one statement."""
+    the result and its top-level nodes (depth 0) from its current domain scores (whichever of its results computed
+    them, see `DomainScore`), unscored ones (all N/A) as NULL so that every enterprise has a row for every top-level
+    node of its version. Enterprises removed from the archive are left out. Plain SQL that SQLite and PostgreSQL
+    both run, so a province rebuilds in one statement."""
     qn = connection.ops.quote_name
     a, r, d = (qn(m._meta.db_table) for m in (Assessment, AssessmentResult, DomainScore))
     e, p = qn(Enterprise._meta.db_table), qn(PeerScore._meta.db_table)
@@ -424,7 +425,8 @@ def _peer_rows_sql(where: str) -> str:
         UNION ALL
         SELECT c.enterprise_id, c.model_code, d.node_code, d.score, c.assessment_id, c.industry_id, c.size_class,
                c.province, c.city
-        FROM chosen c JOIN {d} d ON d.result_id = c.result_id
+        FROM chosen c JOIN {r} dr ON dr.assessment_id = c.assessment_id
+        JOIN {d} d ON d.result_id = dr.id AND d.is_current
         WHERE d.depth = 0
     """  # noqa: S608 - table names from the models' meta, every value a bound parameter
 

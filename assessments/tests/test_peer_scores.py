@@ -46,7 +46,7 @@ def expected_rows(assessment) -> dict[str, tuple]:
     keys = (e.industry_id, e.size_class, e.county_id[:2], e.county_id[:4])
     result = AssessmentResult.objects.get(assessment=assessment, is_current=True)
     out = {"": (assessment.pk, result.score, *keys)}
-    for d in DomainScore.objects.filter(result=result, depth=0):
+    for d in DomainScore.objects.filter(result__assessment=assessment, is_current=True, depth=0):
         out[d.node_code] = (assessment.pk, d.score, *keys)
     return out
 

@@ -69,7 +69,10 @@ def test_bulk_rescoring_stores_what_scoring_each_assessment_alone_stores(make_en
             alone.provisional,
         )
         assert stored.scale_max == alone.scale_max
-        rows = {d.node_code: (d.depth, d.score, d.enterprise_id, d.model_code) for d in stored.domain_scores.all()}
+        rows = {
+            d.node_code: (d.depth, d.score, d.enterprise_id, d.model_code)
+            for d in DomainScore.objects.filter(result__assessment=a, is_current=True)
+        }
         expected = {n.code: (n.depth, n.score, a.enterprise_id, "cmmm") for n in alone.nodes.values()}
         assert rows.keys() == expected.keys()
         for code, (depth, score, enterprise_id, model) in expected.items():
@@ -79,7 +82,8 @@ def test_bulk_rescoring_stores_what_scoring_each_assessment_alone_stores(make_en
         assert full_snapshot(stored) == alone.to_dict()  # pages read the compact snapshot through this
         old = AssessmentResult.objects.get(assessment=a, is_current=False)
         assert old.model_version == cmmm
-        assert not DomainScore.objects.filter(result=old, is_current=True).exists()
+        # A threshold correction changes no node score: the rows stay as the old result computed them.
+        assert not DomainScore.objects.filter(result=stored).exists()
         total = PeerScore.objects.get(enterprise_id=a.enterprise_id, model_code="cmmm", node_code="")
         assert total.score == stored.score
     assert DomainScore.objects.filter(is_current=True).count() == sum(
@@ -163,10 +167,10 @@ def test_the_compact_snapshot_text_is_what_an_import_stores(request, model):
         assert json.loads(text) == json.loads(json.dumps(row.to_dict()))
 
 
-def test_domain_scores_move_to_the_new_result_and_follow_every_change_of_the_model(make_enterprise, cmmm):
+def test_domain_scores_follow_every_change_of_the_model(make_enterprise, cmmm):
     """A correction that renames a sub-domain and reweights an item: the renamed node's rows are replaced, the
-    reweighted ones rewritten, the rest only move; the current domain scores are then exactly what scoring each
-    assessment alone gives, and no result that is not current keeps any."""
+    changed ones rewritten, the rest left as they were; each assessment's current domain scores are then exactly
+    what scoring it alone gives, and the peer rows are what a rebuild from them writes."""
     assessments = submit_mixed(make_enterprise, cmmm, 8, seed=11)
 
     def rename_and_reweight(data):
@@ -190,8 +194,10 @@ def test_domain_scores_move_to_the_new_result_and_follow_every_change_of_the_mod
     changed = 0
     for a in assessments:
         alone = maturity.score(spec, a.answers, a.context)
-        stored = AssessmentResult.objects.get(assessment=a, is_current=True)
-        rows = {d.node_code: (d.depth, d.score, d.is_current) for d in stored.domain_scores.all()}
+        assert AssessmentResult.objects.get(assessment=a, is_current=True).model_version == new
+        current = DomainScore.objects.filter(result__assessment=a, is_current=True)
+        rows = {d.node_code: (d.depth, d.score, d.is_current) for d in current}
+        assert current.count() == len(rows)  # one row per node
         assert rows.keys() == alone.nodes.keys()
         for code, node in alone.nodes.items():
             depth, score, current = rows[code]
@@ -204,10 +210,13 @@ def test_domain_scores_move_to_the_new_result_and_follow_every_change_of_the_mod
             for code, n in alone.nodes.items()
         )
     assert changed  # the reweighted item moved some sub-domain's score, so rewrites were exercised
-    assert not DomainScore.objects.filter(result__is_current=False).exists()
-    assert DomainScore.objects.count() == sum(
+    assert DomainScore.objects.filter(is_current=True).count() == sum(
         len(maturity.score(spec, a.answers, a.context).nodes) for a in assessments
     )
+    # Rewritten rows point at the new result; the renamed node's old rows are gone.
+    assert DomainScore.objects.filter(result__is_current=True, result__model_version=new).exists()
+    renamed = next(c for c in spec.counting_codes() if c.endswith("R") and c[:-1] in cmmm.parsed().counting_codes())
+    assert not DomainScore.objects.filter(node_code=renamed[:-1]).exists()
     peers = set(PeerScore.objects.values_list("enterprise_id", "node_code", "score", "assessment_id"))
     services.peer_scores_rebuild()
     assert set(PeerScore.objects.values_list("enterprise_id", "node_code", "score", "assessment_id")) == peers
