@@ -168,7 +168,10 @@ class _Plan:
         same in all rows, so each output is a fixed linear combination of the items: the combinations are found
         once per pattern by running `_linear` on the identity, and a block costs one product. None otherwise."""
         m = vals.shape[1]
-        missing = np.isnan(vals).sum(axis=1)
+        if m and not np.isnan(np.add.reduce(vals, axis=None)):  # one summing pass: finite cells never sum to NaN
+            missing = np.zeros(len(vals), dtype=np.intp)
+        else:
+            missing = np.isnan(vals).sum(axis=1)
         if m == 0 or not np.all((missing == 0) | (missing == m)):
             return None
         absent = missing == m

@@ -285,8 +285,10 @@ class Encoder:
         if self._scratch is None or self._scratch[0].size < size:
             self._scratch = (np.empty(size), np.empty(size))
         vals, raw = (b[:size].reshape(len(self.refs), m) for b in self._scratch)
-        vals.fill(np.nan)
-        raw.fill(np.nan)
+        # Only the other items' rows start as NaN: `dict_block` writes every row of an option group in full (by
+        # table, or cell by cell when a cell is irregular), and raises before returning a half-written one.
+        vals[self.others] = np.nan
+        raw[self.others] = np.nan
         return vals, raw
 
     def _store(self, vals: np.ndarray, raw: np.ndarray, i: int, points: np.ndarray, unanswered: np.ndarray) -> None:
