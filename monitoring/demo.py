@@ -13,6 +13,7 @@ from django.db import transaction
 from regions.models import Region
 
 from . import metrics, services
+from .cube import rebuild
 from .models import Plan
 
 NAME = "智改数转目标（示例）"
@@ -62,4 +63,5 @@ def seed_example_plan(province_code: str, *, replace: bool = False) -> int:
             count += 1
             if Region.objects.filter(parent=city_target.region).exists():
                 count += len(services.target_split(actor=None, target=city_target, method="pro_rata"))
+    transaction.on_commit(rebuild)  # the dashboards' tallies, once the plan is in
     return count

@@ -1,4 +1,5 @@
-"""The figures of the officers' dashboard for one region, each one grouped SQL query over the archive.
+"""The figures of the officers' dashboard for one region, summed from the tallies (`cube.rebuild`) — a few
+thousand rows, never the enterprises one by one; the pools are counted live (they are small).
 
 Rows are the regions directly below (cities of a province, counties of a city); a county's rows are its
 industries, so every level has the same layout. Each figure carries what it rests on (the basis of the results
@@ -9,21 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import Assessment, AssessmentResult, ModelVersion
-from assessments.tiers import TIERS, recognised_at_or_above
+from assessments.models import Assessment, ModelVersion
+from assessments.tiers import TIERS
 from catalog.models import MatchMeeting, Need, Provider, Solution
-from enterprises.models import Enterprise
 from regions.models import IndustryDivision, Region, prefix_range
 
 from . import metrics
+from .models import Tally
 from .progress import share
-
-NO_RESULT = -1  # no submitted result on the basis; 0 is a result below the first level
 
 
 @dataclass
@@ -66,18 +64,12 @@ class View:
     model_code: str = "cmmm"
     basis: str = Assessment.Kind.SELF
     above_scale_only: bool = True
-    year: int = 0
+    year: int = field(default_factory=lambda: timezone.localdate().year)
     min_group: int = 10
 
     @property
     def by_industry(self) -> bool:
         return self.region.is_leaf
-
-    def enterprises(self):
-        q = Q(removed_at__isnull=True, **prefix_range("county_id", self.region.path))
-        if self.above_scale_only:
-            q &= Q(is_above_scale=True)
-        return Enterprise.objects.filter(q)
 
     def row_key(self) -> str:
         return "industry_id" if self.by_industry else "county_id"
@@ -103,19 +95,17 @@ def _fold(view: View, grouped: dict[str, list[int]], width: int) -> list[tuple[s
     return rows
 
 
-def _latest_level(view: View, as_of: dt.datetime | None = None):
-    kinds = metrics.BASIS_KINDS[view.basis]
-    results = AssessmentResult.objects.filter(
-        is_current=True,
-        assessment__enterprise=OuterRef("pk"),
-        assessment__model_code=view.model_code,
-        assessment__status=Assessment.Status.SUBMITTED,
-        assessment__kind__in=kinds,
-    )
-    if as_of is not None:
-        results = results.filter(assessment__submitted_at__lt=as_of)
-    latest = results.order_by("-assessment__submitted_at", "-assessment_id").values(level_or_0=Coalesce("level", 0))
-    return Coalesce(Subquery(latest[:1]), NO_RESULT)
+def _tallies(view: View, measure: str, *, keys: tuple[str, ...], year: int = 0, **exact) -> dict[tuple, int]:
+    """{keys: n} of one measure over the view's region and population, summed from the tallies."""
+    tallies = Tally.objects.filter(measure=measure, year=year, **exact, **prefix_range("county_id", view.region.path))
+    if view.above_scale_only:
+        tallies = tallies.filter(above_scale=True)
+    rows = tallies.values(*keys).annotate(total=Sum("n")).order_by()
+    return {tuple(row[k] for k in keys): row["total"] for row in rows}
+
+
+def _population(view: View) -> dict[str, int]:
+    return {key: n for (key,), n in _tallies(view, "population", keys=(view.row_key(),)).items()}
 
 
 def _levels(view: View) -> list[tuple[int, str]]:
@@ -125,25 +115,28 @@ def _levels(view: View) -> list[tuple[int, str]]:
     return [(0, below)] + [(lvl["number"], lvl["name"]) for lvl in spec.get("levels", [])]
 
 
+def _level_counts(view: View, year: int, keys: tuple[str, ...]) -> dict[tuple, int]:
+    return _tallies(view, "level", keys=keys, year=year, model_code=view.model_code, basis=view.basis)
+
+
+def _first_header(view: View) -> str:
+    return _("行业") if view.by_industry else _("地区")
+
+
 def level_distribution(view: View) -> Figure:
+    """Enterprises by the level of their latest result on the basis at the end of the year (this year: now)."""
     levels = _levels(view)
     column = {number: i + 1 for i, (number, _name) in enumerate(levels)}
     width = len(levels) + 1
-    grouped: dict[str, list[int]] = {}
-    rows = (
-        view.enterprises()
-        .annotate(standing=_latest_level(view))
-        .values(view.row_key(), "standing")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        counts = grouped.setdefault(row[view.row_key()], [0] * width)
-        counts[column.get(row["standing"], 0)] += row["n"]
+    grouped: dict[str, list[int]] = {key: [n] + [0] * (width - 1) for key, n in _population(view).items()}
+    for (key, level), n in _level_counts(view, view.year, (view.row_key(), "level")).items():
+        counts = grouped.setdefault(key, [0] * width)
+        counts[column.get(level, 0)] += n
+        counts[0] -= n  # assessed: no longer among the unassessed
     folded = _fold(view, grouped, width)
     figure = Figure(
-        key="levels", title=_("成熟度等级分布"), headers=[_("地区") if not view.by_industry else _("行业"), _("未评估")]
-        + [name for _n, name in levels], note=str(metrics.BASIS_LABELS[view.basis]),
+        key="levels", title=_("成熟度等级分布"), headers=[_first_header(view), _("未评估"), *[n for _l, n in levels]],
+        note=str(metrics.BASIS_LABELS[view.basis]),
     )  # fmt: skip
     figure.rows = [[label, *counts] for label, counts in folded]
     figure.covers = sum(sum(counts) for _l, counts in folded)
@@ -152,19 +145,18 @@ def level_distribution(view: View) -> Figure:
 
 def tier_distribution(view: View) -> Figure:
     """Enterprises by their highest recognised tier, and the share of the population at 基础级 or above."""
-    tiers = list(TIERS)
-    aggregates = {f"n_{t}": Count("pk", filter=Q(recognised_at_or_above(t))) for t in tiers}
-    rows = view.enterprises().values(view.row_key()).annotate(total=Count("pk"), **aggregates).order_by()
-    grouped = {r[view.row_key()]: [r["total"], *[r[f"n_{t}"] for t in tiers]] for r in rows}
-    folded = _fold(view, grouped, len(tiers) + 1)
+    width = len(TIERS) + 1
+    grouped: dict[str, list[int]] = {key: [n] + [0] * len(TIERS) for key, n in _population(view).items()}
+    for (key, rank), n in _tallies(view, "tier", keys=(view.row_key(), "level")).items():
+        grouped.setdefault(key, [0] * width)[rank] += n
+    folded = _fold(view, grouped, width)
     figure = Figure(
         key="tiers", title=_("智能工厂梯度（按最高认定等级）"), kind="stacked", charted=(1, 2, 3, 4),
-        headers=[_("地区") if not view.by_industry else _("行业"), *TIERS.values(), _("基础级及以上占比（%）")],
+        headers=[_first_header(view), *TIERS.values(), _("基础级及以上占比（%）")],
         note=_("认定结果（企业档案中的梯度标签）"),
     )  # fmt: skip
-    for label, (total, *at_least) in folded:
-        highest = [at_least[i] - (at_least[i + 1] if i + 1 < len(at_least) else 0) for i in range(len(at_least))]
-        shown = share(at_least[0], total) if total >= view.min_group else None
+    for label, (total, *highest) in folded:
+        shown = share(sum(highest), total) if total >= view.min_group else None
         figure.rows.append([label, *highest, shown])
     figure.covers = sum(total for _l, (total, *_rest) in folded)
     return figure
@@ -172,27 +164,17 @@ def tier_distribution(view: View) -> Figure:
 
 def coverage(view: View) -> Figure:
     """This year's self-assessments, diagnoses and verified evaluations: enterprises and shares of the population."""
-    start = dt.datetime(view.year, 1, 1, tzinfo=timezone.get_current_timezone())
-    end = dt.datetime(view.year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
     kinds = [Assessment.Kind.SELF, Assessment.Kind.DIAGNOSIS, Assessment.Kind.VERIFIED]
-
-    def done(kind):
-        return Exists(
-            Assessment.objects.filter(
-                enterprise=OuterRef("pk"), status=Assessment.Status.SUBMITTED, kind=kind,
-                submitted_at__gte=start, submitted_at__lt=end,
-            )
-        )  # fmt: skip
-
-    aggregates = {f"n_{k}": Count("pk", filter=Q(done(k))) for k in kinds}
-    rows = view.enterprises().values(view.row_key()).annotate(total=Count("pk"), **aggregates).order_by()
-    grouped = {r[view.row_key()]: [r["total"], *[r[f"n_{k}"] for k in kinds]] for r in rows}
-    folded = _fold(view, grouped, len(kinds) + 1)
+    width = len(kinds) + 1
+    grouped: dict[str, list[int]] = {key: [n] + [0] * len(kinds) for key, n in _population(view).items()}
+    for (key, kind), n in _tallies(view, "assessed", keys=(view.row_key(), "basis"), year=view.year).items():
+        if kind in kinds:
+            grouped.setdefault(key, [0] * width)[kinds.index(kind) + 1] += n
+    folded = _fold(view, grouped, width)
     names = [str(Assessment.Kind(k).label) for k in kinds]
     figure = Figure(
         key="coverage", title=_("%(year)s 年评估覆盖") % {"year": view.year}, kind="grouped", charted=(2, 3, 4),
-        headers=[_("地区") if not view.by_industry else _("行业"), _("企业数"), *names,
-                 *[_("%(kind)s覆盖率（%%）") % {"kind": n} for n in names]],
+        headers=[_first_header(view), _("企业数"), *names, *[_("%(kind)s覆盖率（%%）") % {"kind": n} for n in names]],
     )  # fmt: skip
     for label, (total, *counts) in folded:
         shares = [share(c, total) if total >= view.min_group else None for c in counts]
@@ -205,30 +187,26 @@ def industry_heat(view: View, level: int = 2) -> Figure:
     """Share of each industry's enterprises at `level` or above, per row region: where the laggards are."""
     if view.by_industry:
         return Figure(key="heat", title=_("行业 × 地区"), headers=[], kind="heat")
-    at_level = Q(standing__gte=level)
-    rows = (
-        view.enterprises()
-        .annotate(standing=_latest_level(view))
-        .values("county_id", "industry_id")
-        .annotate(total=Count("pk"), met=Count("pk", filter=at_level))
-        .order_by()
-    )
     regions = view.row_labels()
     industries = dict(IndustryDivision.objects.filter(code__gte="13", code__lte="43").values_list("code", "name"))
+    population = _tallies(view, "population", keys=("county_id", "industry_id"))
+    levels = _level_counts(view, view.year, ("county_id", "industry_id", "level"))
     cells: dict[tuple[str, str], list[int]] = {}
-    for row in rows:
-        region_key = next((key for key, _label in regions if (row["county_id"] or "").startswith(key)), None)
-        if region_key is None or row["industry_id"] not in industries:
-            continue
-        cell = cells.setdefault((row["industry_id"], region_key), [0, 0])
-        cell[0] += row["met"]
-        cell[1] += row["total"]
-    used = sorted({industry for industry, _r in cells})
+
+    def region_of(code: str) -> str | None:
+        return next((key for key, _label in regions if (code or "").startswith(key)), None)
+
+    for (county, industry), n in population.items():
+        if (key := region_of(county)) is not None and industry in industries:
+            cells.setdefault((industry, key), [0, 0])[1] += n
+    for (county, industry, lvl), n in levels.items():
+        if lvl >= level and (key := region_of(county)) is not None and industry in industries:
+            cells.setdefault((industry, key), [0, 0])[0] += n
     figure = Figure(
         key="heat", title=_("行业 × 地区：达到%(level)s级及以上的占比（%%）") % {"level": level}, kind="heat",
         headers=[_("行业"), *[label for _k, label in regions]], note=str(metrics.BASIS_LABELS[view.basis]),
     )  # fmt: skip
-    for industry in used:
+    for industry in sorted({industry for industry, _r in cells}):
         values = []
         for key, _label in regions:
             met, total = cells.get((industry, key), (0, 0))
@@ -240,24 +218,22 @@ def industry_heat(view: View, level: int = 2) -> Figure:
 
 
 def level_trend(view: View, years: int = 4) -> Figure:
-    """Enterprises at each level at the end of each year (what had been submitted by then), for the whole region."""
+    """Enterprises at each level at the end of each year (what had been submitted by then), for the whole region.
+    The unassessed are counted against today's archive: an enterprise filed since is among a past year's too."""
     levels = _levels(view)
     figure = Figure(
         key="trend", title=_("历年成熟度等级"), kind="stacked",
         headers=[_("年度"), _("未评估"), *[name for _n, name in levels]], note=str(metrics.BASIS_LABELS[view.basis]),
     )  # fmt: skip
     column = {number: i + 1 for i, (number, _name) in enumerate(levels)}
-    tz = timezone.get_current_timezone()
+    population = sum(_tallies(view, "population", keys=("measure",)).values())
     for year in range(view.year - years + 1, view.year + 1):
-        as_of = dt.datetime(year + 1, 1, 1, tzinfo=tz)
-        counts = [0] * (len(levels) + 1)
-        rows = (
-            view.enterprises().annotate(standing=_latest_level(view, as_of)).values("standing").annotate(n=Count("pk"))
-        )
-        for row in rows.order_by():
-            counts[column.get(row["standing"], 0)] += row["n"]
+        counts = [population] + [0] * len(levels)
+        for (lvl,), n in _level_counts(view, year, ("level",)).items():
+            counts[column.get(lvl, 0)] += n
+            counts[0] -= n
         figure.rows.append([str(year), *counts])
-    figure.covers = sum(figure.rows[-1][1:]) if figure.rows else 0
+    figure.covers = population
     return figure
 
 

@@ -14,6 +14,7 @@ from . import metrics
 from .models import Plan, Target
 
 YEARS = range(2020, 2041)
+YEARS_KEPT = 5  # the years the dashboards' tallies hold (monitoring.cube.YEARS)
 
 
 def plans_for(region: Region):
@@ -109,7 +110,7 @@ class FigureViewForm(forms.Form):
         versions = ModelVersion.objects.filter(is_current=True).order_by("code").values_list("code", "name")
         self.fields["model"].choices = list(versions)
         this_year = timezone.localdate().year
-        self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - 6, -1)]
+        self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - YEARS_KEPT, -1)]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 

@@ -157,3 +157,46 @@ class TargetEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.kind}"
+
+
+class Tally(models.Model):
+    """Enterprises counted per county, industry and above-scale flag, rebuilt in bulk by `monitoring.cube.rebuild`
+    so that the dashboards add up a few thousand rows instead of looking at every enterprise:
+
+    - `population`: the enterprises in the archive now (year 0);
+    - `level`: at each level of a model (0 = below the first) by their latest submitted result on a basis, as of
+      the end of `year` (the current year: as of the rebuild);
+    - `assessed`: with a submitted assessment of kind `basis` during `year`;
+    - `tier`: by their highest recognised tier (level 1–4, year 0)."""
+
+    year = models.PositiveSmallIntegerField()
+    measure = models.CharField(max_length=12)
+    model_code = models.SlugField(max_length=40, blank=True)
+    basis = models.CharField(max_length=12, blank=True)
+    county_id = models.CharField(max_length=6)
+    industry_id = models.CharField(max_length=2, null=True)
+    above_scale = models.BooleanField(null=True)
+    level = models.SmallIntegerField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("统计汇总")
+        verbose_name_plural = _("统计汇总")
+        indexes = [models.Index(fields=["measure", "model_code", "basis", "year", "county_id"], name="tally_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.measure} {self.model_code} {self.basis} {self.county_id} {self.level}: {self.n}"
+
+
+class CubeRefresh(models.Model):
+    """When the tallies were last rebuilt, and how long it took (a single row)."""
+
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField()
+
+    class Meta:
+        verbose_name = _("汇总刷新")
+        verbose_name_plural = _("汇总刷新")
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M}"

@@ -7,8 +7,13 @@ from regions.models import prefix_range
 
 @task
 def recompute_targets(region_path: str = "") -> int:
+    """The targets of a region subtree (all when empty), then the dashboards' tallies (always province-wide: they
+    are one bulk rebuild)."""
+    from .cube import rebuild
     from .models import Target
     from .services import targets_recompute
 
     targets = Target.objects.filter(**prefix_range("region_id", region_path)) if region_path else None
-    return targets_recompute(targets)
+    done = targets_recompute(targets)
+    rebuild()
+    return done

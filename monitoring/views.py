@@ -14,7 +14,7 @@ from accounts.policy import scope_of
 from core.exports import SheetOut, write_workbook
 from regions.models import Region
 
-from . import figures, selectors, services
+from . import cube, figures, selectors, services
 from .forms import FigureViewForm, PlanForm, SplitForm, TargetForm
 from .models import Target
 from .tasks import recompute_targets
@@ -160,8 +160,9 @@ def target_split(request, pk: int):
 def recompute(request, code: str):
     region = _governed_region(request, code)
     recompute_targets.enqueue(region.path)
-    messages.success(request, _("已开始重新计算目标进度，稍后刷新页面查看"))
-    return redirect("monitoring:region", code=region.code)
+    messages.success(request, _("已开始重新计算目标进度和统计数据，稍后刷新页面查看"))
+    back = "monitoring:figures" if request.POST.get("next") == "figures" else "monitoring:region"
+    return redirect(back, code=region.code)
 
 
 FIGURES = {
@@ -197,5 +198,6 @@ def region_figures(request, code: str):
         "charts": [f.as_chart() for f in shown if f.headers],
         "query": request.GET.urlencode(),
         "min_group": view.min_group,
+        "refreshed": cube.last_refresh(),
     }
     return render(request, "monitoring/figures.html", context)

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from enterprises.models import EnterpriseLabel
-from monitoring import figures
+from monitoring import cube, figures
 from monitoring.figures import View
 from monitoring.tests.conftest import at
 from regions.models import Region
@@ -28,6 +28,7 @@ def test_levels_per_city_count_unassessed_below_level_one_and_each_level(world, 
     result = give_result(nanchang[2], 1)
     result.results.update(level=None)  # scored below the first level
     give_result(jiujiang, 5, kind="verified")
+    cube.rebuild()
     figure = figures.level_distribution(View(region=Region.objects.get(code="360000"), year=2026))
     assert figure.headers[:3] == ["地区", "未评估", "一级以下"] and len(figure.headers) == 8
     rows = rows_by_label(figure)
@@ -46,6 +47,7 @@ def test_tiers_count_the_highest_recognition_and_hide_small_shares(world, make_e
     EnterpriseLabel.objects.create(enterprise=firms[1], label_id="tier-advanced", year=2025)
     EnterpriseLabel.objects.create(enterprise=firms[1], label_id="tier-basic", year=2023)  # since risen
     province = Region.objects.get(code="360000")
+    cube.rebuild()
     rows = rows_by_label(figures.tier_distribution(View(region=province, min_group=10)))
     assert rows["南昌市"] == [1, 1, 0, 0, D("20.00")]  # 2 of 10 at 基础级 or above
     small = rows_by_label(figures.tier_distribution(View(region=province, min_group=11)))
@@ -58,6 +60,7 @@ def test_coverage_counts_this_years_assessments_by_kind(world, make_enterprise, 
     give_result(firms[0], 2, kind="diagnosis")
     give_result(firms[1], 2, when=at(2025))
     city = Region.objects.get(code="360100")
+    cube.rebuild()
     rows = rows_by_label(figures.coverage(View(region=city, year=2026, min_group=3)))
     assert rows["青山湖区"] == [3, 1, 1, 0, D("33.33"), D("33.33"), D("0.00")]
     assert rows["东湖区"] == [0, 0, 0, 0, None, None, None]
@@ -66,6 +69,7 @@ def test_coverage_counts_this_years_assessments_by_kind(world, make_enterprise, 
 def test_a_county_is_broken_down_by_industry(world, make_enterprise, give_result):
     give_result(make_enterprise("360102", industry="34", is_above_scale=True), 2)
     make_enterprise("360102", industry="39", is_above_scale=True)
+    cube.rebuild()
     rows = rows_by_label(figures.level_distribution(View(region=Region.objects.get(code="360102"), year=2026)))
     assert rows == {"通用设备制造业": [0, 0, 0, 1, 0, 0, 0], "计算机、通信和其他电子设备制造业": [1, 0, 0, 0, 0, 0, 0]}
 
@@ -73,7 +77,10 @@ def test_a_county_is_broken_down_by_industry(world, make_enterprise, give_result
 def test_the_page_shows_every_figure_with_its_table_and_exports_it(world, make_enterprise, give_result, login):
     give_result(make_enterprise("360102", is_above_scale=True), 2)
     client = login(world["city"])
+    assert "统计数据尚未生成" in client.get("/monitoring/r/360100/figures/").content.decode()
+    client.post("/monitoring/r/360100/recompute/", {"next": "figures"})  # the tasks run at once in tests
     page = client.get("/monitoring/r/360100/figures/?year=2026").content.decode()
+    assert "统计数据更新于" in page
     for key in ["levels", "tiers", "coverage", "heat", "trend", "pools"]:
         assert f'data-testid="figure-{key}"' in page and f'data-testid="export-{key}"' in page
     response = client.get("/monitoring/r/360100/figures/?year=2026&export=levels")
@@ -91,3 +98,28 @@ def test_figures_of_a_region_not_governed_are_not_found(world, login):
     assert login(world["county"]).get("/monitoring/r/360100/figures/?export=levels").status_code == 404
     assert login(world["other_city"]).get("/monitoring/r/360102/figures/?export=tiers").status_code == 404
     assert login(world["enterprise"]).get("/monitoring/r/360102/figures/").status_code == 403
+
+
+def test_the_trend_counts_each_years_standing_from_what_was_submitted_by_its_end(world, make_enterprise, give_result):
+    firms = [make_enterprise("360102", is_above_scale=True) for _ in range(3)]
+    give_result(firms[0], 1, when=at(2024))
+    give_result(firms[0], 3, when=at(2026))  # 1 at the end of 2024 and 2025, 3 since
+    give_result(firms[1], 2, when=at(2025))
+    cube.rebuild()
+    figure = figures.level_trend(View(region=Region.objects.get(code="360000"), year=2026), years=3)
+    assert figure.rows == [
+        # year, unassessed, below 1, levels 1–5
+        ["2024", 2, 0, 1, 0, 0, 0, 0],
+        ["2025", 1, 0, 1, 1, 0, 0, 0],
+        ["2026", 1, 0, 0, 1, 1, 0, 0],
+    ]
+
+
+def test_figures_are_as_fresh_as_the_last_rebuild(world, make_enterprise, give_result):
+    firm = make_enterprise("360102", is_above_scale=True)
+    cube.rebuild()
+    give_result(firm, 2)
+    view = View(region=Region.objects.get(code="360100"), year=2026)
+    assert rows_by_label(figures.level_distribution(view))["东湖区"] == [1, 0, 0, 0, 0, 0, 0]
+    cube.rebuild()
+    assert rows_by_label(figures.level_distribution(view))["东湖区"] == [0, 0, 0, 1, 0, 0, 0]

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from monitoring import metrics, services
+from monitoring import cube, metrics, services
 from regions.models import Region
 from tidu.tests.conftest import TABLET
 
@@ -43,6 +43,7 @@ def populate(world, make_enterprise):
     for city in services.target_split(actor=world["province"], target=target, method="pro_rata"):
         if city.region_id == "360100":
             services.target_split(actor=world["province"], target=city, method="pro_rata")
+    cube.rebuild()  # the statistics read the tallies (rebuilt nightly or on "重新计算")
 
 
 def test_an_officer_drills_down_and_exports_a_table(world, make_enterprise, open_session):

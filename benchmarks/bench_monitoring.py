@@ -1,0 +1,245 @@
+"""Monitoring figures (issue 19) at 300,000 enterprises / 1,000,000 assessments: dashboard pages and recomputing
+every target's progress.
+
+Synthetic data only. A scratch database gets 300,000 invented enterprises in the real Jiangxi counties (a quarter
+above scale), 1,000,000 submitted CMMM and SME-2024 assessments (self 85 %, diagnosis 10 %, verified 5 %, from
+2023 to this year) each with its current result (levels 0–5, written with raw bulk inserts: COPY on PostgreSQL),
+tier labels on ~8 % of enterprises, and the example plan of the demo province split to every city and county
+(1,120 targets). Timed, through Django's test client as the province officer (server time, no browser):
+
+- the province's statistics page (every chart, `/monitoring/r/360000/figures/`), target ≤ 500 ms;
+- a drill-down: a city's targets page and its statistics page, target ≤ 300 ms;
+- `targets_recompute()` over all targets, target ≤ 10 s;
+- rebuilding the tallies the statistics pages read (`monitoring.cube.rebuild`, a background task), no target.
+
+Baseline in the same run: `SELECT COUNT(*)` of the above-scale enterprises of the province (one index scan).
+Wall and CPU time are both printed: on the shared 2-core machine wall time grows with the load (`uptime`).
+
+    .venv/bin/python benchmarks/bench_monitoring.py [--engine sqlite|postgresql] [--enterprises 300000]
+                                                   [--assessments 1000000] [--runs 5] [--workdir DIR] [--keep]
+"""
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import benchlib  # noqa: E402
+from benchlib import log  # noqa: E402
+
+NAME = "bench_monitoring"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/tidu_bench_monitoring"
+CHUNK = 20_000
+MODELS = {"cmmm": 0.75, "sme-2024": 0.45}
+KINDS = (("self", 0.85), ("diagnosis", 0.10), ("verified", 0.05))
+TIERS = (("tier-basic", 0.05), ("tier-advanced", 0.02), ("tier-excellent", 0.008), ("tier-leading", 0.002))
+
+
+def insert(model, columns: list[str], rows) -> int:
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    table, names = qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
+    n = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    n += 1
+            return n
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                cursor.executemany(sql, batch)
+                n, batch = n + len(batch), []
+        if batch:
+            cursor.executemany(sql, batch)
+            n += len(batch)
+    return n
+
+
+def build(enterprises: int, assessments: int, seed: int) -> dict:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from assessments.models import Assessment, AssessmentResult, ModelVersion
+    from enterprises.models import Enterprise, EnterpriseLabel
+    from monitoring.demo import seed_example_plan
+    from regions.models import Region
+
+    if Enterprise.objects.count() == enterprises:
+        log(f"reusing the archive of {enterprises:,} synthetic enterprises")
+        return {"reused": True}
+    rng = random.Random(seed)
+    adapt = connection.ops.adapt_datetimefield_value if connection.vendor == "sqlite" else (lambda v: v)
+    now = timezone.now()
+    counties = list(Region.objects.filter(code__startswith="36", is_leaf=True).values_list("code", flat=True))
+    weights = [1 / (i + 1) ** 0.8 for i in range(len(counties))]
+    rng.shuffle(weights)
+    divisions = [f"{c}" for c in range(13, 44) if c not in (16, 42)]
+    steps, t = {}, time.perf_counter()
+    county = rng.choices(counties, weights=weights, k=enterprises)
+    created = adapt(now - dt.timedelta(days=1500))
+    with transaction.atomic():
+        insert(
+            Enterprise,
+            ["id", "credit_code", "name", "name_initials", "former_names", "county_id", "address", "industry_id",
+             "industry_detail_code", "size_class", "is_above_scale", "notes", "is_synthetic", "created_at",
+             "updated_at"],
+            ((i + 1, f"BENCH{i + 1:013d}", f"合成企业{i + 1}", "", "[]", county[i], "", rng.choice(divisions), "",
+              rng.choice(["micro", "small", "medium", "large"]), rng.random() < 0.25, "", True, created, created)
+             for i in range(enterprises)),
+        )  # fmt: skip
+        labels = []
+        for e in range(1, enterprises + 1):
+            roll, edge = rng.random(), 0.0
+            for code, p in TIERS:
+                edge += p
+                if roll < edge:
+                    labels.append((e, code, 2025))
+                    break
+        insert(EnterpriseLabel, ["enterprise_id", "label_id", "year"], labels)
+    steps["enterprises"] = time.perf_counter() - t
+    versions = {v.code: v for v in ModelVersion.objects.filter(is_current=True, code__in=MODELS)}
+    pairs = [(e, code) for e in range(1, enterprises + 1) for code, share in MODELS.items() if rng.random() < share]
+    rounds = [1] * len(pairs)
+    for _ in range(max(0, assessments - len(pairs))):
+        rounds[rng.randrange(len(pairs))] += 1
+    t = time.perf_counter()
+    results: list[tuple] = []
+
+    def assessment_rows():
+        next_id = 1
+        for (e, code), n in zip(pairs, rounds, strict=True):
+            level = rng.randint(0, 3)
+            for r in range(n):
+                when = adapt(now - dt.timedelta(days=330 * (n - 1 - r) + rng.randrange(300)))
+                kind = rng.choices([k for k, _ in KINDS], weights=[w for _, w in KINDS])[0]
+                yield (next_id, e, versions[code].pk, code, kind, "submitted", "import", "{}", "{}", "{}", 0,
+                       when, when, when)  # fmt: skip
+                level = min(5, level + rng.choice([0, 0, 1]))
+                results.append((next_id, versions[code].pk, True, float(level), 5.0, level or None, "", False, "{}",
+                                "", when))  # fmt: skip
+                next_id += 1
+
+    with transaction.atomic():
+        written = insert(
+            Assessment,
+            ["id", "enterprise_id", "model_version_id", "model_code", "kind", "status", "source", "context", "answers",
+             "reasons", "answered_count", "created_at", "updated_at", "submitted_at"],
+            assessment_rows(),
+        )  # fmt: skip
+        insert(
+            AssessmentResult,
+            ["assessment_id", "model_version_id", "is_current", "score", "scale_max", "level", "level_name",
+             "provisional", "snapshot", "reason", "computed_at"],
+            results,
+        )  # fmt: skip
+    steps["assessments"] = time.perf_counter() - t
+    log(f"{enterprises:,} enterprises, {written:,} assessments and results in {sum(steps.values()):.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("enterprises_enterprise", "enterprises_enterpriselabel", "assessments_assessment",
+                          "assessments_assessmentresult"):  # fmt: skip
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    t = time.perf_counter()
+    targets = seed_example_plan("36", replace=True)
+    steps["example_plan"] = time.perf_counter() - t
+    log(f"example plan: {targets:,} targets in {steps['example_plan']:.0f} s")
+    return {"enterprises": enterprises, "assessments": written, "targets": targets,
+            "steps": {k: round(v, 1) for k, v in steps.items()}}  # fmt: skip
+
+
+def timed(call, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of each call."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        call()
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return walls, cpus
+
+
+def run(engine: str, args) -> dict:
+    url = PG_URL if engine == "postgresql" else None
+    if url:
+        benchlib.postgres_database(url, keep=args.keep)
+    benchlib.setup_django(NAME, args.workdir, args.keep, database_url=url)
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import Membership, Role, User
+    from monitoring.cube import rebuild
+    from monitoring.services import targets_recompute
+
+    data = build(args.enterprises, args.assessments, seed=1)
+    officer, _ = User.objects.get_or_create(username="bench-province")
+    Membership.objects.get_or_create(user=officer, role=Role.PROVINCE_OFFICER, region_id="360000")
+    client = Client()
+    client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
+
+    def get(path):
+        def call():
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        return call
+
+    def baseline():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM enterprises_enterprise"
+                " WHERE is_above_scale AND county_id >= '36' AND county_id < '36:'"
+            )
+            cursor.fetchone()
+
+    rebuild()  # the tallies the statistics pages read (what the nightly refresh keeps)
+    cases = [
+        ("baseline: COUNT(*) of the province's above-scale enterprises", baseline, None),
+        ("province statistics page, every chart", get("/monitoring/r/360000/figures/"), 500.0),
+        ("province targets page", get("/monitoring/r/360000/"), 500.0),
+        ("drill-down: a city's targets page", get("/monitoring/r/360700/"), 300.0),
+        ("drill-down: a city's statistics page", get("/monitoring/r/360700/figures/"), 300.0),
+        ("recompute every target's progress", lambda: targets_recompute(), 10_000.0),
+        ("rebuild the statistics tallies (5 years × 3 bases)", lambda: rebuild(), None),
+    ]
+    rows, details = [], [f"**{engine}**: " + json.dumps(data, ensure_ascii=False), f"uptime: {os.getloadavg()}"]
+    for label, call, target in cases:
+        call()  # warm-up
+        walls, cpus = timed(call, args.runs)
+        rows.append(benchlib.row(f"monitoring ({engine})", label, walls, "ms", target))
+        details.append(
+            f"- {label}: wall median {benchlib.median(walls):.0f} ms, CPU median {benchlib.median(cpus):.0f} ms"
+        )
+        log(details[-1][2:])
+    details.append(f"uptime after: {os.getloadavg()}")
+    return {"rows": rows, "details": "\n".join(details)}
+
+
+def main() -> int:
+    p = benchlib.parser(__doc__.split("\n\n")[0])
+    p.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    p.add_argument("--enterprises", type=int, default=300_000)
+    p.add_argument("--assessments", type=int, default=1_000_000)
+    p.add_argument("--runs", type=int, default=5)
+    args = p.parse_args()
+    result = run(args.engine, args)
+    title = (
+        f"Monitoring at {args.enterprises:,} enterprises / {args.assessments:,} assessments ({args.engine}, synthetic)"
+    )
+    benchlib.finish({"title": title, **result}, args.json, NAME)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
