@@ -134,8 +134,8 @@ class Enterprise(models.Model):
 
 class EnterpriseCount(models.Model):
     """How many active (not removed) enterprises one county holds. Kept exact by database triggers on the enterprise
-    table (migration 0010), so every write path counts — forms, API, imports, bulk SQL, the admin — and a province's
-    list sums ~100 rows instead of counting 300,000 on every page. Never written by application code."""
+    table (migrations 0010 and 0011), so every write path counts — forms, API, imports, bulk SQL, the admin — and a
+    province's list sums ~100 rows instead of counting 300,000 on every page. Never written by application code."""
 
     county_code = models.CharField(max_length=6, primary_key=True)
     active = models.IntegerField(default=0)
