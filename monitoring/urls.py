@@ -12,5 +12,6 @@ urlpatterns = [
     path("r/<str:code>/targets/new/", views.target_create, name="target_create"),
     path("r/<str:code>/recompute/", views.recompute, name="recompute"),
     path("targets/<int:pk>/", views.target_detail, name="target"),
+    path("targets/<int:pk>/enterprises/", views.target_enterprises, name="target_enterprises"),
     path("targets/<int:pk>/split/", views.target_split, name="target_split"),
 ]

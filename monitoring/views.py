@@ -7,14 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
 from core.exports import SheetOut, write_workbook
+from enterprises import listing
 from regions.models import Region
 
-from . import cube, figures, selectors, services
+from . import cube, figures, metrics, selectors, services
 from .forms import FigureViewForm, PlanForm, SplitForm, TargetForm
 from .models import Target
 from .tasks import recompute_targets
@@ -84,6 +87,7 @@ def target_detail(request, pk: int):
         "parts": selectors.parts_progress(request.user, target),
         "events": target.events.select_related("actor")[:50],
         "can_split": scope.manages_code(target.region_id) and Region.objects.filter(parent=target.region).exists(),
+        "lists_enterprises": target.metric in metrics.ENTERPRISE_METRICS,
         "statuses": selectors.STATUS_LABELS,
         "rule": selectors.rule_text(),
         "min_group": selectors.min_group(),
@@ -201,3 +205,32 @@ def region_figures(request, code: str):
         "refreshed": cube.last_refresh(),
     }
     return render(request, "monitoring/figures.html", context)
+
+
+PARTS = {
+    "met": (True, _noop("已达成的企业")),
+    "unmet": (False, _noop("尚未达成的企业")),
+    "all": (None, _noop("范围内的全部企业")),
+}
+
+
+@login_required
+def target_enterprises(request, pk: int):
+    """The enterprises behind a target's figure, in the enterprise list (its filters, paging and exports), within
+    what the officer may see. They are read from the records now; the figure is as of its last computation."""
+    target = _target_for_user(request, pk)
+    if target.metric not in metrics.ENTERPRISE_METRICS:
+        raise Http404
+    part = request.GET.get("part") if request.GET.get("part") in PARTS else "met"
+    met, label = PARTS[part]
+    within = metrics.enterprises(target.measure(), target.population_filter(), target.region.path, met=met)
+    subset = {
+        "title": _("%(region)s · %(name)s（%(year)s 年）：%(part)s") % {
+            "region": target.region.full_name, "name": target.name, "year": target.year, "part": _(label),
+        },
+        "back_url": reverse("monitoring:target", kwargs={"pk": target.pk}),
+        "back_label": _("返回目标"),
+        "list_url": request.path,
+        "part": part,
+    }  # fmt: skip
+    return listing.list_page(request, within=within, subset=subset)

@@ -158,3 +158,31 @@ def test_recompute_is_started_by_an_officer_of_the_region(world, targets, login,
     targets["province"].refresh_from_db()
     assert targets["360100"].met == 1  # the tasks run at once in tests
     assert targets["province"].met == 0  # outside the city officer's recompute
+
+
+def test_the_enterprises_behind_a_figure_open_in_the_enterprise_list(
+    world, targets, login, make_enterprise, give_result
+):
+    done = make_enterprise("360102", name="已自评企业甲有限公司")
+    other_city_done = make_enterprise("360402", name="九江已自评企业有限公司")
+    make_enterprise("360111", name="未自评企业乙有限公司")
+    for firm in (done, other_city_done):
+        give_result(firm, 2, when=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    province, nanchang = targets["province"], targets["360100"]
+    client = login(world["province"])
+    met = client.get(f"/monitoring/targets/{province.pk}/enterprises/?part=met").content.decode()
+    assert 'data-testid="list-subset"' in met and "已达成的企业" in met
+    assert "已自评企业甲有限公司" in met and "九江已自评企业有限公司" in met and "未自评企业乙有限公司" not in met
+    unmet = client.get(f"/monitoring/targets/{province.pk}/enterprises/?part=unmet").content.decode()
+    assert "未自评企业乙有限公司" in unmet and "已自评企业甲有限公司" not in unmet
+    # the list's own filters work inside the set, and the export holds the set only
+    filtered = client.get(f"/monitoring/targets/{province.pk}/enterprises/?part=met&q=九江").content.decode()
+    assert "九江已自评企业有限公司" in filtered and "已自评企业甲有限公司" not in filtered
+    exported = client.get(f"/monitoring/targets/{province.pk}/enterprises/?part=met&format=csv")
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
+    assert "已自评企业甲有限公司" in text and "未自评企业乙有限公司" not in text
+    # a city officer: the city's part lists the city's enterprises; the province's target is not theirs
+    city = login(world["city"])
+    assert "九江已自评企业有限公司" not in city.get(f"/monitoring/targets/{nanchang.pk}/enterprises/").content.decode()
+    assert city.get(f"/monitoring/targets/{province.pk}/enterprises/").status_code == 404
+    assert login(world["commissioner"]).get(f"/monitoring/targets/{nanchang.pk}/enterprises/").status_code == 403
