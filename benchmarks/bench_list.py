@@ -221,7 +221,7 @@ def bare_sql(queries: list[str], repeat: int) -> dict:
 
 
 def list_queryset(user, params: dict):
-    """The list page's query, built as enterprises.views.enterprise_list builds it."""
+    """The list page's query, built as enterprises.listing.list_page builds it."""
     from enterprises.forms import DEFAULT_SORT, SORTS, EnterpriseFilterForm
     from enterprises.models import Enterprise
     from regions.models import code_prefix
