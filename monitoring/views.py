@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
@@ -208,9 +208,9 @@ def region_figures(request, code: str):
 
 
 PARTS = {
-    "met": (True, _noop("已达成的企业")),
-    "unmet": (False, _noop("尚未达成的企业")),
-    "all": (None, _noop("范围内的全部企业")),
+    "met": (True, gettext_lazy("已达成的企业")),
+    "unmet": (False, gettext_lazy("尚未达成的企业")),
+    "all": (None, gettext_lazy("范围内的全部企业")),
 }
 
 
@@ -226,7 +226,7 @@ def target_enterprises(request, pk: int):
     within = metrics.enterprises(target.measure(), target.population_filter(), target.region.path, met=met)
     subset = {
         "title": _("%(region)s · %(name)s（%(year)s 年）：%(part)s") % {
-            "region": target.region.full_name, "name": target.name, "year": target.year, "part": _(label),
+            "region": target.region.full_name, "name": target.name, "year": target.year, "part": label,
         },
         "back_url": reverse("monitoring:target", kwargs={"pk": target.pk}),
         "back_label": _("返回目标"),

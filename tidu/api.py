@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import re_path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
@@ -32,12 +32,12 @@ from notifications.api import router as notifications_router
 from regions.api import router as regions_router
 from reports.api import router as reports_router
 
-NOT_FOUND = N_("不存在或不在您的权限范围内")
+NOT_FOUND = gettext_noop("不存在或不在您的权限范围内")
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 # The descriptions in the OpenAPI document, and (translated when sent) the detail of those errors.
 STATUS_TEXT = {
-    400: N_("请求体不是有效的 JSON"),
-    401: N_("未登录或令牌无效"),
+    400: gettext_noop("请求体不是有效的 JSON"),
+    401: gettext_noop("未登录或令牌无效"),
     403: "没有权限（会话请求还须带 CSRF 令牌）",
     404: NOT_FOUND,
     422: "输入不符合要求：`problems` 按字段列出原因",
