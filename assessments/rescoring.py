@@ -6,7 +6,8 @@ with one `maturity.batch.score_many_reporting` run, and written in one transacti
 current (they stay, as history, with their node scores in their snapshots), the new results are inserted with a
 compact snapshot (as large imports store them; `import_results.full_snapshot` recomputes the rest on demand), and
 the assessment's current domain-score rows are brought to the new scores: only rows whose score changed are
-rewritten (and then point at the new result); a threshold correction rewrites none. Nodes the corrected model
+rewritten (and then point at the new result). A correction that leaves the tree as it was (thresholds, bands,
+level names) changes no node score, and the domain scores are then not even read. Nodes the corrected model
 dropped or added are deleted or inserted. Peer rows get the totals and top-level scores that changed. Assessments
 whose answers no longer fit the corrected model are reported with the error `score` gives and keep their old result.
 
@@ -70,8 +71,13 @@ def rescore(*, version: ModelVersion, chunk: int = CHUNK, progress: Progress | N
     # stale results' versions have the same top-level nodes, the rows are updated in place (a chunk's refresh
     # with `peer_scores_refresh` rebuilds them from the whole history and cost more than the rest of the write).
     tops = {n.code for n in spec.nodes}
-    earlier = ModelVersion.objects.filter(pk__in=stale_results(version).values("model_version_id"))
-    writer.peers_in_place = all({n.code for n in v.parsed().nodes} == tops for v in earlier)
+    earlier = [
+        v.parsed() for v in ModelVersion.objects.filter(pk__in=stale_results(version).values("model_version_id"))
+    ]
+    writer.peers_in_place = all({n.code for n in v.nodes} == tops for v in earlier)
+    # A correction of thresholds, bands or texts leaves every node score as it was (they depend only on the tree
+    # and the answers): the domain scores and top-level peer rows then need neither reading nor writing.
+    writer.nodes_unchanged = all(_same_tree(v, spec) for v in earlier)
     with _sqlite_cache():
         _run(version, spec, chunk, writer, report, total, progress)
     return report
@@ -161,6 +167,7 @@ class _Writer:
         self.provisional: dict[tuple, bool] = {}
         self.snapshots = CompactSnapshots(spec)
         self.peers_in_place = False
+        self.nodes_unchanged = False
 
     def _provisional(self, context: dict | None) -> bool:
         key = tuple(sorted((context or {}).items()))
@@ -214,8 +221,10 @@ class _Writer:
             .values_list("assessment_id", "pk", "model_version_id")
             if version == self.version.pk
         }
-        before = _domain_scores([r[0] for r in rows if r[1] is not None])
-        self._domain_score_changes(rows, ids, node_scores, before)
+        before: dict[int, dict] = {}
+        if not self.nodes_unchanged:
+            before = _domain_scores([r[0] for r in rows if r[1] is not None])
+            self._domain_score_changes(rows, ids, node_scores, before)
         code = self.version.code
         if self.peers_in_place:
             tops = [(batch.node_codes.index(n.code), n.code) for n in self.spec.nodes]
@@ -223,6 +232,8 @@ class _Writer:
             for r, total, values in zip(rows, scores, node_scores, strict=True):
                 if r[5] != total:  # the peer total is a copy of the result's score, exactly
                     changes.append((r[0], PeerScore.TOTAL, total))
+                if self.nodes_unchanged:
+                    continue
                 was = before.get(r[0], {})
                 for col, node in tops:
                     x = None if values[col] != values[col] else values[col]
@@ -269,6 +280,16 @@ class _Writer:
 
 
 _MISSING = object()
+
+
+def _same_tree(old: ModelSpec, new: ModelSpec) -> bool:
+    """Whether every node score is the same under both specs for the same answers and context: the same tree
+    (items, options, weights, applicability) and the same choice of whether scenes count."""
+    return (
+        old.nodes == new.nodes
+        and old.rule.type == new.rule.type
+        and getattr(old.rule, "scenes_in_score", None) == getattr(new.rule, "scenes_in_score", None)
+    )
 
 
 def _same(old: object, new: float | None) -> bool:
