@@ -11,7 +11,7 @@ from enterprises.models import Chain, Cluster, Label, SizeClass
 from regions.models import IndustryDivision, Region, prefix_range
 
 from . import metrics
-from .models import Plan, Target
+from .models import Campaign, Plan, Target
 
 YEARS = range(2020, 2041)
 YEARS_KEPT = 5  # the years the dashboards' tallies hold (monitoring.cube.YEARS)
@@ -133,3 +133,30 @@ class FigureViewForm(forms.Form):
         values = self.values()
         population = _("规模以上企业") if values["above_scale_only"] else _("全部企业")
         return f"{values['model_code']} · {metrics.BASIS_LABELS[values['basis']]} · {population} · {values['year']}"
+
+
+class CampaignForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "kind", "model_version", "starts_on", "ends_on", "sample_share", "seed", "above_scale_only"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model_version"].queryset = ModelVersion.objects.filter(is_current=True).order_by("code")
+        self.fields["sample_share"].required = True
+        self.fields["sample_share"].help_text = _(
+            "按市抽取规模以上（或全部）企业的比例，各市至少 1 家；同一随机种子抽到同一批企业"
+        )
+        self.style()
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("退回原因")}),
+    )

@@ -200,3 +200,66 @@ class CubeRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class Campaign(models.Model):
+    """A self-assessment or diagnosis campaign (专项行动): a pinned model version, a population drawn or chosen,
+    dates, and commissioners assigned to the enterprises."""
+
+    class Kind(models.TextChoices):
+        SELF = "self", _("自评估专项行动")
+        DIAGNOSIS = "diagnosis", _("诊断专项行动")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    name = models.CharField(_("名称"), max_length=200)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    model_version = models.ForeignKey(
+        "assessments.ModelVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("评估模型版本")
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    # How the population was made: a share drawn per city with a seed (reproducible), or a list chosen by hand.
+    sample_share = models.DecimalField(_("抽样比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    seed = models.PositiveIntegerField(_("随机种子"), default=1)
+    above_scale_only = models.BooleanField(_("仅规模以上企业"), default=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("专项行动")
+        verbose_name_plural = _("专项行动")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignMember(models.Model):
+    """One enterprise in a campaign: its commissioner, and a submission sent back with the reason, if it was."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    commissioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("数字专员"),
+    )  # fmt: skip
+    invited_at = models.DateTimeField(_("邀请时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("最近提醒时间"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("专项行动企业")
+        verbose_name_plural = _("专项行动企业")
+        constraints = [models.UniqueConstraint(fields=["campaign", "enterprise"], name="campaign_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.enterprise_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import campaign_views, views
 
 app_name = "monitoring"
 
@@ -14,4 +14,12 @@ urlpatterns = [
     path("targets/<int:pk>/", views.target_detail, name="target"),
     path("targets/<int:pk>/enterprises/", views.target_enterprises, name="target_enterprises"),
     path("targets/<int:pk>/split/", views.target_split, name="target_split"),
+    path("r/<str:code>/campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("r/<str:code>/campaigns/new/", campaign_views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/invite/", campaign_views.campaign_invite, name="campaign_invite"),
+    path("campaigns/<int:pk>/remind/", campaign_views.campaign_remind, name="campaign_remind"),
+    path("campaigns/<int:pk>/close/", campaign_views.campaign_close, name="campaign_close"),
+    path("campaigns/<int:pk>/export/", campaign_views.campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/members/<int:member_pk>/return/", campaign_views.member_return, name="member_return"),
 ]

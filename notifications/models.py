@@ -14,6 +14,9 @@ class Notification(models.Model):
         NEED_RESPONDED = "need_responded", _("需求收到响应")
         ASSESSMENT_VERIFIED = "assessment_verified", _("评估结果经核验")
         REPORT_ISSUED = "report_issued", _("收到诊断报告")
+        CAMPAIGN_INVITED = "campaign_invited", _("专项行动邀请")
+        CAMPAIGN_REMINDED = "campaign_reminded", _("专项行动提醒")
+        CAMPAIGN_RETURNED = "campaign_returned", _("评估被退回")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)

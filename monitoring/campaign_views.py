@@ -1,0 +1,173 @@
+"""Campaign pages: list and start one for a region, follow completion by region, invite, remind, send back, close,
+and export the summary. A campaign outside the officer's regions is a 404; its members outside them are not shown."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.policy import scope_of
+from core.exports import SheetOut, write_workbook
+from enterprises.models import Enterprise
+from regions.models import Region
+
+from . import campaigns, selectors
+from .forms import CampaignForm, ReturnForm
+from .models import Campaign, CampaignMember
+from .views import XLSX_TYPE, _authority, _governed_region
+
+STATE_LABELS = {
+    campaigns.SUBMITTED: gettext_lazy("已提交"),
+    campaigns.RETURNED: gettext_lazy("已退回"),
+    campaigns.PENDING: gettext_lazy("未提交"),
+}
+
+
+def _campaign_for_user(request, pk: int) -> Campaign:
+    _authority(request)
+    return get_object_or_404(
+        campaigns.campaigns_visible_to(request.user).select_related("region", "model_version"), pk=pk
+    )
+
+
+def _rows_for(user, campaign: Campaign) -> list[Region]:
+    """The regions completion is shown by: the campaign's regions below, as far as the user governs them."""
+    scope = scope_of(user)
+    children = Region.objects.filter(parent=campaign.region, is_active=True).order_by("code")
+    rows = [r for r in children if scope.is_admin or scope.manages_code(r.code)]
+    if not rows:  # a county officer following a province campaign: their own region
+        rows = [r for r in Region.objects.filter(path__in=scope.officer_paths)]
+    return rows
+
+
+@login_required
+def campaign_list(request, code: str):
+    region = _governed_region(request, code)
+    items = campaigns.campaigns_visible_to(request.user).select_related("region", "model_version")
+    context = {"region": region, "items": items, "crumbs": selectors.breadcrumbs(request.user, region)}
+    return render(request, "monitoring/campaign_list.html", context)
+
+
+@login_required
+def campaign_create(request, code: str):
+    region = _governed_region(request, code)
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaigns.campaign_create(actor=request.user, region=region, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已发起专项行动，抽取 %(n)s 家企业") % {"n": campaign.members.count()})
+            return redirect("monitoring:campaign", pk=campaign.pk)
+    return render(request, "monitoring/campaign_form.html", {"form": form, "region": region})
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign = _campaign_for_user(request, pk)
+    members = campaigns.members_with_status(campaign).filter(enterprise__in=Enterprise.objects.visible_to(request.user))
+    scope = scope_of(request.user)
+    shown = list(
+        members.select_related("enterprise__county", "commissioner").order_by("enterprise__county_id", "pk")[:500]
+    )
+    for member in shown:
+        member.state = campaigns.state_of(member)
+        member.state_label = STATE_LABELS[member.state]
+    context = {
+        "campaign": campaign,
+        "rows": campaigns.completion(campaign, _rows_for(request.user, campaign), members),
+        "members": shown,
+        "total": members.count(),
+        "manages": scope.manages_code(campaign.region_id) and campaign.status == Campaign.Status.OPEN,
+        "return_form": ReturnForm(auto_id=False),
+        "crumbs": selectors.breadcrumbs(request.user, campaign.region),
+    }
+    return render(request, "monitoring/campaign_detail.html", context)
+
+
+def _act(request, pk: int, action, done_message: str):
+    campaign = _campaign_for_user(request, pk)
+    try:
+        result = action(actor=request.user, campaign=campaign)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, done_message % {"n": result if isinstance(result, int) else ""})
+    return redirect("monitoring:campaign", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_invite(request, pk: int):
+    return _act(request, pk, campaigns.campaign_invite, _("已邀请 %(n)s 家企业"))
+
+
+@login_required
+@require_POST
+def campaign_remind(request, pk: int):
+    return _act(request, pk, campaigns.campaign_remind, _("已提醒 %(n)s 家未提交的企业"))
+
+
+@login_required
+@require_POST
+def campaign_close(request, pk: int):
+    return _act(request, pk, campaigns.campaign_close, _("专项行动已结束%(n)s"))
+
+
+@login_required
+@require_POST
+def member_return(request, pk: int, member_pk: int):
+    campaign = _campaign_for_user(request, pk)
+    visible = Enterprise.objects.visible_to(request.user)
+    member = get_object_or_404(CampaignMember.objects.filter(campaign=campaign, enterprise__in=visible), pk=member_pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写退回原因"))
+        return redirect("monitoring:campaign", pk=campaign.pk)
+    try:
+        campaigns.campaign_return(actor=request.user, member=member, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("已退回，并通知企业"))
+    return redirect("monitoring:campaign", pk=campaign.pk)
+
+
+@login_required
+def campaign_export(request, pk: int):
+    """The summary: completion by region, and every member the officer may see with its state."""
+    campaign = _campaign_for_user(request, pk)
+    members = campaigns.members_with_status(campaign).filter(enterprise__in=Enterprise.objects.visible_to(request.user))
+    rows = campaigns.completion(campaign, _rows_for(request.user, campaign), members)
+    summary = [
+        [r["region"].name, r["members"], r[campaigns.SUBMITTED], r[campaigns.RETURNED], r[campaigns.PENDING],
+         r["rate"]]
+        for r in rows
+    ]  # fmt: skip
+    listing = [
+        [m.enterprise.name, m.enterprise.credit_code, m.enterprise.county.name if m.enterprise.county else "",
+         m.commissioner.get_full_name() or m.commissioner.username if m.commissioner else "",
+         str(STATE_LABELS[campaigns.state_of(m)]), m.returned_reason]
+        for m in members.select_related("enterprise__county", "commissioner").order_by("enterprise__county_id", "pk")
+    ]  # fmt: skip
+    title = f"{campaign.name}（{campaign.starts_on:%Y-%m-%d}—{campaign.ends_on:%Y-%m-%d}）"
+    response = HttpResponse(content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="campaign-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"'
+    )
+    summary_headers = [_("地区"), _("企业数"), _("已提交"), _("已退回"), _("未提交"), _("完成率（%）")]
+    list_headers = [_("企业名称"), _("统一社会信用代码"), _("所在区县"), _("数字专员"), _("状态"), _("退回原因")]
+    write_workbook(
+        response,
+        [
+            SheetOut(_("完成情况"), summary_headers, summary, title_line=title),
+            SheetOut(_("企业名单"), list_headers, listing, title_line=title),
+        ],
+    )
+    return response
