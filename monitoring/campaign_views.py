@@ -15,6 +15,7 @@ from accounts.policy import scope_of
 from core.exports import SheetOut, write_workbook
 from enterprises.models import Enterprise
 from regions.models import Region
+from reports.batch import BatchError, batch_create
 
 from . import campaigns, selectors
 from .forms import CampaignForm, ReturnForm
@@ -171,3 +172,20 @@ def campaign_export(request, pk: int):
         ],
     )
     return response
+
+
+@login_required
+@require_POST
+def campaign_reports(request, pk: int):
+    """Issue diagnosis reports to the campaign's enterprises (those the officer sees) as one report batch."""
+    campaign = _campaign_for_user(request, pk)
+    ids = list(campaign.members.values_list("enterprise_id", flat=True))
+    try:
+        created = batch_create(
+            actor=request.user, scope={}, description=_("专项行动：%(name)s") % {"name": campaign.name},
+            enterprise_ids=ids,
+        )  # fmt: skip
+    except BatchError as error:
+        messages.error(request, str(error))
+        return redirect("monitoring:campaign", pk=campaign.pk)
+    return redirect("reports:batch_detail", pk=created.pk)

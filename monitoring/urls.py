@@ -20,6 +20,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/invite/", campaign_views.campaign_invite, name="campaign_invite"),
     path("campaigns/<int:pk>/remind/", campaign_views.campaign_remind, name="campaign_remind"),
     path("campaigns/<int:pk>/close/", campaign_views.campaign_close, name="campaign_close"),
+    path("campaigns/<int:pk>/reports/", campaign_views.campaign_reports, name="campaign_reports"),
     path("campaigns/<int:pk>/export/", campaign_views.campaign_export, name="campaign_export"),
     path("campaigns/<int:pk>/members/<int:member_pk>/return/", campaign_views.member_return, name="member_return"),
 ]

@@ -120,8 +120,9 @@ def describe(form: EnterpriseFilterForm, campaign: CampaignForm | None = None) -
     return "；".join(parts) or _("全部可见企业")
 
 
-def batch_create(*, actor, scope: dict, description: str = "") -> ReportBatch:
-    """Store the scope, one pending item per enterprise it chooses, and queue the work."""
+def batch_create(*, actor, scope: dict, description: str = "", enterprise_ids: list[int] | None = None) -> ReportBatch:
+    """Store the scope, one pending item per enterprise it chooses, and queue the work. `enterprise_ids` is a
+    population another app chose (a monitoring campaign's enterprises): the batch takes those the actor sees."""
     if not access.can_batch(actor):
         raise PermissionDenied(_("只有主管部门和平台管理员可以批量生成诊断报告"))
     form = filter_form(actor=actor, scope=scope)
@@ -134,6 +135,8 @@ def batch_create(*, actor, scope: dict, description: str = "") -> ReportBatch:
     if not target.is_valid():
         raise BatchError(_("报告目标无效：%(errors)s") % {"errors": _errors(target)})
     chosen = enterprises_in_scope(actor=actor, form=form, campaign=campaign)
+    if enterprise_ids is not None:
+        chosen = chosen.filter(pk__in=enterprise_ids)
     enterprise_ids = list(chosen.values_list("pk", flat=True)[: MAX_ITEMS + 1])
     if not enterprise_ids:
         raise BatchError(_("筛选结果中没有企业。"))

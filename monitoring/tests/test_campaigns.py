@@ -133,3 +133,17 @@ def test_a_closed_campaign_takes_no_more_invitations(world, firms):
     campaigns.campaign_close(actor=world["province"], campaign=campaign)
     with pytest.raises(ValidationError):
         campaigns.campaign_invite(actor=world["province"], campaign=campaign)
+
+
+def test_a_report_batch_takes_the_campaigns_enterprises_the_officer_sees(world, firms, login):
+    from reports.models import ReportBatch
+
+    campaign = start(world, share=D(50))
+    response = login(world["city"]).post(f"/monitoring/campaigns/{campaign.pk}/reports/")
+    batch = ReportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/batches/{batch.pk}/"
+    in_nanchang = {m.enterprise_id for m in campaign.members.filter(enterprise__county__code__startswith="3601")}
+    assert set(batch.items.values_list("enterprise_id", flat=True)) == in_nanchang  # not 九江's
+    assert batch.description == "专项行动：2026 年自评估专项行动"
+    assert login(world["commissioner"]).post(f"/monitoring/campaigns/{campaign.pk}/reports/").status_code == 403
+    assert ReportBatch.objects.count() == 1
