@@ -263,3 +263,79 @@ class CampaignMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.enterprise_id}"
+
+
+class StatisticsRound(models.Model):
+    """A periodic statistics report (报送) a province asks of its cities and counties: which figures (a template's
+    columns), for which year, by when."""
+
+    name = models.CharField(_("报表名称"), max_length=200)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    template = models.CharField(_("报表模板"), max_length=40)
+    period = models.CharField(_("报告期"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("统计年度"))
+    due_on = models.DateField(_("报送截止日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_on", "-id"]
+        verbose_name = _("统计报送任务")
+        verbose_name_plural = _("统计报送任务")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.period}）"
+
+
+class Filing(models.Model):
+    """One region's return for a round: its figures filled from the records, frozen when submitted upward, reviewed
+    by the region above (accepted, or returned with a reason and submitted again)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待报送")
+        SUBMITTED = "submitted", _("已报送")
+        RETURNED = "returned", _("已退回")
+        ACCEPTED = "accepted", _("已审核")
+
+    round = models.ForeignKey(StatisticsRound, on_delete=models.CASCADE, related_name="filings")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("填报地区"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    figures = models.JSONField(_("报送数据"), default=dict, blank=True)  # frozen at submission: {"rows": […]}
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["round", "region_id"]
+        verbose_name = _("统计报表")
+        verbose_name_plural = _("统计报表")
+        constraints = [models.UniqueConstraint(fields=["round", "region"], name="filing_once_per_region")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.region_id} {self.status}"
+
+
+class FilingEvent(models.Model):
+    """A step of a filing: submitted, returned (with the reason), accepted."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Filing.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("报送记录")
+        verbose_name_plural = _("报送记录")
+
+    def __str__(self) -> str:
+        return f"{self.filing_id} {self.kind}"

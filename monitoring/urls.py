@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, views
+from . import campaign_views, filing_views, views
 
 app_name = "monitoring"
 
@@ -23,4 +23,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/reports/", campaign_views.campaign_reports, name="campaign_reports"),
     path("campaigns/<int:pk>/export/", campaign_views.campaign_export, name="campaign_export"),
     path("campaigns/<int:pk>/members/<int:member_pk>/return/", campaign_views.member_return, name="member_return"),
+    path("r/<str:code>/rounds/", filing_views.round_list, name="rounds"),
+    path("r/<str:code>/rounds/new/", filing_views.round_open, name="round_open"),
+    path("rounds/<int:pk>/", filing_views.round_detail, name="round"),
+    path("filings/<int:pk>/", filing_views.filing_detail, name="filing"),
+    path("filings/<int:pk>/submit/", filing_views.filing_submit, name="filing_submit"),
+    path("filings/<int:pk>/accept/", filing_views.filing_accept, name="filing_accept"),
+    path("filings/<int:pk>/return/", filing_views.filing_return, name="filing_return"),
 ]
