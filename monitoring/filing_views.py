@@ -82,7 +82,7 @@ def filing_detail(request, pk: int):
         "children": children,
         "events": filing.events.select_related("actor"),
         "late": filings.is_late(filing),
-        "can_submit": filings.governs(request.user, filing.region)
+        "can_submit": filings.files_for(request.user, filing.region)
         and filing.status in (Filing.Status.DRAFT, Filing.Status.RETURNED),
         "can_review": filings.governs(request.user, filing.region.parent) and filing.status == Filing.Status.SUBMITTED,
         "return_form": ReturnForm(),

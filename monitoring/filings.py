@@ -91,6 +91,15 @@ def governs(actor, region: Region | None) -> bool:
     return region is not None and scope.is_authority and scope.manages_code(region.code)
 
 
+def files_for(actor, region: Region) -> bool:
+    """Whether `actor` is the region's own authority, who submits its return: governing it but not the region above
+    (a city officer reviews a county's return and does not file it for the county)."""
+    scope = scope_of(actor)
+    if scope.is_admin:
+        return True
+    return governs(actor, region) and not (region.parent_id and scope.manages_code(region.parent_id))
+
+
 def rows_of(region: Region) -> list[Region]:
     children = list(Region.objects.filter(parent=region, is_active=True).order_by("code"))
     return children + [region] if children else [region]
@@ -141,7 +150,7 @@ def _event(filing: Filing, kind: str, actor, reason: str = "") -> None:
 @transaction.atomic
 def filing_submit(*, actor, filing: Filing) -> Filing:
     """Submit upward with a frozen copy of the figures as they are now."""
-    if not governs(actor, filing.region):
+    if not files_for(actor, filing.region):
         raise PermissionDenied(_("只有本地区主管部门可以报送本地区的报表"))
     if filing.status not in (Filing.Status.DRAFT, Filing.Status.RETURNED):
         raise ValidationError(_("该报表已报送，等待上级审核"))

@@ -63,6 +63,8 @@ def test_the_state_machine_by_role(world, round_):
     east = filing(round_, "360102")
     with pytest.raises(PermissionDenied):
         filings.filing_submit(actor=world["other_city"], filing=east)
+    with pytest.raises(PermissionDenied):  # the city reviews the county's return, it does not file it
+        filings.filing_submit(actor=world["city"], filing=east)
     with pytest.raises(PermissionDenied):  # a county does not review itself
         filings.filing_accept(actor=world["county"], filing=east)
     with pytest.raises(ValidationError):  # nothing submitted yet
