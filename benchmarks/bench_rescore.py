@@ -8,10 +8,11 @@ Synthetic: N enterprises across Jiangxi's counties and the manufacturing divisio
 assessment of the shipped CMMM (every applicable item answered with a random grade, 2 % left unanswered), its
 current result and domain scores, and the peer rows — all bulk-inserted, not timed. Then a corrected version is
 published (pass threshold 0.8 → 0.85, so most levels change) and timed: `assessments.rescoring.rescore` (read the
-stale results a chunk at a time, `score_many`, flip the old results and domain scores, insert the new ones and
-refresh the peer rows, with progress). Beside it, in the same run and database, the per-row loop it replaced
-(`score()` per assessment and ORM writes, the code as it was) on the first `--baseline-rows` of another corrected
-version. The rate of each is extrapolated linearly to 1,000,000; the N actually run is printed with it.
+stale results a chunk at a time, `score_many`, flip the old results, insert the new ones, rewrite the domain scores
+and peer rows that changed — for a threshold correction no domain score changes — with progress). Beside it, in
+the same run and database, the per-row loop it replaced (`score()` per assessment and ORM writes, the code as it
+was) on the first `--baseline-rows` of another corrected version. The rate of each is extrapolated linearly to
+1,000,000; the N actually run is printed with it.
 Each engine runs in its own process (Django is set up once per process). PostgreSQL uses its own scratch database
 (`tidu_scoring_rescore`), dropped at the end."""
 
@@ -193,17 +194,31 @@ def per_row_rescore(*, version, limit: int, chunk: int = 500) -> int:
     return done_total
 
 
-def corrected(version, label: str, threshold: float):
+def corrected(version, label: str, threshold: float, reweight: bool = False):
+    """A corrected version: another pass threshold (node scores unchanged), and with `reweight` the first item of
+    every sub-domain weighted 2 (node scores change too, so most domain-score rows are rewritten)."""
+    import copy
+
     import maturity
     from assessments.services import publish_version
 
-    data = dict(version.spec)
+    data = copy.deepcopy(version.spec)
     data["version"] = label
     data["rule"] = {**data["rule"], "pass_threshold": threshold}
+    if reweight:
+
+        def walk(node):
+            for child in node.get("children") or []:
+                walk(child)
+            if node.get("items"):
+                node["items"][0]["weight"] = 2.0
+
+        for node in data["nodes"]:
+            walk(node)
     return publish_version(maturity.parse_spec(data), change_note="基准：阈值修订（合成）")
 
 
-def child(engine: str, rows: int, baseline_rows: int, profile: bool) -> None:
+def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: bool = False) -> None:
     setup(engine)
     try:
         from django.db import connection
@@ -218,7 +233,7 @@ def child(engine: str, rows: int, baseline_rows: int, profile: bool) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         nodes = DomainScore.objects.filter(is_current=True).count() / rows
-        new = corrected(version, "2020-bench-fix", 0.85)
+        new = corrected(version, "2020-bench-fix", 0.85, reweight)
         ticks = []
         wall, cpu = time.perf_counter(), time.process_time()
         profiler = cProfile.Profile() if profile else None
@@ -241,7 +256,8 @@ def child(engine: str, rows: int, baseline_rows: int, profile: bool) -> None:
         per_m = bulk_s / rows * 1_000_000
         base_per_m = base_s / base_n * 1_000_000
         lines = [
-            f"### {engine}: rescoring {rows:,} stored CMMM assessments ({nodes:.0f} domain scores each)",
+            f"### {engine}: rescoring {rows:,} stored CMMM assessments ({nodes:.0f} domain scores each) after "
+            + ("a threshold and weight correction" if reweight else "a threshold correction"),
             "",
             "| Path | Assessments run | Wall | CPU (this process) | Rate | Extrapolated to 1,000,000 | Target |",
             "|---|---:|---:|---:|---:|---:|---|",
@@ -266,15 +282,21 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=1_000)
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--profile", action="store_true", help="the bulk run under cProfile (slower)")
+    parser.add_argument(
+        "--reweight",
+        action="store_true",
+        help="the timed correction also reweights items, so node scores (and most domain-score rows) change",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.engine, args.rows, args.baseline_rows, args.profile)
+        child(args.engine, args.rows, args.baseline_rows, args.profile, args.reweight)
         return
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     for engine in engines:
         command = [sys.executable, __file__, "--child", "--engine", engine, "--rows", str(args.rows)]
         command += ["--baseline-rows", str(args.baseline_rows)] + (["--profile"] if args.profile else [])
+        command += ["--reweight"] if args.reweight else []
         subprocess.run(command, check=True)
 
 

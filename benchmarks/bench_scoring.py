@@ -95,6 +95,13 @@ def read_loop(dicts, codes):
         [row[c] for row in dicts[start : start + BLOCK] for c in codes]
 
 
+def read_rows(dicts, codes):
+    """The same cells read into one list per row, `[[row.get(k) for k in keys] for row in rows]`: what a program
+    that takes the answers out of the dicts to work on them builds (a Python loop with `.get`, one list per row)."""
+    for start in range(0, len(dicts), BLOCK):
+        [[row.get(k) for k in codes] for row in dicts[start : start + BLOCK]]
+
+
 def read_itemgetter(dicts, codes):
     """The same reading in C: one itemgetter of every code per row, flattened (the fastest plain read we know)."""
     get = itemgetter(*codes)
@@ -103,20 +110,26 @@ def read_itemgetter(dicts, codes):
 
 
 def bench_dicts(spec, rng, n, runs):
-    """score_many on answer dicts, each run beside the two plain reads of the same cells (interleaved, so that a
-    change in the machine's load hits all three alike)."""
+    """score_many on answer dicts, each run beside three plain reads of the same cells of the same dicts
+    (interleaved, so that a change in the machine's load hits all four alike)."""
     start = time.perf_counter()
     dicts = random_answers(spec, rng, n)
     build_s = time.perf_counter() - start
     codes = [r.item.code for r in spec.iter_items()]
-    dict_runs, loop_runs, getter_runs = [], [], []
+    dict_runs, rows_runs, loop_runs, getter_runs = [], [], [], []
     for _ in range(runs):
         dict_s, one, batch = timed(lambda: score_many(spec, dicts), 1)
         dict_runs += one
+        rows_runs += timed(lambda: read_rows(dicts, codes), 1)[1]
         loop_runs += timed(lambda: read_loop(dicts, codes), 1)[1]
         getter_runs += timed(lambda: read_itemgetter(dicts, codes), 1)[1]
     check_equal(spec, lambda i: dicts[i], batch, range(0, n, max(1, n // 200)))
-    return dict_runs, loop_runs, getter_runs, build_s
+    return dict_runs, (rows_runs, loop_runs, getter_runs), build_s
+
+
+def _median(runs, k=0):
+    """Median wall (k=0) or CPU (k=1) seconds of a list of (wall, CPU) runs."""
+    return statistics.median(r[k] for r in runs)
 
 
 def shipped_cmmm_single_ms(rng) -> float:
@@ -155,9 +168,15 @@ def main() -> None:
     shipped_ms = shipped_cmmm_single_ms(rng)
 
     matrix_s, matrix_runs, encoded_s, encoded_runs = bench_matrix(spec, rng, args.rows, args.runs)
-    dict_runs, loop_runs, getter_runs, build_s = bench_dicts(spec, rng, args.dict_rows, args.runs)
-    dict_s, loop_s, getter_s = (statistics.median(t for t, _ in r) for r in (dict_runs, loop_runs, getter_runs))
-    dict_cpu, loop_cpu, getter_cpu = (statistics.median(c for _, c in r) for r in (dict_runs, loop_runs, getter_runs))
+    dict_runs, reads, build_s = bench_dicts(spec, rng, args.dict_rows, args.runs)
+    rows_runs, loop_runs, getter_runs = reads
+    dict_s = statistics.median(t for t, _ in dict_runs)
+    dict_cpu = statistics.median(c for _, c in dict_runs)
+    read_names = (
+        "reading every cell into a list per row, `[[row.get(k) for k in keys] for row in rows]`",
+        "reading every cell, Python loop `row[code]` (no list kept)",
+        "reading every cell, itemgetter (C), flattened",
+    )
 
     def row(what, n, median, runs, target):
         each = median / n * 1e6
@@ -178,15 +197,20 @@ def main() -> None:
         "| ≤ 2 ms |",
         row("score_many(AnswerMatrix)", args.rows, matrix_s, matrix_runs, "≤ 20 s for 1,000,000"),
         row("score_many(list of answer dicts)", args.dict_rows, dict_s, dict_runs, "≤ 1.2 × reading the cells"),
-        row("baseline: reading every cell, Python loop `row[code]`", args.dict_rows, loop_s, loop_runs, "–"),
-        row("baseline: reading every cell, itemgetter (C)", args.dict_rows, getter_s, getter_runs, "–"),
+        *(
+            row(f"baseline: {name}", args.dict_rows, _median(r), r, "–")
+            for name, r in zip(read_names, reads, strict=True)
+        ),
         f"| baseline: score() per row, {args.dict_rows:,} assessments (from the 200 samples) | "
         f"{single_ms * args.dict_rows / 1000:.0f} s | – | – |",
         row("score_encoded (already checked and encoded)", args.rows, encoded_s, encoded_runs, "–"),
         "",
-        f"score_many on dicts ÷ reading the cells: {dict_s / loop_s:.2f}× the Python loop, "
-        f"{dict_s / getter_s:.2f}× itemgetter (wall medians); CPU: {dict_cpu / loop_cpu:.2f}× and "
-        f"{dict_cpu / getter_cpu:.2f}×. Each run of the three is interleaved with the others.",
+        "score_many on dicts ÷ reading the same cells (wall medians; CPU medians in brackets): "
+        + "; ".join(
+            f"{dict_s / _median(r):.2f}× ({dict_cpu / _median(r, 1):.2f}×) {label}"
+            for label, r in zip(("the list per row", "the Python loop", "itemgetter"), reads, strict=True)
+        )
+        + ". Each run of the four is interleaved with the others.",
         "",
         f"Building the {args.dict_rows:,} answer dicts (not timed above) took {build_s:.0f} s. "
         f"Load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs. "
