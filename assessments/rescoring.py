@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 10_000  # assessments per read, score and write: ~40 MB of answers and results at a time
 IN_LIST = 500  # ids per `IN (…)` when flipping old results: well inside SQLite's limit on bound parameters
+UNNEST_ROWS = 20_000  # rows per UPDATE … FROM unnest(arrays) on PostgreSQL
 SAME = 1e-12  # a domain score within this of the stored one is left as stored (float summation order, not a change)
 SQLITE_CACHE_KIB = 262_144  # SQLite page cache while rescoring: the default 2 MB thrashes on million-row indexes
 
@@ -410,7 +411,7 @@ def _take(batch: BatchResult, keep: list[int]) -> BatchResult:
 
 def _update_peer_scores(model_code: str, changes: Iterable[tuple[int, str, float | None]]) -> None:
     """Set the score of the peer rows that come from (assessment, node): one statement per row on SQLite (its
-    UPDATE … FROM a VALUES list scans the table), a VALUES list joined per 2,000 rows on PostgreSQL."""
+    UPDATE … FROM a VALUES list scans the table), arrays joined through unnest on PostgreSQL."""
     qn = connection.ops.quote_name
     table = qn(PeerScore._meta.db_table)
     pending = list(changes)
@@ -421,20 +422,22 @@ def _update_peer_scores(model_code: str, changes: Iterable[tuple[int, str, float
                 [(score, assessment, node, model_code) for assessment, node, score in pending],
             )
             return
-        for start in range(0, len(pending), 2000):
-            part = pending[start : start + 2000]
-            values = ", ".join(["(%s, %s, %s)"] * len(part))
+        # Arrays joined through unnest: the planner takes unnest for ~100 rows and probes the index per row. With a
+        # VALUES list of 2,000 rows it chose a hash join over a scan of the whole table for each statement.
+        for start in range(0, len(pending), UNNEST_ROWS):
+            part = pending[start : start + UNNEST_ROWS]
+            assessments, nodes, scores = (list(c) for c in zip(*part, strict=True))
             cursor.execute(
-                f"UPDATE {table} SET score = CAST(v.column3 AS double precision) FROM (VALUES {values}) AS v "  # noqa: S608
-                f"WHERE {table}.assessment_id = v.column1 AND {table}.node_code = v.column2 "
-                f"AND {table}.model_code = %s",
-                [x for change in part for x in change] + [model_code],
+                f"UPDATE {table} SET score = v.s "  # noqa: S608 - name from meta
+                "FROM unnest(%s::bigint[], %s::text[], %s::double precision[]) AS v (a, n, s) "
+                f"WHERE {table}.assessment_id = v.a AND {table}.node_code = v.n AND {table}.model_code = %s",
+                [assessments, nodes, scores, model_code],
             )
 
 
 def _update(model, columns: list[str], keys: list[str], rows: Sequence[tuple]) -> None:
     """`UPDATE … SET columns WHERE keys` for each row (the column values, then the key values): executemany on
-    SQLite (one indexed statement per row), a VALUES list joined per 2,000 rows on PostgreSQL."""
+    SQLite (one indexed statement per row), arrays joined through unnest on PostgreSQL."""
     if not rows:
         return
     meta = model._meta
@@ -455,14 +458,10 @@ def _update(model, columns: list[str], keys: list[str], rows: Sequence[tuple]) -
         names = [f"c{k}" for k in range(len(columns) + len(keys))]
         sets = ", ".join(f"{column(c)} = v.{n}" for c, n in zip(columns, names, strict=False))
         where = " AND ".join(f"{table}.{column(k)} = v.{n}" for k, n in zip(keys, names[len(columns) :], strict=True))
-        for start in range(0, len(rows), 2000):
-            part = rows[start : start + 2000]
-            first = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
-            values = ", ".join([first] + ["(" + ", ".join(["%s"] * len(types)) + ")"] * (len(part) - 1))
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v ({', '.join(names)}) WHERE {where}",  # noqa: S608
-                [x for row in part for x in row],
-            )
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        sql = f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v ({', '.join(names)}) WHERE {where}"  # noqa: S608
+        for start in range(0, len(rows), UNNEST_ROWS):  # unnest, not VALUES: see _update_peer_scores
+            cursor.execute(sql, [list(c) for c in zip(*rows[start : start + UNNEST_ROWS], strict=True)])
 
 
 def _insert(model, columns: list[str], rows: Iterable[tuple]) -> None:
