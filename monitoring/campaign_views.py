@@ -118,7 +118,7 @@ def campaign_remind(request, pk: int):
 @login_required
 @require_POST
 def campaign_close(request, pk: int):
-    return _act(request, pk, campaigns.campaign_close, _("专项行动已结束%(n)s"))
+    return _act(request, pk, campaigns.campaign_close, _("专项行动已结束"))
 
 
 @login_required
