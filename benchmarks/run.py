@@ -32,13 +32,15 @@ ORDER = {  # run order
     "questionnaire": "bench_questionnaire",
     "import": "bench_import",
     "assessment-import": "bench_assessment_import",
+    "monitoring": "bench_monitoring",
 }
-SHOWN = ["bench_import", "bench_assessment_import", "bench_questionnaire", "bench_list"]
+SHOWN = ["bench_import", "bench_assessment_import", "bench_questionnaire", "bench_list", "bench_monitoring"]
 QUICK = {
     "bench_list": ["--enterprises", "30000", "--requests", "20"],
     "bench_import": ["--rows", "10000"],
     "bench_assessment_import": ["--rows", "5000", "--runs", "1"],
     "bench_questionnaire": ["--requests", "10"],
+    "bench_monitoring": ["--enterprises", "20000", "--assessments", "60000", "--runs", "2"],
 }
 
 

@@ -12,7 +12,8 @@ from .workday import INTERNAL_NOTE, SHARED_NOTE, populate
 pytestmark = pytest.mark.django_db
 
 DOMAIN_APPS = {
-    "regions", "accounts", "notifications", "catalog", "enterprises", "assessments", "incentives", "reports", "monitoring",
+    "regions", "accounts", "notifications", "catalog", "enterprises", "assessments", "incentives", "reports",
+    "monitoring",
 }  # fmt: skip
 
 
