@@ -160,9 +160,9 @@ class AssessmentResult(models.Model):
 class DomainScore(models.Model):
     """A node's 0–1 score from a result snapshot, for SQL aggregation by model, node, region and industry.
 
-    An assessment's domain scores are its rows with `is_current`; `result` is the result that computed the score.
-    Rescoring after a model correction rewrites only the scores that changed, so an unchanged row keeps an earlier
-    result of the same assessment: select current rows by assessment (`result__assessment`), not by result."""
+    An assessment's domain scores are its rows with `is_current`; `result` is the result the row was written for.
+    Rescoring after a model correction rewrites only the scores that changed, in place, so a current row may belong
+    to an earlier result of the same assessment: select current rows by assessment (`result__assessment`)."""
 
     result = models.ForeignKey(AssessmentResult, on_delete=models.CASCADE, related_name="domain_scores")
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -6,7 +6,7 @@ with one `maturity.batch.score_many_reporting` run, and written in one transacti
 current (they stay, as history, with their node scores in their snapshots), the new results are inserted with a
 compact snapshot (as large imports store them; `import_results.full_snapshot` recomputes the rest on demand), and
 the assessment's current domain-score rows are brought to the new scores: only rows whose score changed are
-rewritten (and then point at the new result). A correction that leaves the tree as it was (thresholds, bands,
+rewritten. A correction that leaves the tree as it was (thresholds, bands,
 level names) changes no node score, and the domain scores are then not even read. Nodes the corrected model
 dropped or added are deleted or inserted. Peer rows get the totals and top-level scores that changed. Assessments
 whose answers no longer fit the corrected model are reported with the error `score` gives and keep their old result.
@@ -248,8 +248,8 @@ class _Writer:
         self, rows: Sequence[tuple], ids: dict[int, int], node_scores: list, before: dict[int, dict]
     ) -> None:
         """Each assessment's current domain scores brought to the new scores: rows whose score and depth are
-        unchanged stay as they are (with the result that computed them), changed ones are rewritten and point at
-        the new result, nodes gone are deleted, new ones inserted."""
+        unchanged stay as they are, changed ones get the new score, nodes gone are deleted, new ones inserted (for
+        the new result)."""
         code = self.version.code
         order = [
             (col, c, depth)
@@ -265,14 +265,15 @@ class _Writer:
                 if got is None:
                     inserts.append((new, r[2], code, c, depth, x, True))
                 elif got[2] != depth or not _same(got[3], x):
-                    rewrites.append((new, depth, x, got[0]))
+                    rewrites.append((depth, x, got[0]))
             deletes += [got[0] for got in have.values()]
         table = connection.ops.quote_name(DomainScore._meta.db_table)
         with connection.cursor() as cursor:
             for start in range(0, len(deletes), IN_LIST):
                 part = deletes[start : start + IN_LIST]
                 cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
-        _update(DomainScore, ["result_id", "depth", "score"], ["id"], rewrites)
+        _update(DomainScore, ["depth", "score"], ["id"], rewrites)  # no indexed column: SQLite and PostgreSQL
+        # rewrite the row alone (PostgreSQL in place where the page has room), not the row and an index entry
         _insert(
             DomainScore,
             ["result_id", "enterprise_id", "model_code", "node_code", "depth", "score", "is_current"],

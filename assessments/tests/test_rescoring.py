@@ -213,7 +213,7 @@ def test_domain_scores_follow_every_change_of_the_model(make_enterprise, cmmm):
     assert DomainScore.objects.filter(is_current=True).count() == sum(
         len(maturity.score(spec, a.answers, a.context).nodes) for a in assessments
     )
-    # Rewritten rows point at the new result; the renamed node's old rows are gone.
+    # The renamed node's rows are new (for the new result); its old rows are gone.
     assert DomainScore.objects.filter(result__is_current=True, result__model_version=new).exists()
     renamed = next(c for c in spec.counting_codes() if c.endswith("R") and c[:-1] in cmmm.parsed().counting_codes())
     assert not DomainScore.objects.filter(node_code=renamed[:-1]).exists()
