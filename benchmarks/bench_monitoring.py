@@ -9,6 +9,7 @@ tier labels on ~8 % of enterprises, and the example plan of the demo province sp
 
 - the province's statistics page (every chart, `/monitoring/r/360000/figures/`), target ≤ 500 ms;
 - a drill-down: a city's targets page and its statistics page, target ≤ 300 ms;
+- recolouring the map: the values of another metric (the boundaries are fetched once), target ≤ 200 ms;
 - `targets_recompute()` over all targets, target ≤ 10 s;
 - rebuilding the tallies the statistics pages read (`monitoring.cube.rebuild`, a background task), no target.
 
@@ -210,6 +211,8 @@ def run(engine: str, args) -> dict:
         ("province targets page", get("/monitoring/r/360000/"), 500.0),
         ("drill-down: a city's targets page", get("/monitoring/r/360700/"), 300.0),
         ("drill-down: a city's statistics page", get("/monitoring/r/360700/figures/"), 300.0),
+        ("map recoloured: another metric's values", get("/monitoring/r/360000/map/values.json?metric=assessed"), 200.0),
+        ("map recoloured: by city", get("/monitoring/r/360000/map/values.json?metric=level&by=city"), 200.0),
         ("recompute every target's progress", lambda: targets_recompute(), 10_000.0),
         ("rebuild the statistics tallies (5 years × 3 bases)", lambda: rebuild(), None),
     ]

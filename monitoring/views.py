@@ -5,7 +5,7 @@ Each view: permission (a region the user does not govern is a 404) → one selec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from core.exports import SheetOut, write_workbook
 from enterprises import listing
 from regions.models import Region
 
-from . import cube, figures, metrics, selectors, services
+from . import cube, figures, maps, metrics, selectors, services
 from .forms import FigureViewForm, PlanForm, SplitForm, TargetForm
 from .models import Target
 from .tasks import recompute_targets
@@ -203,6 +203,9 @@ def region_figures(request, code: str):
         "query": request.GET.urlencode(),
         "min_group": view.min_group,
         "refreshed": cube.last_refresh(),
+        "map_metrics": maps.METRICS,
+        "map_reviewed": maps.is_reviewed(),
+        "map_by_city": len(region.path) <= 2,
     }
     return render(request, "monitoring/figures.html", context)
 
@@ -234,3 +237,28 @@ def target_enterprises(request, pk: int):
         "part": part,
     }  # fmt: skip
     return listing.list_page(request, within=within, subset=subset)
+
+
+@login_required
+def map_shape(request, code: str):
+    """The boundaries of a region's counties (GeoJSON), for the officers' maps."""
+    region = _governed_region(request, code)
+    data = maps.shape(region.path)
+    if data is None:
+        raise Http404
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def map_values(request, code: str):
+    """A metric per county for recolouring the map: {"values": {county code: value}, …} from the tallies."""
+    region = _governed_region(request, code)
+    metric = request.GET.get("metric") if request.GET.get("metric") in maps.METRICS else "level"
+    by = "city" if request.GET.get("by") == "city" and len(region.path) <= 2 else "county"
+    form = FigureViewForm(request.GET or None)
+    view = form.view(region, selectors.min_group())
+    return JsonResponse(
+        {"metric": metric, "label": str(maps.METRICS[metric]), "by": by, "values": maps.values(view, metric, by)}
+    )

@@ -221,6 +221,9 @@ TIDU_ATTACHMENT_MAX_MB = int(os.environ.get("TIDU_ATTACHMENT_MAX_MB", "20"))  # 
 # "at risk" rather than "behind".
 TIDU_MIN_GROUP_SIZE = int(os.environ.get("TIDU_MIN_GROUP_SIZE", "10"))
 TIDU_TARGET_AT_RISK_TOLERANCE = os.environ.get("TIDU_TARGET_AT_RISK_TOLERANCE", "0.10")
+# Officially reviewed boundary files (<province code>.json, GeoJSON with properties.code per county) replacing the
+# vendored drawing, which is not a reviewed map and is labelled so on every map.
+TIDU_MAP_DIR = os.environ.get("TIDU_MAP_DIR", "")
 TIDU_PLATFORM_NAME = os.environ.get("TIDU_PLATFORM_NAME", "梯度 · 智改数转服务平台")
 
 LOGGING = {

@@ -71,6 +71,10 @@ def test_an_officer_drills_down_and_exports_a_table(world, make_enterprise, open
         for key in ["levels", "tiers", "coverage", "heat", "trend", "pools"]:
             expect(page.get_by_test_id(f"figure-{key}")).to_be_visible()
         expect(page.locator("#chart-levels svg")).to_have_count(1)  # ECharts drew it
+        expect(page.locator("#chart-map")).to_have_attribute("data-drawn", "level")
+        assert page.locator("#chart-map svg path").count() > 50  # the counties' shapes
+        page.get_by_test_id("map-metric").select_option("assessed")
+        expect(page.locator("#chart-map")).to_have_attribute("data-drawn", "assessed")  # recoloured
         page.get_by_test_id("table-levels").locator("summary").click()
         expect(page.get_by_test_id("table-levels").locator("tbody tr").first).to_be_visible()
         session.shot(f"monitoring-figures-{name}")
