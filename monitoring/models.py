@@ -339,3 +339,47 @@ class FilingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filing_id} {self.kind}"
+
+
+class IndexRun(models.Model):
+    """One computation of a development index for a province and year: frozen with its inputs (iData, iMeta), the
+    definition and configuration it used, and its outputs; a new run is a new version, never an overwrite.
+    Published by an officer, it becomes a public page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    code = models.SlugField(_("指数定义"), max_length=40)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    version = models.PositiveIntegerField(_("版本"))
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    definition = models.JSONField()  # the definition as it was read
+    idata = models.JSONField(default=list)
+    imeta = models.JSONField(default=list)
+    outputs = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        verbose_name = _("发展指数计算")
+        verbose_name_plural = _("发展指数计算")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "region", "year", "version"], name="indexrun_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.region_id} {self.year} v{self.version}"

@@ -17,3 +17,11 @@ def recompute_targets(region_path: str = "") -> int:
     done = targets_recompute(targets)
     rebuild()
     return done
+
+
+@task
+def compute_index_run(run_id: int) -> str:
+    from .indexruns import compute
+    from .models import IndexRun
+
+    return compute(IndexRun.objects.get(pk=run_id)).status

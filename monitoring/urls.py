@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, filing_views, views
+from . import campaign_views, filing_views, index_views, views
 
 app_name = "monitoring"
 
@@ -32,4 +32,8 @@ urlpatterns = [
     path("filings/<int:pk>/submit/", filing_views.filing_submit, name="filing_submit"),
     path("filings/<int:pk>/accept/", filing_views.filing_accept, name="filing_accept"),
     path("filings/<int:pk>/return/", filing_views.filing_return, name="filing_return"),
+    path("r/<str:code>/index/", index_views.run_list, name="index_runs"),
+    path("r/<str:code>/index/start/", index_views.run_start, name="index_start"),
+    path("index/runs/<int:pk>/", index_views.run_detail, name="index_run"),
+    path("index/runs/<int:pk>/publish/", index_views.run_publish, name="index_publish"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from monitoring import index_views
 from reports import views as report_views
 
 from .api import api
@@ -15,6 +16,8 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("reports/", include("reports.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("index/<int:pk>/", index_views.public_page, name="index_public"),
+    path("index/<int:pk>/<str:name>", index_views.public_download, name="index_download"),
     path("r/<str:code>/", report_views.verify, name="report_verify"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

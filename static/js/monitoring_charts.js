@@ -12,6 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
       f.series.forEach((s, x) => s.data.forEach((v, y) => data.push([x, y, v])));
       const values = data.map((d) => d[2]).filter((v) => v !== null);
       chart.setOption({
+        animation: false,
         tooltip: { formatter: (p) => `${f.categories[p.value[1]]} · ${regions[p.value[0]]}<br>${p.value[2] ?? "—"}%` },
         grid: { left: 150, right: 20, top: 10, bottom: 70 },
         xAxis: { type: "category", data: regions, axisLabel: { rotate: 40 } },
@@ -23,6 +24,7 @@ document.addEventListener("DOMContentLoaded", () => {
       chart.resize();
     } else {
       const option = {
+        animation: false, // dashboards are read, not watched; no animation frame outlives a page being left
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { type: "scroll", top: 0 },
         grid: { left: 90, right: 20, top: 40, bottom: 30 },
@@ -36,5 +38,6 @@ document.addEventListener("DOMContentLoaded", () => {
       chart.resize();
     }
     window.addEventListener("resize", () => chart.resize());
+    window.addEventListener("pagehide", () => chart.dispose()); // no animation frame may run on a page being left
   });
 });

@@ -12,6 +12,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
   const shape = await shapeResponse.json();
   const names = Object.fromEntries(shape.features.map((f) => [f.properties.code, f.properties.name]));
+  if (!document.body.contains(el)) return;
   echarts.registerMap("tidu-region", shape);
   const chart = echarts.init(el, null, { renderer: "svg" });
 
@@ -21,9 +22,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (by) url.searchParams.set("by", by.value);
     const response = await fetch(url, { credentials: "same-origin" });
     const payload = await response.json();
+    if (chart.isDisposed()) return; // the officer left the page while the values were on their way
     const data = Object.entries(payload.values).map(([code, value]) => ({ name: code, value }));
     const shown = data.map((d) => d.value).filter((v) => v !== null);
     chart.setOption({
+      animation: false, // a recolour is instant; no animation frame outlives a page the officer leaves
       tooltip: {
         trigger: "item",
         formatter: (p) => `${names[p.name] || p.name}<br>${payload.label}：${p.value === undefined || p.value === null || Number.isNaN(p.value) ? "—" : p.value}`,
@@ -44,5 +47,18 @@ document.addEventListener("DOMContentLoaded", async () => {
   await draw();
   metric.addEventListener("change", draw);
   if (by) by.addEventListener("change", draw);
-  window.addEventListener("resize", () => chart.resize());
+  // Resized once per frame and only when its box really changed: ECharts' map view throws if asked to lay out
+  // again while its previous layout is being replaced (seen when a page's height change fired window resizes).
+  let width = el.clientWidth;
+  let pending = false;
+  new ResizeObserver(() => {
+    if (pending || el.clientWidth === width || el.clientWidth === 0 || el.clientHeight === 0) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      width = el.clientWidth;
+      if (!chart.isDisposed()) chart.resize();
+    });
+  }).observe(el);
+  window.addEventListener("pagehide", () => chart.dispose()); // no animation frame may run on a page being left
 });

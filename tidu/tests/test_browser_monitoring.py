@@ -83,4 +83,13 @@ def test_an_officer_drills_down_and_exports_a_table(world, make_enterprise, open
         with open(download.value.path(), "rb") as handle:  # the saved download has no .xlsx suffix
             rows = list(load_workbook(handle).active.values)
         assert rows[1][:2] == ("地区", "未评估") and any(row[0] == "南昌市" for row in rows[2:])
+        if name == "wide":  # the province computes its development index and publishes it (once)
+            page.get_by_test_id("tab-index").click()
+            page.get_by_test_id("index-start").get_by_role("button").click()
+            expect(page.get_by_test_id("index-status")).to_contain_text("已完成")
+            expect(page.get_by_test_id("index-table").locator("tbody tr").first).to_be_visible()
+            page.get_by_test_id("index-publish").click()
+            page.get_by_test_id("index-public-link").click()
+            expect(page.get_by_test_id("index-downloads")).to_be_visible()
+            session.shot("monitoring-index-public")
         session.assert_clean()

@@ -1,0 +1,109 @@
+"""The development index: indicators from the tallies by hand-computed cases, a run frozen with its inputs and
+outputs, publishing by role, the public page and downloads that rebuild the same scores (synthetic enterprises)."""
+
+import io
+import math
+
+import pytest
+import yaml
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from monitoring import cube, devindex, indexruns
+from monitoring.models import IndexRun
+from monitoring.tests.conftest import at
+from regions.models import Region
+
+pytestmark = pytest.mark.django_db
+SPEC = devindex.definitions()["example"]
+
+
+@pytest.fixture
+def province(world):
+    return Region.objects.get(code="360000")
+
+
+@pytest.fixture
+def records(world, make_enterprise, give_result):
+    """东湖区: 4 above-scale enterprises, two self-assessed this year at levels 2 and 3 (one was 1 last year);
+    青山湖区: 2, none assessed."""
+    east = [make_enterprise("360102", is_above_scale=True) for _ in range(4)]
+    for _ in range(2):
+        make_enterprise("360111", is_above_scale=True)
+    give_result(east[0], 1, when=at(2025))
+    give_result(east[0], 2, when=at(2026))
+    give_result(east[1], 3, when=at(2026))
+    give_result(east[2], 2, kind="diagnosis", when=at(2026))
+    cube.rebuild()
+    return east
+
+
+def test_indicators_come_from_the_tallies(province, records):
+    units, values = devindex.indicator_values(SPEC, province, 2026)
+    assert "360102" in {u.code for u in units} and len(units) > 90  # every county of the province
+    assert values["share_level2"]["360102"] == 75.0  # 3 of 4 at level 2+ (the diagnosis counts on basis self)
+    assert values["mean_level"]["360102"] == pytest.approx(7 / 3)
+    assert values["self_coverage"]["360102"] == 50.0 and values["diag_coverage"]["360102"] == 25.0
+    assert values["yoy_level2"]["360102"] == 75.0  # 0 % at the end of 2025 (its only result was level 1)
+    assert values["share_level2"]["360111"] == 0.0 and math.isnan(values["mean_level"]["360111"])
+    assert math.isnan(values["share_level2"]["360402"])  # no enterprises at all
+
+
+def test_a_run_is_frozen_ranked_with_intervals_and_versioned(world, province, records):
+    run = indexruns.run_start(actor=world["province"], code="example", region=province, year=2026)
+    run = indexruns.compute(run)
+    assert run.status == "done", run.error
+    units = {u["code"]: u for u in run.outputs["units"]}
+    assert units["360102"]["rank"] == 1 and units["360102"]["score"] > units["360111"]["score"]
+    for unit in units.values():
+        if unit["rank_low"] is not None:
+            assert 1 <= unit["rank_low"] <= unit["rank_high"] <= len(units)
+    again = indexruns.run_start(actor=world["province"], code="example", region=province, year=2026)
+    assert (run.version, again.version) == (1, 2)  # a new version, the first one untouched
+    with pytest.raises(ValidationError):
+        indexruns.run_start(actor=world["province"], code="nope", region=province, year=2026)
+    with pytest.raises(PermissionDenied):
+        indexruns.run_start(actor=world["city"], code="example", region=province, year=2026)
+
+
+def test_publishing_by_role_and_the_public_page(world, province, records, client, login):
+    run = indexruns.compute(indexruns.run_start(actor=world["province"], code="example", region=province, year=2026))
+    assert client.get(f"/index/{run.pk}/").status_code == 404  # not published yet
+    assert login(world["city"]).post(f"/monitoring/index/runs/{run.pk}/publish/").status_code == 403
+    run.refresh_from_db()
+    assert run.published_at is None  # a city officer follows the province's index, does not publish it
+    login(world["province"]).post(f"/monitoring/index/runs/{run.pk}/publish/")
+    run.refresh_from_db()
+    assert run.published_by == world["province"]
+    client.logout()
+    page = client.get(f"/index/{run.pk}/").content.decode()
+    assert "东湖区" in page and "示例定义（provisional）" in page and 'data-testid="index-downloads"' in page
+    assert client.get(f"/index/{run.pk}/secret.txt").status_code == 404
+
+
+def test_the_downloads_rebuild_the_published_scores(world, province, records, client):
+    from compositeindex import build
+    from compositeindex.inputs import load, read_table
+
+    run = indexruns.compute(indexruns.run_start(actor=world["province"], code="example", region=province, year=2026))
+    indexruns.run_publish(actor=world["province"], run=run)
+    files = {name: client.get(f"/index/{run.pk}/{name}").content for name in ("iData.csv", "iMeta.csv", "config.yaml")}
+    idata, imeta = load(read_table(files["iData.csv"], name="iData"), read_table(files["iMeta.csv"], name="iMeta"))
+    coin = build(idata, imeta, yaml.safe_load(io.BytesIO(files["config.yaml"])))
+    rebuilt = dict(zip(coin.scores.units, coin.scores.col("INDEX"), strict=True))
+    for unit in run.outputs["units"]:
+        if unit["score"] is not None:
+            assert rebuilt[unit["code"]] == pytest.approx(unit["score"], abs=1e-4)
+    assert b"tidu index build" in client.get(f"/index/{run.pk}/methodology.md").content
+
+
+def test_the_change_on_the_previous_published_year(world, province, records):
+    last_year = indexruns.compute(indexruns.run_start(actor=world["province"], code="example", region=province,
+                                                      year=2025))  # fmt: skip
+    indexruns.run_publish(actor=world["province"], run=last_year)
+    this_year = indexruns.compute(indexruns.run_start(actor=world["province"], code="example", region=province,
+                                                      year=2026))  # fmt: skip
+    rows = {r["code"]: r for r in indexruns.with_change(this_year)}
+    before = {u["code"]: u for u in last_year.outputs["units"]}
+    expected = round(rows["360102"]["score"] - before["360102"]["score"], 2)
+    assert rows["360102"]["change"] == expected and expected > 0
+    assert IndexRun.objects.count() == 2
