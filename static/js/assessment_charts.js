@@ -22,6 +22,6 @@ document.addEventListener("DOMContentLoaded", () => {
       el.style.height = `${Math.max(360, d.names.length * 26 + 40)}px`;
       chart.resize();
     }
-    window.addEventListener("resize", () => chart.resize());
+    window.tiduChart(el, chart); // resized and disposed by the one rule (chart_lifecycle.js)
   });
 });

@@ -36,6 +36,5 @@ document.addEventListener("DOMContentLoaded", () => {
       },
     ],
   });
-  window.addEventListener("resize", () => chart.resize());
-  window.addEventListener("pagehide", () => chart.dispose());
+  window.tiduChart(el, chart); // resized and disposed by the one rule (chart_lifecycle.js)
 });

@@ -37,7 +37,6 @@ document.addEventListener("DOMContentLoaded", () => {
       el.style.height = `${Math.max(320, f.categories.length * (f.kind === "stacked" ? 26 : 8 * f.series.length + 10) + 80)}px`;
       chart.resize();
     }
-    window.addEventListener("resize", () => chart.resize());
-    window.addEventListener("pagehide", () => chart.dispose()); // no animation frame may run on a page being left
+    window.tiduChart(el, chart); // resized and disposed by the one rule (chart_lifecycle.js)
   });
 });

@@ -47,18 +47,5 @@ document.addEventListener("DOMContentLoaded", async () => {
   await draw();
   metric.addEventListener("change", draw);
   if (by) by.addEventListener("change", draw);
-  // Resized once per frame and only when its box really changed: ECharts' map view throws if asked to lay out
-  // again while its previous layout is being replaced (seen when a page's height change fired window resizes).
-  let width = el.clientWidth;
-  let pending = false;
-  new ResizeObserver(() => {
-    if (pending || el.clientWidth === width || el.clientWidth === 0 || el.clientHeight === 0) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      width = el.clientWidth;
-      if (!chart.isDisposed()) chart.resize();
-    });
-  }).observe(el);
-  window.addEventListener("pagehide", () => chart.dispose()); // no animation frame may run on a page being left
+  window.tiduChart(el, chart); // resized and disposed by the one rule (chart_lifecycle.js)
 });
