@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, OuterRef, Q, When
 from django.urls import reverse
@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
-from accounts.policy import scope_of
 from assessments.models import Assessment
 from enterprises.models import Enterprise
 from notifications.models import Notification
@@ -23,6 +22,7 @@ from notifications.services import notify, notify_enterprise
 from regions.models import Region, prefix_range
 
 from .models import Campaign, CampaignMember
+from .querysets import in_scope, require_governs
 from .sampling import assign, sample
 
 SUBMITTED, RETURNED, PENDING = "submitted", "returned", "pending"
@@ -30,22 +30,11 @@ SUBMITTED, RETURNED, PENDING = "submitted", "returned", "pending"
 
 def campaigns_visible_to(user):
     """Campaigns of the regions an officer governs, and those above them (whose members in their region they follow)."""
-    scope = scope_of(user)
-    if scope.is_admin:
-        return Campaign.objects.all()
-    q = Q(pk__in=[])
-    for path in scope.officer_paths:
-        q |= Q(**prefix_range("region_id", path))
-        q |= Q(region__path__in=[path[:n] for n in range(2, len(path), 2)])
-    return Campaign.objects.filter(q)
+    return in_scope(Campaign.objects.all(), user, above=True)
 
 
 def _require_governs(actor, region: Region) -> None:
-    if actor is None:
-        return
-    scope = scope_of(actor)
-    if not (scope.is_authority and scope.manages_code(region.code)):
-        raise PermissionDenied(_("只有主管该地区的部门可以发起和管理专项行动"))
+    require_governs(actor, region, _("只有主管该地区的部门可以发起和管理专项行动"))
 
 
 def population(region: Region, above_scale_only: bool):

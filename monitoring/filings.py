@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +23,7 @@ from regions.models import Region, prefix_range
 from . import metrics
 from .models import Filing, FilingEvent, StatisticsRound
 from .progress import share
+from .querysets import governs, in_scope
 
 
 @dataclass(frozen=True)
@@ -67,28 +67,11 @@ def columns_of(round_: StatisticsRound) -> list[Column]:
 
 def rounds_visible_to(user):
     """Rounds of the provinces (or regions) above or within the officer's regions."""
-    scope = scope_of(user)
-    if scope.is_admin:
-        return StatisticsRound.objects.all()
-    q = Q(pk__in=[])
-    for path in scope.officer_paths:
-        q |= Q(**prefix_range("region_id", path)) | Q(region__path__in=[path[:n] for n in range(2, len(path), 2)])
-    return StatisticsRound.objects.filter(q)
+    return in_scope(StatisticsRound.objects.all(), user, above=True)
 
 
 def filings_visible_to(user):
-    scope = scope_of(user)
-    if scope.is_admin:
-        return Filing.objects.all()
-    q = Q(pk__in=[])
-    for path in scope.officer_paths:
-        q |= Q(**prefix_range("region_id", path))
-    return Filing.objects.filter(q)
-
-
-def governs(actor, region: Region | None) -> bool:
-    scope = scope_of(actor)
-    return region is not None and scope.is_authority and scope.manages_code(region.code)
+    return in_scope(Filing.objects.all(), user)
 
 
 def files_for(actor, region: Region) -> bool:

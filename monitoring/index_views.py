@@ -11,23 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
-from regions.models import prefix_range
 
 from . import devindex, indexruns, selectors
 from .models import IndexRun
+from .querysets import in_scope
 from .views import _authority, _governed_region
 
 
 def _runs_visible_to(user):
-    scope = scope_of(user)
-    if scope.is_admin:
-        return IndexRun.objects.all()
-    from django.db.models import Q
-
-    q = Q(pk__in=[])
-    for path in scope.officer_paths:  # an officer follows the runs of their province (their region is ranked in it)
-        q |= Q(**prefix_range("region_id", path)) | Q(region__path__in=[path[:n] for n in range(2, len(path), 2)])
-    return IndexRun.objects.filter(q)
+    """An officer follows the runs of their province too: their region is ranked in it."""
+    return in_scope(IndexRun.objects.all(), user, above=True)
 
 
 @login_required

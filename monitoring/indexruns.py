@@ -9,23 +9,21 @@ import io
 import math
 
 import yaml
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import scope_of
 from regions.models import Region
 
 from . import devindex
 from .models import IndexRun
+from .querysets import require_governs
 
 
 def _require_governs(actor, region: Region) -> None:
-    scope = scope_of(actor)
-    if not (scope.is_authority and scope.manages_code(region.code)):
-        raise PermissionDenied(_("只有主管该地区的部门可以计算和发布发展指数"))
+    require_governs(actor, region, _("只有主管该地区的部门可以计算和发布发展指数"))
 
 
 @transaction.atomic

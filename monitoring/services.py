@@ -8,17 +8,17 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import scope_of
 from regions.models import Region
 
 from . import metrics
 from .models import Plan, Target, TargetEvent
 from .progress import Unit, check_split, share, split_pro_rata
+from .querysets import require_governs
 
 # The fields a target's part copies from its whole: the same figure, for a smaller region.
 COPIED = [
@@ -28,12 +28,7 @@ COPIED = [
 
 
 def _require_governs(actor, region: Region) -> None:
-    """`actor=None` is the platform itself (demo data, commands run by the operator), as in the other apps."""
-    if actor is None:
-        return
-    scope = scope_of(actor)
-    if not (scope.is_authority and scope.manages_code(region.code)):
-        raise PermissionDenied(_("只有主管该地区的部门可以设定或分解目标"))
+    require_governs(actor, region, _("只有主管该地区的部门可以设定或分解目标"))
 
 
 def clean_target(target: Target) -> None:
