@@ -265,6 +265,35 @@ class CampaignMember(models.Model):
         return f"{self.campaign_id} {self.enterprise_id}"
 
 
+class ReportTemplate(models.Model):
+    """A statistics report layout a province defined: its rows (the regions below, or industries) and its ordered
+    columns, each a metric of the catalogue with its parameters. Seen and used only in the province that made it."""
+
+    class Rows(models.TextChoices):
+        REGIONS = "regions", _("按下级地区")
+        INDUSTRIES = "industries", _("按行业（制造业大类）")
+
+    name = models.CharField(_("模板名称"), max_length=200)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    rows = models.CharField(_("表格行"), max_length=12, choices=Rows.choices, default=Rows.REGIONS)
+    # [{"title", "metric", "unit", "above_scale", "model_code", "level", "tier", "basis"}, …] in column order
+    columns = models.JSONField(_("表格列"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("报表模板")
+        verbose_name_plural = _("报表模板")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="report_template_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StatisticsRound(models.Model):
     """A periodic statistics report (报送) a province asks of its cities and counties: which figures (a template's
     columns), for which year, by when."""
@@ -272,6 +301,8 @@ class StatisticsRound(models.Model):
     name = models.CharField(_("报表名称"), max_length=200)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
     template = models.CharField(_("报表模板"), max_length=40)
+    # The template as it was when the round opened ({"name", "rows", "columns"}): editing it later changes nothing.
+    definition = models.JSONField(_("模板定义"), default=dict, blank=True)
     period = models.CharField(_("报告期"), max_length=40)
     year = models.PositiveSmallIntegerField(_("统计年度"))
     due_on = models.DateField(_("报送截止日期"))
