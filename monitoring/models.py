@@ -167,22 +167,45 @@ class Tally(models.Model):
     - `level`: at each level of a model (0 = below the first) by their latest submitted result on a basis, as of
       the end of `year` (the current year: as of the rebuild);
     - `assessed`: with a submitted assessment of kind `basis` during `year`;
-    - `tier`: by their highest recognised tier (level 1–4, year 0)."""
+    - `tier`: by their highest recognised tier (level 1–4, year 0);
+    - `domain`: the scores (0–1) of the top-level domains (`node_code`) of those latest results: `n` scored,
+      `score_sum` their sum, so a mean is a division (level 0);
+    - `gap`: enterprises whose latest result has a node (`node_code`, depth in `level`) scoring below what their
+      next level needs (see `monitoring.gaps`), current year only.
+
+    `grouping` says how a row is keyed: "" by county and industry (what the dashboards read); "size" by county,
+    industry and size class; "cluster" / "chain" by county, group (`group_id`) and size class — an enterprise in
+    two clusters counts in each."""
+
+    class Grouping(models.TextChoices):
+        PLAIN = "", _("地区与行业")
+        SIZE = "size", _("地区、行业与规模")
+        CLUSTER = "cluster", _("产业集群")
+        CHAIN = "chain", _("产业链")
 
     year = models.PositiveSmallIntegerField()
     measure = models.CharField(max_length=12)
     model_code = models.SlugField(max_length=40, blank=True)
     basis = models.CharField(max_length=12, blank=True)
+    grouping = models.CharField(max_length=8, blank=True, default="", choices=Grouping.choices)
+    group_id = models.IntegerField(null=True)
     county_id = models.CharField(max_length=6)
     industry_id = models.CharField(max_length=2, null=True)
     above_scale = models.BooleanField(null=True)
+    size_class = models.CharField(max_length=8, blank=True, default="")
+    node_code = models.CharField(max_length=60, blank=True, default="")
     level = models.SmallIntegerField()
     n = models.PositiveIntegerField()
+    score_sum = models.FloatField(null=True)
 
     class Meta:
         verbose_name = _("统计汇总")
         verbose_name_plural = _("统计汇总")
-        indexes = [models.Index(fields=["measure", "model_code", "basis", "year", "county_id"], name="tally_lookup")]
+        indexes = [
+            models.Index(
+                fields=["grouping", "measure", "model_code", "basis", "year", "county_id"], name="tally_lookup_grouped"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.measure} {self.model_code} {self.basis} {self.county_id} {self.level}: {self.n}"
