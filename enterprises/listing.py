@@ -1,6 +1,8 @@
 """The enterprise list page, shared by the archive's own list and the lists behind a figure elsewhere (a target's
 enterprises): the same scope, filters, paging and exports wherever a list of enterprises is shown."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -80,6 +82,23 @@ def list_page(request, *, within=None, subset: dict | None = None):
         "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort", "part"}),
         "subset": subset,
         "list_url": (subset or {}).get("list_url") or reverse("enterprises:list"),
+        "campaign_url": _campaign_url(request.user, region, query) if within is None and query else "",
     }
     template = "enterprises/_list_results.html" if request.headers.get("HX-Request") else "enterprises/list.html"
     return render(request, template, context)
+
+
+def _campaign_url(user, region: str, query) -> str:
+    """Where an officer starts a campaign with the enterprises this filtered list shows: the filtered region if
+    they govern it, else the region they govern."""
+    from accounts.policy import scope_of
+    from regions.models import Region
+
+    scope = scope_of(user)
+    if not scope.officer_paths:
+        return ""
+    path = region if region and scope.manages_code(region) else scope.officer_paths[0]
+    code = Region.objects.filter(path=path).values_list("code", flat=True).first()
+    if not code:
+        return ""
+    return reverse("monitoring:campaign_create", kwargs={"code": code}) + "?" + urlencode({"list": query.urlencode()})

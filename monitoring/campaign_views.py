@@ -6,19 +6,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
+from core import pdf
 from core.exports import SheetOut, write_workbook
 from enterprises.models import Enterprise
 from regions.models import Region
 from reports.batch import BatchError, batch_create
 
 from . import campaigns, selectors
-from .forms import CampaignForm, ReturnForm
+from .forms import CampaignForm, ReturnForm, filtered_enterprises
 from .models import Campaign, CampaignMember
 from .views import XLSX_TYPE, _authority, _governed_region
 
@@ -56,17 +58,29 @@ def campaign_list(request, code: str):
 
 @login_required
 def campaign_create(request, code: str):
+    """Start a campaign. Arriving from the enterprise list (`?list=<its query string>`), the chosen enterprises are
+    the ones that list shows with those filters."""
     region = _governed_region(request, code)
-    form = CampaignForm(request.POST or None)
+    list_query = request.GET.get("list", "")
+    initial = {"selection": CampaignForm.CHOSEN, "list_query": list_query} if list_query else {}
+    form = CampaignForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in {"selection", "chosen_codes", "list_query"}}
         try:
-            campaign = campaigns.campaign_create(actor=request.user, region=region, **form.cleaned_data)
+            campaign = campaigns.campaign_create(actor=request.user, region=region, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("已发起专项行动，抽取 %(n)s 家企业") % {"n": campaign.members.count()})
+            messages.success(request, _("已发起专项行动，共 %(n)s 家企业") % {"n": campaign.members.count()})
             return redirect("monitoring:campaign", pk=campaign.pk)
-    return render(request, "monitoring/campaign_form.html", {"form": form, "region": region})
+    list_query = form["list_query"].value() or ""
+    context = {
+        "form": form,
+        "region": region,
+        "list_query": list_query,
+        "list_count": filtered_enterprises(request.user, list_query).count() if list_query else None,
+    }
+    return render(request, "monitoring/campaign_form.html", context)
 
 
 @login_required
@@ -140,37 +154,74 @@ def member_return(request, pk: int, member_pk: int):
     return redirect("monitoring:campaign", pk=campaign.pk)
 
 
-@login_required
-def campaign_export(request, pk: int):
-    """The summary: completion by region, and every member the officer may see with its state."""
-    campaign = _campaign_for_user(request, pk)
+def _summary(request, campaign: Campaign) -> dict:
+    """What the summary (XLSX and PDF) says, over the members the officer may see."""
     members = campaigns.members_with_status(campaign).filter(enterprise__in=Enterprise.objects.visible_to(request.user))
     rows = campaigns.completion(campaign, _rows_for(request.user, campaign), members)
+    total = {key: sum(r[key] for r in rows) for key in ("members", campaigns.SUBMITTED, campaigns.RETURNED,
+                                                        campaigns.PENDING)}  # fmt: skip
+    total["rate"] = round(total[campaigns.SUBMITTED] * 100 / total["members"], 1) if total["members"] else None
+    returned = [m for m in members.filter(returned_at__isnull=False).select_related("enterprise") if not m.done]
+    return {
+        "campaign": campaign,
+        "title": f"{campaign.name}（{campaign.starts_on:%Y-%m-%d}—{campaign.ends_on:%Y-%m-%d}）",
+        "members": members,
+        "rows": rows,
+        "total": total,
+        "levels": campaigns.level_counts(campaign, members),
+        "commissioners": campaigns.by_commissioner(members),
+        "returned": returned,
+        "made_on": timezone.localdate(),
+    }
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.username) if user else str(_("未分配"))
+
+
+@login_required
+def campaign_export(request, pk: int):
+    """The summary as a workbook: completion by region, levels reached, commissioners, and every member the officer
+    may see with its state."""
+    s = _summary(request, _campaign_for_user(request, pk))
     summary = [
         [r["region"].name, r["members"], r[campaigns.SUBMITTED], r[campaigns.RETURNED], r[campaigns.PENDING],
          r["rate"]]
-        for r in rows
+        for r in s["rows"]
     ]  # fmt: skip
     listing = [
         [m.enterprise.name, m.enterprise.credit_code, m.enterprise.county.name if m.enterprise.county else "",
-         m.commissioner.get_full_name() or m.commissioner.username if m.commissioner else "",
-         str(STATE_LABELS[campaigns.state_of(m)]), m.returned_reason]
-        for m in members.select_related("enterprise__county", "commissioner").order_by("enterprise__county_id", "pk")
+         _who(m.commissioner) if m.commissioner else "", str(STATE_LABELS[campaigns.state_of(m)]), m.returned_reason]
+        for m in s["members"].select_related("enterprise__county", "commissioner").order_by("enterprise__county_id",
+                                                                                             "pk")
     ]  # fmt: skip
-    title = f"{campaign.name}（{campaign.starts_on:%Y-%m-%d}—{campaign.ends_on:%Y-%m-%d}）"
+    people = [[_who(r["commissioner"]), r["assigned"], r["done"], r["rate"]] for r in s["commissioners"]]
     response = HttpResponse(content_type=XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="campaign-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="campaign-{pk}-{timezone.localdate():%Y%m%d}.xlsx"'
     summary_headers = [_("地区"), _("企业数"), _("已提交"), _("已退回"), _("未提交"), _("完成率（%）")]
     list_headers = [_("企业名称"), _("统一社会信用代码"), _("所在区县"), _("数字专员"), _("状态"), _("退回原因")]
+    title = s["title"]
     write_workbook(
         response,
         [
             SheetOut(_("完成情况"), summary_headers, summary, title_line=title),
+            SheetOut(_("达到等级"), [_("等级"), _("企业数")], [list(row) for row in s["levels"]], title_line=title),
+            SheetOut(_("数字专员"), [_("数字专员"), _("分配企业"), _("已提交"), _("完成率（%）")], people,
+                     title_line=title),
             SheetOut(_("企业名单"), list_headers, listing, title_line=title),
         ],
-    )
+    )  # fmt: skip
+    return response
+
+
+@login_required
+def campaign_pdf(request, pk: int):
+    """The summary as a PDF to file or send upward: the figures, not the member list."""
+    s = _summary(request, _campaign_for_user(request, pk))
+    s["issuer"] = request.user.get_full_name() or request.user.username
+    html = render_to_string("monitoring/campaign_pdf.html", s)
+    response = HttpResponse(pdf.render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{pk}-{timezone.localdate():%Y%m%d}.pdf"'
     return response
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentResult
 from enterprises.models import Enterprise
 from notifications.models import Notification
 from notifications.services import notify, notify_enterprise
@@ -78,7 +78,10 @@ def campaign_create(*, actor, name: str, region: Region, kind: str, model_versio
         ids = sorted(set(chosen))
         inside = set(pool.filter(pk__in=ids).values_list("pk", flat=True))
         if outside := [pk for pk in ids if pk not in inside]:
-            raise ValidationError(_("%(n)s 家企业不在本次行动的范围内") % {"n": len(outside)})
+            raise ValidationError(
+                _("%(n)s 家企业不在本次行动的范围内（不属于本地区，或只限规模以上企业而它们不是）")
+                % {"n": len(outside)}
+            )
     if not ids:
         raise ValidationError(_("范围内没有企业"))
     campaign = Campaign.objects.create(
@@ -104,9 +107,7 @@ def campaign_create(*, actor, name: str, region: Region, kind: str, model_versio
 def members_with_status(campaign: Campaign):
     """The members annotated with `done`: submitted (a submission of the pinned version and kind within the
     dates, after any sending back), returned (sent back, nothing newer), pending."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(campaign.starts_on, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    start, end = _window(campaign)
     done = Assessment.objects.filter(
         enterprise=OuterRef("enterprise"), model_version=campaign.model_version, kind=campaign.kind,
         status=Assessment.Status.SUBMITTED, submitted_at__gte=start, submitted_at__lt=end,
@@ -229,3 +230,45 @@ def campaign_close(*, actor, campaign: Campaign) -> Campaign:
     campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
     return campaign
+
+
+def _window(campaign: Campaign) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(campaign.starts_on, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def level_counts(campaign: Campaign, members) -> list[tuple[str, int]]:
+    """(level name, enterprises) for the members that submitted: the level of each one's latest submission of the
+    campaign's version and kind within its dates (as `members_with_status` counts it), in the model's order;
+    submissions without a level (below the first) are counted apart."""
+    start, end = _window(campaign)
+    done_ids = members.filter(done=True).values("enterprise_id")
+    latest: dict[int, tuple] = {}
+    rows = AssessmentResult.objects.filter(
+        is_current=True, assessment__enterprise_id__in=done_ids, assessment__model_version=campaign.model_version,
+        assessment__kind=campaign.kind, assessment__status=Assessment.Status.SUBMITTED,
+        assessment__submitted_at__gte=start, assessment__submitted_at__lt=end,
+    ).values_list("assessment__enterprise_id", "assessment__submitted_at", "assessment_id", "level",
+                  "level_name")  # fmt: skip
+    for enterprise, when, pk, level, name in rows:
+        if enterprise not in latest or (when, pk) > latest[enterprise][:2]:
+            latest[enterprise] = (when, pk, level, name)
+    below = _("未达一级")
+    counts: dict[tuple[int, str], int] = {}
+    for _when, _pk, level, name in latest.values():
+        key = (level or 0, name if level else below)
+        counts[key] = counts.get(key, 0) + 1
+    return [(name, n) for (_level, name), n in sorted(counts.items())]
+
+
+def by_commissioner(members) -> list[dict]:
+    """Per commissioner: enterprises assigned, submitted, and the share done; the unassigned last."""
+    table: dict[int | None, dict] = {}
+    for member in members.select_related("commissioner"):
+        row = table.setdefault(member.commissioner_id, {"commissioner": member.commissioner, "assigned": 0, "done": 0})
+        row["assigned"] += 1
+        row["done"] += 1 if member.done else 0
+    for row in table.values():
+        row["rate"] = round(row["done"] * 100 / row["assigned"], 1)
+    return sorted(table.values(), key=lambda r: (r["commissioner"] is None, -r["assigned"]))

@@ -1,5 +1,7 @@
 """Forms for plans and targets. Choices are limited to what the user governs and what the archive holds."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -136,22 +138,95 @@ class FigureViewForm(forms.Form):
 
 
 class CampaignForm(StyledMixin, forms.ModelForm):
+    """The campaign and how its enterprises are found: a share drawn per city with a seed, or chosen — by pasting
+    credit codes, or by taking the enterprise list's current filters (`list_query`, the list page's query string)."""
+
+    SAMPLE, CHOSEN = "sample", "chosen"
+    selection = forms.ChoiceField(
+        label=_("参加企业"),
+        choices=[(SAMPLE, _("按比例抽样")), (CHOSEN, _("指定企业"))],
+        initial=SAMPLE,
+        widget=forms.RadioSelect,
+    )
+    chosen_codes = forms.CharField(
+        label=_("指定企业的统一社会信用代码"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("每行一个（也可用逗号、空格分隔）；或从企业名单按筛选条件带入"),
+    )
+    list_query = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Campaign
-        fields = ["name", "kind", "model_version", "starts_on", "ends_on", "sample_share", "seed", "above_scale_only"]
+        fields = ["name", "kind", "model_version", "starts_on", "ends_on", "selection", "sample_share", "seed",
+                  "above_scale_only", "chosen_codes", "list_query"]  # fmt: skip
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["model_version"].queryset = ModelVersion.objects.filter(is_current=True).order_by("code")
-        self.fields["sample_share"].required = True
         self.fields["sample_share"].help_text = _(
             "按市抽取规模以上（或全部）企业的比例，各市至少 1 家；同一随机种子抽到同一批企业"
         )
         self.style()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("selection") == self.SAMPLE:
+            if data.get("sample_share") is None:
+                self.add_error("sample_share", _("按比例抽样时请填写抽样比例"))
+            data["chosen"] = None
+        elif data.get("selection") == self.CHOSEN:
+            data["sample_share"] = None
+            data["chosen"] = self._chosen(data)
+        return data
+
+    def _chosen(self, data) -> list[int] | None:
+        """The enterprises chosen, as ids of enterprises the user sees; every unreadable or unknown code is named."""
+        from enterprises import creditcode
+        from enterprises.models import Enterprise
+
+        visible = Enterprise.objects.visible_to(self.user).filter(removed_at__isnull=True)
+        if query := (data.get("list_query") or "").strip():
+            return list(filtered_enterprises(self.user, query).values_list("pk", flat=True))
+        codes = [creditcode.normalise(c) for c in re.split(r"[\s,，;；、]+", data.get("chosen_codes") or "") if c]
+        if not codes:
+            self.add_error("chosen_codes", _("请填写指定企业的统一社会信用代码，或从企业名单按筛选条件带入"))
+            return None
+        if len(codes) > MAX_CHOSEN:
+            self.add_error("chosen_codes", _("一次最多指定 %(n)s 家企业") % {"n": MAX_CHOSEN})
+            return None
+        wrong = [code for code in codes if creditcode.validate(code)]
+        found = dict(visible.filter(credit_code__in=codes).values_list("credit_code", "pk"))
+        unknown = [code for code in codes if code not in found and code not in wrong]
+        for label, bad in ((_("代码有误"), wrong), (_("不在您可见的档案中"), unknown)):
+            if bad:
+                shown = "、".join(bad[:10]) + ("…" if len(bad) > 10 else "")
+                self.add_error("chosen_codes", _("%(n)s 个代码%(why)s：%(codes)s") % {
+                    "n": len(bad), "why": label, "codes": shown})  # fmt: skip
+        return None if wrong or unknown else sorted(set(found.values()))
+
+
+MAX_CHOSEN = 20000
+
+
+def filtered_enterprises(user, query: str):
+    """The enterprises the enterprise list shows `user` for the filters in `query` (its query string)."""
+    from django.http import QueryDict
+
+    from enterprises.forms import EnterpriseFilterForm
+    from enterprises.models import Enterprise
+    from regions.models import code_prefix
+
+    form = EnterpriseFilterForm(QueryDict(query), user=user)
+    if not form.is_valid():
+        return Enterprise.objects.none()
+    region = code_prefix(form.cleaned_data.get("region") or "")
+    return form.apply(Enterprise.objects.visible_to(user, within=region)).filter(removed_at__isnull=True)
 
 
 class ReturnForm(forms.Form):

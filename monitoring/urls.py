@@ -24,6 +24,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/close/", campaign_views.campaign_close, name="campaign_close"),
     path("campaigns/<int:pk>/reports/", campaign_views.campaign_reports, name="campaign_reports"),
     path("campaigns/<int:pk>/export/", campaign_views.campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/summary.pdf", campaign_views.campaign_pdf, name="campaign_pdf"),
     path("campaigns/<int:pk>/members/<int:member_pk>/return/", campaign_views.member_return, name="member_return"),
     path("r/<str:code>/rounds/", filing_views.round_list, name="rounds"),
     path("r/<str:code>/rounds/new/", filing_views.round_open, name="round_open"),
