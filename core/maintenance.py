@@ -1,7 +1,10 @@
 """The upkeep `tidu worker` runs beside its task processes: at start-up and then once a day, fail upload jobs whose
-worker died (`sweep_jobs`) and delete import files past their retention (`purge_uploads`). The search index's repair
-(`tidu sync_search_index`, for writes made around the catalog services) is run by hand or by a scheduler: with it in
-the worker's start-up, stopping `tidu serve` sometimes hung in full-suite runs (cause not found yet).
+worker died (`sweep_jobs`) and delete import files past their retention (`purge_uploads`); every night at
+TIDU_NIGHTLY_HOUR (default 2 o'clock, in TIDU_TIME_ZONE like the application), recompute the targets' progress and
+rebuild the dashboards' tallies (`monitoring_refresh`: seconds at province scale, so not at every start-up).
+The search index's repair (`tidu sync_search_index`, for writes made around the catalog services) is run by hand or
+by a scheduler: with it in the worker's start-up, stopping `tidu serve` sometimes hung in full-suite runs (cause
+not found yet).
 
 Django-free like the supervisor: each command is a short child process (`python -m tidu.cli …`), so the
 supervisor stays small. Several workers on several machines may each run it: every command is idempotent."""
@@ -10,16 +13,37 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
+import os
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
 
 DAY = 24 * 3600.0
 COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "sweep_jobs"),
                                          (sys.executable, "-m", "tidu.cli", "purge_uploads"))  # fmt: skip
+NIGHTLY: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "monitoring_refresh"),)
 TIMEOUT = 600.0
+
+
+def nightly_hour() -> int:
+    text = os.environ.get("TIDU_NIGHTLY_HOUR", "2")
+    return int(text) if text.isdigit() and int(text) < 24 else 2
+
+
+def seconds_until(hour: int, now: dt.datetime) -> float:
+    """Seconds from `now` (aware) to the next `hour`:00 in its time zone; a whole day when it is that moment."""
+    target = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if target <= now:
+        target = (target + dt.timedelta(days=1)).replace(hour=hour)
+    return (target - now).total_seconds()
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now(ZoneInfo(os.environ.get("TIDU_TIME_ZONE", "Asia/Shanghai")))
 
 
 def _die_with_parent() -> None:
@@ -55,12 +79,15 @@ def start(
     *,
     commands: Sequence[Sequence[str]] = COMMANDS,
     every: float = DAY,
+    first_in: float = 0.0,
     stop: threading.Event | None = None,
 ) -> threading.Thread:
-    """Run the commands now and then every `every` seconds in a daemon thread, until `stop` is set."""
+    """Run the commands after `first_in` seconds and then every `every` seconds in a daemon thread, until `stop`."""
     stop = stop or threading.Event()
 
     def loop() -> None:
+        if stop.wait(first_in):
+            return
         while not stop.is_set():
             run_once(commands, log)
             stop.wait(every)

@@ -59,7 +59,11 @@ def main(argv: list[str]) -> int:
         parent_pid=args.parent_pid,
     )
     supervisor.install_signal_handlers()
-    # Fail jobs a crashed worker left running before new work starts; purge old import files; then daily.
-    maintenance.start(log=lambda text: print(text, file=sys.stderr, flush=True))
+    # Fail jobs a crashed worker left running before new work starts; purge old import files; then daily. And the
+    # monitoring figures every night.
+    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    maintenance.start(log=log)
+    first = maintenance.seconds_until(maintenance.nightly_hour(), maintenance.local_now())
+    maintenance.start(log=log, commands=maintenance.NIGHTLY, first_in=first)
     supervisor.run()
     return 0
