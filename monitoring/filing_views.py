@@ -1,10 +1,11 @@
-"""Statistics report pages (报送): the rounds of a region, a round's filings with who is late, and a filing with its
-figures, its steps and the actions the officer may take (submit; accept or return for the region above)."""
+"""Statistics report pages (报送): the rounds of a region, a round's filings with who is late, a filing with its
+figures, its steps and the actions the officer may take (submit; accept or return for the region above), and the
+report templates a province defines."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from core.exports import SheetOut, write_workbook
 
-from . import filings, selectors
-from .forms import ReturnForm, RoundForm
-from .models import Filing
+from . import filing_templates, filings, selectors
+from .filing_forms import ColumnFormSet, RoundForm, TemplateForm, column_initial
+from .forms import ReturnForm
+from .models import Filing, ReportTemplate
 from .views import XLSX_TYPE, _authority, _governed_region
 
 
@@ -44,7 +46,7 @@ def round_list(request, code: str):
 @login_required
 def round_open(request, code: str):
     region = _governed_region(request, code)
-    form = RoundForm(request.POST or None)
+    form = RoundForm(request.POST or None, region=region)
     if request.method == "POST" and form.is_valid():
         try:
             round_ = filings.round_open(actor=request.user, region=region, **form.cleaned_data)
@@ -101,7 +103,8 @@ def _xlsx(filing: Filing, figures: dict) -> HttpResponse:
     rows = [*figures["rows"], [], [_("填报单位：%(unit)s") % {"unit": filing.region.full_name}, status, signed]]
     response = HttpResponse(content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="filing-{round_.pk}-{filing.region_id}.xlsx"'
-    write_workbook(response, [SheetOut(round_.period[:31] or "报表", [_("地区"), *figures["columns"]], rows,
+    header = _("行业") if figures.get("rows_kind") == filings.INDUSTRIES else _("地区")
+    write_workbook(response, [SheetOut(round_.period[:31] or "报表", [header, *figures["columns"]], rows,
                                        title_line=title)])  # fmt: skip
     return response
 
@@ -133,3 +136,47 @@ def filing_accept(request, pk: int):
 @require_POST
 def filing_return(request, pk: int):
     return _step(request, pk, filings.filing_return, _("已退回，并注明原因"), reason=request.POST.get("reason", ""))
+
+
+def _province(request, code: str):
+    region = _governed_region(request, code)
+    if region.level != 1:
+        raise Http404  # templates are a province's
+    return region
+
+
+@login_required
+def template_list(request, code: str):
+    region = _province(request, code)
+    context = {
+        "region": region,
+        "templates": filing_templates.templates_for(region),
+        "builtin": [(str(title), rows, cols) for title, rows, cols in filing_templates.BUILTIN.values()],
+        "crumbs": selectors.breadcrumbs(request.user, region),
+    }
+    return render(request, "monitoring/template_list.html", context)
+
+
+@login_required
+def template_edit(request, code: str, pk: int | None = None):
+    """Define a template, or change one (rounds already opened keep the columns they froze)."""
+    region = _province(request, code)
+    template = None
+    if pk is not None:
+        template = get_object_or_404(filing_templates.templates_visible_to(request.user), pk=pk, region=region)
+    initial = {"name": template.name, "rows": template.rows} if template else {"rows": ReportTemplate.Rows.REGIONS}
+    form = TemplateForm(request.POST or None, initial=initial)
+    rows_kind = form.data.get("rows") if form.is_bound else None
+    columns = ColumnFormSet(request.POST or None, initial=column_initial(template.columns) if template else None,
+                            prefix="col", rows_kind=rows_kind)  # fmt: skip
+    if request.method == "POST" and form.is_valid() and columns.is_valid():
+        try:
+            saved = filing_templates.template_save(actor=request.user, region=region, template=template,
+                                                   columns=columns.cleaned_columns, **form.cleaned_data)  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已保存报表模板“%(name)s”") % {"name": saved.name})
+            return redirect("monitoring:templates", code=region.code)
+    context = {"region": region, "form": form, "columns": columns, "template": template}
+    return render(request, "monitoring/template_form.html", context)

@@ -4,65 +4,39 @@ figures; the region above accepts or returns it with a reason; the province sees
 
 A template's columns are the metrics targets use (monitoring.metrics), so a figure in a return is the figure on
 the dashboard for the same region and year. Rows are the regions directly below the filing's region with their
-total (a county's only row is itself)."""
+total (a county's only row is itself), or — for a template with industry rows — the manufacturing divisions present
+in the filing's region, the other industries and the total. Templates: monitoring.filing_templates."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.policy import scope_of
-from regions.models import Region, prefix_range
+from enterprises.models import Enterprise
+from regions.models import IndustryDivision, Region, prefix_range
 
 from . import metrics
+from .filing_templates import BUILTIN, INDUSTRIES, POPULATION, Column, definition_of, template_choices  # noqa: F401
 from .models import Filing, FilingEvent, StatisticsRound
 from .progress import share
 from .querysets import governs, in_scope
 
 
-@dataclass(frozen=True)
-class Column:
-    title: str
-    metric: str  # a metrics key, or "population": the enterprises of the population themselves
-    unit: str = "count"
-    above_scale: bool | None = True
-    model_code: str = ""
-    level: int | None = None
-    tier: str = ""
-    basis: str = "self"
-
-
-POPULATION = "population"
-TEMPLATES = {
-    "progress": (
-        gettext_lazy("智改数转工作进展统计表"),
-        [
-            Column(gettext_lazy("规上工业企业数"), POPULATION),
-            Column(gettext_lazy("本年完成自评估的规上企业"), metrics.ASSESSED),
-            Column(gettext_lazy("自评估覆盖率（%）"), metrics.ASSESSED, unit="share"),
-            Column(gettext_lazy("本年完成诊断的规上企业"), metrics.ASSESSED, basis="diagnosis"),
-            Column(gettext_lazy("CMMM 二级及以上的规上企业"), metrics.LEVEL, model_code="cmmm", level=2),
-            Column(gettext_lazy("基础级及以上智能工厂"), metrics.TIER, tier="basic", above_scale=None),
-            Column(gettext_lazy("本年出具诊断报告的企业"), metrics.REPORTED, above_scale=None),
-            Column(gettext_lazy("入库服务商"), metrics.PROVIDERS, above_scale=None),
-            Column(gettext_lazy("在岗数字专员"), metrics.COMMISSIONERS, above_scale=None),
-        ],
-    ),
-}
-
-
-def template_choices() -> list[tuple[str, str]]:
-    return [(key, str(title)) for key, (title, _columns) in TEMPLATES.items()]
+def definition(round_: StatisticsRound) -> dict:
+    """The template the round froze when it opened; rounds opened before templates were frozen read the built-in."""
+    if round_.definition:
+        return round_.definition
+    return definition_of(round_.template, round_.region)
 
 
 def columns_of(round_: StatisticsRound) -> list[Column]:
-    return TEMPLATES[round_.template][1]
+    return [Column.from_dict(c) for c in definition(round_)["columns"]]
 
 
 def rounds_visible_to(user):
@@ -88,39 +62,97 @@ def rows_of(region: Region) -> list[Region]:
     return children + [region] if children else [region]
 
 
+def _measure(column: Column, year: int) -> tuple[metrics.Measure, metrics.Population]:
+    measure = metrics.Measure(metric=metrics.ASSESSED if column.metric == POPULATION else column.metric, year=year,
+                              model_code=column.model_code, level=column.level, tier=column.tier,
+                              basis=column.basis)  # fmt: skip
+    about_enterprises = measure.about_enterprises
+    return measure, metrics.Population(above_scale=column.above_scale if about_enterprises else None)
+
+
+def _cell(column: Column, met: int, total: int):
+    if column.metric == POPULATION:
+        return total
+    if column.unit == "share":
+        value = share(met, total)
+        return None if value is None else float(value)
+    return met
+
+
 def compute(round_: StatisticsRound, region: Region) -> dict:
-    """The figures of a region's return, from the records now: {"columns": [...], "rows": [[name, values…]]}."""
+    """The figures of a region's return, from the records now: {"columns": [...], "rows": [[name, values…]],
+    "rows_kind": "regions" | "industries"}."""
+    if definition(round_).get("rows") == INDUSTRIES:
+        return _compute_by_industry(round_, region)
     rows = rows_of(region)
     table = [[r.name if r != region or len(rows) == 1 else _("合计")] for r in rows]
-    for column in columns_of(round_):
-        measure_metric = metrics.ASSESSED if column.metric == POPULATION else column.metric
-        measure = metrics.Measure(metric=measure_metric, year=round_.year, model_code=column.model_code,
-                                  level=column.level, tier=column.tier, basis=column.basis)  # fmt: skip
-        population = (
-            metrics.Population(above_scale=column.above_scale) if measure.about_enterprises else metrics.Population()
-        )
+    columns = columns_of(round_)
+    for column in columns:
+        measure, population = _measure(column, round_.year)
         counts = metrics.count_by_region(measure, population, region.path)
         for row, r in zip(table, rows, strict=True):
-            met, total = metrics.total_under(counts, r.path)
-            if column.metric == POPULATION:
-                row.append(total)
-            elif column.unit == "share":
-                value = share(met, total)
-                row.append(None if value is None else float(value))
-            else:
-                row.append(met)
-    return {"columns": [str(c.title) for c in columns_of(round_)], "rows": table}
+            row.append(_cell(column, *metrics.total_under(counts, r.path)))
+    return {"columns": [c.title for c in columns], "rows": table, "rows_kind": "regions"}
+
+
+MANUFACTURING = ("13", "43")  # GB/T 4754 divisions of manufacturing
+
+
+def industries_present(region: Region) -> list[tuple[str, str]]:
+    """(code, name) of the manufacturing divisions with at least one enterprise in the region, in code order."""
+    codes = (
+        Enterprise.objects.filter(removed_at__isnull=True, industry_id__gte=MANUFACTURING[0],
+                                  industry_id__lte=MANUFACTURING[1], **prefix_range("county_id", region.path))
+        .values_list("industry_id", flat=True).distinct().order_by()
+    )  # fmt: skip
+    return list(IndustryDivision.objects.filter(code__in=list(codes)).order_by("code").values_list("code", "name"))
+
+
+def count_by_industry(measure: metrics.Measure, population: metrics.Population, within: str) -> dict:
+    """{industry code (None: not recorded): (met, population)} over the region subtree `within`, with the metric's
+    own condition (monitoring.metrics), so the rows add up to the dashboard's figure for the region."""
+    rows = (
+        Enterprise.objects.filter(population.q(), **prefix_range("county_id", within))
+        .values("industry_id")
+        .annotate(total=Count("pk"), met=Count("pk", filter=metrics.met_condition(measure)))
+        .order_by()
+    )
+    return {row["industry_id"]: (row["met"], row["total"]) for row in rows}
+
+
+def _compute_by_industry(round_: StatisticsRound, region: Region) -> dict:
+    """One row per manufacturing division present in the region, then the other industries if there are any, then
+    the region's total — the dashboard's figure for the region."""
+    industries = industries_present(region)
+    codes = {code for code, _name in industries}
+    columns = columns_of(round_)
+    others_exist = Enterprise.objects.filter(removed_at__isnull=True, **prefix_range("county_id", region.path)).exclude(
+        industry_id__in=codes
+    ).exists()  # fmt: skip
+    table = [[f"{code} {name}"] for code, name in industries]
+    other_row, total_row = [_("其他行业")], [_("合计")]
+    for column in columns:
+        measure, population = _measure(column, round_.year)
+        by_industry = count_by_industry(measure, population, region.path)
+        for row, (code, _name) in zip(table, industries, strict=True):
+            row.append(_cell(column, *by_industry.get(code, (0, 0))))
+        other = [sum(v[i] for k, v in by_industry.items() if k not in codes) for i in (0, 1)]
+        other_row.append(_cell(column, *other))
+        total_row.append(_cell(column, *metrics.total_under(metrics.count_by_region(measure, population, region.path),
+                                                            region.path)))  # fmt: skip
+    rows = [*table, *([other_row] if others_exist else []), total_row]
+    return {"columns": [c.title for c in columns], "rows": rows, "rows_kind": INDUSTRIES}
 
 
 @transaction.atomic
 def round_open(*, actor, region: Region, name: str, template: str, period: str, year: int, due_on: dt.date):
-    """Open a round for a region and create a filing for every city and county under it."""
+    """Open a round for a region, freezing the template's definition, and create a filing for every city and
+    county under it."""
     if not governs(actor, region):
         raise PermissionDenied(_("只有主管该地区的部门可以发起统计报送"))
-    if template not in TEMPLATES:
-        raise ValidationError({"template": _("没有这个报表模板")})
-    round_ = StatisticsRound.objects.create(name=name, region=region, template=template, period=period, year=year,
-                                            due_on=due_on, created_by=actor)  # fmt: skip
+    frozen = definition_of(template, region)
+    round_ = StatisticsRound.objects.create(name=name, region=region, template=template, definition=frozen,
+                                            period=period, year=year, due_on=due_on, created_by=actor)  # fmt: skip
     below = Region.objects.filter(is_active=True, **prefix_range("code", region.path)).exclude(pk=region.pk)
     Filing.objects.bulk_create([Filing(round=round_, region=r) for r in below.order_by("code")])
     return round_
