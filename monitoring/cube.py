@@ -1,6 +1,12 @@
 """The tallies behind the dashboards (`Tally`), rebuilt in bulk: one INSERT … SELECT per measure (and per year and
 basis for levels), with a window function picking each enterprise's latest result. Nothing is loaded into Python.
 
+Each statement works out its enterprises once (a common table expression) and writes them keyed four ways in one
+go (UNION ALL): by county and industry (what the dashboards read), by county, industry and size class, and by
+county, size class and industrial cluster or industry chain (the cluster/chain figure and the index's units). The
+statement of a year's levels also writes the domain scores of the same results (sums and counts) and, for the
+current year, the gaps against the next level (see `monitoring.gaps`).
+
 The dashboards read the tallies, so a figure is as fresh as the last rebuild (shown on the page): an officer's
 "重新计算", `manage.py monitoring_refresh` (run it from the scheduler, e.g. nightly) and the demo seeding rebuild."""
 
@@ -11,64 +17,137 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, AssessmentResult
+from assessments.models import Assessment, AssessmentResult, DomainScore
 from assessments.tiers import TIER_LABELS, TIERS
-from enterprises.models import Enterprise, EnterpriseLabel
+from enterprises.models import ChainMembership, ClusterMembership, Enterprise, EnterpriseLabel
 
+from . import gaps
 from .metrics import BASIS_KINDS, Measure
 from .models import CubeRefresh, Tally
 
 YEARS = 5  # the current year and the four before it
-COLUMNS = "year, measure, model_code, basis, county_id, industry_id, above_scale, level, n"
+COLUMNS = (
+    "year, measure, model_code, basis, node_code, level, n, score_sum, "
+    "grouping, group_id, county_id, industry_id, above_scale, size_class"
+)
+PLAIN, SIZE, CLUSTER, CHAIN = (g.value for g in Tally.Grouping)
+# Typed NULLs: PostgreSQL matches the columns of UNION ALL legs by type, an untyped NULL reads as text.
+NO_SUM, NO_GROUP, NO_INDUSTRY = "CAST(NULL AS FLOAT)", "CAST(NULL AS INTEGER)", "CAST(NULL AS VARCHAR(2))"
 
 
 def _tables() -> dict[str, str]:
     q = connection.ops.quote_name
-    models = {"tally": Tally, "a": Assessment, "r": AssessmentResult, "e": Enterprise, "l": EnterpriseLabel}
+    models = {
+        "tally": Tally, "a": Assessment, "r": AssessmentResult, "d": DomainScore, "e": Enterprise,
+        "l": EnterpriseLabel, "cm": ClusterMembership, "ch": ChainMembership,
+    }  # fmt: skip
     return {key: q(model._meta.db_table) for key, model in models.items()}
+
+
+def _legs(values: str, params: list, *, source: str = "c", keys: str = "", groupings=(PLAIN, SIZE, CLUSTER, CHAIN)):
+    """SELECTs of one measure over `source` (rows with enterprise_id, county_id, industry_id, is_above_scale and
+    size_class), one per grouping, joined by UNION ALL. `values` gives year … score_sum; `keys` the measure's own
+    GROUP BY expressions (level, node …)."""
+    t = _tables()
+    extra = f", {keys}" if keys else ""
+    layouts = {
+        PLAIN: (f"'', {NO_GROUP}, c.county_id, c.industry_id, c.is_above_scale, ''", "",
+                "c.county_id, c.industry_id"),
+        SIZE: (f"'size', {NO_GROUP}, c.county_id, c.industry_id, c.is_above_scale, c.size_class", "",
+               "c.county_id, c.industry_id, c.size_class"),
+        CLUSTER: (f"'cluster', g.cluster_id, c.county_id, {NO_INDUSTRY}, c.is_above_scale, c.size_class",
+                  f"JOIN {t['cm']} g ON g.enterprise_id = c.enterprise_id", "g.cluster_id, c.county_id, c.size_class"),
+        CHAIN: (f"'chain', g.chain_id, c.county_id, {NO_INDUSTRY}, c.is_above_scale, c.size_class",
+                f"JOIN {t['ch']} g ON g.enterprise_id = c.enterprise_id", "g.chain_id, c.county_id, c.size_class"),
+    }  # fmt: skip
+    selects, all_params = [], []
+    for grouping in groupings:
+        key_columns, join, group_by = layouts[grouping]
+        selects.append(
+            f"SELECT {values}, {key_columns} FROM {source} {join} GROUP BY {group_by}, c.is_above_scale{extra}"  # noqa: S608
+        )
+        all_params += params
+    return " UNION ALL ".join(selects), all_params
 
 
 def _population() -> tuple[str, list]:
     t = _tables()
+    legs, params = _legs(f"0, 'population', '', '', '', 0, COUNT(*), {NO_SUM}", [])
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
-        SELECT 0, 'population', '', '', county_id, industry_id, is_above_scale, 0, COUNT(*)
-        FROM {t["e"]} WHERE removed_at IS NULL GROUP BY county_id, industry_id, is_above_scale""",  # noqa: S608
-        [],
+        WITH c AS (
+            SELECT id AS enterprise_id, county_id, industry_id, is_above_scale, size_class
+            FROM {t["e"]} WHERE removed_at IS NULL
+        ) {legs}""",  # noqa: S608
+        params,
     )
 
 
-def _levels(year: int, basis: str) -> tuple[str, list]:
+def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
+    """A year's levels on a basis, the domain scores of the same results, and (this year) the gaps."""
     t = _tables()
     kinds = BASIS_KINDS[basis]
     end = Measure(metric="level", year=year).year_bounds()[1]
     marks = ", ".join(["%s"] * len(kinds))
+    levels, level_params = _legs(
+        f"%s, 'level', c.model_code, %s, '', c.level, COUNT(*), {NO_SUM}", [year, basis], keys="c.model_code, c.level"
+    )
+
+    def scored(condition: str) -> str:
+        """The results' current node scores (see `DomainScore`: selected by assessment) that meet `condition`."""
+        return f"""(SELECT c.*, d.node_code, d.depth, d.score FROM c
+            JOIN {t["r"]} dr ON dr.assessment_id = c.assessment_id
+            JOIN {t["d"]} d ON d.result_id = dr.id AND d.is_current = %s
+            WHERE d.score IS NOT NULL AND {condition}) c"""  # noqa: S608
+
+    # The index's mean domain scores: top-level nodes, in the groupings the index reads.
+    domains, domain_params = _legs(
+        "%s, 'domain', c.model_code, %s, c.node_code, 0, COUNT(*), SUM(c.score)", [year, basis, True],
+        source=scored("d.depth = 0"), keys="c.model_code, c.node_code", groupings=(SIZE, CLUSTER, CHAIN),
+    )  # fmt: skip
+    statement, params = f"{levels} UNION ALL {domains}", level_params + domain_params
+    thresholds = gaps.current_marks() if with_gaps else []
+    if thresholds:
+        # The mark the enterprise's next level asks of each node; NULL (no next level) counts no gap.
+        case = " ".join("WHEN c.model_code = %s AND c.level = %s THEN %s" for _ in thresholds)
+        gap_legs, gap_params = _legs(
+            f"%s, 'gap', c.model_code, %s, c.node_code, c.depth, COUNT(*), {NO_SUM}",
+            [year, basis, True, *[value for row in thresholds for value in row]],
+            source=scored(f"d.score < CASE {case} END"), keys="c.model_code, c.node_code, c.depth",
+            groupings=(PLAIN,),
+        )  # fmt: skip
+        statement, params = f"{statement} UNION ALL {gap_legs}", params + gap_params
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
-        SELECT %s, 'level', latest.model_code, %s, e.county_id, e.industry_id, e.is_above_scale, latest.level, COUNT(*)
-        FROM (
-            SELECT a.enterprise_id, a.model_code, COALESCE(r.level, 0) AS level,
+        WITH latest AS (
+            SELECT a.id AS assessment_id, a.enterprise_id, a.model_code, COALESCE(r.level, 0) AS level,
                    ROW_NUMBER() OVER (PARTITION BY a.enterprise_id, a.model_code
                                       ORDER BY a.submitted_at DESC, a.id DESC) AS position
             FROM {t["a"]} a JOIN {t["r"]} r ON r.assessment_id = a.id AND r.is_current = %s
             WHERE a.status = %s AND a.kind IN ({marks}) AND a.submitted_at < %s
-        ) latest JOIN {t["e"]} e ON e.id = latest.enterprise_id
-        WHERE latest.position = 1 AND e.removed_at IS NULL
-        GROUP BY latest.model_code, e.county_id, e.industry_id, e.is_above_scale, latest.level""",  # noqa: S608
-        [year, basis, True, Assessment.Status.SUBMITTED, *kinds, end],
+        ),
+        c AS (
+            SELECT latest.assessment_id, latest.enterprise_id, latest.model_code, latest.level,
+                   e.county_id, e.industry_id, e.is_above_scale, e.size_class
+            FROM latest JOIN {t["e"]} e ON e.id = latest.enterprise_id
+            WHERE latest.position = 1 AND e.removed_at IS NULL
+        ) {statement}""",  # noqa: S608
+        [True, Assessment.Status.SUBMITTED, *kinds, end, *params],
     )
 
 
 def _assessed(year: int) -> tuple[str, list]:
     t = _tables()
     start, end = Measure(metric="assessed", year=year).year_bounds()
+    legs, params = _legs(f"%s, 'assessed', '', c.kind, '', 0, COUNT(*), {NO_SUM}", [year], keys="c.kind")
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
-        SELECT %s, 'assessed', '', a.kind, e.county_id, e.industry_id, e.is_above_scale, 0, COUNT(DISTINCT e.id)
-        FROM {t["a"]} a JOIN {t["e"]} e ON e.id = a.enterprise_id
-        WHERE a.status = %s AND a.submitted_at >= %s AND a.submitted_at < %s AND e.removed_at IS NULL
-        GROUP BY a.kind, e.county_id, e.industry_id, e.is_above_scale""",  # noqa: S608
-        [year, Assessment.Status.SUBMITTED, start, end],
+        WITH c AS (
+            SELECT DISTINCT e.id AS enterprise_id, a.kind, e.county_id, e.industry_id, e.is_above_scale, e.size_class
+            FROM {t["a"]} a JOIN {t["e"]} e ON e.id = a.enterprise_id
+            WHERE a.status = %s AND a.submitted_at >= %s AND a.submitted_at < %s AND e.removed_at IS NULL
+        ) {legs}""",  # noqa: S608
+        [Assessment.Status.SUBMITTED, start, end, *params],
     )
 
 
@@ -77,18 +156,20 @@ def _tiers() -> tuple[str, list]:
     order = list(TIERS.values())
     ranks = {code: order.index(name) + 1 for code, name in TIER_LABELS.items()}
     case = " ".join("WHEN %s THEN %s" for _ in ranks)
-    params = [value for code, rank in ranks.items() for value in (code, rank)]
+    rank_params = [value for code, rank in ranks.items() for value in (code, rank)]
     marks = ", ".join(["%s"] * len(ranks))
+    legs, params = _legs(f"0, 'tier', '', '', '', c.rank, COUNT(*), {NO_SUM}", [], keys="c.rank")
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
-        SELECT 0, 'tier', '', '', e.county_id, e.industry_id, e.is_above_scale, highest.rank, COUNT(*)
-        FROM (
-            SELECT enterprise_id, MAX(CASE label_id {case} END) AS rank
-            FROM {t["l"]} WHERE label_id IN ({marks}) GROUP BY enterprise_id
-        ) highest JOIN {t["e"]} e ON e.id = highest.enterprise_id
-        WHERE e.removed_at IS NULL
-        GROUP BY e.county_id, e.industry_id, e.is_above_scale, highest.rank""",  # noqa: S608
-        [*params, *ranks],
+        WITH c AS (
+            SELECT e.id AS enterprise_id, highest.rank, e.county_id, e.industry_id, e.is_above_scale, e.size_class
+            FROM (
+                SELECT enterprise_id, MAX(CASE label_id {case} END) AS rank
+                FROM {t["l"]} WHERE label_id IN ({marks}) GROUP BY enterprise_id
+            ) highest JOIN {t["e"]} e ON e.id = highest.enterprise_id
+            WHERE e.removed_at IS NULL
+        ) {legs}""",  # noqa: S608
+        [*rank_params, *ranks, *params],
     )
 
 
@@ -99,7 +180,7 @@ def rebuild(*, years: int = YEARS) -> CubeRefresh:
     statements = [_population(), _tiers()]
     for year in range(this_year - years + 1, this_year + 1):
         statements.append(_assessed(year))
-        statements += [_levels(year, basis) for basis in BASIS_KINDS]
+        statements += [_levels(year, basis, with_gaps=year == this_year) for basis in BASIS_KINDS]
     with transaction.atomic(), connection.cursor() as cursor:
         Tally.objects.all().delete()
         for sql, params in statements:

@@ -95,9 +95,14 @@ def _fold(view: View, grouped: dict[str, list[int]], width: int) -> list[tuple[s
     return rows
 
 
-def _tallies(view: View, measure: str, *, keys: tuple[str, ...], year: int = 0, **exact) -> dict[tuple, int]:
-    """{keys: n} of one measure over the view's region and population, summed from the tallies."""
-    tallies = Tally.objects.filter(measure=measure, year=year, **exact, **prefix_range("county_id", view.region.path))
+def _tallies(
+    view: View, measure: str, *, keys: tuple[str, ...], year: int = 0, grouping: str = "", **exact
+) -> dict[tuple, int]:
+    """{keys: n} of one measure over the view's region and population, summed from the tallies (the rows keyed by
+    county and industry unless `grouping` says otherwise)."""
+    tallies = Tally.objects.filter(
+        grouping=grouping, measure=measure, year=year, **exact, **prefix_range("county_id", view.region.path)
+    )
     if view.above_scale_only:
         tallies = tallies.filter(above_scale=True)
     rows = tallies.values(*keys).annotate(total=Sum("n")).order_by()

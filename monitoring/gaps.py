@@ -1,0 +1,62 @@
+"""What "below the next level in a domain" means, per model, read from the maturity engine's rule of the model's
+current version — the input of the tallies' `gap` measure (`cube.rebuild`) and of the top-gaps figure.
+
+The rule: an enterprise whose latest result (on the figure's basis) is at level L has a gap in a node (a domain, or
+a sub-domain below it) when the node's stored score (`DomainScore.score`, 0–1 over all its items) is below the
+share of the maximum the engine asks for level L + 1:
+
+- `cmmm_cumulative` (GB/T 39117): the pass threshold of level L + 1 (0.8 unless the rule overrides that level);
+- `score_bands`: the lower bound of level L + 1's band ÷ the scale maximum (SME 2022: level 2 from 40 of 100);
+- `score_and_scene_counts`: the minimum score of level L + 1's requirement ÷ the scale maximum (scenes aside);
+- `weighted_sum` has no levels, so no gaps; an enterprise at the top level has no next level, so no gaps.
+
+Why a node score against the next level's mark: a CMMM level is passed when the level's score (its items) reaches
+the threshold, and a banded total reaches a level when the weighted mean of its nodes does; a node below the
+next level's mark is one that holds the enterprise back. Item scores live only in each result's JSON snapshot,
+so the tallies stop at nodes (domains and sub-domains)."""
+
+from __future__ import annotations
+
+from assessments.models import ModelVersion
+from assessments.specs import parsed_spec
+
+
+def next_level_marks(spec) -> dict[int, float]:
+    """{current level: the 0–1 share a node needs for the next level} of a parsed model spec."""
+    rule = spec.rule
+    numbers = sorted(level.number for level in spec.levels)
+    if rule.type == "cmmm_cumulative":
+        marks = {number: rule.threshold(number) for number in numbers}
+    elif rule.type == "score_bands":
+        marks = {}
+        for band in rule.bands:
+            marks[band.level] = min(marks.get(band.level, band.min), band.min) / rule.scale_max
+    elif rule.type == "score_and_scene_counts":
+        marks = {req.level: req.min_score / rule.scale_max for req in rule.requirements}
+    else:
+        return {}
+    return {number - 1: marks[number] for number in numbers if number in marks}
+
+
+def current_marks() -> list[tuple[str, int, float]]:
+    """(model code, current level, mark) for the current version of every model."""
+    out = []
+    for version in ModelVersion.objects.filter(is_current=True).order_by("code"):
+        out += [(version.code, level, mark) for level, mark in sorted(next_level_marks(parsed_spec(version)).items())]
+    return out
+
+
+def node_names(model_code: str) -> dict[str, tuple[str, int]]:
+    """{node code: (name, depth)} of the model's current version, in the tree's order."""
+    version = ModelVersion.objects.filter(code=model_code, is_current=True).first()
+    if version is None:
+        return {}
+    out: dict[str, tuple[str, int]] = {}
+
+    def walk(nodes, depth: int) -> None:
+        for node in nodes:
+            out[node.code] = (node.name, depth)
+            walk(node.children, depth + 1)
+
+    walk(parsed_spec(version).nodes, 0)
+    return out
