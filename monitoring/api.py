@@ -1,5 +1,7 @@
-"""API of targets: the pages' scope, services and progress for token and session clients. Officers see the
-targets of the regions they govern and below; a region they do not govern, or another's target, is a 404."""
+"""API of monitoring: targets (with their progress), campaigns (with completion by region) and development index
+runs, with the pages' scope and services, for token and session clients; statistics reports are in filing_api.
+Officers see what belongs to the regions they govern and below (for a province's campaign, its enterprises in their
+regions); a region they do not govern, or another's object, is a 404. Published index runs are public."""
 
 import datetime as dt
 from decimal import Decimal
@@ -13,14 +15,18 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from accounts.policy import scope_of
-from core.api import Code, Id, Page, Problem
+from core.api import Code, Id, Page, Problem, choices
+from enterprises.models import Enterprise
 from regions.models import Region
 
-from . import metrics, selectors, services
+from . import campaigns, indexruns, metrics, selectors, services
+from .filing_api import router as filing_router
 from .forms import plans_for
-from .models import Target
+from .models import Campaign, IndexRun, Target
+from .querysets import in_scope
 
 router = Router(tags=["监测 · 目标与进度"])
+router.add_router("", filing_router)
 REFUSED = {403: Problem, 422: Problem}
 Value = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
@@ -147,3 +153,160 @@ def split_target(request, pk: Id, payload: SplitIn):
     target = _target(request.user, pk)
     services.target_split(actor=request.user, target=target, method=payload.method, by_hand=payload.parts)
     return _detail(request.user, target)
+
+
+class CampaignRegionOut(Schema):
+    region_code: str
+    region_name: str
+    members: int
+    submitted: int
+    returned: int
+    pending: int
+    rate: float | None  # per cent submitted; None: no members in the region
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    region_code: str
+    kind: choices(Campaign.Kind)  # type: ignore[valid-type]
+    kind_label: str
+    status: choices(Campaign.Status)  # type: ignore[valid-type]
+    model_version: str
+    starts_on: dt.date
+    ends_on: dt.date
+    above_scale_only: bool
+    sample_share: Decimal | None
+    members: int  # in the regions the user governs
+    submitted: int
+
+
+class CampaignDetailOut(CampaignOut):
+    completion: list[CampaignRegionOut]
+
+
+def _visible_members(user, campaign: Campaign):
+    """The campaign's members with their state, narrowed to the enterprises the user may see."""
+    return campaigns.members_with_status(campaign).filter(enterprise__in=Enterprise.objects.visible_to(user))
+
+
+def _completion_rows(user, campaign: Campaign) -> list[Region]:
+    """As the campaign page: the regions directly below the campaign's, as far as the user governs them; for an
+    officer below those (a county following a province campaign), their own regions."""
+    scope = scope_of(user)
+    children = Region.objects.filter(parent=campaign.region, is_active=True).order_by("code")
+    rows = [r for r in children if scope.is_admin or scope.manages_code(r.code)]
+    return rows or list(Region.objects.filter(path__in=scope.officer_paths).order_by("code"))
+
+
+def _campaign_out(user, campaign: Campaign) -> dict:
+    members = _visible_members(user, campaign)
+    return {
+        "id": campaign.pk, "name": campaign.name, "region_code": campaign.region_id, "kind": campaign.kind,
+        "kind_label": campaign.get_kind_display(), "status": campaign.status,
+        "model_version": str(campaign.model_version), "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
+        "above_scale_only": campaign.above_scale_only, "sample_share": campaign.sample_share,
+        "members": members.count(), "submitted": members.filter(done=True).count(),
+    }  # fmt: skip
+
+
+def _campaigns(user):
+    if not scope_of(user).is_authority:
+        raise PermissionDenied(_("监测数据仅对主管部门开放"))
+    return campaigns.campaigns_visible_to(user).select_related("region", "model_version")
+
+
+@router.get("/campaigns", response={200: list[CampaignOut], 403: Problem}, summary="专项行动列表（本地区参与的）",
+            tags=["监测 · 专项行动"])  # fmt: skip
+@paginate(Page)
+def list_campaigns(request, status: choices(Campaign.Status) | None = None):  # type: ignore[valid-type]
+    queryset = _campaigns(request.user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return [_campaign_out(request.user, c) for c in queryset]
+
+
+@router.get("/campaigns/{pk}", response={200: CampaignDetailOut, 403: Problem}, summary="专项行动：按地区的完成情况",
+            tags=["监测 · 专项行动"])  # fmt: skip
+def get_campaign(request, pk: Id):
+    campaign = get_object_or_404(_campaigns(request.user), pk=pk)
+    members = _visible_members(request.user, campaign)
+    rows = campaigns.completion(campaign, _completion_rows(request.user, campaign), members)
+    completion = [
+        {"region_code": row["region"].code, "region_name": row["region"].name, "members": row["members"],
+         "submitted": row[campaigns.SUBMITTED], "returned": row[campaigns.RETURNED],
+         "pending": row[campaigns.PENDING], "rate": row["rate"]}
+        for row in rows
+    ]  # fmt: skip
+    return {**_campaign_out(request.user, campaign), "completion": completion}
+
+
+class IndexUnitOut(Schema):
+    code: str
+    name: str
+    score: float | None
+    rank: float | None
+    rank_low: float | None
+    rank_high: float | None
+    components: dict[str, float | None]
+    change: float | None  # on the latest published run of the year before
+    rank_before: float | None
+
+
+class IndexRunOut(Schema):
+    id: int
+    code: str
+    name: str
+    region_code: str
+    year: int
+    version: int
+    status: choices(IndexRun.Status)  # type: ignore[valid-type]
+    progress: int
+    provisional: bool  # an example definition, not a method any region adopted
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    published_at: dt.datetime | None
+
+
+class IndexRunDetailOut(IndexRunOut):
+    error: str
+    units: list[IndexUnitOut]
+
+
+def runs_visible_to(user):
+    """Published runs are public; unpublished ones only to the officers governing the run's region."""
+    published = IndexRun.objects.filter(published_at__isnull=False)
+    if not scope_of(user).is_authority:
+        return published
+    return published | in_scope(IndexRun.objects.filter(published_at__isnull=True), user)
+
+
+def _run_out(run: IndexRun) -> dict:
+    spec = run.definition or {}
+    return {
+        "id": run.pk, "code": run.code, "name": spec.get("name", run.code), "region_code": run.region_id,
+        "year": run.year, "version": run.version, "status": run.status, "progress": run.progress,
+        "provisional": bool(spec.get("provisional")), "created_at": run.created_at, "finished_at": run.finished_at,
+        "published_at": run.published_at,
+    }  # fmt: skip
+
+
+@router.get("/index-runs", response=list[IndexRunOut], summary="发展指数计算：已发布的，及本地区未发布的",
+            tags=["监测 · 发展指数"])  # fmt: skip
+@paginate(Page)
+def list_index_runs(request, region_code: Code | None = None, year: int | None = None):
+    runs = runs_visible_to(request.user).order_by("-year", "code", "-version")
+    if region_code:
+        runs = runs.filter(region_id=region_code)
+    if year:
+        runs = runs.filter(year=year)
+    return [_run_out(r) for r in runs]
+
+
+@router.get("/index-runs/{pk}", response=IndexRunDetailOut, summary="发展指数计算：得分、排名区间与同比变化",
+            tags=["监测 · 发展指数"])  # fmt: skip
+def get_index_run(request, pk: Id):
+    run = get_object_or_404(runs_visible_to(request.user).select_related("region"), pk=pk)
+    units = indexruns.with_change(run) if run.status == IndexRun.Status.DONE else []
+    keys = IndexUnitOut.model_fields
+    return {**_run_out(run), "error": run.error, "units": [{k: u.get(k) for k in keys} for u in units]}
