@@ -100,10 +100,11 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             JOIN {t["d"]} d ON d.result_id = dr.id AND d.is_current = %s
             WHERE d.score IS NOT NULL AND {condition}) c"""  # noqa: S608
 
-    # The index's mean domain scores: top-level nodes, in the groupings the index reads.
+    # The index's mean domain scores: the two top levels of nodes (CMMM: elements and domains), in the groupings
+    # the index reads.
     domains, domain_params = _legs(
         "%s, 'domain', c.model_code, %s, c.node_code, 0, COUNT(*), SUM(c.score)", [year, basis, True],
-        source=scored("d.depth = 0"), keys="c.model_code, c.node_code", groupings=(SIZE, CLUSTER, CHAIN),
+        source=scored("d.depth <= 1"), keys="c.model_code, c.node_code", groupings=(SIZE, CLUSTER, CHAIN),
     )  # fmt: skip
     statement, params = f"{levels} UNION ALL {domains}", level_params + domain_params
     thresholds = gaps.current_marks() if with_gaps else []

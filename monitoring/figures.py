@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, ModelVersion
 from assessments.tiers import TIERS
 from catalog.models import MatchMeeting, Need, Provider, Solution
+from enterprises.models import Chain, Cluster
 from regions.models import IndustryDivision, Region, prefix_range
 
-from . import metrics
+from . import gaps, metrics
 from .models import Tally
 from .progress import share
 
@@ -281,4 +282,81 @@ def pools(view: View) -> Figure:
         all_needs = sum(n for (code, _s), n in needs.items() if (code or "").startswith(key))
         done = sum(n for (code, s), n in needs.items() if (code or "").startswith(key) and s in answered)
         figure.rows.append([label, under(providers, key), under(solutions, key), all_needs, done, under(events, key)])
+    return figure
+
+
+def _groupings_on_path(model, region: Region):
+    """The clusters or chains an officer of `region` sees (as `visible_to` does): those of the region and below,
+    and those of the regions above it (a provincial cluster spans the county). Another county's are never shown,
+    even where some of its members sit in this region."""
+    path = region.path
+    above = [code for code in (path[:2] + "0000", path[:4] + "00") if len(path) > 2 and not code.startswith(path)]
+    return model.objects.filter(Q(**prefix_range("region_id", path)) | Q(region_id__in=above))
+
+
+def clusters_and_chains(view: View) -> Figure:
+    """Per industrial cluster and industry chain: its members in the view's region and population, by level (the
+    view's model and basis, at the end of the year) and by highest tier; shares only for groups of `min_group`."""
+    levels = _levels(view)
+    column = {number: i for i, (number, _name) in enumerate(levels)}
+    figure = Figure(
+        key="groups", title=_("产业集群与产业链"), kind="stacked", charted=tuple(range(2, len(levels) + 3)),
+        headers=[_("集群/产业链"), _("企业数"), _("未评估"), *[name for _n, name in levels], *TIERS.values(),
+                 _("二级及以上占比（%）"), _("基础级及以上占比（%）")],
+        note=_("%(basis)s；只计本地区内的成员，一家企业可属多个集群或产业链") % {
+            "basis": metrics.BASIS_LABELS[view.basis]},
+    )  # fmt: skip
+    for grouping, model, prefix in (
+        (Tally.Grouping.CLUSTER, Cluster, _("集群")),
+        (Tally.Grouping.CHAIN, Chain, _("链")),
+    ):
+        population = _tallies(view, "population", keys=("group_id",), grouping=grouping)
+        at_level = _tallies(view, "level", keys=("group_id", "level"), year=view.year, grouping=grouping,
+                            model_code=view.model_code, basis=view.basis)  # fmt: skip
+        tiers = _tallies(view, "tier", keys=("group_id", "level"), grouping=grouping)
+        names = dict(_groupings_on_path(model, view.region).filter(pk__in=[g for (g,) in population])
+                     .values_list("pk", "name"))  # fmt: skip
+        for pk, name in sorted(names.items(), key=lambda item: item[1]):
+            total = population[(pk,)]
+            counts = [0] * len(levels)
+            for (group, level), n in at_level.items():
+                if group == pk:
+                    counts[column.get(level, 0)] += n
+            highest = [tiers.get((pk, rank), 0) for rank in range(1, len(TIERS) + 1)]
+            big = total >= view.min_group
+            level2 = sum(n for (number, _l), n in zip(levels, counts, strict=True) if number >= 2)
+            figure.rows.append([
+                f"{prefix}·{name}", total, total - sum(counts), *counts, *highest,
+                share(level2, total) if big else None, share(sum(highest), total) if big else None,
+            ])  # fmt: skip
+            figure.covers += total
+    return figure
+
+
+def top_gaps(view: View) -> Figure:
+    """Which domains and sub-domains hold most enterprises below their next level: per node of the view's model,
+    the enterprises of the view's region and population whose latest result on the basis scores it below the mark
+    of their next level (the rule: `monitoring.gaps`), most first. The current standing whatever the view's year:
+    the gaps are tallied for the current year only."""
+    this_year = timezone.localdate().year
+    names = gaps.node_names(view.model_code)
+    below = _tallies(view, "gap", keys=("node_code", "level"), year=this_year, model_code=view.model_code,
+                     basis=view.basis)  # fmt: skip
+    top = max((number for number, _name in _levels(view)), default=0)
+    standing = _tallies(view, "level", keys=("level",), year=this_year, model_code=view.model_code, basis=view.basis)
+    with_next = sum(n for (level,), n in standing.items() if level < top)  # those a next level exists for
+    figure = Figure(
+        key="gaps", title=_("短板分布：低于下一等级要求的企业"), kind="grouped", charted=(1,),
+        headers=[_("能力域/子域"), _("低于下一等级要求的企业数"), _("占未达最高级已评估企业（%）")],
+        note=_("%(basis)s；按当前最新结果：某域（或子域）得分低于企业下一等级的要求（CMMM 为下一级通过线，"
+               "分数段模型为下一级分数下限占满分的比例）即计为短板；已达最高级的企业不计") % {
+            "basis": metrics.BASIS_LABELS[view.basis]},
+    )  # fmt: skip
+    rows = []
+    for (code, _depth), n in below.items():
+        label = names.get(code, (code, 0))[0]
+        rows.append([label, n, share(n, with_next) if with_next >= view.min_group else None])
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    figure.rows = rows
+    figure.covers = with_next
     return figure

@@ -47,16 +47,18 @@ def current_marks() -> list[tuple[str, int, float]]:
 
 
 def node_names(model_code: str) -> dict[str, tuple[str, int]]:
-    """{node code: (name, depth)} of the model's current version, in the tree's order."""
+    """{node code: (its name with its ancestors' — "人员 › 组织战略", depth)} of the model's current version, in the
+    tree's order."""
     version = ModelVersion.objects.filter(code=model_code, is_current=True).first()
     if version is None:
         return {}
     out: dict[str, tuple[str, int]] = {}
 
-    def walk(nodes, depth: int) -> None:
+    def walk(nodes, depth: int, above: str) -> None:
         for node in nodes:
-            out[node.code] = (node.name, depth)
-            walk(node.children, depth + 1)
+            name = f"{above} › {node.name}" if above else node.name
+            out[node.code] = (name, depth)
+            walk(node.children, depth + 1, name)
 
-    walk(parsed_spec(version).nodes, 0)
+    walk(parsed_spec(version).nodes, 0, "")
     return out

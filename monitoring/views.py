@@ -175,19 +175,26 @@ FIGURES = {
     "coverage": figures.coverage,
     "heat": figures.industry_heat,
     "trend": figures.level_trend,
+    "groups": figures.clusters_and_chains,
+    "gaps": figures.top_gaps,
     "pools": figures.pools,
 }
 
 
 @login_required
 def region_figures(request, code: str):
-    """The statistics of a region: every chart with its table; `?export=<figure>` gives that table as XLSX."""
+    """The statistics of a region: every chart with its table; `?export=<figure>` gives that table as XLSX (with
+    `&format=json`, as JSON)."""
     region = _governed_region(request, code)
     form = FigureViewForm(request.GET or None)
     view = form.view(region, selectors.min_group())
     wanted = request.GET.get("export")
     if wanted in FIGURES:
         figure = FIGURES[wanted](view)
+        if request.GET.get("format") == "json":  # the same table for scripts: headers, rows (null: withheld share)
+            table = {"key": figure.key, "title": figure.title, "note": figure.note, "covers": figure.covers,
+                     "headers": [str(h) for h in figure.headers], "rows": figure.rows}  # fmt: skip
+            return JsonResponse(table, json_dumps_params={"ensure_ascii": False})
         response = HttpResponse(content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{region.code}-{figure.key}-{view.year}.xlsx"'
         title = f"{region.full_name} · {figure.title}（{form.describe()}）"
