@@ -67,7 +67,7 @@ def round_detail(request, pk: int):
         filing.late = filings.is_late(filing, today)
     counts = {status: sum(1 for f in shown if f.status == status) for status, _label in Filing.Status.choices}
     context = {"round": round_, "filings": shown, "late": sum(f.late for f in shown), "counts": counts,
-               "statuses": Filing.Status.choices}  # fmt: skip
+               "statuses": Filing.Status.choices, "definition": filings.definition(round_)}  # fmt: skip
     return render(request, "monitoring/round_detail.html", context)
 
 

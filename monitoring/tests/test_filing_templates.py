@@ -230,3 +230,21 @@ def test_a_round_opened_before_templates_were_frozen_reads_the_builtin(world):
     round_.definition = {}
     round_.save()
     assert filings.columns_of(round_)[0].title == "规上工业企业数"
+
+
+def test_an_industry_filing_shows_and_exports_by_industry(world, firms, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    round_ = open_round(world["province"], "progress_industry")
+    east = Filing.objects.get(round=round_, region_id="360102")
+    client = login(world["county"])
+    assert "分行业智改数转进展统计表" in client.get(f"/monitoring/rounds/{round_.pk}/").content.decode()
+    page = client.get(f"/monitoring/filings/{east.pk}/").content.decode()
+    assert "<th>行业</th>" in page and "34 通用设备制造业" in page
+    sheet = load_workbook(io.BytesIO(client.get(f"/monitoring/filings/{east.pk}/?format=xlsx").content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[1][:3] == ["行业", "规上工业企业数", "本年完成自评估的规上企业"]
+    assert rows[3][:4] == ["34 通用设备制造业", 2, 1, 50]
+    assert rows[5][:3] == ["合计", 3, 1]
