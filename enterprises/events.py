@@ -23,6 +23,8 @@ DEFAULT_VISIBILITY = {
     Kind.GROUPING: Visibility.SHARED,  # clusters and chains are shown on the enterprise's page
     Kind.ASSESSED: Visibility.SHARED,  # submitted assessments of it are visible to it
     Kind.REPORTED: Visibility.SHARED,  # an issued report is visible to it
+    # Its own application's steps (submitted, returned, recognised …): the applicant always sees where it stands.
+    Kind.RECOGNITION: Visibility.SHARED,
     Kind.NOTE: Visibility.INTERNAL,  # the writer chooses (see note_visibility); unsaid means internal
 }
 

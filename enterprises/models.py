@@ -301,6 +301,7 @@ class EnterpriseEvent(models.Model):
         GROUPING = "grouping", _("集群/产业链变更")
         ASSESSED = "assessed", _("成熟度评估")
         REPORTED = "reported", _("诊断报告")
+        RECOGNITION = "recognition", _("认定")
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "incentives",
     "reports",
     "monitoring",
+    "recognition",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecognitionConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "recognition"
+    verbose_name = _("梯度认定")

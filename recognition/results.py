@@ -1,0 +1,91 @@
+"""What a recognition changes: the Recognition record (validity, certificate code), the enterprise's tier label
+and its timeline. The tier label follows the record: set here on recognition, removed on revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.policy import scope_of
+from enterprises import events as enterprise_events
+from enterprises.models import EnterpriseEvent, EnterpriseLabel
+
+from . import chain
+from .models import Application, Recognition
+
+TIER_LABEL = {"basic": "tier-basic", "advanced": "tier-advanced", "excellent": "tier-excellent",
+              "leading": "tier-leading"}  # fmt: skip
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
+
+
+def new_code() -> str:
+    return "RC" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def recognise(*, actor, application: Application) -> Recognition:
+    rules = application.programme.rules
+    today = timezone.localdate()
+    recognition = Recognition.objects.create(
+        application=application, programme=application.programme, enterprise=application.enterprise,
+        subject=rules.subject, grade=application.grade, recognised_on=today,
+        valid_until=_years_later(today, rules.validity_years) if rules.validity_years else None,
+        certificate_code=new_code(),
+    )  # fmt: skip
+    if rules.kind == "tier" and rules.subject in TIER_LABEL:
+        EnterpriseLabel.objects.update_or_create(
+            enterprise=application.enterprise, label_id=TIER_LABEL[rules.subject], defaults={"year": rules.year}
+        )
+    enterprise_events.record(
+        application.enterprise, EnterpriseEvent.Kind.RECOGNITION, actor=actor,
+        summary=_("%(programme)s：认定通过") % {"programme": application.programme.name},
+        data={"application": application.pk, "recognition": recognition.pk},
+    )  # fmt: skip
+    return recognition
+
+
+@transaction.atomic
+def revoke(*, actor, recognition: Recognition, reason: str) -> Recognition:
+    """Withdraw a recognition with the reason, by an officer of the recognising level; the tier label goes unless
+    another recognition in force still carries it."""
+    from . import access
+    from .events import record
+
+    rules = recognition.programme.rules
+    if not access.acts_at(actor, recognition.enterprise.county_id, rules.level) and not scope_of(actor).is_admin:
+        raise PermissionDenied(_("只有作出认定的主管部门可以撤销"))
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请写明撤销原因")})
+    if recognition.revoked_at:
+        raise ValidationError(_("该认定已撤销"))
+    recognition.revoked_at, recognition.revoked_reason, recognition.revoked_by = timezone.now(), reason[:300], actor
+    recognition.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    application = recognition.application
+    application.status = chain.REVOKED
+    application.save(update_fields=["status"])
+    record(application, "revoke", actor=actor, reason=reason)
+    label = TIER_LABEL.get(rules.subject) if rules.kind == "tier" else None
+    still = Recognition.objects.filter(enterprise=recognition.enterprise, subject=rules.subject,
+                                       revoked_at__isnull=True, programme__kind="tier")  # fmt: skip
+    if label and not still.exists():
+        EnterpriseLabel.objects.filter(enterprise=recognition.enterprise, label_id=label).delete()
+    enterprise_events.record(
+        recognition.enterprise, EnterpriseEvent.Kind.RECOGNITION, actor=actor,
+        summary=_("%(programme)s：认定已撤销（%(reason)s）") % {"programme": recognition.programme.name,
+                                                            "reason": reason[:100]},
+        data={"recognition": recognition.pk},
+    )  # fmt: skip
+    return recognition
