@@ -16,6 +16,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("reports/", include("reports.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("recognition/", include("recognition.urls")),
     path("index/<int:pk>/", index_views.public_page, name="index_public"),
     path("index/<int:pk>/<str:name>", index_views.public_download, name="index_download"),
     path("r/<str:code>/", report_views.verify, name="report_verify"),
