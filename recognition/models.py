@@ -281,3 +281,51 @@ class Recognition(models.Model):
     @property
     def in_force(self) -> bool:
         return self.revoked_at is None
+
+
+class PrerequisiteRun(models.Model):
+    """A re-check of a programme's prerequisites over every enterprise of a region (a background task): who would
+    qualify today, who waits on a confirmation or a declaration, who does not — and why."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="prerequisite_runs")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)  # {outcome: enterprises}
+    error = models.CharField(max_length=500, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("申报条件核查")
+        verbose_name_plural = _("申报条件核查")
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.region_id} {self.status}"
+
+
+class PrerequisiteResult(models.Model):
+    """One enterprise's outcome in a prerequisite run: the worst of its items, and the items holding it back."""
+
+    run = models.ForeignKey(PrerequisiteRun, on_delete=models.CASCADE, related_name="results")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=12)  # met | pending | undeclared | unknown | not_met
+    blockers = models.CharField(max_length=300, blank=True)  # the names of the items not met, joined
+
+    class Meta:
+        verbose_name = _("申报条件核查结果")
+        verbose_name_plural = _("申报条件核查结果")
+        indexes = [models.Index(fields=["run", "outcome"], name="prerequisite_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.enterprise_id} {self.outcome}"
