@@ -107,3 +107,86 @@ def test_the_change_on_the_previous_published_year(world, province, records):
     expected = round(rows["360102"]["score"] - before["360102"]["score"], 2)
     assert rows["360102"]["change"] == expected and expected > 0
     assert IndexRun.objects.count() == 2
+
+
+@pytest.fixture
+def sized(world, make_enterprise, give_result):
+    """Industry 34 in 东湖区: a large firm at level 2 (人员 0.6) and a micro one at level 1 (人员 0.9); industry 39 in
+    青山湖区: a small one, unassessed; a large firm at level 5 that is not above scale does not count."""
+    from assessments.models import DomainScore
+
+    def firm(county, industry, size, level=None, people=None):
+        enterprise = make_enterprise(county, industry=industry, size_class=size, is_above_scale=True)
+        if level is not None:
+            assessment = give_result(enterprise, level, when=at(2026))
+            if people is not None:
+                DomainScore.objects.create(result=assessment.results.get(), enterprise=enterprise, model_code="cmmm",
+                                           node_code="P", depth=0, score=people)  # fmt: skip
+        return enterprise
+
+    large = firm("360102", "34", "large", 2, 0.6)
+    micro = firm("360102", "34", "micro", 1, 0.9)
+    small = firm("360111", "39", "small")
+    outside = make_enterprise("360102", industry="34", size_class="large", is_above_scale=False)
+    give_result(outside, 5, when=at(2026))
+    return {"large": large, "micro": micro, "small": small}
+
+
+def spec_for(unit: str, **extra) -> dict:
+    return {**SPEC, "unit": unit, **extra, "indicators": [
+        *SPEC["indicators"], {"code": "DP", "name": "人员", "source": "domain_mean", "node": "P", "parent": "MAT"},
+    ]}  # fmt: skip
+
+
+def test_industries_as_units_with_mean_domain_scores(province, sized):
+    cube.rebuild()
+    units, values = devindex.indicator_values(spec_for("industry"), province, 2026)
+    assert [(u.code, u.name) for u in units] == [("34", "通用设备制造业"), ("39", "计算机、通信和其他电子设备制造业")]
+    assert values["share_level2"]["34"] == 50.0 and values["mean_level"]["34"] == 1.5
+    assert values["domain_mean:P"]["34"] == pytest.approx(75.0)  # (0.6 + 0.9) / 2 × 100
+    assert values["share_level2"]["39"] == 0.0 and math.isnan(values["domain_mean:P"]["39"])
+
+
+def test_weighting_by_size_counts_each_enterprise_with_its_class_weight(province, sized):
+    cube.rebuild()
+    weighted = spec_for("industry", weight_by="size", size_weights={"large": 3, "micro": 1})
+    _units, values = devindex.indicator_values(weighted, province, 2026)
+    assert values["share_level2"]["34"] == pytest.approx(75.0)  # 3 of 3 + 1
+    assert values["mean_level"]["34"] == pytest.approx(1.75)  # (2 × 3 + 1 × 1) / 4
+    assert values["domain_mean:P"]["34"] == pytest.approx(67.5)  # (0.6 × 3 + 0.9 × 1) / 4 × 100
+    assert values["self_coverage"]["34"] == pytest.approx(100.0)
+    assert values["share_level2"]["39"] == 0.0  # small is not listed: weight 1
+    by_county = devindex.indicator_values({**weighted, "unit": "county"}, province, 2026)[1]
+    assert by_county["share_level2"]["360102"] == pytest.approx(75.0)
+
+
+def test_clusters_and_chains_as_units_count_their_members_in_the_province(province, sized):
+    from enterprises.models import Chain, ChainMembership, Cluster, ClusterMembership
+
+    vr = Cluster.objects.create(name="南昌VR产业集群", region_id="360100")
+    petro = Cluster.objects.create(name="九江石化集群", region_id="360400")
+    elsewhere = Cluster.objects.create(name="北京集群", region_id="110000")
+    for cluster, firm in [(vr, "large"), (vr, "small"), (petro, "micro"), (elsewhere, "large")]:
+        ClusterMembership.objects.create(cluster=cluster, enterprise=sized[firm])
+    chain = Chain.objects.create(name="东湖精密机械链", region_id="360102")
+    ChainMembership.objects.create(chain=chain, enterprise=sized["micro"], position="leader")
+    cube.rebuild()
+    spec = spec_for("cluster", weight_by="size", size_weights={"large": 3})
+    units, values = devindex.indicator_values(spec, province, 2026)
+    assert [u.name for u in units] == ["南昌VR产业集群", "九江石化集群"]  # by region, then name; not Beijing's
+    assert values["share_level2"][f"C{vr.pk}"] == pytest.approx(75.0)  # large (3) at level 2 of 3 + 1
+    assert values["domain_mean:P"][f"C{vr.pk}"] == pytest.approx(60.0)
+    assert values["share_level2"][f"C{petro.pk}"] == 0.0 and values["domain_mean:P"][f"C{petro.pk}"] == 90.0
+    chains = devindex.indicator_values(spec_for("chain"), province, 2026)[1]
+    assert chains["mean_level"][f"K{chain.pk}"] == 1.0
+
+
+def test_the_industry_example_definition_runs(world, province, sized):
+    cube.rebuild()
+    spec = devindex.definitions()["example-industry"]
+    assert spec["provisional"] and spec["unit"] == "industry" and spec["weight_by"] == "size"
+    run = indexruns.compute(indexruns.run_start(actor=world["province"], code="example-industry", region=province,
+                                                year=2026))  # fmt: skip
+    assert run.status == "done", run.error
+    assert [u["code"] for u in run.outputs["units"]] == ["34", "39"]  # industry 34 leads on every indicator
+    assert {row["uCode"]: row["DP"] for row in run.idata} == {"34": 66.0, "39": None}  # (0.6 × 4 + 0.9) / 5
