@@ -69,6 +69,11 @@ class BaseColumnFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
         self.rows_kind = rows_kind
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].widget.attrs.update({"class": "form-control", "min": 1, "size": 3})
+
     def columns(self) -> list[dict]:
         """The columns in the order given ("序号", then as listed), rows without a title left out."""
         ordered = self.ordered_forms if self.can_order else self.forms
@@ -84,7 +89,7 @@ class BaseColumnFormSet(forms.BaseFormSet):
 
 
 ColumnFormSet = forms.formset_factory(
-    ColumnForm, formset=BaseColumnFormSet, extra=3, can_order=True, can_delete=True, max_num=MAX_COLUMNS
+    ColumnForm, formset=BaseColumnFormSet, extra=6, can_order=True, can_delete=True, max_num=MAX_COLUMNS
 )
 
 
