@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import chain
+from .querysets import ApplicationQuerySet, ProgrammeQuerySet
 
 OPEN = [chain.DRAFT, chain.IN_REVIEW, chain.RETURNED]
 
@@ -22,6 +23,8 @@ class Programme(models.Model):
         DRAFT = "draft", _("未发布")
         OPEN = "open", _("申报中")
         CLOSED = "closed", _("已截止")
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         TIER = "tier", _("智能工厂梯度")
@@ -92,6 +95,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
