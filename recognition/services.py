@@ -16,7 +16,7 @@ from regions.models import prefix_range
 
 from . import access, calendar, chain
 from .events import record, timeline
-from .models import Application, ApplicationEvent, Programme
+from .models import Application, ApplicationEvent, PrerequisiteRun, Programme
 
 # --- programmes ---------------------------------------------------------------------------------------------------
 
@@ -227,4 +227,23 @@ def application_decide(*, actor, application: Application, decision: str, reason
         recognise(actor=actor, application=application)
     elif position.status != chain.IN_REVIEW or step.action in {"decision", "recommend"}:
         timeline(application, f"{step.name}：{_(chain.DECISION_NAMES[decision])}", actor=actor)
+    if position.status in {chain.REJECTED, chain.CULTIVATION} and application.rereview_of_id:
+        from .results import rereview_failed
+
+        rereview_failed(actor=actor, application=application, reason=reason)  # a failed re-review revokes
     return application
+
+
+# --- prerequisite re-checks ---------------------------------------------------------------------------------------
+
+
+def recheck_start(*, actor, programme: Programme, region) -> PrerequisiteRun:
+    """Queue a re-check of the programme's prerequisites for every enterprise of a region the actor governs."""
+    from .tasks import recheck_prerequisites
+
+    if not scope_of(actor).manages_code(region.code) or not region.path.startswith(programme.region.path):
+        raise PermissionDenied(_("只能核查本部门主管、且属于该项目范围的地区"))
+    prerequisite_run = PrerequisiteRun.objects.create(programme=programme, region=region, started_by=actor)
+    transaction.on_commit(lambda: recheck_prerequisites.enqueue(prerequisite_run.pk))
+    return prerequisite_run
+

@@ -6,6 +6,7 @@ import copy
 import pytest
 from django.core.files.base import ContentFile
 
+from monitoring.tests.conftest import give_result  # noqa: F401  (a fixture recognition tests use too)
 from recognition import library, services
 from recognition.models import ApplicationEvidence, Expert, Programme
 from regions.models import Region
