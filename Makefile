@@ -53,6 +53,7 @@ bench: setup
 	$(PY) -W ignore benchmarks/bench_peers.py
 	$(PY) benchmarks/bench_hostile_files.py
 	$(PY) benchmarks/bench_import_100k.py
+	$(PY) -W ignore benchmarks/bench_recognition.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear
