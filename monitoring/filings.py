@@ -22,7 +22,7 @@ from enterprises.models import Enterprise
 from regions.models import IndustryDivision, Region, prefix_range
 
 from . import metrics
-from .filing_templates import BUILTIN, INDUSTRIES, POPULATION, Column, definition_of, template_choices  # noqa: F401
+from .filing_templates import INDUSTRIES, POPULATION, Column, definition_of, template_choices  # noqa: F401 - re-exported
 from .models import Filing, FilingEvent, StatisticsRound
 from .progress import share
 from .querysets import governs, in_scope

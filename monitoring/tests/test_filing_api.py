@@ -148,3 +148,17 @@ def test_published_index_runs_are_public_unpublished_ones_for_the_governing_offi
         assert [r["id"] for r in client.get(f"{API}/index-runs").json()["items"]] == [published.pk]
         assert client.get(f"{API}/index-runs/{draft.pk}").status_code == 404
         assert client.get(f"{API}/index-runs/{published.pk}").json()["units"][0]["rank"] == 1
+
+
+def test_another_citys_campaign_is_a_404_for_a_county_officer(world, campaign, login):
+    version = ModelVersion.objects.get(code="cmmm", is_current=True)
+    today = timezone.localdate()
+    theirs = campaigns.campaign_create(
+        actor=world["other_city"], name="九江诊断行动", region=Region.objects.get(code="360400"), kind="self",
+        model_version=version, starts_on=today, ends_on=today + dt.timedelta(days=5), above_scale_only=False,
+        chosen=[world["other"].pk],
+    )  # fmt: skip
+    county = login(world["county"])
+    assert county.get(f"{API}/campaigns/{theirs.pk}").status_code == 404
+    assert [c["id"] for c in county.get(f"{API}/campaigns").json()["items"]] == [campaign.pk]
+    assert login(world["other_city"]).get(f"{API}/campaigns/{theirs.pk}").json()["members"] == 1
