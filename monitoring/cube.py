@@ -44,10 +44,13 @@ def _tables() -> dict[str, str]:
     return {key: q(model._meta.db_table) for key, model in models.items()}
 
 
-def _legs(values: str, params: list, *, source: str = "c", keys: str = "", groupings=(PLAIN, SIZE, CLUSTER, CHAIN)):
+def _legs(
+    values: str, params: list, *, source: str = "c", keys: str = "", groupings=(PLAIN, SIZE, CLUSTER, CHAIN),
+    by_industry: bool = True,
+):  # fmt: skip
     """SELECTs of one measure over `source` (rows with enterprise_id, county_id, industry_id, is_above_scale and
     size_class), one per grouping, joined by UNION ALL. `values` gives year … score_sum; `keys` the measure's own
-    GROUP BY expressions (level, node …)."""
+    GROUP BY expressions (level, node …); `by_industry=False` leaves the industry out of the plain rows."""
     t = _tables()
     extra = f", {keys}" if keys else ""
     layouts = {
@@ -60,6 +63,8 @@ def _legs(values: str, params: list, *, source: str = "c", keys: str = "", group
         CHAIN: (f"'chain', g.chain_id, c.county_id, {NO_INDUSTRY}, c.is_above_scale, c.size_class",
                 f"JOIN {t['ch']} g ON g.enterprise_id = c.enterprise_id", "g.chain_id, c.county_id, c.size_class"),
     }  # fmt: skip
+    if not by_industry:
+        layouts[PLAIN] = (f"'', {NO_GROUP}, c.county_id, {NO_INDUSTRY}, c.is_above_scale, ''", "", "c.county_id")
     selects, all_params = [], []
     for grouping in groupings:
         key_columns, join, group_by = layouts[grouping]
@@ -75,7 +80,7 @@ def _population() -> tuple[str, list]:
     legs, params = _legs(f"0, 'population', '', '', '', 0, COUNT(*), {NO_SUM}", [])
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
-        WITH c AS (
+        WITH c AS MATERIALIZED (
             SELECT id AS enterprise_id, county_id, industry_id, is_above_scale, size_class
             FROM {t["e"]} WHERE removed_at IS NULL
         ) {legs}""",  # noqa: S608
@@ -94,28 +99,33 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
     )
 
     def scored(condition: str) -> str:
-        """The results' current node scores (see `DomainScore`: selected by assessment) that meet `condition`."""
-        return f"""(SELECT c.*, d.node_code, d.depth, d.score FROM c
-            JOIN {t["r"]} dr ON dr.assessment_id = c.assessment_id
-            JOIN {t["d"]} d ON d.result_id = dr.id AND d.is_current = %s
-            WHERE d.score IS NOT NULL AND {condition}) c"""  # noqa: S608
+        """The node scores of the chosen results (the CTE `s` below) that meet `condition`."""
+        return f"(SELECT * FROM s WHERE {condition}) c"  # noqa: S608
 
-    # The index's mean domain scores: the two top levels of nodes (CMMM: elements and domains), in the groupings
-    # the index reads.
-    domains, domain_params = _legs(
-        "%s, 'domain', c.model_code, %s, c.node_code, 0, COUNT(*), SUM(c.score)", [year, basis, True],
-        source=scored("d.depth <= 1"), keys="c.model_code, c.node_code", groupings=(SIZE, CLUSTER, CHAIN),
-    )  # fmt: skip
-    statement, params = f"{levels} UNION ALL {domains}", level_params + domain_params
+    statement, params = levels, level_params
+    if basis == Assessment.Kind.SELF:
+        # The index's mean domain scores (it reads results on the self-assessment basis): the top-level nodes
+        # (CMMM: the four elements), in the groupings the index reads. Deeper nodes would multiply these rows.
+        domains, domain_params = _legs(
+            "%s, 'domain', c.model_code, %s, c.node_code, 0, COUNT(*), SUM(c.score)", [year, basis],
+            source=scored("depth = 0"), keys="c.model_code, c.node_code", groupings=(SIZE, CLUSTER, CHAIN),
+        )  # fmt: skip
+        statement, params = f"{statement} UNION ALL {domains}", params + domain_params
     thresholds = gaps.current_marks() if with_gaps else []
     if thresholds:
         # The mark the enterprise's next level asks of each node; NULL (no next level) counts no gap.
-        case = " ".join("WHEN c.model_code = %s AND c.level = %s THEN %s" for _ in thresholds)
+        by_model: dict[str, list] = {}
+        for model_code, level, mark in thresholds:
+            by_model.setdefault(model_code, []).extend([level, mark])
+        case = " ".join(
+            "WHEN %s THEN CASE level " + " ".join(["WHEN %s THEN %s"] * (len(v) // 2)) + " END"
+            for v in by_model.values()
+        )
+        case_params = [value for model_code, v in by_model.items() for value in (model_code, *v)]
         gap_legs, gap_params = _legs(
-            f"%s, 'gap', c.model_code, %s, c.node_code, c.depth, COUNT(*), {NO_SUM}",
-            [year, basis, True, *[value for row in thresholds for value in row]],
-            source=scored(f"d.score < CASE {case} END"), keys="c.model_code, c.node_code, c.depth",
-            groupings=(PLAIN,),
+            f"%s, 'gap', c.model_code, %s, c.node_code, c.depth, COUNT(*), {NO_SUM}", [year, basis, *case_params],
+            source=scored(f"score < CASE model_code {case} END"), keys="c.model_code, c.node_code, c.depth",
+            groupings=(PLAIN,), by_industry=False,
         )  # fmt: skip
         statement, params = f"{statement} UNION ALL {gap_legs}", params + gap_params
     return (
@@ -127,13 +137,19 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             FROM {t["a"]} a JOIN {t["r"]} r ON r.assessment_id = a.id AND r.is_current = %s
             WHERE a.status = %s AND a.kind IN ({marks}) AND a.submitted_at < %s
         ),
-        c AS (
+        c AS MATERIALIZED (
             SELECT latest.assessment_id, latest.enterprise_id, latest.model_code, latest.level,
                    e.county_id, e.industry_id, e.is_above_scale, e.size_class
             FROM latest JOIN {t["e"]} e ON e.id = latest.enterprise_id
             WHERE latest.position = 1 AND e.removed_at IS NULL
+        ),
+        s AS MATERIALIZED (
+            SELECT c.*, d.node_code, d.depth, d.score FROM c
+            JOIN {t["r"]} dr ON dr.assessment_id = c.assessment_id
+            JOIN {t["d"]} d ON d.result_id = dr.id AND d.is_current = %s
+            WHERE d.score IS NOT NULL
         ) {statement}""",  # noqa: S608
-        [True, Assessment.Status.SUBMITTED, *kinds, end, *params],
+        [True, Assessment.Status.SUBMITTED, *kinds, end, True, *params],
     )
 
 
@@ -143,7 +159,7 @@ def _assessed(year: int) -> tuple[str, list]:
     legs, params = _legs(f"%s, 'assessed', '', c.kind, '', 0, COUNT(*), {NO_SUM}", [year], keys="c.kind")
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
-        WITH c AS (
+        WITH c AS MATERIALIZED (
             SELECT DISTINCT e.id AS enterprise_id, a.kind, e.county_id, e.industry_id, e.is_above_scale, e.size_class
             FROM {t["a"]} a JOIN {t["e"]} e ON e.id = a.enterprise_id
             WHERE a.status = %s AND a.submitted_at >= %s AND a.submitted_at < %s AND e.removed_at IS NULL
@@ -162,7 +178,7 @@ def _tiers() -> tuple[str, list]:
     legs, params = _legs(f"0, 'tier', '', '', '', c.rank, COUNT(*), {NO_SUM}", [], keys="c.rank")
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
-        WITH c AS (
+        WITH c AS MATERIALIZED (
             SELECT e.id AS enterprise_id, highest.rank, e.county_id, e.industry_id, e.is_above_scale, e.size_class
             FROM (
                 SELECT enterprise_id, MAX(CASE label_id {case} END) AS rank

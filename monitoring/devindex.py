@@ -3,9 +3,10 @@ the composite-index engine, with rank intervals from an uncertainty analysis of 
 
 A definition is a YAML file under monitoring/index_definitions (a province adds its own): the unit ranked
 (`unit:` county, city, industry, cluster or chain), indicators with their source (one of SOURCES; `domain_mean`
-also names a `node` of the model), parent, weight and goalposts, aggregates, the engine's pipeline configuration
-and the uncertainty analysis. Inputs and outputs are plain rows in COINr's shape (iData, iMeta), so a published
-run can be rebuilt by anyone with the engine or COINr.
+also names a top-level `node` of the model — the tallies keep those — read on the self-assessment basis), parent,
+weight and goalposts, aggregates, the engine's pipeline configuration and the uncertainty analysis. Inputs and
+outputs are plain rows in COINr's shape (iData, iMeta), so a published run can be rebuilt by anyone with the
+engine or COINr.
 
 Units: counties (a city without counties is one of its own) or cities of the province; the industries (GB/T 4754
 divisions) with above-scale enterprises in the province; the industrial clusters or industry chains registered in

@@ -168,8 +168,8 @@ class Tally(models.Model):
       the end of `year` (the current year: as of the rebuild);
     - `assessed`: with a submitted assessment of kind `basis` during `year`;
     - `tier`: by their highest recognised tier (level 1–4, year 0);
-    - `domain`: the scores (0–1) of the nodes of depth 0 and 1 (`node_code`; CMMM: elements and domains) of
-      those latest results: `n` scored, `score_sum` their sum, so a mean is a division (level 0);
+    - `domain`: the scores (0–1) of the top-level nodes (`node_code`; CMMM: its four elements) of those latest
+      results on the self-assessment basis: `n` scored, `score_sum` their sum, so a mean is a division (level 0);
     - `gap`: enterprises whose latest result has a node (`node_code`, depth in `level`) scoring below what their
       next level needs (see `monitoring.gaps`), current year only.
 
