@@ -17,6 +17,7 @@ from assessments.models import AssessmentResult
 from core.bulk import insert_rows
 from enterprises.models import Enterprise, EnterpriseLabel
 from maturity.conditions import facts_in_force
+from maturity.tier_model import resolve
 from regions.models import prefix_range
 
 from .models import PrerequisiteResult, PrerequisiteRun
@@ -56,26 +57,34 @@ def _declarations(path: str) -> dict[int, list[tuple]]:
     rows = TierFact.objects.filter(is_current=True, **prefix_range("enterprise__county_id", path)).values_list(
         "enterprise_id", "key", "value", "status", "reason"
     )
-    for enterprise_id, key, value, status, reason in rows.iterator(chunk_size=10_000):
-        found.setdefault(enterprise_id, []).append((key, _hashable(value), status, reason))
+    for enterprise_id, key, value, status, _reason in rows.iterator(chunk_size=10_000):
+        # The reason a declaration was sent back is for the enterprise's own page; the outcome does not depend on it.
+        found.setdefault(enterprise_id, []).append((key, _hashable(value), status, ""))
     return found
 
 
 def facts_in(path: str) -> Iterator[tuple[int, Facts]]:
     """(enterprise id, Facts) for every enterprise in the archive under `path`, as `prerequisites.facts_of` reads
-    one enterprise."""
+    one enterprise (but for the stand-in county and the reasons of declarations sent back, which change no
+    outcome)."""
     cmmm, held, declared = _latest_cmmm(path), _held_ranks(path), _declarations(path)
     model = tiers.tier_model()
-    keys_by_county: dict[str, tuple[str, ...]] = {}
+    in_force: dict[str, tuple[str, tuple[str, ...]]] = {}  # county → (its stand-in county, declared keys in force)
+    stand_ins: dict[tuple[str, ...], str] = {}
     rows = Enterprise.objects.filter(removed_at__isnull=True, **prefix_range("county_id", path)).values_list(
         "pk", "county_id", "is_above_scale"
     )
     for pk, county_id, above in rows.order_by("pk").iterator(chunk_size=10_000):
-        keys = keys_by_county.get(county_id)
-        if keys is None:
-            keys = keys_by_county[county_id] = facts_in_force(model, county_id, source="declared")
+        known = in_force.get(county_id)
+        if known is None:
+            # Counties under the same provincial/city overrides evaluate alike: one of them stands in for all, so
+            # the memo of `run` holds a few hundred combinations of facts, not one per county.
+            overrides = resolve(model, county_id).overrides
+            stand_in = stand_ins.setdefault(overrides, county_id)
+            known = in_force[county_id] = (stand_in, facts_in_force(model, county_id, source="declared"))
+        stand_in, keys = known
         mine = tuple(sorted(d for d in declared.get(pk, ()) if d[0] in keys))
-        yield pk, Facts(county_id, bool(above), held.get(pk, 0), cmmm.get(pk), mine)
+        yield pk, Facts(stand_in, bool(above), held.get(pk, 0), cmmm.get(pk), mine)
 
 
 def run(prerequisite_run: PrerequisiteRun) -> PrerequisiteRun:
