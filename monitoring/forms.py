@@ -13,7 +13,7 @@ from enterprises.models import Chain, Cluster, Label, SizeClass
 from regions.models import IndustryDivision, Region, prefix_range
 
 from . import metrics
-from .models import Campaign, Plan, StatisticsRound, Target
+from .models import Campaign, Plan, Target
 
 YEARS = range(2020, 2041)
 YEARS_KEPT = 5  # the years the dashboards' tallies hold (monitoring.cube.YEARS)
@@ -235,20 +235,3 @@ class ReturnForm(forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("退回原因")}),
     )
-
-
-class RoundForm(StyledMixin, forms.ModelForm):
-    template = forms.ChoiceField(label=_("报表模板"))
-
-    class Meta:
-        model = StatisticsRound
-        fields = ["name", "template", "period", "year", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from .filings import template_choices
-
-        self.fields["template"].choices = template_choices()
-        self.fields["period"].help_text = _("如“2026 年度”“2026 年第四季度”")
-        self.style()
