@@ -23,6 +23,23 @@ TIER_LABEL = {"basic": "tier-basic", "advanced": "tier-advanced", "excellent": "
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 
 
+def recognitions_for(user):
+    """Recognitions a user may open (certificate, revocation page): the enterprise's own, and those of enterprises in
+    an officer's region or below; the admin all. Anything else is a 404 in the pages."""
+    from django.db.models import Q
+
+    from regions.models import prefix_range
+
+    scope = scope_of(user)
+    qs = Recognition.objects.select_related("programme", "enterprise", "enterprise__county")
+    if scope.is_admin:
+        return qs
+    q = Q(enterprise_id__in=scope.own_enterprise_ids)
+    for path in scope.officer_paths:
+        q |= Q(**prefix_range("enterprise__county_id", path))
+    return qs.filter(q)
+
+
 def new_code() -> str:
     return "RC" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
@@ -53,7 +70,24 @@ def recognise(*, actor, application: Application) -> Recognition:
         summary=_("%(programme)s：认定通过") % {"programme": application.programme.name},
         data={"application": application.pk, "recognition": recognition.pk},
     )  # fmt: skip
+    from . import certificates
+
+    certificates.issue(recognition)
+    if application.rereview_of_id:  # a confirmed re-review: the new certificate replaces the old one
+        original = application.rereview_of
+        if original.in_force:
+            end(actor=actor, recognition=original,
+                reason=_("复核通过，换发新证书（%(code)s）") % {"code": recognition.certificate_code})  # fmt: skip
     return recognition
+
+
+def rereview_failed(*, actor, application: Application, reason: str) -> Recognition | None:
+    """A re-review (复核) that ended without recognition (rejected, or only into the cultivation pool) revokes the
+    recognition it re-reviewed, with the step's reason. Called by services.application_decide at the end."""
+    original = application.rereview_of
+    if original is None or not original.in_force:
+        return None
+    return end(actor=actor, recognition=original, reason=_("复核未通过：%(reason)s") % {"reason": reason})
 
 
 @transaction.atomic
@@ -61,7 +95,6 @@ def revoke(*, actor, recognition: Recognition, reason: str) -> Recognition:
     """Withdraw a recognition with the reason, by an officer of the recognising level; the tier label goes unless
     another recognition in force still carries it."""
     from . import access
-    from .events import record
 
     rules = recognition.programme.rules
     if not access.acts_at(actor, recognition.enterprise.county_id, rules.level) and not scope_of(actor).is_admin:
@@ -69,6 +102,16 @@ def revoke(*, actor, recognition: Recognition, reason: str) -> Recognition:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("请写明撤销原因")})
+    return end(actor=actor, recognition=recognition, reason=reason)
+
+
+@transaction.atomic
+def end(*, actor, recognition: Recognition, reason: str) -> Recognition:
+    """A recognition ends (revoked, or replaced after a re-review): the record, the application, the tier label and
+    the timeline. The caller has checked who may: `revoke` for an officer's revocation, the chain for a re-review."""
+    from .events import record
+
+    rules = recognition.programme.rules
     if recognition.revoked_at:
         raise ValidationError(_("该认定已撤销"))
     recognition.revoked_at, recognition.revoked_reason, recognition.revoked_by = timezone.now(), reason[:300], actor

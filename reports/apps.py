@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("诊断报告")
+
+    def ready(self) -> None:
+        from core import verification
+
+        from . import services
+
+        verification.register("report", services.issued)

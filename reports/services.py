@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
+from core import verification
 from core.db import is_contention
 from core.links import absolute_url
 from enterprises import events
@@ -259,8 +260,17 @@ def _issued(report: DiagnosisReport) -> dict:
 
 
 def _by_code(code: str) -> DiagnosisReport | None:
-    fields = ("pdf_sha256", "issued_at", "version", "series", "issuer")
+    fields = ("code", "pdf_sha256", "issued_at", "version", "series", "issuer")
     return DiagnosisReport.objects.filter(code=normalise_code(code)).only(*fields).first()
+
+
+def issued(code: str) -> verification.Issued | None:
+    """The report under a code for the shared verification page (core.verification; registered in apps.py)."""
+    report = _by_code(code)
+    if report is None:
+        return None
+    details = Verification(False, "", **_issued(report))
+    return verification.Issued("report", report.code, report.pdf_sha256, details.series_label, details=details)
 
 
 def describe(code: str) -> Verification | None:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import throttle
+from core import throttle, verification
 from enterprises.access import get_enterprise_for_user
 
 from . import access, services
@@ -185,11 +185,20 @@ def finding_remove(request, pk):
 # --- public verification ------------------------------------------------------------------------------------------
 
 
+def _verify_other(document, pdf_bytes: bytes) -> services.Verification:
+    if verification.matches(document, pdf_bytes):
+        return services.Verification(True, _("文件真实有效：与平台出具的原件逐字节一致。"))
+    return services.Verification(False, _("文件与该验证码对应的文件不一致：可能被修改过，或不是此验证码的文件。"))
+
+
 def verify(request, code):
-    """Open to anyone holding a report: upload the PDF, learn whether it is the genuine, unaltered original."""
+    """Open to anyone holding a report or another document the platform issued with a code (a recognition
+    certificate: core.verification): upload the PDF, learn whether it is the genuine, unaltered original."""
     form = VerifyForm(request.POST or None, request.FILES or None)
     outcome = None
-    described = services.describe(code)
+    document = verification.find(code)
+    other = document is not None and document.kind != "report"  # another app's document: its facts, not a report's
+    described = document.details if document is not None and not other else None
     status = 200
     if request.method == "POST":
         key = f"reports:verify:{throttle.client_ip(request)}"
@@ -197,13 +206,21 @@ def verify(request, code):
             form.add_error(None, _("核验过于频繁，请一小时后再试"))
             status = 429
         else:
-            if form.is_valid():
+            if form.is_valid() and other:
+                outcome = _verify_other(document, form.cleaned_data["pdf"].read())
+            elif form.is_valid():
                 outcome = services.verify(code, form.cleaned_data["pdf"].read())
             else:
                 status = 400
     return render(
         request,
         "reports/verify.html",
-        {"form": form, "code": code, "outcome": outcome, "described": described},
+        {
+            "form": form,
+            "code": code,
+            "outcome": outcome,
+            "described": described,
+            "document": document if other else None,
+        },
         status=status,
     )
