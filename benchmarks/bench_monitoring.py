@@ -4,15 +4,20 @@ every target's progress.
 Synthetic data only. A scratch database gets 300,000 invented enterprises in the real Jiangxi counties (a quarter
 above scale), 1,000,000 submitted CMMM and SME-2024 assessments (self 85 %, diagnosis 10 %, verified 5 %, from
 2023 to this year) each with its current result (levels 0–5, written with raw bulk inserts: COPY on PostgreSQL),
-tier labels on ~8 % of enterprises, and the example plan of the demo province split to every city and county
-(1,120 targets). Timed, through Django's test client as the province officer (server time, no browser):
+the node scores of each enterprise's latest result per model (CMMM: its 4 elements and 12 domains; SME-2024: its
+top-level domains — earlier results' node scores are left out, they are read only for past years' domain means),
+tier labels on ~8 % of enterprises, 80 industrial clusters and 40 industry chains (of the province and its cities)
+with ~15 % and ~10 % of the enterprises as members, and the example plan of the demo province split to every city
+and county (1,120 targets). Timed, through Django's test client as the province officer (server time, no browser):
 
-- the province's statistics page (every chart, `/monitoring/r/360000/figures/`), target ≤ 500 ms;
+- the province's statistics page (every chart, `/monitoring/r/360000/figures/`, with the clusters-and-chains and
+  the top-gaps figures), target ≤ 500 ms; a county's, target ≤ 300 ms;
 - a drill-down: a city's targets page and its statistics page, target ≤ 300 ms;
 - recolouring the map: the values of another metric (the boundaries are fetched once), target ≤ 200 ms;
 - `targets_recompute()` over all targets, target ≤ 10 s;
 - rebuilding the tallies the statistics pages read (`monitoring.cube.rebuild`, a background task), no target;
-- an index run (the example definition) for every county, with its uncertainty analysis, target ≤ 30 s.
+- an index run (the example definition) for every county, with its uncertainty analysis, target ≤ 30 s; and one of
+  the by-industry example (weighted by size class, with mean domain scores).
 
 Baseline in the same run: `SELECT COUNT(*)` of the above-scale enterprises of the province (one index scan).
 Wall and CPU time are both printed: on the shared 2-core machine wall time grows with the load (`uptime`).
@@ -73,9 +78,10 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from assessments.models import Assessment, AssessmentResult, ModelVersion
-    from enterprises.models import Enterprise, EnterpriseLabel
+    from assessments.models import Assessment, AssessmentResult, DomainScore, ModelVersion
+    from enterprises.models import Chain, ChainMembership, Cluster, ClusterMembership, Enterprise, EnterpriseLabel
     from monitoring.demo import seed_example_plan
+    from monitoring.gaps import node_names
     from regions.models import Region
 
     if Enterprise.objects.count() == enterprises:
@@ -118,6 +124,7 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
         rounds[rng.randrange(len(pairs))] += 1
     t = time.perf_counter()
     results: list[tuple] = []
+    latest: list[tuple] = []  # (result id, enterprise, model, level) of each pair's last assessment
 
     def assessment_rows():
         next_id = 1
@@ -129,8 +136,10 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
                 yield (next_id, e, versions[code].pk, code, kind, "submitted", "import", "{}", "{}", "{}", 0,
                        when, when, when)  # fmt: skip
                 level = min(5, level + rng.choice([0, 0, 1]))
-                results.append((next_id, versions[code].pk, True, float(level), 5.0, level or None, "", False, "{}",
-                                "", when))  # fmt: skip
+                results.append((next_id, next_id, versions[code].pk, True, float(level), 5.0, level or None, "", False,
+                                "{}", "", when))  # fmt: skip
+                if r == n - 1:
+                    latest.append((next_id, e, code, level))
                 next_id += 1
 
     with transaction.atomic():
@@ -142,16 +151,48 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
         )  # fmt: skip
         insert(
             AssessmentResult,
-            ["assessment_id", "model_version_id", "is_current", "score", "scale_max", "level", "level_name",
+            ["id", "assessment_id", "model_version_id", "is_current", "score", "scale_max", "level", "level_name",
              "provisional", "snapshot", "reason", "computed_at"],
             results,
         )  # fmt: skip
     steps["assessments"] = time.perf_counter() - t
+    t = time.perf_counter()
+    nodes = {code: [(node, depth) for node, (_name, depth) in node_names(code).items() if depth <= (1 if code == "cmmm"
+             else 0)] for code in MODELS}  # fmt: skip
+
+    def score_rows():
+        for result, e, code, level in latest:
+            for node, depth in nodes[code]:
+                yield (result, e, code, node, depth, round(min(1.0, max(0.0, rng.gauss(0.35 + level * 0.12, 0.15))), 3),
+                       True)  # fmt: skip
+
+    with transaction.atomic():
+        scores = insert(DomainScore, ["result_id", "enterprise_id", "model_code", "node_code", "depth", "score",
+                                      "is_current"], score_rows())  # fmt: skip
+        cities = list(Region.objects.filter(code__startswith="36", level=2).values_list("code", flat=True))
+        groupings = {}
+        for model, count, member_share in ((Cluster, 80, 0.15), (Chain, 40, 0.10)):
+            made = model.objects.bulk_create(
+                model(name=f"合成{model._meta.verbose_name}{i + 1}", region_id=rng.choice(["360000", *cities]),
+                      is_synthetic=True) for i in range(count)
+            )  # fmt: skip
+            groupings[model] = [g.pk for g in made]
+            members = rng.sample(range(1, enterprises + 1), int(enterprises * member_share))
+            if model is Cluster:
+                insert(ClusterMembership, ["cluster_id", "enterprise_id"],
+                       ((rng.choice(groupings[model]), e) for e in members))  # fmt: skip
+            else:
+                insert(ChainMembership, ["chain_id", "enterprise_id", "position"],
+                       ((rng.choice(groupings[model]), e, rng.choice(["leader", "upstream", "downstream"]))
+                        for e in members))  # fmt: skip
+    steps["node_scores_and_groupings"] = time.perf_counter() - t
+    log(f"{scores:,} node scores, {len(groupings[Cluster])} clusters, {len(groupings[Chain])} chains")
     log(f"{enterprises:,} enterprises, {written:,} assessments and results in {sum(steps.values()):.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in ("enterprises_enterprise", "enterprises_enterpriselabel", "assessments_assessment",
-                          "assessments_assessmentresult"):  # fmt: skip
+                          "assessments_assessmentresult", "assessments_domainscore", "enterprises_clustermembership",
+                          "enterprises_chainmembership"):  # fmt: skip
                 cursor.execute(f"VACUUM ANALYZE {table}")
     t = time.perf_counter()
     targets = seed_example_plan("36", replace=True)
@@ -210,12 +251,24 @@ def run(engine: str, args) -> dict:
     rebuild()  # the tallies the statistics pages read (what the nightly refresh keeps)
     province = Region.objects.get(code="360000")
 
-    def index_run():
-        run = compute(run_start(actor=officer, code="example", region=province, year=dt.date.today().year))
+    def index_run(code: str = "example"):
+        run = compute(run_start(actor=officer, code=code, region=province, year=dt.date.today().year))
         assert run.status == "done", run.error
+
     cases = [
         ("baseline: COUNT(*) of the province's above-scale enterprises", baseline, None),
-        ("province statistics page, every chart", get("/monitoring/r/360000/figures/"), 500.0),
+        (
+            "province statistics page, every chart (with clusters/chains and gaps)",
+            get("/monitoring/r/360000/figures/"),
+            500.0,
+        ),
+        ("a county's statistics page", get("/monitoring/r/360702/figures/"), 300.0),
+        (
+            "the clusters-and-chains table alone (JSON)",
+            get("/monitoring/r/360000/figures/?export=groups&format=json"),
+            None,
+        ),
+        ("the top-gaps table alone (JSON)", get("/monitoring/r/360000/figures/?export=gaps&format=json"), None),
         ("province targets page", get("/monitoring/r/360000/"), 500.0),
         ("drill-down: a city's targets page", get("/monitoring/r/360700/"), 300.0),
         ("drill-down: a city's statistics page", get("/monitoring/r/360700/figures/"), 300.0),
@@ -224,6 +277,7 @@ def run(engine: str, args) -> dict:
         ("recompute every target's progress", lambda: targets_recompute(), 10_000.0),
         ("rebuild the statistics tallies (5 years × 3 bases)", lambda: rebuild(), None),
         ("index run: every county, with its uncertainty analysis", lambda: index_run(), 30_000.0),
+        ("index run: by industry, weighted by size, domain means", lambda: index_run("example-industry"), 30_000.0),
     ]
     rows, details = [], [f"**{engine}**: " + json.dumps(data, ensure_ascii=False), f"uptime: {os.getloadavg()}"]
     for label, call, target in cases:
