@@ -116,6 +116,7 @@ class Menu:
     catalog: bool = False  # 资源池: the published directory is open to every signed-in user
     report_batches: bool = False
     monitoring: bool = False  # 目标监测: the programme authorities' figures
+    recognition: bool = False  # 梯度认定: applicants, the officers who run or take a step, assigned experts
 
 
 def menu_for(user) -> Menu:
@@ -131,4 +132,5 @@ def menu_for(user) -> Menu:
         catalog=True,
         report_batches=scope.is_authority,
         monitoring=scope.is_authority,
+        recognition=scope.is_authority or bool(scope.own_enterprise_ids) or scope.is_expert,
     )

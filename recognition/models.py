@@ -24,8 +24,6 @@ class Programme(models.Model):
         OPEN = "open", _("申报中")
         CLOSED = "closed", _("已截止")
 
-    objects = ProgrammeQuerySet.as_manager()
-
     class Kind(models.TextChoices):
         TIER = "tier", _("智能工厂梯度")
         CASE = "case", _("典型案例")
@@ -48,6 +46,8 @@ class Programme(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "code"]

@@ -183,3 +183,47 @@ def cultivation_pool(user):
         .select_related("enterprise__county", "programme")
         .order_by("-decided_at", "-pk")
     )
+
+
+HIDDEN_FROM_APPLICANT = frozenset({"assign", "review"})  # who reviews, and each expert's act
+
+
+def sees_internals(user, application) -> bool:
+    """Officers of the enterprise's region (and above) read the whole file: experts, their scores and comments."""
+    scope = scope_of(user)
+    return scope.is_admin or scope.manages_code(application.enterprise.county_id)
+
+
+def history_for(user, application) -> list:
+    """The application's events as this user may read them. Officers: all, with the person who acted. Others (the
+    applicant, an expert): every state change with its reason, the acting office instead of the officer's name,
+    without the experts' assignment and reviews, and without an objector's text."""
+    from .events import ACTION_TEXT
+
+    events = list(application.events.all())
+    for event in events:
+        event.text = ACTION_TEXT.get(event.action, event.action)
+    if sees_internals(user, application):
+        return events
+    rules = application.programme.rules
+    shown = []
+    for event in events:
+        if event.action in HIDDEN_FROM_APPLICANT:
+            continue
+        if event.action == "object":
+            event.reason = ""
+        if event.action not in {"draft", "submit", "resubmit", "withdraw"}:
+            try:
+                level = rules.step(rules.index_of(event.step_code)).level
+            except KeyError:
+                level = rules.level
+            event.actor_name = _office(level)
+        event.data = {}
+        shown.append(event)
+    return shown
+
+
+def _office(level: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("%(level)s主管部门") % {"level": _(chain.LEVEL_NAMES[level])}

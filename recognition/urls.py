@@ -3,9 +3,28 @@
 
 from django.urls import path  # noqa: F401
 
+from . import views
+
 app_name = "recognition"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.home, name="home"),
+    path("programmes/load/", views.programme_load, name="programme_load"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme"),
+    path("programmes/<int:pk>/status/", views.programme_status, name="programme_status"),
+    path("programmes/<int:pk>/apply/", views.application_start, name="apply"),
+    path("programmes/<int:pk>/queue/", views.programme_queue, name="queue"),
+    path("programmes/<int:pk>/recommend/<slug:step>/", views.recommend_board, name="recommend_board"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("applications/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
+    path("applications/<int:pk>/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),
+    path("cultivation/", views.cultivation_pool, name="cultivation"),
+]
 
 # Public notice, published list, objections, certificates, revocation, re-review (public_views, notice_views).
 from . import notice_views, public_views  # noqa: E402

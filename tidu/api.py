@@ -29,6 +29,7 @@ from core.api import Problem
 from enterprises.api import router as enterprises_router
 from monitoring.api import router as monitoring_router
 from notifications.api import router as notifications_router
+from recognition.api import router as recognition_router
 from regions.api import router as regions_router
 from reports.api import router as reports_router
 
@@ -152,6 +153,7 @@ api.add_router("/", meetings_router)
 api.add_router("/", reports_router)
 api.add_router("/", notifications_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/recognition", recognition_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 
