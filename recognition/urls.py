@@ -40,3 +40,19 @@ urlpatterns += [
     path("recognitions/<int:pk>/revoke/", notice_views.revoke, name="revoke"),
     path("rereview/", notice_views.rereview_round, name="rereview"),
 ]
+
+# Experts: the pool, assignment, the workbench and the scores (expert_views).
+from . import expert_views  # noqa: E402
+
+urlpatterns += [
+    path("experts/", expert_views.expert_pool, name="expert_pool"),
+    path("experts/new/", expert_views.expert_new, name="expert_new"),
+    path("experts/<int:pk>/edit/", expert_views.expert_edit, name="expert_edit"),
+    path("experts/<int:pk>/active/", expert_views.expert_active, name="expert_active"),
+    path("programmes/<int:pk>/experts/", expert_views.expert_assign, name="expert_assign"),
+    path("reviews/<int:pk>/withdraw/", expert_views.expert_task_withdraw, name="expert_task_withdraw"),
+    path("applications/<int:pk>/reviews/", expert_views.expert_scores, name="expert_scores"),
+    path("my-reviews/", expert_views.expert_tasks, name="expert_tasks"),
+    path("my-reviews/<int:pk>/", expert_views.expert_task, name="expert_task"),
+    path("my-reviews/<int:pk>/evidence/<int:evidence_pk>/", expert_views.expert_evidence, name="expert_evidence"),
+]
