@@ -31,8 +31,10 @@ KIND_WEIGHT = {Assessment.Kind.VERIFIED: 3, Assessment.Kind.DIAGNOSIS: 2, Assess
 
 def recognised_at_or_above(tier: str) -> Exists:
     """Enterprises recognised at `tier` (a key of TIERS) or above, as a condition on an Enterprise queryset. The one
-    place tiers are counted (monitoring's targets and dashboards read it): today a recognition is a tier label on
-    the archive; recognition decisions will feed this function when they are recorded."""
+    place tiers are counted (monitoring's targets and dashboards read it). The tier labels it reads are kept by the
+    recognition records: recognition.results sets the label when a tier programme recognises an enterprise and
+    removes it when the recognition is revoked (unless another recognition in force carries it); a label set by
+    hand on the archive (e.g. an earlier recognition imported) counts the same."""
     rank = ORDER.index(TIERS[tier])
     wanted = [code for code, name in TIER_LABELS.items() if ORDER.index(name) >= rank]
     return Exists(EnterpriseLabel.objects.filter(enterprise=OuterRef("pk"), label_id__in=wanted))
