@@ -93,7 +93,7 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
     t = _tables()
     kinds = BASIS_KINDS[basis]
     end = Measure(metric="level", year=year).year_bounds()[1]
-    marks = ", ".join(["%s"] * len(kinds))
+    kind_marks = ", ".join(["%s"] * len(kinds))
     levels, level_params = _legs(
         f"%s, 'level', c.model_code, %s, '', c.level, COUNT(*), {NO_SUM}", [year, basis], keys="c.model_code, c.level"
     )
@@ -111,21 +111,13 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             source=scored("depth = 0"), keys="c.model_code, c.node_code", groupings=(SIZE, CLUSTER, CHAIN),
         )  # fmt: skip
         statement, params = f"{statement} UNION ALL {domains}", params + domain_params
-    thresholds = gaps.current_marks() if with_gaps else []
-    if thresholds:
-        # The mark the enterprise's next level asks of each node; NULL (no next level) counts no gap.
-        by_model: dict[str, list] = {}
-        for model_code, level, mark in thresholds:
-            by_model.setdefault(model_code, []).extend([level, mark])
-        case = " ".join(
-            "WHEN %s THEN CASE level " + " ".join(["WHEN %s THEN %s"] * (len(v) // 2)) + " END"
-            for v in by_model.values()
-        )
-        case_params = [value for model_code, v in by_model.items() for value in (model_code, *v)]
+    marks = gaps.current_marks() if with_gaps else {}
+    if marks:
+        case, case_params = _marks_case(marks)
         gap_legs, gap_params = _legs(
             f"%s, 'gap', c.model_code, %s, c.node_code, c.depth, COUNT(*), {NO_SUM}", [year, basis, *case_params],
-            source=scored(f"score < CASE model_code {case} END"), keys="c.model_code, c.node_code, c.depth",
-            groupings=(PLAIN,), by_industry=False,
+            source=scored(f"score < {case}"), keys="c.model_code, c.node_code, c.depth", groupings=(PLAIN,),
+            by_industry=False,
         )  # fmt: skip
         statement, params = f"{statement} UNION ALL {gap_legs}", params + gap_params
     return (
@@ -135,7 +127,7 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
                    ROW_NUMBER() OVER (PARTITION BY a.enterprise_id, a.model_code
                                       ORDER BY a.submitted_at DESC, a.id DESC) AS position
             FROM {t["a"]} a JOIN {t["r"]} r ON r.assessment_id = a.id AND r.is_current = %s
-            WHERE a.status = %s AND a.kind IN ({marks}) AND a.submitted_at < %s
+            WHERE a.status = %s AND a.kind IN ({kind_marks}) AND a.submitted_at < %s
         ),
         c AS MATERIALIZED (
             SELECT latest.assessment_id, latest.enterprise_id, latest.model_code, latest.level,
@@ -151,6 +143,30 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
         ) {statement}""",  # noqa: S608
         [True, Assessment.Status.SUBMITTED, *kinds, end, True, *params],
     )
+
+
+def _marks_case(marks: dict[str, dict[tuple[str | None, int], float]]) -> tuple[str, list]:
+    """A CASE giving, per row of node scores, the mark its enterprise's next level asks of the node (`gaps`): nested
+    by model, node and level so each row makes a few comparisons; NULL (no next level) counts no gap."""
+
+    def by_level(pairs: list) -> str:
+        return "CASE level " + " ".join(["WHEN %s THEN %s"] * (len(pairs) // 2)) + " END"
+
+    models, params = [], []
+    for model_code, by_node in marks.items():
+        nodes: dict[str | None, list] = {}
+        for (node, level), mark in by_node.items():
+            nodes.setdefault(node, []).extend([level, mark])
+        params.append(model_code)
+        if None in nodes:  # the same marks for every node
+            models.append(f"WHEN %s THEN {by_level(nodes[None])}")
+            params += nodes[None]
+            continue
+        models.append("WHEN %s THEN CASE node_code " + " ".join(f"WHEN %s THEN {by_level(v)}" for v in nodes.values())
+                      + " END")  # fmt: skip
+        for node, pairs in nodes.items():
+            params += [node, *pairs]
+    return "CASE model_code " + " ".join(models) + " END", params
 
 
 def _assessed(year: int) -> tuple[str, list]:

@@ -348,8 +348,8 @@ def top_gaps(view: View) -> Figure:
     figure = Figure(
         key="gaps", title=_("短板分布：低于下一等级要求的企业"), kind="grouped", charted=(1,),
         headers=[_("能力域/子域"), _("低于下一等级要求的企业数"), _("占未达最高级已评估企业（%）")],
-        note=_("%(basis)s；按当前最新结果：某域（或子域）得分低于企业下一等级的要求（CMMM 为下一级通过线，"
-               "分数段模型为下一级分数下限占满分的比例）即计为短板；已达最高级的企业不计") % {
+        note=_("%(basis)s；按当前最新结果：某域（或子域）得分低于企业下一等级的要求即计为短板（CMMM：该域下一级及以下"
+               "条目达到通过线时应有的得分；分数段模型：下一级分数下限占满分的比例）；已达最高级的企业不计") % {
             "basis": metrics.BASIS_LABELS[view.basis]},
     )  # fmt: skip
     rows = []

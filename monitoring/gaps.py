@@ -3,9 +3,12 @@ current version — the input of the tallies' `gap` measure (`cube.rebuild`) and
 
 The rule: an enterprise whose latest result (on the figure's basis) is at level L has a gap in a node (a domain, or
 a sub-domain below it) when the node's stored score (`DomainScore.score`, 0–1 over all its items) is below the
-share of the maximum the engine asks for level L + 1:
+share of the maximum the engine asks of it for level L + 1:
 
-- `cmmm_cumulative` (GB/T 39117): the pass threshold of level L + 1 (0.8 unless the rule overrides that level);
+- `cmmm_cumulative` (GB/T 39117): level L + 1 is passed when its own items score the pass threshold (0.8 unless
+  the rule overrides that level) and the levels below are passed; the stored node score is over the items of
+  every level, so the mark is the node's score with its items up to L + 1 at that threshold and those above unmet
+  (`node_marks`: the engine's weighted tree over such answers);
 - `score_bands`: the lower bound of level L + 1's band ÷ the scale maximum (SME 2022: level 2 from 40 of 100);
 - `score_and_scene_counts`: the minimum score of level L + 1's requirement ÷ the scale maximum (scenes aside);
 - `weighted_sum` has no levels, so no gaps; an enterprise at the top level has no next level, so no gaps.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from assessments.models import ModelVersion
 from assessments.specs import parsed_spec
+from maturity.scoring import weighted_tree
 
 
 def next_level_marks(spec) -> dict[int, float]:
@@ -38,11 +42,37 @@ def next_level_marks(spec) -> dict[int, float]:
     return {number - 1: marks[number] for number in numbers if number in marks}
 
 
-def current_marks() -> list[tuple[str, int, float]]:
-    """(model code, current level, mark) for the current version of every model."""
-    out = []
+def node_marks(spec) -> dict[tuple[str | None, int], float]:
+    """{(node code — None: every node —, current level): the 0–1 node score the next level asks for}.
+
+    CMMM: a node's stored score is over its items of every level, so the mark is what the node would score with its
+    items up to the next level at that level's pass threshold and those above it unmet — the engine's own weighted
+    tree over such answers (P at level 1 → 2: 0.8 × the weight of P's level 1–2 items in all of P's)."""
+    rule = spec.rule
+    if rule.type != "cmmm_cumulative":
+        return {(None, level): mark for level, mark in next_level_marks(spec).items()}
+    items = []
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            items.extend(node.items)
+            walk(node.children)
+
+    walk(spec.nodes)
+    out: dict[tuple[str | None, int], float] = {}
+    for number in sorted(level.number for level in spec.levels):
+        threshold = rule.threshold(number)
+        tree = weighted_tree(spec.nodes, {it.code: threshold if (it.level or 1) <= number else 0.0 for it in items})
+        out.update({(code, number - 1): score for code, score in tree.nodes.items() if score is not None})
+    return out
+
+
+def current_marks() -> dict[str, dict[tuple[str | None, int], float]]:
+    """{model code: node_marks} for the current version of every model that has levels."""
+    out = {}
     for version in ModelVersion.objects.filter(is_current=True).order_by("code"):
-        out += [(version.code, level, mark) for level, mark in sorted(next_level_marks(parsed_spec(version)).items())]
+        if marks := node_marks(parsed_spec(version)):
+            out[version.code] = marks
     return out
 
 

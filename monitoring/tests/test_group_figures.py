@@ -97,12 +97,14 @@ def score(enterprise, assessment, node: str, value: float, *, current: bool = Tr
 
 @pytest.fixture
 def gapped(world, make_enterprise, give_result):
-    """CMMM's pass mark is 0.8 at every level, so a node under 0.8 is a gap for anyone below level 5."""
+    """CMMM's marks for the next level (`gaps.node_marks`; P1 has two items at each of levels 1–5, so its mark for
+    level k is 0.8 × 2k / 10): P1 0.16 / 0.32 / 0.48 … from levels 0, 1, 2; P 0.169 / 0.338 / 0.507 …;
+    T 0.087 / 0.283 / 0.479 … (more of its items sit at the higher levels)."""
     firms = [make_enterprise("360102", is_above_scale=True) for _ in range(5)]
     one = give_result(firms[0], 1)
-    score(firms[0], one, "P", 0.7), score(firms[0], one, "P1", 0.9), score(firms[0], one, "T", 0.5)
+    score(firms[0], one, "P", 0.30), score(firms[0], one, "P1", 0.35), score(firms[0], one, "T", 0.20)
     two = give_result(firms[1], 2)
-    score(firms[1], two, "P", 0.85), score(firms[1], two, "P1", 0.6), score(firms[1], two, "T", 0.79)
+    score(firms[1], two, "P", 0.55), score(firms[1], two, "P1", 0.40), score(firms[1], two, "T", 0.45)
     top = give_result(firms[2], 5)
     score(firms[2], top, "P", 0.1)  # at the top level: no next level, no gap
     old = give_result(firms[3], 2, when=at(2025))
@@ -111,8 +113,8 @@ def gapped(world, make_enterprise, give_result):
     score(firms[3], new, "P", 0.9)
     below = give_result(firms[4], 1)
     below.results.update(level=None)
-    score(firms[4], below, "T", 0.3)
-    score(firms[4], below, "P", 0.1, current=False)  # replaced by a rescoring: not read
+    score(firms[4], below, "T", 0.05)
+    score(firms[4], below, "P", 0.01, current=False)  # replaced by a rescoring: not read
     far = make_enterprise("360402", is_above_scale=True)
     score(far, give_result(far, 3), "P", 0.2)
     cube.rebuild()
@@ -122,7 +124,8 @@ def gapped(world, make_enterprise, give_result):
 def test_top_gaps_count_nodes_below_the_next_levels_mark_most_first(gapped):
     city = View(region=Region.objects.get(code="360100"), min_group=4)
     figure = figures.top_gaps(city)
-    # T: levels 1, 2 and 0 below 0.8; P: the level-1 firm (0.7); P1: the level-2 firm (0.6). Four have a next level.
+    # T: the firms at levels 1, 2 and 0; P: the level-1 firm (0.30 < 0.338); P1: the level-2 firm (0.40 < 0.48).
+    # Four have a next level (not the one at level 5).
     assert figure.rows == [["技术", 3, D("75.00")], ["人员", 1, D("25.00")], ["人员 › 组织战略", 1, D("25.00")]]
     assert figure.covers == 4
     assert "下一等级" in figure.note and "含企业自评估" in figure.note
@@ -135,6 +138,10 @@ def test_top_gaps_count_nodes_below_the_next_levels_mark_most_first(gapped):
 def test_the_next_levels_mark_comes_from_each_models_rule():
     versions = {v.code: parsed_spec(v) for v in ModelVersion.objects.filter(is_current=True)}
     assert gaps.next_level_marks(versions["cmmm"]) == {0: 0.8, 1: 0.8, 2: 0.8, 3: 0.8, 4: 0.8}
+    cmmm = gaps.node_marks(versions["cmmm"])
+    assert [cmmm[("P1", level)] for level in range(5)] == pytest.approx([0.16, 0.32, 0.48, 0.64, 0.8])
+    assert ("P1", 5) not in cmmm  # no level above the fifth
+    assert gaps.node_marks(versions["sme-2024"])[(None, 1)] == pytest.approx(0.4)
     assert gaps.next_level_marks(versions["sme-2024"]) == {0: 0.2, 1: 0.4, 2: 0.6, 3: 0.8}
 
 
