@@ -3,8 +3,6 @@ submitted, an expert's assigned ones) with where each stands and its history, an
 through the services the pages use. Another region's or enterprise's application is a 404; one the user may see
 but not act on a 403; a move the chain or the rules refuse a 422 with the reasons."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
@@ -43,7 +41,7 @@ class ApplicationOut(Schema):
     decided_at: dt.datetime | None
 
 
-class EventOut(Schema):
+class ApplicationEventOut(Schema):
     action: str
     action_label: str
     step_code: str
@@ -54,7 +52,7 @@ class EventOut(Schema):
     reason: str
 
 
-class EvidenceOut(Schema):
+class ApplicationEvidenceOut(Schema):
     id: int
     code: str
     name: str
@@ -62,7 +60,7 @@ class EvidenceOut(Schema):
     sha256: str
 
 
-class PrerequisiteOut(Schema):
+class PrerequisiteItemOut(Schema):
     name: str
     outcome: str  # met | pending | undeclared | unknown | not_met
     actual: str
@@ -75,19 +73,19 @@ class ApplicationDetailOut(ApplicationOut):
     declared: dict
     score: float | None  # the experts' consolidated score: officers, or the applicant once there is an outcome
     grade: str
-    prerequisites: list[PrerequisiteOut]  # live while a draft or returned, as submitted afterwards
-    evidence: list[EvidenceOut]
-    history: list[EventOut]
+    prerequisites: list[PrerequisiteItemOut]  # live while a draft or returned, as submitted afterwards
+    evidence: list[ApplicationEvidenceOut]
+    history: list[ApplicationEventOut]
     may_submit: bool
     may_withdraw: bool
     decisions: list[str]  # what the user may decide at the current step (empty: not theirs to decide)
 
 
-class WithdrawIn(Schema):
+class ApplicationWithdrawIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class DecideIn(Schema):
+class ApplicationDecideIn(Schema):
     decision: Decision  # type: ignore[valid-type]
     reason: str = Field(min_length=2, max_length=2000)
 
@@ -179,7 +177,7 @@ def submit_application(request, pk: Id):
 
 @router.post("/applications/{pk}/withdraw", response={200: ApplicationDetailOut, **REFUSED},
              summary="撤回申请（公示前，申请企业本身）")  # fmt: skip
-def withdraw_application(request, pk: Id, payload: WithdrawIn):
+def withdraw_application(request, pk: Id, payload: ApplicationWithdrawIn):
     application = _get(request.user, pk)
     services.application_withdraw(actor=request.user, application=application, reason=payload.reason)
     return _detail(request.user, application)
@@ -187,7 +185,7 @@ def withdraw_application(request, pk: Id, payload: WithdrawIn):
 
 @router.post("/applications/{pk}/decide", response={200: ApplicationDetailOut, **REFUSED},
              summary="办理当前环节：通过、退回、不予通过或纳入培育库，须写明理由")  # fmt: skip
-def decide_application(request, pk: Id, payload: DecideIn):
+def decide_application(request, pk: Id, payload: ApplicationDecideIn):
     application = _get(request.user, pk)
     services.application_decide(actor=request.user, application=application, decision=payload.decision,
                                 reason=payload.reason)  # fmt: skip
