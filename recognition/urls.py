@@ -56,3 +56,12 @@ urlpatterns += [
     path("my-reviews/<int:pk>/", expert_views.expert_task, name="expert_task"),
     path("my-reviews/<int:pk>/evidence/<int:evidence_pk>/", expert_views.expert_evidence, name="expert_evidence"),
 ]
+
+# Prerequisite re-checks over a region (recheck_views).
+from . import recheck_views  # noqa: E402
+
+urlpatterns += [
+    path("programmes/<int:pk>/rechecks/", recheck_views.recheck_start, name="recheck_start"),
+    path("rechecks/<int:pk>/", recheck_views.recheck_detail, name="recheck"),
+    path("rechecks/<int:pk>/enterprises/", recheck_views.recheck_enterprises, name="recheck_enterprises"),
+]
