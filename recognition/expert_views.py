@@ -68,7 +68,7 @@ def expert_pool(request):
         response["Content-Disposition"] = f'attachment; filename="experts-{timezone.localdate():%Y%m%d}.xlsx"'
         headers = [_("姓名"), _("登录用户名"), _("工作单位"), _("单位统一社会信用代码"), _("所在地区"), _("专业领域"),
                    _("在库"), _("待评审任务")]  # fmt: skip
-        rows = ([str(e), e.user.username, e.organisation, e.organisation_code,
+        rows = ([str(e.user), e.user.username, e.organisation, e.organisation_code,
                  e.region.full_name if e.region else _("不限地区"), "、".join(labels.get(c, c) for c in e.fields or []),
                  _("是") if e.is_active else _("否"), e.open_tasks] for e in qs.iterator())  # fmt: skip
         write_xlsx(response, headers, rows, sheet_title=_("专家库"))
@@ -97,7 +97,7 @@ def expert_new(request):
         except ValidationError as error:
             form.add_error(None, _messages_of(error))
         else:
-            messages.success(request, _("已将“%(name)s”加入专家库") % {"name": expert})
+            messages.success(request, _("已将“%(name)s”加入专家库") % {"name": expert.user})
             return redirect("recognition:expert_pool")
     return render(request, "recognition/expert_form.html", {"form": form, "expert": None})
 
@@ -117,7 +117,7 @@ def expert_edit(request, pk: int):
         except ValidationError as error:
             form.add_error(None, _messages_of(error))
         else:
-            messages.success(request, _("已保存“%(name)s”的信息") % {"name": expert})
+            messages.success(request, _("已保存“%(name)s”的信息") % {"name": expert.user})
             return redirect("recognition:expert_pool")
     return render(request, "recognition/expert_form.html", {"form": form, "expert": expert})
 
@@ -130,9 +130,9 @@ def expert_active(request, pk: int):
     active = request.POST.get("active") == "1"
     experts.expert_set_active(actor=request.user, expert=expert, active=active)
     if active:
-        messages.success(request, _("“%(name)s”已恢复入库") % {"name": expert})
+        messages.success(request, _("“%(name)s”已恢复入库") % {"name": expert.user})
     else:
-        messages.success(request, _("“%(name)s”已移出专家库，不再分配新的评审任务") % {"name": expert})
+        messages.success(request, _("“%(name)s”已移出专家库，不再分配新的评审任务") % {"name": expert.user})
     return redirect("recognition:expert_pool")
 
 
@@ -234,7 +234,7 @@ def expert_task_withdraw(request, pk: int):
         except ValidationError as error:
             messages.error(request, _messages_of(error))
         else:
-            messages.success(request, _("已撤回“%(name)s”的评审任务，可重新分配专家") % {"name": task.expert})
+            messages.success(request, _("已撤回“%(name)s”的评审任务，可重新分配专家") % {"name": task.expert.user})
     return redirect("recognition:expert_assign", pk=task.application.programme_id)
 
 

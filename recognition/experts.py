@@ -179,7 +179,7 @@ def _event(application: Application, action: str, *, actor, step: chain.Step, re
 
 
 def _card(expert: Expert, load: int) -> review.ExpertCard:
-    return review.ExpertCard(id=expert.pk, name=str(expert), organisation=expert.organisation,
+    return review.ExpertCard(id=expert.pk, name=str(expert.user), organisation=expert.organisation,
                              organisation_code=expert.organisation_code,
                              region_path=expert.region.path if expert.region else "",
                              fields=frozenset(expert.fields or ()), load=load)  # fmt: skip
@@ -244,7 +244,7 @@ def assign_experts(*, actor, applications: list[Application]) -> review.Assignme
                 for expert_id in chosen:
                     load[expert_id] = load.get(expert_id, 0) + 1
             _merge(result, part)
-        names = {x.pk: str(x) for x in pools[region_path]}
+        names = {x.pk: str(x.user) for x in pools[region_path]}  # the name shown: display name
         for application in members:
             mine = [t for t in given[application.pk] if t.step == index and t.status != ReviewTask.Status.WITHDRAWN]
             has_chair = any(t.is_chair for t in mine)
@@ -287,7 +287,7 @@ def review_withdraw(*, actor, task: ReviewTask, reason: str) -> ReviewTask:
         heir.is_chair = True
         heir.save(update_fields=["is_chair"])
     record(application, "withdraw_expert", actor=actor, step=step, reason=reason,
-           data={"task": task.pk, "expert": task.expert_id, "name": str(task.expert)})  # fmt: skip
+           data={"task": task.pk, "expert": task.expert_id, "name": str(task.expert.user)})  # fmt: skip
     return task
 
 

@@ -64,7 +64,7 @@ def test_the_assignment_page_assigns_and_states_who_was_excluded_and_why(world, 
     assert {t.expert_id for t in tasks} == {pool["e1"].pk, pool["e2"].pk, pool["e3"].pk}
     page = client.get(url).content.decode()
     chair = tasks.get(is_chair=True)
-    assert f'data-testid="task-{chair.pk}">{chair.expert}' in page and "组长" in page
+    assert f'data-testid="task-{chair.pk}">{chair.expert.user}' in page and "组长" in page
     assert "own：专家所在单位即申请单位（东湖精密机械有限公司）" in page
     assert "served：专家所在单位（测试服务商有限公司）曾为申请单位提供服务" in page
     assert "local：专家与申请单位在同一区县" in page
