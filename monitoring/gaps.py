@@ -77,18 +77,17 @@ def current_marks() -> dict[str, dict[tuple[str | None, int], float]]:
 
 
 def node_names(model_code: str) -> dict[str, tuple[str, int]]:
-    """{node code: (its name with its ancestors' — "人员 › 组织战略", depth)} of the model's current version, in the
-    tree's order."""
+    """{node code: (its name, with its ancestors' after it — "组织战略（人员）" —, depth)} of the model's current
+    version, in the tree's order: the node's own name first, so that a chart's short labels still tell them apart."""
     version = ModelVersion.objects.filter(code=model_code, is_current=True).first()
     if version is None:
         return {}
     out: dict[str, tuple[str, int]] = {}
 
-    def walk(nodes, depth: int, above: str) -> None:
+    def walk(nodes, depth: int, above: list[str]) -> None:
         for node in nodes:
-            name = f"{above} › {node.name}" if above else node.name
-            out[node.code] = (name, depth)
-            walk(node.children, depth + 1, name)
+            out[node.code] = (f"{node.name}（{' › '.join(above)}）" if above else node.name, depth)
+            walk(node.children, depth + 1, [*above, node.name])
 
-    walk(parsed_spec(version).nodes, 0, "")
+    walk(parsed_spec(version).nodes, 0, [])
     return out

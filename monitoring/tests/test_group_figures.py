@@ -126,7 +126,7 @@ def test_top_gaps_count_nodes_below_the_next_levels_mark_most_first(gapped):
     figure = figures.top_gaps(city)
     # T: the firms at levels 1, 2 and 0; P: the level-1 firm (0.30 < 0.338); P1: the level-2 firm (0.40 < 0.48).
     # Four have a next level (not the one at level 5).
-    assert figure.rows == [["技术", 3, D("75.00")], ["人员", 1, D("25.00")], ["人员 › 组织战略", 1, D("25.00")]]
+    assert figure.rows == [["技术", 3, D("75.00")], ["人员", 1, D("25.00")], ["组织战略（人员）", 1, D("25.00")]]
     assert figure.covers == 4
     assert "下一等级" in figure.note and "含企业自评估" in figure.note
     province = rows_by_label(figures.top_gaps(View(region=Region.objects.get(code="360000"), min_group=4)))
