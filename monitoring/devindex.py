@@ -30,7 +30,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Chain, Cluster
+from enterprises.models import Chain, Cluster, SizeClass
 from regions.models import IndustryDivision, Region, prefix_range
 
 from .models import Tally
@@ -100,6 +100,27 @@ def units(spec: dict, province: Region) -> list[Unit]:
     model, prefix = (Cluster, "C") if unit == "cluster" else (Chain, "K")
     groupings = model.objects.filter(**prefix_range("region_id", province.path)).order_by("region_id", "name")
     return [Unit(f"{prefix}{g.pk}", g.name) for g in groupings]
+
+
+UNIT_NAMES = {
+    "county": _("区县"), "city": _("设区市"), "industry": _("行业（国民经济行业分类大类）"),
+    "cluster": _("产业集群（计本省内的成员）"), "chain": _("产业链（计本省内的成员）"),
+}  # fmt: skip
+
+
+def method_notes(spec: dict) -> list[str]:
+    """What a run's methodology says about its units and weighting, beyond the common text."""
+    notes = [_("评价单元：%(unit)s。") % {"unit": UNIT_NAMES[spec.get("unit", "county")]}]
+    if weights := _size_weights(spec):
+        names = dict(SizeClass.choices)
+        listed = "、".join(f"{names.get(k, k)} × {v:g}" for k, v in weights.items())
+        notes.append(
+            _("按企业规模加权：每家企业在各指标的分子和分母中都按其规模类别的权重计（%(weights)s；未列出的类别"
+              "和未填规模的企业权重为 1）。") % {"weights": listed}
+        )  # fmt: skip
+    if any(i["source"] == "domain_mean" for i in spec["indicators"]):
+        notes.append(_("能力域平均得分：按每家企业最新结果中该域的得分（0–1，乘以 100）取平均。"))
+    return notes
 
 
 def _size_weights(spec: dict) -> dict[str, float]:

@@ -142,6 +142,7 @@ def _methodology(run: IndexRun) -> str:
         "", _("## 方法"), "",
         _("数据取自平台记录的汇总：规模以上企业；成熟度按每家企业在所选年度年底前最新一次提交的 CMMM 结果"
           "（含企业自评估）。"),
+        *devindex.method_notes(spec),
         _("计算使用 Tidu 的综合指数引擎（与 COINr 的 iData/iMeta 格式兼容），配置见 config.yaml。"),
         _("排名区间：对权重加入 ±%(noise)s 的随机扰动，共 %(runs)s 次计算，取排名的 5%%–95%% 分位数。")
         % {"noise": noise, "runs": run.outputs.get("runs", 0)},

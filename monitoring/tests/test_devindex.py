@@ -185,6 +185,8 @@ def test_the_industry_example_definition_runs(world, province, sized):
     cube.rebuild()
     spec = devindex.definitions()["example-industry"]
     assert spec["provisional"] and spec["unit"] == "industry" and spec["weight_by"] == "size"
+    notes = "".join(str(note) for note in devindex.method_notes(spec))
+    assert "大型 × 4、中型 × 2、小型 × 1、微型 × 1" in notes and "评价单元：行业" in notes
     run = indexruns.compute(indexruns.run_start(actor=world["province"], code="example-industry", region=province,
                                                 year=2026))  # fmt: skip
     assert run.status == "done", run.error
