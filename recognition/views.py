@@ -144,8 +144,9 @@ def programme_detail(request, pk: int):
         current = Application.objects.filter(programme=programme, enterprise=enterprise,
                                              status__in=chain.OPEN_STATES).first()  # fmt: skip
         declared = current.declared if current else {}
-        checks.append({"enterprise": enterprise, "check": prerequisites.check(rules, enterprise, declared),
-                       "application": current})  # fmt: skip
+        check = prerequisites.check(rules, enterprise, declared)
+        open_items = sum(1 for i in check.items if i.outcome != "met")
+        checks.append({"enterprise": enterprise, "check": check, "application": current, "open_items": open_items})
     governs = querysets.governs_programme(request.user, programme)
     context = {
         "programme": programme,

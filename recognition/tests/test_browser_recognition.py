@@ -1,0 +1,99 @@
+"""In a real browser (Debian's Chromium): an enterprise opens the 基础级 programme, reads its prerequisites before
+applying, starts an application, uploads the required evidence (one refused file first), submits; the county
+officer finds it in the queue and passes the county check with a reason; the enterprise's status page then shows
+the city's expert review as the step it is at, with the history. Screenshots at 1440 px in var/screenshots/."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from recognition.models import Application
+from tidu.tests.conftest import chromium, open_session, reference_data  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDE = {"width": 1440, "height": 1000}
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def upload(page, code: str, name: str, data: bytes = PDF) -> None:
+    form = page.get_by_test_id(f"upload-{code}")
+    form.locator("input[type=file]").set_input_files({"name": name, "mimeType": "application/pdf", "buffer": data})
+    with page.expect_navigation():
+        form.get_by_role("button", name="上传").click()
+
+
+def test_an_enterprise_applies_and_the_county_passes_it(world, load_programme, open_session):  # noqa: F811
+    programme = load_programme()  # 南昌's 基础级 programme with the tier conditions of the maturity library
+
+    ent = open_session(WIDE)
+    page = ent.page
+    ent.login("enterprise")
+    page.get_by_test_id("nav-recognition").click()
+    page.get_by_role("link", name=programme.name).click()
+    expect(page.get_by_test_id("provisional-note")).to_be_visible()
+    check = page.get_by_test_id("prereq-check")
+    expect(check).to_contain_text("东湖精密机械有限公司")
+    expect(check.get_by_test_id("prereq-item").first).to_be_visible()
+    expect(check.get_by_test_id("tier-check-link")).to_have_attribute(
+        "href", f"/assessments/enterprise/{world['home'].pk}/tiers/"
+    )
+    expect(page.get_by_test_id("chain-step-county_check")).to_contain_text("区县级主管部门")
+    ent.shot("recognition-programme-enterprise")
+
+    with page.expect_navigation():
+        page.get_by_test_id("apply").click()
+    expect(page).to_have_url(re.compile(r"/applications/\d+/edit/$"))
+    page.get_by_label("申报说明").fill("2025 年建成数字化车间，MES 覆盖全部产线。")
+    with page.expect_navigation():
+        page.get_by_test_id("save").click()
+    expect(page.locator(".alert-success")).to_contain_text("已保存申报表")
+
+    upload(page, "report", "建设情况.pdf", b"<html><script>alert(1)</script></html>")
+    expect(page.locator(".alert-danger")).to_contain_text("文件未上传")
+    with page.expect_navigation():
+        page.get_by_test_id("submit").click()
+    expect(page.locator(".alert-danger")).to_contain_text("缺少申报材料")
+    ent.shot("recognition-submit-refused")
+    for code, name in (("report", "智能工厂建设情况报告.pdf"), ("self_check", "自评估结果.pdf"),
+                       ("commitment", "真实性承诺书.pdf")):  # fmt: skip
+        upload(page, code, name)
+        expect(page.get_by_test_id(f"evidence-{code}")).to_contain_text(name)
+    with page.expect_navigation():
+        page.get_by_test_id("submit").click()
+    expect(page.locator(".alert-success")).to_contain_text("已提交")
+    expect(page.get_by_test_id("standing-text")).to_contain_text("正在“区县真实性审核”环节，由区县级主管部门办理")
+    expect(page.get_by_test_id("calendar-note")).to_be_visible()
+    ent.shot("recognition-submitted")
+
+    off = open_session(WIDE)
+    opage = off.page
+    off.login("county")
+    opage.get_by_test_id("nav-recognition").click()
+    opage.get_by_test_id(f"waiting-{programme.code}").click()
+    expect(opage.get_by_test_id("queue-row")).to_have_count(1)
+    off.shot("recognition-queue-county")
+    opage.get_by_role("link", name="东湖精密机械有限公司").click()
+    form = opage.get_by_test_id("decide-form")
+    expect(form.get_by_label("纳入培育库")).to_have_count(0)
+    form.get_by_label("通过", exact=True).check()
+    form.get_by_label("理由").fill("营业执照、产值数据与统计口径一致，材料属实")
+    with opage.expect_navigation():
+        form.get_by_test_id("decide-submit").click()
+    expect(opage.locator(".alert-success")).to_contain_text("区县真实性审核 · 通过")
+    off.shot("recognition-county-passed")
+    off.assert_clean()
+
+    page.reload()
+    expect(page.get_by_test_id("standing-text")).to_contain_text("市级专家评审（含现场核查）")
+    history = page.get_by_test_id("history")
+    expect(history).to_contain_text("营业执照、产值数据与统计口径一致，材料属实")
+    expect(history).to_contain_text("区县级主管部门")
+    expect(history).not_to_contain_text("county")
+    ent.shot("recognition-status-after-county")
+    application = Application.objects.get()
+    assert (application.status, application.step) == ("in_review", 1)
+    assert not ent.console_errors
+    # The refused upload and the refused submission answer with a redirect and a message, never an error status.
+    assert not ent.bad_responses
