@@ -62,7 +62,7 @@ class EnterpriseImport(pipeline.Importer):
                 for_commit=for_commit,
                 answers=job.answers,
             )
-            return Planned(plan, None if plan.errors else related_changes(plan, for_commit=for_commit))
+            return Planned(plan, None if plan.errors else related_changes(plan))
 
     def checked(self, job, planned):
         plan = planned.plan
