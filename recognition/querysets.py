@@ -123,6 +123,7 @@ class Column:
     region: object
     waiting: list = field(default_factory=list)
     recommended: list = field(default_factory=list)
+    declined: list = field(default_factory=list)  # not recommended: rejected or placed in the cultivation pool
     quota: int | None = None
 
     @property
@@ -136,7 +137,8 @@ class Column:
 
 def recommend_board(user, programme, step_index: int) -> list[Column]:
     """Every region of the step's level the user may see, side by side: the applications waiting at the recommend
-    step and those it passed upward (the step's `pass` events), each ranked by `rank_score`, with the quota."""
+    step, those it passed upward and those it did not (the step's last decision on each), each group ranked by
+    `rank_score`, with the quota."""
     from regions.models import Region
 
     from .models import Application, ApplicationEvent
@@ -144,15 +146,18 @@ def recommend_board(user, programme, step_index: int) -> list[Column]:
     step = programme.rules.step(step_index)
     width = chain.LEVEL_WIDTH[step.level]
     visible = Application.objects.visible_to(user).filter(programme=programme).select_related("enterprise__county")
-    passed_ids = set(
-        ApplicationEvent.objects.filter(application__programme=programme, step_code=step.code, action="pass")
-        .values_list("application_id", flat=True)
-    )  # fmt: skip
+    acted = dict(
+        ApplicationEvent.objects.filter(application__programme=programme, step_code=step.code,
+                                        action__in=["pass", "reject", "cultivate"])
+        .order_by("at", "pk").values_list("application_id", "action")
+    )  # fmt: skip  # the last decision at the step for each application
     waiting = [a for a in visible.filter(status=chain.IN_REVIEW, step=step_index)]
-    recommended = [a for a in visible.filter(pk__in=passed_ids)]
-    cmmm = cmmm_scores({a.enterprise_id for a in [*waiting, *recommended]})
+    recommended = [a for a in visible.filter(pk__in=[pk for pk, action in acted.items() if action == "pass"])]
+    declined = [a for a in visible.filter(pk__in=[pk for pk, action in acted.items() if action != "pass"])]
+    everyone = [*waiting, *recommended, *declined]
+    cmmm = cmmm_scores({a.enterprise_id for a in everyone})
     columns: dict[str, Column] = {}
-    codes = {a.enterprise.county_id[:width] for a in [*waiting, *recommended]}
+    codes = {a.enterprise.county_id[:width] for a in everyone}
     scope = scope_of(user)
     for region in Region.objects.filter(code__in=[c.ljust(6, "0") for c in codes]).order_by("code"):
         columns[region.path] = Column(region, quota=programme.rules.quota_for(region.code))
@@ -167,8 +172,11 @@ def recommend_board(user, programme, step_index: int) -> list[Column]:
     for application in recommended:
         application.rank_score = rank_score(application, cmmm)
         columns[application.enterprise.county_id[:width]].recommended.append(application)
+    for application in declined:
+        application.rank_score = rank_score(application, cmmm)
+        columns[application.enterprise.county_id[:width]].declined.append(application)
     for column in columns.values():
-        for items in (column.waiting, column.recommended):
+        for items in (column.waiting, column.recommended, column.declined):
             items.sort(key=lambda a: (a.rank_score is None, -(a.rank_score or 0), a.pk))
     return sorted(columns.values(), key=lambda c: c.region.code)
 

@@ -246,4 +246,3 @@ def recheck_start(*, actor, programme: Programme, region) -> PrerequisiteRun:
     prerequisite_run = PrerequisiteRun.objects.create(programme=programme, region=region, started_by=actor)
     transaction.on_commit(lambda: recheck_prerequisites.enqueue(prerequisite_run.pk))
     return prerequisite_run
-

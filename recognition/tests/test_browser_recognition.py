@@ -97,3 +97,72 @@ def test_an_enterprise_applies_and_the_county_passes_it(world, load_programme, o
     assert not ent.console_errors
     # The refused upload and the refused submission answer with a redirect and a message, never an error status.
     assert not ent.bad_responses
+
+
+def test_the_province_compares_the_cities_and_the_city_follows_its_cultivation_pool(
+    world,
+    load_programme,
+    attach,
+    make_enterprise,
+    make_user,
+    open_session,  # noqa: F811
+):
+    from accounts.models import Role
+    from enterprises.models import EnterpriseLabel
+    from recognition import prerequisites, services
+
+    programme = load_programme(code="sf-advanced-2026", region="360000", actor="province", prerequisites={},
+                               quota={"default": 1})  # fmt: skip
+    county2 = make_user("county2", Role.COUNTY_OFFICER, region="360402")
+    firms = [(world["home"], world["enterprise"], world["county"])]
+    for county, officer, name in (("360102", world["county"], "东湖智能装备有限公司"),
+                                  ("360402", county2, "濂溪新材料有限公司")):  # fmt: skip
+        firm = make_enterprise(county, name=name)
+        firms.append((firm, make_user(f"u{firm.pk}", Role.ENTERPRISE, enterprise=firm), officer))
+    applications = []
+    for firm, user, officer in firms:
+        EnterpriseLabel.objects.create(enterprise=firm, label_id="tier-basic", year=2025)
+        application = services.application_start(actor=user, programme=programme, enterprise=firm)
+        attach(application)
+        services.application_submit(actor=user, application=application,
+                                    check=prerequisites.check(programme.rules, firm, {}))  # fmt: skip
+        services.application_decide(actor=officer, application=application, decision="pass", reason="材料属实")
+        applications.append(application)
+    services.application_decide(actor=world["city"], application=applications[0], decision="pass", reason="推荐")
+
+    city = open_session(WIDE)
+    cpage = city.page
+    city.login("city")
+    cpage.goto(f"/recognition/applications/{applications[1].pk}/")
+    expect(cpage.get_by_test_id("quota")).to_contain_text("名额 1 个，剩余 0 个")
+    form = cpage.get_by_test_id("decide-form")
+    form.get_by_label("通过", exact=True).check()
+    form.get_by_label("理由").fill("推荐上报")
+    with cpage.expect_navigation():
+        form.get_by_test_id("decide-submit").click()
+    expect(cpage.locator(".alert-danger")).to_contain_text("推荐名额已用完（1 个）")
+    form = cpage.get_by_test_id("decide-form")
+    form.get_by_label("纳入培育库").check()
+    form.get_by_label("理由").fill("名额有限，纳入培育库，明年优先推荐")
+    with cpage.expect_navigation():
+        form.get_by_test_id("decide-submit").click()
+    expect(cpage.get_by_test_id("standing-text")).to_contain_text("纳入培育库")
+    cpage.get_by_test_id("nav-recognition").click()
+    cpage.get_by_test_id("cultivation-link").click()
+    expect(cpage.get_by_test_id("pool-row")).to_have_count(1)
+    expect(cpage.get_by_test_id("pool")).to_contain_text("名额有限，纳入培育库，明年优先推荐")
+    expect(cpage.get_by_test_id("roadmap-link")).to_be_visible()
+    city.shot("recognition-cultivation-pool")
+    city.assert_clean()
+
+    province = open_session(WIDE)
+    ppage = province.page
+    province.login("province")
+    ppage.goto(f"/recognition/programmes/{programme.pk}/")
+    ppage.get_by_test_id("board-link").click()
+    expect(ppage.get_by_test_id("quota-360100")).to_contain_text("已推荐 1 / 名额 1（剩余 0）")
+    expect(ppage.get_by_test_id("quota-360400")).to_contain_text("已推荐 0 / 名额 1（剩余 1）")
+    expect(ppage.get_by_test_id("board-360400")).to_contain_text("濂溪新材料有限公司")
+    expect(ppage.get_by_test_id("board-360100").get_by_test_id("declined")).to_contain_text("未推荐，纳入培育库")
+    province.shot("recognition-recommend-board-province")
+    province.assert_clean()

@@ -300,8 +300,13 @@ def test_the_recommendation_board_ranks_each_city_against_its_quota(world, login
                                     check=prerequisites.check(programme.rules, firm, {}))  # fmt: skip
         services.application_decide(actor=officer, application=application, decision="pass", reason="属实")
         applications.append(application)
-    services.application_decide(actor=world["city"], application=applications[0], decision="pass", reason="推荐")
     url = reverse("recognition:recommend_board", args=[programme.pk, "city_recommend"])
+    Application.objects.filter(pk=applications[0].pk).update(score=61.5)
+    Application.objects.filter(pk=applications[1].pk).update(score=88.0)
+    ranked = login(world["city"]).get(url).content.decode()
+    first, second = applications[1].enterprise.name, applications[0].enterprise.name
+    assert ranked.index(first) < ranked.index(second) and "88.0" in ranked and "61.5" in ranked  # by score
+    services.application_decide(actor=world["city"], application=applications[0], decision="pass", reason="推荐")
     page = login(world["province"]).get(url).content.decode()
     assert 'data-testid="board-360100"' in page and 'data-testid="board-360400"' in page
     assert "已推荐 1 / 名额 1（剩余 0）" in page and "已推荐 0 / 名额 1（剩余 1）" in page
