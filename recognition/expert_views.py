@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
@@ -28,6 +29,9 @@ from .expert_forms import ExpertForm, ReviewForm, WithdrawTaskForm, field_choice
 from .models import Application, ApplicationEvent, ApplicationEvidence, Programme, ReviewTask
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXCLUSION_NAMES = {"own_organisation": gettext_lazy("本单位回避"),
+                   "served_by_provider": gettext_lazy("曾为申请单位提供服务的单位回避"),
+                   "same_county": gettext_lazy("同区县回避")}  # fmt: skip
 PAGE = 200
 
 
@@ -78,7 +82,7 @@ def expert_pool(request):
     for e in items:
         e.field_labels = [labels.get(c, c) for c in e.fields or []]
     context = {"items": items, "total": total, "q": q, "active": request.GET.get("active", "1"),
-               "query": request.GET.urlencode()}  # fmt: skip
+               "query": request.GET.urlencode(), "programmes": _programmes_to_staff(request.user)}  # fmt: skip
     return render(request, "recognition/expert_pool.html", context)
 
 
@@ -183,6 +187,17 @@ def _rows(applications: list[Application]) -> list[dict]:
     return rows
 
 
+def _programmes_to_staff(user) -> list[Programme]:
+    """Programmes with an expert step the officer runs, each with how many applications wait there (the links to
+    the assignment pages)."""
+    found = []
+    for programme in Programme.objects.visible_to(user).exclude(status=Programme.Status.DRAFT).order_by("-year", "pk"):
+        if steps := _expert_steps(user, programme):
+            programme.at_step = len(_at_expert_step(user, programme, steps))
+            found.append(programme)
+    return found
+
+
 @login_required
 def expert_assign(request, pk: int):
     """The applications of a programme at an expert step the officer runs; assign experts to those selected or to
@@ -215,7 +230,8 @@ def expert_assign(request, pk: int):
         return redirect("recognition:expert_assign", pk=programme.pk)
     context = {"programme": programme, "rows": rows, "short": sum(1 for r in rows if r["missing"]),
                "withdraw_form": WithdrawTaskForm(auto_id=False),
-               "exclusions": sorted(programme.rules.exclusions)}  # fmt: skip
+               "exclusions": "、".join(str(EXCLUSION_NAMES[x]) for x in sorted(programme.rules.exclusions)),
+               }  # fmt: skip
     return render(request, "recognition/expert_assign.html", context)
 
 
@@ -305,6 +321,18 @@ def _my_task(request, pk: int) -> ReviewTask:
     return get_object_or_404(experts.tasks_of(request.user).exclude(status=ReviewTask.Status.WITHDRAWN), pk=pk)
 
 
+def _declared(rules: chain.Spec, declared: dict) -> list[tuple[str, str]]:
+    """The applicant's declared criteria as (label, value shown)."""
+    rows = []
+    for criterion in rules.criteria:
+        value = (declared or {}).get(criterion.key)
+        if value in (None, ""):
+            continue
+        shown = (_("是") if value else _("否")) if isinstance(value, bool) else f"{value}{criterion.unit}"
+        rows.append((criterion.label, shown))
+    return rows
+
+
 @login_required
 def expert_task(request, pk: int):
     task = _my_task(request, pk)
@@ -335,10 +363,11 @@ def expert_task(request, pk: int):
         status = 400
     context = {"task": task, "a": application, "programme": application.programme, "step": step, "rules": rules,
                "form": form, "overdue": overdue, "open": open_,
-               "evidence": application.evidence.all(),
+               "evidence": application.evidence.all(), "declared": _declared(rules, application.declared),
                "check_items": application.prerequisites.get("items", []),
                "sheet": _sheet_rows(spec, task.answers) if task.status == ReviewTask.Status.SUBMITTED else [],
-               "sheet_name": spec.name if spec else ""}  # fmt: skip
+               "sheet_name": spec.name if spec else "",
+               "sheet_provisional": bool(spec and spec.is_provisional)}  # fmt: skip
     return render(request, "recognition/expert_task.html", context, status=status)
 
 

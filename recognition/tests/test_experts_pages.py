@@ -148,6 +148,7 @@ def test_the_review_form_scores_the_sheet_needs_the_visit_record_and_is_read_onl
     url = reverse("recognition:expert_task", args=[task.pk])
     page = client.get(url).content.decode()
     assert "智能工厂（基础级）现场评审表（示例）" in page and "建设规划与组织" in page and "网络与数据安全措施" in page
+    assert 'data-testid="sheet-provisional"' in page
     response = client.post(url, sheet_post(MIXED, visit=""))
     assert response.status_code == 400 and "现场核查记录" in response.content.decode()
     response = client.post(url, sheet_post({k: v for k, v in MIXED.items() if k != "E2"}))
