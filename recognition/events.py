@@ -21,6 +21,7 @@ ACTION_TEXT = {
     "reject": _("不予通过"),
     "cultivate": _("纳入培育库"),
     "assign": _("分配评审专家"),
+    "withdraw_expert": _("撤回专家评审任务"),
     "review": _("专家提交评审意见"),
     "object": _("收到异议"),
     "resolve": _("处理异议"),

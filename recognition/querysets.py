@@ -193,7 +193,7 @@ def cultivation_pool(user):
     )
 
 
-HIDDEN_FROM_APPLICANT = frozenset({"assign", "review"})  # who reviews, and each expert's act
+HIDDEN_FROM_APPLICANT = frozenset({"assign", "review", "withdraw_expert"})  # who reviews, and each expert's act
 
 
 def sees_internals(user, application) -> bool:

@@ -104,6 +104,10 @@ def test_withdrawing_a_task_needs_a_reason_moves_the_chair_and_reassignment_pick
     active = ReviewTask.objects.filter(application=application, status=ReviewTask.Status.ASSIGNED)
     assert spare.pk in {t.expert_id for t in active} and chair.expert_id not in {t.expert_id for t in active}
     assert active.count() == 3 and active.filter(is_chair=True).count() == 1
+    history = client.get(reverse("recognition:application", args=[application.pk])).content.decode()
+    assert "撤回专家评审任务" in history and "发现该专家近期为企业做过咨询" in history
+    applicant = login(world["enterprise"]).get(reverse("recognition:application", args=[application.pk]))
+    assert "发现该专家近期为企业做过咨询" not in applicant.content.decode()  # the applicant never learns who or why
 
 
 def test_the_workbench_lists_only_the_experts_own_tasks_with_overdue_flagged(world, login, application, pool):
