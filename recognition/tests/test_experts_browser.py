@@ -38,6 +38,7 @@ def test_officer_assigns_the_chair_scores_the_sheet_and_the_officer_reads_it(
     officer.login("city")
     page = officer.page
     page.goto("/recognition/experts/")
+    officer.shot("expert-pool")
     page.get_by_test_id(f"assign-link-{programme.code}").click()
     with page.expect_navigation():
         page.get_by_test_id("assign-all").click()
@@ -53,6 +54,8 @@ def test_officer_assigns_the_chair_scores_the_sheet_and_the_officer_reads_it(
     expert.login(chair.expert.user.username)
     page = expert.page
     page.goto("/recognition/my-reviews/")
+    expect(page.get_by_test_id(f"my-task-{chair.pk}")).to_contain_text("待评审")
+    expert.shot("expert-workbench")
     page.get_by_test_id(f"my-task-{chair.pk}").get_by_role("link").click()
     for code, label in CHOICES.items():
         page.get_by_test_id(f"item-{code}").get_by_label(label, exact=False).check()
