@@ -70,7 +70,7 @@ def test_anyone_objects_during_the_notice_and_the_form_is_validated(world, on_no
     assert (objection.application, objection.name, objection.status) == (on_notice, "张三", Objection.Status.OPEN)
     event = ApplicationEvent.objects.get(application=on_notice, action="object")
     assert event.actor is None and event.step_code == "notice" and event.data == {"objection": objection.pk}
-    assert 'data-testid="objection-received"' in client.get(url).content.decode()
+    assert "异议已收到" in client.get(url).content.decode()
 
 
 def test_an_objection_outside_the_notice_period_is_refused_with_a_clear_message(world, on_notice, client):
