@@ -96,7 +96,7 @@ class DecisionForm(StyledMixin, forms.Form):
     decision = forms.ChoiceField(label=_("办理决定"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("理由"), max_length=2000, min_length=2,
                              widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("必填：申请企业能看到退回、不予通过和纳入培育库的理由"))  # fmt: skip
+                             help_text=_("必填：申请企业能看到每项办理决定及其理由"))  # fmt: skip
 
     def __init__(self, *args, step: chain.Step, **kwargs):
         super().__init__(*args, **kwargs)

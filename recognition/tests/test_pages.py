@@ -347,3 +347,57 @@ def test_the_cultivation_pool_shows_the_blockers_and_the_roadmap_link(world, log
     assert login(world["other_city"]).get(url).content.decode().count('data-testid="pool-row"') == 0
     for persona in ("enterprise", "provider", "expert"):
         assert login(world[persona]).get(url).status_code == 403, persona
+
+
+def test_only_the_enterprise_starts_an_application(world, login, programme):
+    url = reverse("recognition:apply", args=[programme.pk])
+    expected = {"county": 403, "city": 403, "province": 403, "other_city": 404, "provider": 404, "expert": 404}
+    for persona, status in expected.items():
+        assert login(world[persona]).post(url).status_code == status, persona
+    assert not Application.objects.exists()
+    client = login(world["enterprise"])
+    client.post(url)
+    again = client.post(url, follow=True)  # one open application per programme
+    assert "已有该项目的申请" in again.content.decode() and Application.objects.count() == 1
+    Programme.objects.filter(pk=programme.pk).update(status=Programme.Status.CLOSED)
+    Application.objects.all().delete()
+    closed = client.post(url, follow=True)
+    assert "不在申报期内" in closed.content.decode() and not Application.objects.exists()
+
+
+def test_the_application_page_by_persona_once_submitted(world, login, programme, attach):
+    application = submitted(world, programme, attach)
+    url = reverse("recognition:application", args=[application.pk])
+    expected = {"enterprise": 200, "county": 200, "city": 200, "province": 200, "other_city": 404, "provider": 404,
+                "expert": 404}  # fmt: skip
+    for persona, status in expected.items():
+        assert login(world[persona]).get(url).status_code == status, persona
+    edit = reverse("recognition:application_edit", args=[application.pk])
+    for persona, status in {"county": 403, "other_city": 404, "provider": 404}.items():
+        assert login(world[persona]).get(edit).status_code == status, persona
+    refused = login(world["enterprise"]).get(edit, follow=True)  # under review: not editable
+    assert "审核期间不能修改" in refused.content.decode()
+
+
+@pytest.mark.parametrize("name", ["home", "programme_load", "cultivation"])
+def test_anonymous_is_sent_to_sign_in(client, name):
+    response = client.get(reverse(f"recognition:{name}"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_anonymous_is_sent_to_sign_in_for_every_application_endpoint(world, client, programme, attach):
+    application = submitted(world, programme, attach)
+    item = application.evidence.first()
+    before = snapshot(application)
+    for name, args, method in [
+        ("programme", [programme.pk], "get"), ("queue", [programme.pk], "get"), ("apply", [programme.pk], "post"),
+        ("programme_status", [programme.pk], "post"), ("application", [application.pk], "get"),
+        ("application_edit", [application.pk], "post"), ("evidence_upload", [application.pk], "post"),
+        ("evidence_download", [application.pk, item.pk], "get"), ("evidence_delete", [application.pk, item.pk], "post"),
+        ("application_submit", [application.pk], "post"), ("application_withdraw", [application.pk], "post"),
+        ("application_decide", [application.pk], "post"),
+        ("recommend_board", [programme.pk, "county_check"], "get"),
+    ]:  # fmt: skip
+        response = getattr(client, method)(reverse(f"recognition:{name}", args=args))
+        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login")), name
+    assert snapshot(application) == before
