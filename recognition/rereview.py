@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,7 @@ def rereview_open(*, actor, programme: Programme, within_days: int = DEFAULT_WIT
                 body=_("贵企业的认定（证书验证码 %(code)s）将于 %(day)s 到期复核。已为贵企业创建"
                        "“%(new)s”的复核申请草稿，请在申报期内补充材料并提交；复核未通过的，原认定将被撤销。")
                 % {"code": recognition.certificate_code, "day": day, "new": programme.name},
+                link=reverse("recognition:application", args=[application.pk]),
             )  # fmt: skip
         result.opened.append(application)
     return result

@@ -115,7 +115,7 @@ def test_only_the_programmes_officer_opens_a_round_on_an_open_programme(world, r
     event = application.events.get()
     assert (event.action, event.actor, event.data["rereview_of"]) == ("draft", world["city"], recognised.pk)
     note = Notification.objects.get(recipient=world["enterprise"], kind=Notification.Kind.RECOGNITION_REREVIEW)
-    assert recognised.certificate_code in note.body
+    assert recognised.certificate_code in note.body and note.link == f"/recognition/applications/{application.pk}/"
     assert rereview.rereview_open(actor=world["city"], programme=renewal).opened == []  # already open: not again
 
 
