@@ -8,7 +8,7 @@ from . import views
 app_name = "recognition"
 
 urlpatterns: list = [
-    path("", views.home, name="home"),
+    path("", views.home, name="index"),
     path("programmes/load/", views.programme_load, name="programme_load"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme"),
     path("programmes/<int:pk>/status/", views.programme_status, name="programme_status"),

@@ -166,3 +166,31 @@ def test_the_province_compares_the_cities_and_the_city_follows_its_cultivation_p
     expect(ppage.get_by_test_id("board-360100").get_by_test_id("declined")).to_contain_text("未推荐，纳入培育库")
     province.shot("recognition-recommend-board-province")
     province.assert_clean()
+
+
+def test_the_declared_criteria_form_follows_the_programme(world, load_programme, open_session):  # noqa: F811
+    programme = load_programme(code="sd-industry-model-2025", region="360000", actor="province")
+    ent = open_session(WIDE)
+    page = ent.page
+    ent.login("enterprise")
+    page.goto(f"/recognition/programmes/{programme.pk}/")
+    expect(page.get_by_test_id("prereq-item")).to_have_count(len(programme.rules.criteria))
+    with page.expect_navigation():
+        page.get_by_test_id("apply").click()
+    page.get_by_label("模型参数量").fill("13")
+    page.get_by_label("通用场景模型数").fill("1")
+    page.get_by_label("特定场景模型数").fill("4")
+    for label in ("拥有自主知识产权", "通过第三方评测", "已投入使用并取得成效"):
+        page.get_by_test_id("application-form").locator("div.mb-3", has_text=label).get_by_label("是").check()
+    ent.shot("recognition-criteria-form")
+    with page.expect_navigation():
+        page.get_by_test_id("save").click()
+    items = page.get_by_test_id("prerequisites").get_by_test_id("prereq-item")
+    expect(items.filter(has_text="通用场景模型数")).to_have_attribute("data-outcome", "not_met")
+    expect(items.filter(has_text="模型参数量")).to_have_attribute("data-outcome", "pending")
+    expect(page.get_by_test_id("declared")).to_contain_text("模型参数量：13 十亿")
+    ent.shot("recognition-criteria-declared")
+    ent.assert_clean()
+    page.goto("/recognition/")
+    expect(page.get_by_test_id("my-applications")).to_contain_text(programme.name)
+    ent.shot("recognition-home-enterprise")

@@ -109,7 +109,7 @@ def test_the_menu_entry_shows_for_applicants_officers_and_experts(world, login):
         assert ('data-testid="nav-recognition"' in page) is (persona not in {"provider", "commissioner"}), persona
         if persona != "provider":
             continue
-        assert login(world[persona]).get(reverse("recognition:home")).status_code == 200
+        assert login(world[persona]).get(reverse("recognition:index")).status_code == 200
 
 
 # --- the applicant ------------------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_the_application_page_by_persona_once_submitted(world, login, programme,
     assert "审核期间不能修改" in refused.content.decode()
 
 
-@pytest.mark.parametrize("name", ["home", "programme_load", "cultivation"])
+@pytest.mark.parametrize("name", ["index", "programme_load", "cultivation"])
 def test_anonymous_is_sent_to_sign_in(client, name):
     response = client.get(reverse(f"recognition:{name}"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
