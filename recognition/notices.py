@@ -70,6 +70,7 @@ def _at_notice(application: Application) -> chain.Step | None:
 @transaction.atomic
 def objection_lodge(*, application: Application, name: str, contact: str, text: str) -> Objection:
     """Anyone may object while the notice runs; outside the notice period the objection is refused."""
+    application = Application.objects.select_related("programme").get(pk=application.pk)  # where it stands now
     step = _at_notice(application)
     if step is None or not period(application).open_on(timezone.localdate()):
         raise ValidationError(_("该申请当前不在公示期内，不能提出异议"))
