@@ -154,11 +154,25 @@ def list_applications(
         queryset = queryset.filter(programme__code=programme)
     if status:
         queryset = queryset.filter(status=status)
-    rows = list(queryset)
-    if waiting_for_me:
-        rows = [a for a in rows if querysets.acts_now(request.user, a)]
-    today = timezone.localdate()
-    return [_out(a, today) for a in rows]
+    if waiting_for_me:  # the acting level depends on each programme's chain: decided row by row
+        today = timezone.localdate()
+        rows = queryset.filter(status=chain.IN_REVIEW)
+        return [_out(a, today) for a in rows if querysets.acts_now(request.user, a)]
+    return _Rows(queryset)
+
+
+class _Rows:
+    """A page of the queryset turned into output rows only for the slice the paginator asks for."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        today = timezone.localdate()
+        return [_out(a, today) for a in self.queryset[index]]
 
 
 @router.get("/applications/{pk}", response=ApplicationDetailOut, summary="认定申请：办理进度、申报条件、材料与办理记录")

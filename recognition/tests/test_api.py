@@ -51,6 +51,8 @@ def test_who_lists_and_reads_an_application(world, login, client, draft, attach)
         assert response.status_code == status, persona
         listed = [a["id"] for a in login(world[persona]).get(f"{API}/applications").json()["items"]]
         assert listed == ([draft.pk] if status == 200 else []), persona
+    page = login(world["city"]).get(f"{API}/applications", {"limit": 1, "offset": 0}).json()
+    assert page["count"] == 1 and page["items"][0]["status_label"] == "审核中"
     client.logout()
     assert client.get(url).status_code == 401
     body = login(world["enterprise"]).get(url).json()

@@ -401,3 +401,15 @@ def test_anonymous_is_sent_to_sign_in_for_every_application_endpoint(world, clie
         response = getattr(client, method)(reverse(f"recognition:{name}", args=args))
         assert response.status_code == 302 and response.url.startswith(reverse("accounts:login")), name
     assert snapshot(application) == before
+
+
+def test_a_recognised_application_shows_the_recognition_and_its_validity(world, login, programme, attach):
+    from recognition import results
+
+    application = submitted(world, programme, attach)
+    Application.objects.filter(pk=application.pk).update(status=chain.RECOGNISED, score=82.0)
+    application.refresh_from_db()
+    recognition = results.recognise(actor=world["city"], application=application)
+    page = login(world["enterprise"]).get(reverse("recognition:application", args=[application.pk])).content.decode()
+    assert recognition.certificate_code in page and f"有效期至 {recognition.valid_until:%Y-%m-%d}" in page
+    assert "专家评审得分：82.0" in page  # the consolidated score, once there is an outcome
