@@ -77,6 +77,7 @@ def test_an_enterprise_applies_and_the_county_passes_it(world, load_programme, o
     opage.get_by_role("link", name="东湖精密机械有限公司").click()
     form = opage.get_by_test_id("decide-form")
     expect(form.get_by_label("纳入培育库")).to_have_count(0)
+    off.shot("recognition-decide-form-county")
     form.get_by_label("通过", exact=True).check()
     form.get_by_label("理由").fill("营业执照、产值数据与统计口径一致，材料属实")
     with opage.expect_navigation():
