@@ -116,7 +116,8 @@ def test_the_workbench_lists_only_the_experts_own_tasks_with_overdue_flagged(wor
     ReviewTask.objects.filter(pk=mine.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
     client = login(mine.expert.user)
     page = client.get(reverse("recognition:expert_tasks")).content.decode()
-    assert f"my-task-{mine.pk}" in page and f"overdue-{mine.pk}" in page and f"my-task-{theirs.pk}" not in page
+    assert f'data-testid="my-task-{mine.pk}"' in page and f'data-testid="overdue-{mine.pk}"' in page
+    assert f'data-testid="my-task-{theirs.pk}"' not in page
     assert client.get(reverse("recognition:expert_task", args=[theirs.pk])).status_code == 404
     evidence = application.evidence.first()
     assert client.get(reverse("recognition:expert_evidence", args=[mine.pk, evidence.pk])).status_code == 200
@@ -218,8 +219,13 @@ def test_the_pool_is_scoped_to_the_officers_regions_and_validates_the_credit_cod
     theirs = expert_pool("jiujiang", region="360402")
     client = login(world["city"])
     page = client.get(reverse("recognition:expert_pool")).content.decode()
-    assert f"expert-{mine.pk}" in page and f"expert-{theirs.pk}" not in page
+    assert f'data-testid="expert-{mine.pk}"' in page and f'data-testid="expert-{theirs.pk}"' not in page
     assert client.get(reverse("recognition:expert_edit", args=[theirs.pk])).status_code == 404
+    other = expert_pool("hongdu", region="360100", organisation="洪都数控研究所", fields=["S01"])
+    found = client.get(reverse("recognition:expert_pool"), {"q": "洪都"}).content.decode()
+    assert f'data-testid="expert-{other.pk}"' in found and f'data-testid="expert-{mine.pk}"' not in found
+    found = client.get(reverse("recognition:expert_pool"), {"q": "S01"}).content.decode()
+    assert f'data-testid="expert-{other.pk}"' in found and f'data-testid="expert-{mine.pk}"' not in found
     new = {"username": "zhang", "display_name": "张专家", "organisation": "某大学", "organisation_code": "91360100ABC",
            "region": "360100", "fields": ["34"]}  # fmt: skip
     response = client.post(reverse("recognition:expert_new"), new)
