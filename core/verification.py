@@ -23,6 +23,7 @@ class Issued:
     sha256: str
     title: str  # the kind of document, for the page's heading ("认定证书")
     facts: tuple[tuple[str, str], ...] = ()  # (label, value) shown publicly, already translated
+    warning: str = ""  # the document is genuine but no longer stands (a revoked or expired certificate)
     details: Any = field(default=None, compare=False)  # the app's own description, for its own page parts
 
 

@@ -8,7 +8,7 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.tiers import TIERS
@@ -86,7 +86,14 @@ def issued(code: str) -> verification.Issued | None:
     recognition = Recognition.objects.filter(certificate_code=code).select_related("programme", "enterprise").first()
     if recognition is None or not recognition.certificate_sha256:
         return None
-    status = _("已撤销（%(day)s）") % {"day": recognition.revoked_at.date()} if recognition.revoked_at else _("有效")
+    today = timezone.localdate()
+    if recognition.revoked_at:
+        status = _("已撤销（%(day)s）") % {"day": timezone.localdate(recognition.revoked_at)}
+        warning = _("该认定已于 %(day)s 撤销，证书不再有效。") % {"day": timezone.localdate(recognition.revoked_at)}
+    elif recognition.valid_until and recognition.valid_until < today:
+        status = warning = _("已过有效期，证书不再有效。")
+    else:
+        status, warning = _("有效"), ""
     facts = (
         (_("企业名称"), recognition.enterprise.name),
         (_("认定项目"), recognition.programme.name),
@@ -96,4 +103,6 @@ def issued(code: str) -> verification.Issued | None:
         (_("发证机关"), issuing_authority(recognition)),
         (_("状态"), status),
     )
-    return verification.Issued("certificate", code, recognition.certificate_sha256, _("认定证书"), facts=facts)
+    return verification.Issued(
+        "certificate", code, recognition.certificate_sha256, _("认定证书"), facts=facts, warning=warning
+    )

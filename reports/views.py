@@ -186,6 +186,8 @@ def finding_remove(request, pk):
 
 
 def _verify_other(document, pdf_bytes: bytes) -> services.Verification:
+    if verification.matches(document, pdf_bytes) and document.warning:
+        return services.Verification(True, _("文件真实：与平台出具的原件逐字节一致。") + document.warning)
     if verification.matches(document, pdf_bytes):
         return services.Verification(True, _("文件真实有效：与平台出具的原件逐字节一致。"))
     return services.Verification(False, _("文件与该验证码对应的文件不一致：可能被修改过，或不是此验证码的文件。"))

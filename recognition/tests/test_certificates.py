@@ -89,7 +89,9 @@ def test_the_public_verification_page_checks_certificates_like_reports(world, lo
     assert 'data-testid="verify-failed"' in page and "验证码不存在" in page
 
     results.revoke(actor=world["city"], recognition=recognition, reason="发现材料造假")
-    assert "已撤销" in client.get(url).content.decode()
+    assert 'data-testid="verify-warning"' in client.get(url).content.decode()
+    page = client.post(url, {"pdf": SimpleUploadedFile("c.pdf", original, "application/pdf")}).content.decode()
+    assert 'data-testid="verify-ok"' in page and "证书不再有效" in page and "真实有效" not in page
 
 
 def test_the_registry_finds_each_kind_and_nothing_for_a_stranger_code(world, load_programme, attach):
@@ -99,6 +101,9 @@ def test_the_registry_finds_each_kind_and_nothing_for_a_stranger_code(world, loa
     assert verification.matches(found, recognition.certificate_pdf.read())
     assert not verification.matches(found, b"%PDF-1.7 other")
     assert verification.find("0000-0000-0000-0000") is None and verification.find("RC-nonsense") is None
+    assert found.warning == ""
+    Recognition.objects.filter(pk=recognition.pk).update(valid_until=recognition.recognised_on.replace(year=2020))
+    assert "已过有效期" in verification.find(recognition.certificate_code).warning
 
 
 def test_the_certificate_downloads_for_the_enterprise_and_officers_in_scope_only(world, load_programme, attach,
