@@ -18,6 +18,7 @@ class Notification(models.Model):
         CAMPAIGN_REMINDED = "campaign_reminded", _("专项行动提醒")
         CAMPAIGN_RETURNED = "campaign_returned", _("评估被退回")
         RECOGNITION_REREVIEW = "recognition_rereview", _("认定复核通知")
+        RECOGNITION_OBJECTION = "recognition_objection", _("收到公示异议")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
