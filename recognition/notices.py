@@ -20,6 +20,8 @@ from . import access, chain
 from .events import record
 from .models import Application, Objection, Programme
 
+LEVEL_ROLE = {"province": "province_officer", "city": "city_officer", "county": "county_officer"}
+
 
 def open_objections(application: Application):
     return application.objections.filter(status=Objection.Status.OPEN)
@@ -80,7 +82,28 @@ def objection_lodge(*, application: Application, name: str, contact: str, text: 
     objection = Objection.objects.create(application=application, name=name[:100], contact=contact[:100],
                                          text=text[:4000])  # fmt: skip
     record(application, "object", actor=None, step=step, data={"objection": objection.pk})
+    _tell_officers(application, step, objection)
     return objection
+
+
+def _tell_officers(application: Application, step: chain.Step, objection: Objection) -> None:
+    """The officers of the notice step's region and level learn of the objection at once: the notice is short."""
+    from django.urls import reverse
+
+    from accounts.models import Membership
+    from notifications.models import Notification
+    from notifications.services import in_site_language, notify
+
+    region = access.region_at(application.enterprise.county_id, step.level).ljust(6, "0")
+    memberships = Membership.objects.filter(region_id=region, role=LEVEL_ROLE[step.level], is_active=True,
+                                            user__is_active=True).select_related("user")  # fmt: skip
+    officers = [m.user for m in memberships]
+    with in_site_language():
+        notify(recipients=officers, kind=Notification.Kind.RECOGNITION_OBJECTION,
+               title=_("%(programme)s：%(enterprise)s 的公示收到异议") % {
+                   "programme": application.programme.name, "enterprise": application.enterprise.name},
+               body=_("公示期内收到一条异议，请核实处理；有未处理的异议时，公示环节不能办结。"),
+               link=reverse("recognition:objection", args=[objection.pk]))  # fmt: skip
 
 
 def objections_for(user) -> QuerySet[Objection]:

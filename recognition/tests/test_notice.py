@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import Notification
 from recognition import chain, notices, prerequisites, services
 from recognition.models import Application, ApplicationEvent, Objection
 
@@ -69,6 +70,9 @@ def test_anyone_objects_during_the_notice_and_the_form_is_validated(world, on_no
     objection = Objection.objects.get()
     assert (objection.application, objection.name, objection.status) == (on_notice, "张三", Objection.Status.OPEN)
     event = ApplicationEvent.objects.get(application=on_notice, action="object")
+    told = Notification.objects.filter(kind=Notification.Kind.RECOGNITION_OBJECTION)
+    assert list(told.values_list("recipient__username", flat=True)) == ["city"]  # the notice step's officers
+    assert told.get().link == reverse("recognition:objection", args=[objection.pk])
     assert event.actor is None and event.step_code == "notice" and event.data == {"objection": objection.pk}
     assert "异议已收到" in client.get(url).content.decode()
 
