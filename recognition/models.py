@@ -185,7 +185,7 @@ class Expert(models.Model):
         verbose_name_plural = _("专家库")
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.username
+        return str(self.user)  # the user's display name
 
 
 class ReviewTask(models.Model):

@@ -22,7 +22,7 @@ from .models import PrerequisiteResult, PrerequisiteRun, Programme
 OUTCOMES = ("met", "pending", "undeclared", "unknown", "not_met")
 
 
-def _governed_runs(user):
+def governed_runs(user):
     scope = scope_of(user)
     if scope.is_admin:
         return PrerequisiteRun.objects.all()
@@ -56,7 +56,7 @@ def recheck_start(request, pk: int):
 
 @login_required
 def recheck_detail(request, pk: int):
-    run = get_object_or_404(_governed_runs(request.user).select_related("programme", "region"), pk=pk)
+    run = get_object_or_404(governed_runs(request.user).select_related("programme", "region"), pk=pk)
     rows = []
     for outcome in OUTCOMES:
         n = run.counts.get(outcome, 0)
@@ -79,7 +79,7 @@ def recheck_detail(request, pk: int):
 @login_required
 def recheck_enterprises(request, pk: int):
     """The enterprises of one outcome, as the enterprise list shows them (scope intersected there too)."""
-    run = get_object_or_404(_governed_runs(request.user).select_related("programme"), pk=pk)
+    run = get_object_or_404(governed_runs(request.user).select_related("programme"), pk=pk)
     outcome = request.GET.get("outcome", "met")
     if outcome not in OUTCOMES:
         outcome = "met"

@@ -159,8 +159,20 @@ def programme_detail(request, pk: int):
         "recommend_steps": [r for r in step_rows(rules) if r["step"].action == "recommend"],
         "calendar_note": _calendar_note(),
         "tier_name": prerequisites.tiers.TIERS.get(rules.subject, ""),
+        **_rechecks(request.user, programme),
     }
     return render(request, "recognition/programme_detail.html", context)
+
+
+def _rechecks(user, programme: Programme) -> dict:
+    """The regions the officer may re-check for this programme, and their latest runs."""
+    from .recheck_views import governed_runs, regions_to_check
+
+    regions = regions_to_check(user, programme)
+    if not regions:
+        return {}
+    runs = governed_runs(user).filter(programme=programme).select_related("region")[:5]
+    return {"recheck_regions": regions, "recheck_runs": list(runs)}
 
 
 @login_required

@@ -14,6 +14,8 @@ def test_a_county_officer_rechecks_their_county_and_opens_the_enterprises_behind
     programme = load_programme(region="360100")
     small = make_enterprise("360102", name="东湖小微企业", is_above_scale=False)
     county = login(world["county"])
+    detail = county.get(f"/recognition/programmes/{programme.pk}/").content.decode()
+    assert 'data-testid="recheck-form"' in detail and 'value="360102"' in detail and 'value="360100"' not in detail
     with django_capture_on_commit_callbacks(execute=True):
         response = county.post(f"/recognition/programmes/{programme.pk}/rechecks/", {"region": "360102"})
     run = PrerequisiteRun.objects.get()
