@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from accounts.policy import scope_of
 from core.forms import StyledMixin
 
 from . import certificates, notices, rereview, results
-from .models import Programme
+from .models import Objection, Programme
 
 
 class ResolveForm(StyledMixin, forms.Form):
@@ -49,7 +50,8 @@ def _officer(user) -> None:
 @login_required
 def objection_list(request):
     _officer(request.user)
-    objections = notices.objections_for(request.user).order_by("status", "-submitted_at")
+    still_open = Case(When(status=Objection.Status.OPEN, then=0), default=1)  # the ones to act on first
+    objections = notices.objections_for(request.user).order_by(still_open, "-submitted_at")
     rows = [(o, notices.may_resolve(request.user, o)) for o in objections[:500]]
     return render(request, "recognition/notice_objections.html", {"rows": rows})
 
