@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, ModelVersion
+from assessments.specs import parsed_spec
 from assessments.tiers import TIERS
 from catalog.models import MatchMeeting, Need, Provider, Solution
 from enterprises.models import Chain, Cluster
@@ -115,10 +116,13 @@ def _population(view: View) -> dict[str, int]:
 
 
 def _levels(view: View) -> list[tuple[int, str]]:
-    version = ModelVersion.objects.filter(code=view.model_code, is_current=True).first()
-    spec = version.spec if version else {}
-    below = spec.get("below_level_name") or _("未达一级")
-    return [(0, below)] + [(lvl["number"], lvl["name"]) for lvl in spec.get("levels", [])]
+    # The parsed spec is kept per process (`parsed_spec`), so the 150 kB spec is not read for each figure.
+    version = ModelVersion.objects.filter(code=view.model_code, is_current=True).defer("spec").first()
+    if version is None:
+        return [(0, _("未达一级"))]
+    spec = parsed_spec(version)
+    below = spec.below_level_name if "below_level_name" in spec.model_fields_set else _("未达一级")
+    return [(0, below)] + [(lvl.number, lvl.name) for lvl in spec.levels]
 
 
 def _level_counts(view: View, year: int, keys: tuple[str, ...]) -> dict[tuple, int]:

@@ -70,7 +70,7 @@ def node_marks(spec) -> dict[tuple[str | None, int], float]:
 def current_marks() -> dict[str, dict[tuple[str | None, int], float]]:
     """{model code: node_marks} for the current version of every model that has levels."""
     out = {}
-    for version in ModelVersion.objects.filter(is_current=True).order_by("code"):
+    for version in ModelVersion.objects.filter(is_current=True).defer("spec").order_by("code"):
         if marks := node_marks(parsed_spec(version)):
             out[version.code] = marks
     return out
@@ -79,7 +79,7 @@ def current_marks() -> dict[str, dict[tuple[str | None, int], float]]:
 def node_names(model_code: str) -> dict[str, tuple[str, int]]:
     """{node code: (its name, with its ancestors' after it — "组织战略（人员）" —, depth)} of the model's current
     version, in the tree's order: the node's own name first, so that a chart's short labels still tell them apart."""
-    version = ModelVersion.objects.filter(code=model_code, is_current=True).first()
+    version = ModelVersion.objects.filter(code=model_code, is_current=True).defer("spec").first()
     if version is None:
         return {}
     out: dict[str, tuple[str, int]] = {}
