@@ -121,8 +121,8 @@ def end(*, actor, recognition: Recognition, reason: str) -> Recognition:
     application.save(update_fields=["status"])
     record(application, "revoke", actor=actor, reason=reason)
     label = TIER_LABEL.get(rules.subject) if rules.kind == "tier" else None
-    still = Recognition.objects.filter(enterprise=recognition.enterprise, subject=rules.subject,
-                                       revoked_at__isnull=True, programme__kind="tier")  # fmt: skip
+    still = Recognition.objects.filter(in_force_q(timezone.localdate()), enterprise=recognition.enterprise,
+                                       subject=rules.subject, programme__kind="tier")  # fmt: skip
     if label and not still.exists():
         EnterpriseLabel.objects.filter(enterprise=recognition.enterprise, label_id=label).delete()
     enterprise_events.record(
@@ -132,3 +132,38 @@ def end(*, actor, recognition: Recognition, reason: str) -> Recognition:
         data={"recognition": recognition.pk},
     )  # fmt: skip
     return recognition
+
+
+def in_force_q(today: dt.date):
+    """Recognitions in force on `today`: not revoked, and not past their validity."""
+    from django.db.models import Q
+
+    return Q(revoked_at__isnull=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+
+
+@transaction.atomic
+def expire(today: dt.date | None = None) -> int:
+    """Take the tier label off enterprises whose tier recognitions have all run out (valid_until passed, no other in
+    force for the tier), with a timeline entry; run nightly (`manage.py recognition_expire`). Idempotent: an
+    enterprise whose label is already gone is left alone. Returns how many labels were taken off."""
+    today = today or timezone.localdate()
+    taken = 0
+    lapsed = Recognition.objects.filter(
+        revoked_at__isnull=True, valid_until__lt=today, programme__kind="tier", subject__in=list(TIER_LABEL)
+    ).select_related("programme", "enterprise")
+    for recognition in lapsed:
+        label = TIER_LABEL[recognition.subject]
+        still = Recognition.objects.filter(in_force_q(today), enterprise=recognition.enterprise_id,
+                                           subject=recognition.subject, programme__kind="tier")  # fmt: skip
+        if still.exists():
+            continue
+        removed, _detail = EnterpriseLabel.objects.filter(enterprise=recognition.enterprise, label_id=label).delete()
+        if removed:
+            taken += 1
+            enterprise_events.record(
+                recognition.enterprise, EnterpriseEvent.Kind.RECOGNITION, actor=None,
+                summary=_("%(programme)s：认定有效期已于 %(day)s 届满") % {"programme": recognition.programme.name,
+                                                                     "day": recognition.valid_until},
+                data={"recognition": recognition.pk},
+            )  # fmt: skip
+    return taken

@@ -64,7 +64,7 @@ class FindingForm(StyledMixin, forms.ModelForm):
 
 
 class VerifyForm(forms.Form):
-    pdf = forms.FileField(label=_("报告 PDF 文件"))
+    pdf = forms.FileField(label=_("PDF 文件（诊断报告或认定证书）"))
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]

@@ -161,3 +161,29 @@ def test_the_rereview_page_by_persona(world, recognised, login, client):
     assert city.get(url).content.decode().count('data-testid="due-row"') == 1
     assert city.post(url, {"within_days": "90"}).status_code == 302
     assert Application.objects.filter(rereview_of=recognised, programme=renewal).count() == 1
+
+
+def test_an_expired_recognition_loses_its_tier_label_and_the_monitoring_figure_once(world, recognised):
+    from enterprises.models import EnterpriseEvent
+
+    today = timezone.localdate()
+    assert results.expire(today) == 0  # valid for three years
+    Recognition.objects.filter(pk=recognised.pk).update(valid_until=today - dt.timedelta(days=1))
+    assert results.expire(today) == 1
+    assert not world["home"].label_links.filter(label_id="tier-basic").exists()
+    cube.rebuild()
+    assert tier_figure() == 0
+    assert results.expire(today) == 0  # nothing more to take off: no second timeline entry
+    lapsed = EnterpriseEvent.objects.filter(enterprise=world["home"], summary__contains="有效期已于")
+    assert lapsed.count() == 1
+
+
+def test_an_expired_recognition_keeps_the_label_while_another_is_in_force(world, recognised, attach):
+    today = timezone.localdate()
+    second = programme(world, "sf-basic-2026b", 2026)
+    application = services.application_start(actor=world["enterprise"], programme=second, enterprise=world["home"])
+    submit(world, application, attach)
+    through_the_chain(world, application)
+    Recognition.objects.filter(pk=recognised.pk).update(valid_until=today - dt.timedelta(days=1))
+    assert results.expire(today) == 0
+    assert world["home"].label_links.filter(label_id="tier-basic").exists()
