@@ -1,7 +1,7 @@
 """Writing a checked enterprise import: the figures, labels and contacts each row changes, then every row in bulk
 with one timeline entry per created or changed enterprise. Called inside the commit's transaction (imports.py)."""
 
-from dataclasses import dataclass, field
+import functools
 
 from django.utils import timezone
 
@@ -14,6 +14,12 @@ from .models import Contact, EnterpriseFigures, EnterpriseLabel, ImportJob
 from .services import apply_size
 
 WRITE_BATCH = 2000  # rows written at a time: what is built for them lives only while they are written
+
+
+@functools.cache
+def _figure_names(year: int, key: str) -> tuple[str, str]:
+    """A figure change's field and label: one pair of strings for every row that changes it, not one per row."""
+    return f"{year}.{key}", f"{year}年{HEADERS[key]}"
 
 
 def _figure_changes(actions: list[Action]) -> tuple[list[EnterpriseFigures], list[EnterpriseFigures]]:
@@ -35,9 +41,8 @@ def _figure_changes(actions: list[Action]) -> tuple[list[EnterpriseFigures], lis
         for key in FIGURE_KEYS:
             if key in values and getattr(fig, key) != values[key]:
                 if not action.is_new:
-                    action.changes.append(
-                        events.change(f"{year}.{key}", f"{year}年{HEADERS[key]}", getattr(fig, key), values[key])
-                    )
+                    name, label = _figure_names(year, key)
+                    action.changes.append(events.change(name, label, getattr(fig, key), values[key]))
                 setattr(fig, key, values[key])
                 changed = True
         if is_new_fig:
@@ -104,49 +109,56 @@ def _contact_changes(actions: list[Action]) -> tuple[list[Contact], list[Contact
     return to_create, to_update
 
 
-@dataclass
-class Related:
-    """The rows beside each enterprise that a plan creates or updates: figures, label links, contacts."""
-
-    figures_new: list[EnterpriseFigures] = field(default_factory=list)
-    figures_updated: list[EnterpriseFigures] = field(default_factory=list)
-    labels_new: list[EnterpriseLabel] = field(default_factory=list)
-    labels_updated: list[EnterpriseLabel] = field(default_factory=list)
-    contacts_new: list[Contact] = field(default_factory=list)
-    contacts_updated: list[Contact] = field(default_factory=list)
-
-
-def related_changes(plan: Plan) -> Related:
-    """Decide the figures, labels and contacts each row changes for the enterprises already in the archive,
-    recording the changes on its action (so the preview counts an enterprise whose only change is this year's
-    figures as updated). Both phases plan this the same way.
-
-    A new enterprise is "新增" whatever it brings: its figures, labels and contacts are built while it is written, a
-    batch at a time (`write`). Built for all rows at once they were most of a large first import's check, and held
-    ~90 MB at the peak of a 100,000-row commit."""
-    actions = [a for a in plan.actions if not a.is_new]
-    figures = _figure_changes(actions)
-    labels = _label_changes(actions)
-    contacts = _contact_changes(actions)
-    return Related(*figures, *labels, *contacts)
+def _related_changes(actions: list[Action]) -> tuple[list, list]:
+    """The figures, labels and contacts a batch of rows changes, recording the changes on each archived
+    enterprise's action (so one whose only change is this year's figures counts as updated): the rows to insert, in
+    the order of the file (a row's own rows in the order they are built: ids as when all were inserted at once), and
+    the rows to update with the fields each table updates."""
+    figures_new, figures_updated = _figure_changes(actions)
+    labels_new, labels_updated = _label_changes(actions)
+    contacts_new, contacts_updated = _contact_changes(actions)
+    inserts = [figures_new, labels_new, contacts_new]
+    updates = [
+        (figures_updated, list(FIGURE_KEYS)),
+        (labels_updated, ["year"]),
+        (contacts_updated, ["phone", "email"]),
+    ]
+    return inserts, updates
 
 
-def _in_row_order(chunk: list[Action], built: list, planned: list, start: int) -> tuple[list, int]:
-    """The rows to insert for a batch of actions, in the order of the file's rows: `built` for the batch's new
-    enterprises, `planned[start:]` (in row order, made by `related_changes`) for those already in the archive.
-    Returns them and where the next batch's planned rows begin, so every table gets its rows (and ids) in the
-    order of the file, as when all were inserted at once."""
-    members = {id(a.enterprise) for a in chunk if not a.is_new}
-    end = start
-    while end < len(planned) and id(planned[end].enterprise) in members:
-        end += 1
-    by_enterprise: dict[int, list] = {}
-    for obj in [*built, *planned[start:end]]:
-        by_enterprise.setdefault(id(obj.enterprise), []).append(obj)
-    rows = [obj for a in chunk for obj in by_enterprise.get(id(a.enterprise), ())]
-    for obj in rows:
-        obj.enterprise_id = obj.enterprise.pk
-    return rows, end
+# What remains of a row once it is counted (the check) or written (the commit): whether it is new, updated or
+# unchanged, all Plan's counts read. Replacing a row's action by one of these drops its enterprise, its values and
+# its changes (for 100,000 archived enterprises ~130 MB); nothing else is read from them.
+_COUNTED_NEW = Action(row=None, enterprise=None, is_new=True)  # type: ignore[arg-type]
+_COUNTED_UPDATED = Action(row=None, enterprise=None, is_new=False, changes=[{}])  # type: ignore[arg-type]
+_COUNTED_UNCHANGED = Action(row=None, enterprise=None, is_new=False)  # type: ignore[arg-type]
+
+
+def _counted(action: Action) -> Action:
+    if action.is_new:
+        return _COUNTED_NEW
+    return _COUNTED_UPDATED if action.changes else _COUNTED_UNCHANGED
+
+
+def _keep_counts(plan: Plan, start: int, end: int, keep: int) -> None:
+    """Replace the actions of rows start..end (past the first `keep`, which the report shows) by their counts."""
+    for index in range(max(start, keep), end):
+        plan.actions[index] = _counted(plan.actions[index])
+
+
+def record_related_changes(plan: Plan, *, keep: int) -> None:
+    """Record on each archived enterprise's action the figures, labels and contacts its row changes, for the
+    check's counts and report, a batch of rows at a time: the rows built to compare are dropped after each batch
+    (held for a whole 100,000-row re-import they were ~250 MB at its peak). A new enterprise is "新增" whatever it
+    brings, so nothing is built for it here.
+
+    Only the first `keep` rows (the report's preview) stay as they are: the others are replaced by their counts
+    once counted. The commit does not call this: `write` records the same changes batch by batch while it writes
+    them."""
+    for start in range(0, len(plan.actions), WRITE_BATCH):
+        end = min(start + WRITE_BATCH, len(plan.actions))
+        _related_changes([a for a in plan.actions[start:end] if not a.is_new])
+        _keep_counts(plan, start, end, keep)
 
 
 ENTERPRISE_WRITE_FIELDS = [
@@ -162,40 +174,37 @@ ENTERPRISE_WRITE_FIELDS = [
 ]
 
 
-def write(job: ImportJob, plan: Plan, related: Related, phase: jobs.Phase) -> dict:
+def write(job: ImportJob, plan: Plan, phase: jobs.Phase) -> dict:
     """Write every row of a checked plan (inside the commit's transaction); the done job's message and counts.
 
-    A batch of rows at a time: the new enterprises' figures, labels and contacts are built (the figures set the
-    enterprise's latest ones, so before it is inserted), then the batch's enterprises, their rows beside them and
-    their timeline entries are inserted, and what was built is dropped (core.bulk)."""
+    A batch of rows at a time, in the order of the file: the figures, labels and contacts the batch's rows change
+    are decided (recording the archived enterprises' changes on their actions; the figures set each enterprise's
+    latest ones, so before it is written), then the batch's enterprises are updated or inserted, their rows beside
+    them inserted or updated and their timeline entries inserted, and what was built is dropped (core.bulk). Only
+    the counts outlive the batches: each written action is replaced by them (`_counted`)."""
     now = timezone.now()
-    changed = [a.enterprise for a in plan.actions if not a.is_new and a.changes]
-    for enterprise in changed:
-        enterprise.updated_at = now
-    bulk.update_rows(changed, ENTERPRISE_WRITE_FIELDS)  # bulk_update's CASE per batch is quadratic (core.bulk)
-    bulk.update_rows(related.figures_updated, list(FIGURE_KEYS))
-    bulk.update_rows(related.labels_updated, ["year"])
-    bulk.update_rows(related.contacts_updated, ["phone", "email"])
     source = f"导入文件“{job.original_name}”第 {{row}} 行"
-    at = {"figures": 0, "labels": 0, "contacts": 0}
-    for chunk in chunks(plan.actions, WRITE_BATCH):
+    for start in range(0, len(plan.actions), WRITE_BATCH):
+        chunk = plan.actions[start : start + WRITE_BATCH]
         phase.tick()  # between the batches: past the time limit, the whole transaction rolls back
-        fresh = [a for a in chunk if a.is_new]
-        figures = _figure_changes(fresh)[0]  # new enterprises: nothing to update
-        labels = _label_changes(fresh)[0]
-        contacts = _contact_changes(fresh)[0]
-        new = [a.enterprise for a in fresh]
+        inserts, updates = _related_changes(chunk)
+        changed = [a.enterprise for a in chunk if not a.is_new and a.changes]
+        for enterprise in changed:
+            enterprise.updated_at = now
+        bulk.update_rows(changed, ENTERPRISE_WRITE_FIELDS)  # bulk_update's CASE per batch is quadratic (core.bulk)
+        new = [a.enterprise for a in chunk if a.is_new]
         for enterprise in new:
             enterprise.created_at = enterprise.updated_at = now
         bulk.insert_rows(new, key="credit_code")  # linear: bulk_create compiled ~2.7M values (core.bulk)
-        for name, built, planned in (
-            ("figures", figures, related.figures_new),
-            ("labels", labels, related.labels_new),
-            ("contacts", contacts, related.contacts_new),
-        ):
-            rows, at[name] = _in_row_order(chunk, built, planned, at[name])
+        for rows in inserts:
+            for obj in rows:
+                obj.enterprise_id = obj.enterprise.pk
             bulk.insert_rows(rows)
+        for rows, fields in updates:
+            bulk.update_rows(rows, fields)
         _write_events(job, [a for a in chunk if a.is_new or a.changes], source)
+        del inserts, updates, changed, new
+        _keep_counts(plan, start, start + len(chunk), 0)  # written: only its counts are read from now on
     return {
         "message": f"已导入：新增 {plan.created} 家，更新 {plan.updated} 家，{plan.unchanged} 家无变化",
         "created_count": plan.created,

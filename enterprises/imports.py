@@ -12,7 +12,7 @@ from core.import_pipeline import NotReady, UploadError  # noqa: F401 -- the view
 
 from . import import_groups
 from .import_plan import Plan, default_year, plan_file  # noqa: F401 -- default_year is shown by the views
-from .import_write import Related, related_changes, write
+from .import_write import record_related_changes, write
 from .models import ImportJob
 
 MAX_REPORTED_ERRORS = 2000
@@ -22,7 +22,9 @@ PREVIEW_ROWS = 50
 @dataclass
 class Planned:
     plan: Plan
-    related: Related | None  # None when the plan has errors: nothing would be written
+    # False for a commit's plan that will be written: the write records the figures', labels' and contacts' changes
+    # on the actions batch by batch (import_write.write), so its counts are only final once written.
+    counted: bool = True
 
 
 def _report(plan: Plan) -> dict:
@@ -48,6 +50,13 @@ def _report(plan: Plan) -> dict:
     }
 
 
+def _unanswered(plan: Plan) -> str:
+    """What must be answered before the file may be written (new clusters and chains to confirm), or ""."""
+    if plan.groupings and plan.groupings.needs_confirmation:
+        return "请核对文件中新的产业集群/产业链名称，确认新建后重新校验"
+    return ""
+
+
 class EnterpriseImport(pipeline.Importer):
     job_model = ImportJob
     file_prefix = ""
@@ -62,26 +71,29 @@ class EnterpriseImport(pipeline.Importer):
                 for_commit=for_commit,
                 answers=job.answers,
             )
-            return Planned(plan, None if plan.errors else related_changes(plan))
+            if plan.errors:
+                return Planned(plan)  # nothing would be written: its rows beside the enterprises do not matter
+            if for_commit and not _unanswered(plan):
+                return Planned(plan, counted=False)  # decided while written, a batch at a time
+            # The check, or a commit that writes nothing but shows the report: count what each row changes, keeping
+            # only the rows the report shows and the counts.
+            record_related_changes(plan, keep=PREVIEW_ROWS)
+            return Planned(plan)
 
     def checked(self, job, planned):
         plan = planned.plan
         counts = {"created_count": plan.created, "updated_count": plan.updated, "unchanged_count": plan.unchanged}
-        unanswered = (
-            "请核对文件中新的产业集群/产业链名称，确认新建后重新校验"
-            if plan.groupings and plan.groupings.needs_confirmation
-            else ""
-        )
         return pipeline.Checked(
             error_count=len(plan.errors),
             fields={**_report(plan), **counts},
             ready_message="校验通过，确认后导入",
-            unanswered=unanswered,
+            unanswered=_unanswered(plan),
         )
 
     def write(self, job, planned, phase):
+        assert not planned.counted, "a plan written records its rows' changes while written, not before"
         with bulk.gc_paused():
-            done = write(job, planned.plan, planned.related, phase)
+            done = write(job, planned.plan, phase)
         # Same transaction, enterprises saved: the confirmed new clusters and chains, then the memberships (their
         # timeline lines are already among the import's changes, written above).
         import_groups.write(planned.plan.groupings, source=job.original_name)
