@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 DOMAIN_APPS = {
     "regions", "accounts", "notifications", "catalog", "enterprises", "assessments", "incentives", "reports",
-    "monitoring",
+    "monitoring", "recognition",
 }  # fmt: skip
 
 
