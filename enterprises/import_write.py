@@ -1,5 +1,6 @@
-"""Writing a checked enterprise import: the figures, labels and contacts each row changes, then every row in bulk
-with one timeline entry per created or changed enterprise. Called inside the commit's transaction (imports.py)."""
+"""Writing a checked enterprise import, a batch of rows at a time: the figures, labels and contacts each row
+changes, then the batch's rows in bulk with one timeline entry per created or changed enterprise. Called inside the
+commit's transaction (imports.py); the check counts the same changes batch by batch (`record_related_changes`)."""
 
 import functools
 
