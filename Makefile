@@ -55,6 +55,7 @@ bench: setup
 	$(PY) benchmarks/bench_hostile_files.py
 	$(PY) benchmarks/bench_import_100k.py
 	$(PY) -W ignore benchmarks/bench_recognition.py
+	$(PY) -W ignore benchmarks/bench_prerequisites.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear
