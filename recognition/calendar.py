@@ -17,7 +17,7 @@ SHIPPED = Path(__file__).parent / "calendars" / "cn.yaml"
 
 @cache
 def current() -> Calendar:
-    path = Path(getattr(settings, "TIDU_HOLIDAY_CALENDAR", "") or SHIPPED)
+    path = Path(settings.TIDU_HOLIDAY_CALENDAR or SHIPPED)
     return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 

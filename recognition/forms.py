@@ -16,8 +16,18 @@ from .events import ACTION_TEXT
 YES_NO = [("true", _("是")), ("false", _("否"))]
 
 
+MAX_RULES_BYTES = 256 * 1024
+
+
 class ProgrammeLoadForm(StyledMixin, forms.Form):
-    example = forms.ChoiceField(label=_("项目规则（平台提供的示例）"))
+    """A programme's rules: a shipped example, or the province's own rules file (the same YAML format: download an
+    example, edit it, upload it). The file is checked by `chain.parse` in the service."""
+
+    example = forms.ChoiceField(label=_("项目规则（平台提供的示例）"), required=False)
+    rules_file = forms.FileField(
+        label=_("或上传本地的项目规则文件（YAML）"), required=False,
+        help_text=_("格式与示例相同：可先下载示例，按本地通知修改审核链、期限、条件、材料、名额后上传"),
+    )  # fmt: skip
     region = forms.ModelChoiceField(label=_("组织地区"), queryset=Region.objects.none())
     opens_on = forms.DateField(label=_("申报开始"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     closes_on = forms.DateField(label=_("申报截止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -36,6 +46,35 @@ class ProgrammeLoadForm(StyledMixin, forms.Form):
         data = super().clean()
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             self.add_error("closes_on", _("截止日期不能早于开始日期"))
+        upload = data.get("rules_file")
+        if upload:
+            data["rules"] = self._rules_of(upload)
+        elif data.get("example"):
+            data["rules"] = library.shipped()[data["example"]]
+        else:
+            self.add_error("example", _("请选择一个示例，或上传项目规则文件"))
+        return data
+
+    def _rules_of(self, upload) -> dict | None:
+        import yaml
+
+        if upload.size > MAX_RULES_BYTES:
+            self.add_error("rules_file", _("规则文件不能超过 256 KB"))
+            return None
+        try:
+            text = upload.read().decode("utf-8-sig")
+            data = yaml.safe_load(text)
+        except UnicodeDecodeError:
+            self.add_error("rules_file", _("规则文件须为 UTF-8 编码的文本（YAML）"))
+            return None
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = _("第 %(line)s 行") % {"line": mark.line + 1} if mark else ""
+            self.add_error("rules_file", _("不是有效的 YAML 文件%(where)s") % {"where": where})
+            return None
+        if not isinstance(data, dict):
+            self.add_error("rules_file", _("规则文件的内容应为键值表（与示例相同的格式）"))
+            return None
         return data
 
 

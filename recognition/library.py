@@ -20,3 +20,11 @@ def shipped() -> dict[str, dict]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         found[chain.parse(data).code] = data
     return found
+
+
+def path_of(code: str) -> Path | None:
+    """The file a shipped programme comes from (None for an unknown code)."""
+    for path in sorted(FOLDER.glob("*.yaml")):
+        if chain.parse(yaml.safe_load(path.read_text(encoding="utf-8"))).code == code:
+            return path
+    return None

@@ -10,6 +10,7 @@ app_name = "recognition"
 urlpatterns: list = [
     path("", views.home, name="index"),
     path("programmes/load/", views.programme_load, name="programme_load"),
+    path("programmes/examples/<slug:code>.yaml", views.programme_example, name="programme_example"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme"),
     path("programmes/<int:pk>/status/", views.programme_status, name="programme_status"),
     path("programmes/<int:pk>/apply/", views.application_start, name="apply"),

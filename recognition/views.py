@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -180,9 +180,9 @@ def programme_load(request):
     scope = scope_of(request.user)
     if not (scope.is_admin or any(len(p) <= 4 for p in scope.officer_paths)):
         raise PermissionDenied(_("只有省、市主管部门可以发布认定项目"))
-    form = ProgrammeLoadForm(request.POST or None, user=request.user)
+    form = ProgrammeLoadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = library.shipped()[form.cleaned_data["example"]]
+        data = form.cleaned_data["rules"]
         try:
             programme = services.programme_load(
                 actor=request.user, region=form.cleaned_data["region"], data=data,
@@ -505,3 +505,16 @@ def _verdicts() -> dict:
     from maturity.conditions import VERDICTS
 
     return {k: _(v) for k, v in VERDICTS.items()}
+
+
+@login_required
+def programme_example(request, code: str):
+    """A shipped example's rules file, to edit and upload as the province's own."""
+    if not scope_of(request.user).is_authority:
+        raise PermissionDenied(_("只有主管部门可以下载项目规则文件"))
+    path = library.path_of(code)
+    if path is None:
+        raise Http404
+    response = HttpResponse(path.read_bytes(), content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{path.name}"'
+    return response

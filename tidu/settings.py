@@ -225,6 +225,9 @@ TIDU_TARGET_AT_RISK_TOLERANCE = os.environ.get("TIDU_TARGET_AT_RISK_TOLERANCE", 
 # Officially reviewed boundary files (<province code>.json, GeoJSON with properties.code per county) replacing the
 # vendored drawing, which is not a reviewed map and is labelled so on every map.
 TIDU_MAP_DIR = os.environ.get("TIDU_MAP_DIR", "")
+# Recognition deadlines count working days on this holiday calendar (YAML: years, holidays, workdays, status); unset,
+# the shipped recognition/calendars/cn.yaml, marked provisional on every page that shows a deadline.
+TIDU_HOLIDAY_CALENDAR = os.environ.get("TIDU_HOLIDAY_CALENDAR", "")
 TIDU_PLATFORM_NAME = os.environ.get("TIDU_PLATFORM_NAME", "梯度 · 智改数转服务平台")
 
 LOGGING = {

@@ -103,6 +103,45 @@ def test_loading_and_opening_a_programme(world, login):
     assert programme.status == Programme.Status.OPEN
 
 
+def test_a_province_loads_its_own_rules_file_and_every_fault_is_named(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("recognition:programme_load")
+    example_url = reverse("recognition:programme_example", args=["sf-basic-2026"])
+    assert login(world["enterprise"]).get(example_url).status_code == 403
+    city = login(world["city"])  # one client: signed in as the city from here on
+    example = city.get(example_url)
+    assert example.status_code == 200 and b"code: sf-basic-2026" in example.content
+    assert city.get(reverse("recognition:programme_example", args=["nothing"])).status_code == 404
+    own = (
+        example.content.decode()
+        .replace("code: sf-basic-2026", "code: nc-basic-2027")
+        .replace("notice_days: 5", "notice_days: 7")
+    )
+
+    def post(text: str | bytes):
+        data = text if isinstance(text, bytes) else text.encode()
+        upload = SimpleUploadedFile("rules.yaml", data, content_type="application/x-yaml")
+        return city.post(url, {"region": "360100", "rules_file": upload})
+
+    faults = {
+        "chain: [": "不是有效的 YAML 文件第 1 行",
+        "- a\n- b\n": "应为键值表",
+        own.replace("action: notice", "action: vote"): "action“vote”不可用",
+        own.replace("deadline_days: 10", "deadline_days: -1", 1): "不小于 0 的整数",
+    }
+    for text, message in faults.items():
+        response = post(text)
+        assert response.status_code == 422 and message in response.content.decode(), message
+    assert "UTF-8" in post("名称".encode("gbk")).content.decode()
+    assert "请选择一个示例，或上传项目规则文件" in city.post(url, {"region": "360100"}).content.decode()
+    assert not Programme.objects.exists()
+    response = post(own)
+    programme = Programme.objects.get()
+    assert response.status_code == 302 and programme.code == "nc-basic-2027"
+    assert programme.rules.step(programme.rules.index_of("notice")).notice_days == 7
+
+
 def test_the_menu_entry_shows_for_applicants_officers_and_experts(world, login):
     for persona in ("enterprise", "county", "city", "province", "expert", "provider", "commissioner"):
         page = login(world[persona]).get(reverse("home")).content.decode()
