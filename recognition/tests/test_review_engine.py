@@ -60,3 +60,19 @@ def test_working_days_skip_weekends_and_holidays_and_count_swapped_workdays():
     assert cal.add(dt.date(2026, 12, 4), 1) == dt.date(2026, 12, 7)  # Friday → Monday
     with pytest.raises(ValueError, match="既是假日又是工作日"):
         workdays.parse({"holidays": ["2026-10-10"], "workdays": ["2026-10-10"]})
+
+
+def test_a_province_replaces_the_holiday_calendar_by_setting(tmp_path, settings):
+    from recognition import calendar
+
+    own = tmp_path / "calendar.yaml"
+    own.write_text("status: official\nyears: [2026]\nholidays: [2026-12-07]\n", encoding="utf-8")
+    settings.TIDU_HOLIDAY_CALENDAR = str(own)
+    calendar.current.cache_clear()
+    try:
+        assert calendar.add(dt.date(2026, 12, 4), 1) == dt.date(2026, 12, 8)  # Friday → Monday is a holiday
+        assert not calendar.current().provisional
+    finally:
+        calendar.current.cache_clear()
+    settings.TIDU_HOLIDAY_CALENDAR = ""
+    assert calendar.current().provisional and calendar.add(dt.date(2026, 12, 4), 1) == dt.date(2026, 12, 7)
