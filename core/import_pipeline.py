@@ -11,6 +11,8 @@ changed in between, in which case the commit's plan finds the problem and nothin
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +108,20 @@ def _invalid_message(checked: Checked) -> str:
     return _("发现 %(n)s 处问题，未导入任何数据") % {"n": checked.error_count}
 
 
+def release_memory() -> None:
+    """Once a phase's plan is dropped, hand the memory it used back to the system. A 100,000-row plan leaves its
+    freed memory scattered between what lives on (glibc keeps it), so the worker's next task started ~430 MB high
+    (a re-import's commit peaked past 500 MB reading its file). Where glibc is not the C library, nothing is done."""
+    gc.collect()
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 # ---------------------------------------------------------------- the two phases, run by the worker
 
 
@@ -131,6 +147,8 @@ def check(importer: Importer, job: UploadJob) -> UploadJob:
     else:
         status, message = Status.READY, checked.ready_message
     update_job(job, status=status, progress=100, message=message, **checked.fields)
+    del plan, checked
+    release_memory()
     return job
 
 
@@ -138,7 +156,7 @@ def commit(importer: Importer, job: UploadJob) -> UploadJob:
     """Phase 2: plan again from the file and the archive as it is now, then write everything or nothing."""
     phase = jobs.Phase(job, Status.IMPORTING)
     try:
-        return _commit(importer, job, phase)
+        _commit(importer, job, phase)  # its plan is dropped on return
     except jobs.JobTimeout as exc:
         phase.fail(str(exc))  # raised before or inside the transaction, so nothing was written
         return job
@@ -152,6 +170,8 @@ def commit(importer: Importer, job: UploadJob) -> UploadJob:
             finished_at=timezone.now(),
         )
         raise
+    release_memory()
+    return job
 
 
 def _commit(importer: Importer, job: UploadJob, phase: jobs.Phase) -> UploadJob:
