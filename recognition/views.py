@@ -512,9 +512,13 @@ def programme_example(request, code: str):
     """A shipped example's rules file, to edit and upload as the province's own."""
     if not scope_of(request.user).is_authority:
         raise PermissionDenied(_("只有主管部门可以下载项目规则文件"))
+    import yaml
+
     path = library.path_of(code)
     if path is None:
         raise Http404
-    response = HttpResponse(path.read_bytes(), content_type="application/x-yaml; charset=utf-8")
+    # The data only: the file's comments are the developers' notes on sources (tags such as [NF]), not rules.
+    text = yaml.safe_dump(library.shipped()[code], allow_unicode=True, sort_keys=False, width=110)
+    response = HttpResponse(text.encode("utf-8"), content_type="application/x-yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{path.name}"'
     return response
