@@ -5,7 +5,8 @@ Each statement works out its enterprises once (a common table expression) and wr
 go (UNION ALL): by county and industry (what the dashboards read), by county, industry and size class, and by
 county, size class and industrial cluster or industry chain (the cluster/chain figure and the index's units). The
 statement of a year's levels also writes the domain scores of the same results (sums and counts) and, for the
-current year, the gaps against the next level (see `monitoring.gaps`).
+current year, the gaps against the next level (see `monitoring.gaps`): of the nodes, from their stored scores, and
+of the items, from the results' JSON snapshots (read in SQL: `json_each` on SQLite, `jsonb_each` on PostgreSQL).
 
 The dashboards read the tallies, so a figure is as fresh as the last rebuild (shown on the page): an officer's
 "重新计算", `manage.py monitoring_refresh` (run it from the scheduler, e.g. nightly) and the demo seeding rebuild."""
@@ -120,17 +121,26 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             by_industry=False,
         )  # fmt: skip
         statement, params = f"{statement} UNION ALL {gap_legs}", params + gap_params
+    item_ctes, item_params = "", []
+    if with_gaps and (by_model := gaps.current_item_marks()):
+        item_ctes, item_params = _item_gaps(by_model)
+        item_legs, item_leg_params = _legs(
+            f"%s, 'item_gap', c.model_code, %s, c.node_code, 0, COUNT(*), {NO_SUM}", [year, basis], source="i c",
+            keys="c.model_code, c.node_code", groupings=(PLAIN,), by_industry=False,
+        )  # fmt: skip
+        statement, params = f"{statement} UNION ALL {item_legs}", params + item_leg_params
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
         WITH latest AS (
-            SELECT a.id AS assessment_id, a.enterprise_id, a.model_code, COALESCE(r.level, 0) AS level,
+            SELECT a.id AS assessment_id, r.id AS result_id, a.enterprise_id, a.model_code,
+                   COALESCE(r.level, 0) AS level,
                    ROW_NUMBER() OVER (PARTITION BY a.enterprise_id, a.model_code
                                       ORDER BY a.submitted_at DESC, a.id DESC) AS position
             FROM {t["a"]} a JOIN {t["r"]} r ON r.assessment_id = a.id AND r.is_current = %s
             WHERE a.status = %s AND a.kind IN ({kind_marks}) AND a.submitted_at < %s
         ),
         c AS MATERIALIZED (
-            SELECT latest.assessment_id, latest.enterprise_id, latest.model_code, latest.level,
+            SELECT latest.assessment_id, latest.result_id, latest.enterprise_id, latest.model_code, latest.level,
                    e.county_id, e.industry_id, e.is_above_scale, e.size_class
             FROM latest JOIN {t["e"]} e ON e.id = latest.enterprise_id
             WHERE latest.position = 1 AND e.removed_at IS NULL
@@ -140,9 +150,40 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             JOIN {t["r"]} dr ON dr.assessment_id = c.assessment_id
             JOIN {t["d"]} d ON d.result_id = dr.id AND d.is_current = %s
             WHERE d.score IS NOT NULL
-        ) {statement}""",  # noqa: S608
-        [True, Assessment.Status.SUBMITTED, *kinds, end, True, *params],
+        ){item_ctes} {statement}""",  # noqa: S608
+        [True, Assessment.Status.SUBMITTED, *kinds, end, True, *item_params, *params],
     )
+
+
+def _snapshot_items(result: str) -> tuple[str, str]:
+    """The items of the snapshot of result row `result`, as a FROM-clause table function `j` (one row per item: its
+    code in `j.key`), and the expression of an item's normalised score (NULL where the snapshot has null)."""
+    if connection.vendor == "postgresql":
+        return f"jsonb_each({result}.snapshot -> 'items') j", "(j.value ->> 'normalised')::float"
+    return f"json_each({result}.snapshot, '$.items') j", "json_extract(j.value, '$.normalised')"
+
+
+def _item_gaps(by_model: dict[str, dict[tuple[str, int], float]]) -> tuple[str, list]:
+    """Two more common table expressions for the statement of `_levels`: `m`, the marks of `gaps.item_marks` as a
+    VALUES list (model, item, current level, mark), and `i`, one row per chosen result (`c`) and item scoring below
+    the mark its level asks — the item's code as `node_code`. An item the marks leave out (a higher CMMM level, one
+    that does not count) and a null score (not applicable, excluded) count no gap."""
+    t = _tables()
+    rows = [(model, item, level, mark) for model, marks in by_model.items() for (item, level), mark in marks.items()]
+    typed = "(CAST(%s AS VARCHAR(40)), CAST(%s AS VARCHAR(60)), CAST(%s AS INTEGER), CAST(%s AS FLOAT))"
+    values = ", ".join([typed] + ["(%s, %s, %s, %s)"] * (len(rows) - 1))
+    items, score = _snapshot_items("ir")
+    ctes = f""",
+        m (model_code, item_code, level, mark) AS (VALUES {values}),
+        i AS (
+            SELECT c.enterprise_id, c.county_id, c.industry_id, c.is_above_scale, c.size_class, c.model_code,
+                   m.item_code AS node_code
+            FROM c JOIN {t["r"]} ir ON ir.id = c.result_id
+            CROSS JOIN {items}
+            JOIN m ON m.model_code = c.model_code AND m.level = c.level AND m.item_code = j.key
+            WHERE {score} < m.mark
+        )"""  # noqa: S608
+    return ctes, [value for row in rows for value in row]
 
 
 def _marks_case(marks: dict[str, dict[tuple[str | None, int], float]]) -> tuple[str, list]:

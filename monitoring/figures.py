@@ -337,6 +337,15 @@ def clusters_and_chains(view: View) -> Figure:
     return figure
 
 
+def _with_next_level(view: View) -> int:
+    """The enterprises of the view's region and population whose latest result (current year) is below the top
+    level: those a next level, so a gap, exists for."""
+    top = max((number for number, _name in _levels(view)), default=0)
+    standing = _tallies(view, "level", keys=("level",), year=timezone.localdate().year, model_code=view.model_code,
+                        basis=view.basis)  # fmt: skip
+    return sum(n for (level,), n in standing.items() if level < top)
+
+
 def top_gaps(view: View) -> Figure:
     """Which domains and sub-domains hold most enterprises below their next level: per node of the view's model,
     the enterprises of the view's region and population whose latest result on the basis scores it below the mark
@@ -346,9 +355,7 @@ def top_gaps(view: View) -> Figure:
     names = gaps.node_names(view.model_code)
     below = _tallies(view, "gap", keys=("node_code", "level"), year=this_year, model_code=view.model_code,
                      basis=view.basis)  # fmt: skip
-    top = max((number for number, _name in _levels(view)), default=0)
-    standing = _tallies(view, "level", keys=("level",), year=this_year, model_code=view.model_code, basis=view.basis)
-    with_next = sum(n for (level,), n in standing.items() if level < top)  # those a next level exists for
+    with_next = _with_next_level(view)
     figure = Figure(
         key="gaps", title=_("短板分布：低于下一等级要求的企业"), kind="grouped", charted=(1,),
         headers=[_("能力域/子域"), _("低于下一等级要求的企业数"), _("占未达最高级已评估企业（%）")],
@@ -362,5 +369,34 @@ def top_gaps(view: View) -> Figure:
         rows.append([label, n, share(n, with_next) if with_next >= view.min_group else None])
     rows.sort(key=lambda row: (-row[1], row[0]))
     figure.rows = rows
+    figure.covers = with_next
+    return figure
+
+
+TOP_ITEMS = 20
+
+
+def top_gap_items(view: View) -> Figure:
+    """Which items (条款) hold most enterprises below their next level: the `TOP_ITEMS` items of the view's model with
+    the most enterprises of the view's region and population whose latest result on the basis scores the item below
+    what their next level asks (the item rule: `monitoring.gaps`), most first, each with the domain it sits in. Like
+    `top_gaps`, the current standing whatever the view's year."""
+    names = gaps.item_names(view.model_code)
+    order = {code: i for i, code in enumerate(names)}
+    below = _tallies(view, "item_gap", keys=("node_code",), year=timezone.localdate().year,
+                     model_code=view.model_code, basis=view.basis)  # fmt: skip
+    with_next = _with_next_level(view)
+    figure = Figure(
+        key="gap_items", title=_("短板条款：低于下一等级要求的企业最多的条款"), kind="grouped", charted=(3,),
+        headers=[_("条款"), _("条款编号"), _("所属能力域/子域"), _("低于下一等级要求的企业数"),
+                 _("占未达最高级已评估企业（%）")],
+        note=_("%(basis)s；按当前最新结果：条款得分率低于企业下一等级的要求即计为短板（CMMM：下一级及以下各级的条款"
+               "低于该级通过线；分数段模型：低于下一级分数下限占满分的比例）；不适用的条款不计；已达最高级的企业不计；"
+               "列出前 %(n)s 个条款") % {"basis": metrics.BASIS_LABELS[view.basis], "n": TOP_ITEMS},
+    )  # fmt: skip
+    ranked = sorted(below.items(), key=lambda pair: (-pair[1], order.get(pair[0][0], len(order)), pair[0][0]))
+    for (code,), n in ranked[:TOP_ITEMS]:
+        name, domain = names.get(code, (code, ""))
+        figure.rows.append([name, code, domain, n, share(n, with_next) if with_next >= view.min_group else None])
     figure.covers = with_next
     return figure

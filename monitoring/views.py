@@ -177,6 +177,7 @@ FIGURES = {
     "trend": figures.level_trend,
     "groups": figures.clusters_and_chains,
     "gaps": figures.top_gaps,
+    "gap_items": figures.top_gap_items,
     "pools": figures.pools,
 }
 
