@@ -38,6 +38,7 @@ class Figure:
     note: str = ""
     covers: int = 0  # enterprises the figure counts
     charted: tuple[int, ...] = ()  # the value columns the chart draws (1 = the first after the label); () = all
+    text_columns: tuple[int, ...] = ()  # columns after the label that hold text (left-aligned in the table)
 
     @property
     def has_data(self) -> bool:
@@ -388,6 +389,7 @@ def top_gap_items(view: View) -> Figure:
     with_next = _with_next_level(view)
     figure = Figure(
         key="gap_items", title=_("短板条款：低于下一等级要求的企业最多的条款"), kind="grouped", charted=(3,),
+        text_columns=(1, 2),
         headers=[_("条款"), _("条款编号"), _("所属能力域/子域"), _("低于下一等级要求的企业数"),
                  _("占未达最高级已评估企业（%）")],
         note=_("%(basis)s；按当前最新结果：条款得分率低于企业下一等级的要求即计为短板（CMMM：下一级及以下各级的条款"
