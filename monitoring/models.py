@@ -171,7 +171,8 @@ class Tally(models.Model):
     - `domain`: the scores (0–1) of the top-level nodes (`node_code`; CMMM: its four elements) of those latest
       results on the self-assessment basis: `n` scored, `score_sum` their sum, so a mean is a division (level 0);
     - `gap`: enterprises whose latest result has a node (`node_code`, depth in `level`) scoring below what their
-      next level needs (see `monitoring.gaps`), current year only.
+      next level needs (see `monitoring.gaps`), current year only;
+    - `item_gap`: the same for items (条款; `node_code` the item's code, level 0), read from the results' snapshots.
 
     `grouping` says how a row is keyed: "" by county and industry (what the dashboards read); "size" by county,
     industry and size class; "cluster" / "chain" by county, group (`group_id`) and size class — an enterprise in
