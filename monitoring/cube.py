@@ -128,7 +128,15 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             f"%s, 'item_gap', c.model_code, %s, c.node_code, 0, COUNT(*), {NO_SUM}", [year, basis], source="i c",
             keys="c.model_code, c.node_code", groupings=(PLAIN,), by_industry=False,
         )  # fmt: skip
-        statement, params = f"{statement} UNION ALL {item_legs}", params + item_leg_params
+        # The enterprises by level whose chosen result has item scores at all: a large import stores compact
+        # snapshots without them (`assessments.import_results`), so the items figure counts against these.
+        with_items = f"(SELECT c.* FROM c JOIN {t['r']} ir ON ir.id = c.result_id WHERE {_has_items('ir')}) c"  # noqa: S608
+        scored_legs, scored_params = _legs(
+            f"%s, 'item_scored', c.model_code, %s, '', c.level, COUNT(*), {NO_SUM}", [year, basis], source=with_items,
+            keys="c.model_code, c.level", groupings=(PLAIN,), by_industry=False,
+        )  # fmt: skip
+        statement = f"{statement} UNION ALL {item_legs} UNION ALL {scored_legs}"
+        params = params + item_leg_params + scored_params
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
         WITH latest AS (
@@ -161,6 +169,13 @@ def _snapshot_items(result: str) -> tuple[str, str]:
     if connection.vendor == "postgresql":
         return f"jsonb_each({result}.snapshot -> 'items') j", "(j.value ->> 'normalised')::float"
     return f"json_each({result}.snapshot, '$.items') j", "json_extract(j.value, '$.normalised')"
+
+
+def _has_items(result: str) -> str:
+    """Whether the snapshot of result row `result` holds item scores (not a compact one of an import)."""
+    if connection.vendor == "postgresql":
+        return f"COALESCE({result}.snapshot -> 'items', '{{}}'::jsonb) <> '{{}}'::jsonb"
+    return f"COALESCE(json_extract({result}.snapshot, '$.items'), '{{}}') <> '{{}}'"
 
 
 def _item_gaps(by_model: dict[str, dict[tuple[str, int], float]]) -> tuple[str, list]:

@@ -338,11 +338,12 @@ def clusters_and_chains(view: View) -> Figure:
     return figure
 
 
-def _with_next_level(view: View) -> int:
+def _with_next_level(view: View, measure: str = "level") -> int:
     """The enterprises of the view's region and population whose latest result (current year) is below the top
-    level: those a next level, so a gap, exists for."""
+    level: those a next level, so a gap, exists for (`measure` "item_scored": only those whose result holds item
+    scores)."""
     top = max((number for number, _name in _levels(view)), default=0)
-    standing = _tallies(view, "level", keys=("level",), year=timezone.localdate().year, model_code=view.model_code,
+    standing = _tallies(view, measure, keys=("level",), year=timezone.localdate().year, model_code=view.model_code,
                         basis=view.basis)  # fmt: skip
     return sum(n for (level,), n in standing.items() if level < top)
 
@@ -386,7 +387,7 @@ def top_gap_items(view: View) -> Figure:
     order = {code: i for i, code in enumerate(names)}
     below = _tallies(view, "item_gap", keys=("node_code",), year=timezone.localdate().year,
                      model_code=view.model_code, basis=view.basis)  # fmt: skip
-    with_next = _with_next_level(view)
+    with_next = _with_next_level(view, "item_scored")
     figure = Figure(
         key="gap_items", title=_("短板条款：低于下一等级要求的企业最多的条款"), kind="grouped", charted=(3,),
         text_columns=(1, 2),
@@ -396,6 +397,8 @@ def top_gap_items(view: View) -> Figure:
                "低于该级通过线；分数段模型：低于下一级分数下限占满分的比例）；不适用的条款不计；已达最高级的企业不计；"
                "列出前 %(n)s 个条款") % {"basis": metrics.BASIS_LABELS[view.basis], "n": TOP_ITEMS},
     )  # fmt: skip
+    if unscored := _with_next_level(view) - with_next:
+        figure.note += _("；另有 %(n)s 家企业的最新结果来自批量导入，未保存条款得分，不在其中") % {"n": unscored}
     ranked = sorted(below.items(), key=lambda pair: (-pair[1], order.get(pair[0][0], len(order)), pair[0][0]))
     for (code,), n in ranked[:TOP_ITEMS]:
         name, domain = names.get(code, (code, ""))

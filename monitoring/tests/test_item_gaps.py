@@ -8,10 +8,13 @@ import json
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
+import maturity
 from accounts.models import User
 from assessments import services
+from assessments.import_results import batch_rows
 from assessments.models import Assessment, ModelVersion
 from maturity.answers import applies
 from maturity.base import NA
@@ -198,3 +201,23 @@ def test_the_page_draws_the_items_figure(assessed, login, world):
     page = login(world["city"]).get("/monitoring/r/360100/figures/").content.decode()
     assert 'data-testid="figure-gap_items"' in page and 'data-testid="export-gap_items"' in page
     assert 'id="chart-gap_items"' in page and "规划分解落实" in page and 'data-testid="table-gap_items"' in page
+
+
+def test_a_result_imported_without_item_scores_is_left_out_and_said_so(assessed, world, make_enterprise):
+    """A large import stores compact snapshots (no per-item results: `assessments.import_results`), as here through
+    the batch scorer: the enterprise counts in the node gaps but not among those the items figure covers."""
+    firm = make_enterprise("360102", is_above_scale=True)
+    version = ModelVersion.objects.get(code="cmmm", is_current=True)
+    draft = services.start(actor=world["enterprise"], enterprise=firm, version=version, kind=Assessment.Kind.SELF)
+    answers = cmmm_answers(firm, {1: "full", 2: "most", 3: "none", 4: "none", 5: "none"}, {"P1.1-L2-1": "none"})
+    assert services.save_answers(actor=world["enterprise"], assessment=draft, updates=answers) == {}
+    spec = version.parsed()
+    row = batch_rows(spec, maturity.score_many(spec, [draft.answers], draft.context), [True])[0]
+    Assessment.objects.filter(pk=draft.pk).update(status=Assessment.Status.SUBMITTED, submitted_at=timezone.now())
+    assert services.store_result(draft, version, row, reason="导入").snapshot["items"] == {} and row.level == 1
+    cube.rebuild()
+    county = View(region=Region.objects.get(code="360102"), min_group=3)
+    items = figures.top_gap_items(county)
+    assert items.covers == 3 and items.rows[0][1:4] == ["P1.1-L2-1", "组织战略（人员）", 2]
+    assert "另有 1 家企业的最新结果来自批量导入" in items.note
+    assert figures.top_gaps(county).covers == 4
