@@ -32,16 +32,20 @@ lint: setup
 test: lint
 	@$(MAKE) --no-print-directory test-sqlite
 	@url=$$($(PY) scripts/pg_url.py); \
-	if [ -n "$$url" ]; then $(MAKE) --no-print-directory test-postgres PG_URL=$$url; \
+	if [ -n "$$url" ]; then $(MAKE) --no-print-directory test-postgres PG_URL=$$url DATABASE_ONLY=1; \
 	else echo "[tidu] no PostgreSQL reachable (TIDU_DATABASE_URL or 127.0.0.1:5432): suite ran on SQLite only"; fi
+
+# The tests write their own modules' bytecode (PYTHONDONTWRITEBYTECODE cleared): the PostgreSQL pass, every test
+# worker and every subprocess a test starts then read it instead of compiling the project and its tests again.
+TEST_ENV = TIDU_VAR_DIR=$(CURDIR)/var/test PYTHONDONTWRITEBYTECODE=
 
 test-sqlite:
 	@echo "[tidu] test suite on SQLite"
-	TIDU_VAR_DIR=$(CURDIR)/var/test TIDU_DATABASE_URL= $(PY) -m pytest -n 2 -q
+	$(TEST_ENV) TIDU_DATABASE_URL= $(PY) -m pytest -n 2 -q
 
 test-postgres:
-	@echo "[tidu] test suite on PostgreSQL ($(PG_URL))"
-	TIDU_VAR_DIR=$(CURDIR)/var/test TIDU_DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 -q
+	@echo "[tidu] test suite on PostgreSQL ($(PG_URL))$(if $(DATABASE_ONLY),: the tests that use a database (the others ran on SQLite),)"
+	$(TEST_ENV) TIDU_TEST_DATABASE_ONLY=$(DATABASE_ONLY) TIDU_DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 -q
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -110,3 +110,70 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+# ---------------------------------------------------------------- tests that start Tidu in a subprocess
+
+_ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory):
+    """A migrated SQLite file (with the cache table), built once for the whole run and shared by every xdist
+    worker: the tests that serve Tidu or run its worker in a subprocess copy it (`fresh_sqlite`) instead of each
+    migrating ~20 s."""
+    import fcntl
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # xdist: one folder for every worker
+    template = shared / "migrated-template.sqlite3"
+    with open(shared / "migrated-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            building = shared / "migrated-template.building.sqlite3"
+            building.unlink(missing_ok=True)
+            env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+            env |= {"TIDU_VAR_DIR": str(shared / "template-var"), "TIDU_DATABASE_URL": f"sqlite:///{building}",
+                    "PYTHONWARNINGS": "ignore"}  # fmt: skip
+            prepare = "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+            prepare += "call_command('createcachetable')"
+            subprocess.run([sys.executable, "manage.py", "shell", "-c", prepare], cwd=_ROOT, env=env, check=True)
+            building.rename(template)
+    return template
+
+
+@pytest.fixture
+def fresh_sqlite(migrated_sqlite_template):
+    """Copy the migrated template to `path` (a file SQLite database of the test's own)."""
+    import shutil
+
+    def copy(path):
+        shutil.copyfile(migrated_sqlite_template, path)
+        return path
+
+    return copy
+
+
+# ---------------------------------------------------------------- the second engine's run
+
+# `make test` runs the suite on SQLite, then again on PostgreSQL. Tests that touch no database (pure engines, file
+# parsing, the chain rules …) cannot behave differently on the second engine, so that run leaves them out
+# (TIDU_TEST_DATABASE_ONLY=1, set by the Makefile); `make test-postgres` alone runs everything.
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences",
+                      "django_db_serialized_rollback"}  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TIDU_TEST_DATABASE_ONLY") != "1":
+        return
+    keep, skip = [], []
+    for item in items:
+        uses_database = _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker(
+            "django_db"
+        )
+        (keep if uses_database else skip).append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep

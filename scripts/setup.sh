@@ -58,9 +58,12 @@ if [ -z "$UV" ]; then
   fi
 fi
 
+# --compile-bytecode: the packages' .pyc are written once here. Where PYTHONDONTWRITEBYTECODE is set (as on CI),
+# nothing else writes them, and every process (the server, the worker, each test worker and subprocess) would
+# compile Django, NumPy and the rest from source again: ~3 s of CPU each, ~1 s with the cache.
 if [ "$mode" = test ]; then
-  "$UV" sync --frozen --python "$PY" --quiet
+  "$UV" sync --frozen --python "$PY" --quiet --compile-bytecode
 else
-  "$UV" sync --frozen --python "$PY" --no-dev --inexact --quiet
+  "$UV" sync --frozen --python "$PY" --no-dev --inexact --quiet --compile-bytecode
 fi
 say "environment ready: $(.venv/bin/python --version) in .venv"

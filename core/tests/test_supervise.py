@@ -66,7 +66,7 @@ def test_a_child_failing_at_start_is_retried_after_a_pause_not_in_a_tight_loop()
     "sqlite" not in settings.DATABASES["default"]["ENGINE"],
     reason="builds its own SQLite database whatever the suite runs on: once per `make test` is enough",
 )
-def test_tidu_worker_runs_queued_tasks_in_recycled_processes_and_stops_on_sigterm(tmp_path):
+def test_tidu_worker_runs_queued_tasks_in_recycled_processes_and_stops_on_sigterm(tmp_path, fresh_sqlite):
     database = tmp_path / "worker.sqlite3"
     env = {
         **os.environ,
@@ -76,7 +76,7 @@ def test_tidu_worker_runs_queued_tasks_in_recycled_processes_and_stops_on_sigter
         "PYTHONWARNINGS": "ignore",
     }
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    fresh_sqlite(database)  # migrated
     queue = (
         "from assessments.models import ModelVersion; from assessments.tasks import rescore_version\n"
         "version = ModelVersion.objects.first()\n"

@@ -113,8 +113,8 @@ def test_fifteen_parallel_sign_ups_from_one_address_let_exactly_five_through(ref
 
 
 @pytest.mark.skipif(not ON_SQLITE, reason="the in-process race above runs on PostgreSQL")
-def test_fifteen_parallel_sign_ups_to_a_served_sqlite_database_let_exactly_five_through(tmp_path):
-    exactly_five_signed_up(*served_sign_ups(tmp_path))
+def test_fifteen_parallel_sign_ups_to_a_served_sqlite_database_let_exactly_five_through(tmp_path, fresh_sqlite):
+    exactly_five_signed_up(*served_sign_ups(tmp_path, fresh_sqlite))
 
 
 def exactly_five_signed_up(statuses: list, pages: list[str], created: int) -> None:
@@ -123,7 +123,7 @@ def exactly_five_signed_up(statuses: list, pages: list[str], created: int) -> No
     assert created == 5
 
 
-def served_sign_ups(tmp_path) -> tuple[list[int], list[str], int]:
+def served_sign_ups(tmp_path, fresh_sqlite) -> tuple[list[int], list[str], int]:
     """The same race against `tidu serve` on a file SQLite database, as `make run` serves it (WAL, a busy timeout):
     the suite's own SQLite database lives in memory with a shared cache, where a second writer fails with "table
     is locked" at once instead of waiting its turn. Each caller is a browser of its own with its CSRF token."""
@@ -135,9 +135,7 @@ def served_sign_ups(tmp_path) -> tuple[list[int], list[str], int]:
         "TIDU_DATABASE_URL": f"sqlite:///{tmp_path / 'tidu.sqlite3'}",
         "PYTHONWARNINGS": "ignore",
     }
-    prepare = "from django.core.management import call_command; call_command('migrate', verbosity=0); "
-    prepare += "call_command('createcachetable')"
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", prepare], cwd=ROOT, env=env, check=True)
+    fresh_sqlite(tmp_path / "tidu.sqlite3")  # migrated, with the cache table
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "tidu.cli", "serve", "--no-worker", "--port", str(port)],
