@@ -134,3 +134,16 @@ def menu_for(user) -> Menu:
         monitoring=scope.is_authority,
         recognition=scope.is_authority or bool(scope.own_enterprise_ids) or scope.is_expert,
     )
+
+
+def under_paths(field: str, paths):
+    """A Q matching rows whose region code `field` lies under any of `paths` (an officer's regions): one
+    index-friendly range per path; no path matches nothing."""
+    from django.db.models import Q
+
+    from regions.models import prefix_range
+
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**prefix_range(field, path))
+    return q

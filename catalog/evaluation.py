@@ -17,6 +17,7 @@ import maturity
 
 from .events import record
 from .models import Case, NeedResponse, PoolEvent, Provider, ProviderAppeal, ProviderEvaluation
+from .outcomes import mean_level_delta
 from .services import CatalogError
 from .workflow import PROVIDER_ACTIONS, provider_review
 
@@ -39,12 +40,15 @@ def counted_inputs(provider: Provider) -> dict[str, object]:
     industries = set(contracted.values_list("need__enterprise__industry_id", flat=True))
     industries |= set(verified.values_list("industry_id", flat=True))
     rating = NeedResponse.objects.filter(provider=provider, rating__isnull=False).aggregate(a=Avg("rating"))["a"]
+    improvement = mean_level_delta(provider)
     return {
         "served_enterprises": len(enterprises),
         "served_industries": len(industries),
         "published_solutions": provider.solutions.filter(status="published").count(),
         "average_rating": float(rating) if rating is not None else maturity.NA,
         "verified_cases": verified.count(),
+        # Measured by re-assessments after funded projects (catalog.outcomes); N/A until one has been recorded.
+        "measured_improvement": improvement if improvement is not None else maturity.NA,
         "staff": provider.staff or 0,
     }
 

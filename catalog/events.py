@@ -29,6 +29,7 @@ KINDS = {
     "attachment_removed": _("删除附件"),
     "case_saved": _("标杆案例保存"),
     "case_verified": _("标杆案例核实"),
+    "outcome": _("交付成效（企业复评）"),
 }
 
 

@@ -485,3 +485,24 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DeliveryOutcome(models.Model):
+    """What a provider's delivered project changed for the enterprise, measured by a re-assessment (a funded
+    project's level before and after): the scorecard's `measured_improvement` averages these."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="outcomes")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("来源"), max_length=200)  # e.g. the funding programme's name
+    reference = models.CharField(max_length=60, unique=True)  # e.g. "funding:<application id>": recorded once
+    level_delta = models.SmallIntegerField(_("等级变化"))
+    score_delta = models.FloatField(_("得分变化"), null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("交付成效")
+        verbose_name_plural = _("交付成效")
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.reference} {self.level_delta:+d}"

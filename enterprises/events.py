@@ -25,6 +25,7 @@ DEFAULT_VISIBILITY = {
     Kind.REPORTED: Visibility.SHARED,  # an issued report is visible to it
     # Its own application's steps (submitted, returned, recognised …): the applicant always sees where it stands.
     Kind.RECOGNITION: Visibility.SHARED,
+    Kind.FUNDING: Visibility.SHARED,  # its own funding application's steps and payments: the applicant's to see
     Kind.NOTE: Visibility.INTERNAL,  # the writer chooses (see note_visibility); unsaid means internal
 }
 

@@ -302,6 +302,7 @@ class EnterpriseEvent(models.Model):
         ASSESSED = "assessed", _("成熟度评估")
         REPORTED = "reported", _("诊断报告")
         RECOGNITION = "recognition", _("认定")
+        FUNDING = "funding", _("资金扶持")
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
