@@ -97,7 +97,10 @@ def budget_set(*, actor, programme: Programme, region, year: int, amount: Decima
         if not scope_of(actor).manages_code(parent.region_id):
             raise PermissionDenied(_("预算由上级地区下达"))
         Budget.objects.filter(pk=parent.pk).update(version=parent.version + 1)  # serialise splits of one parent
-        ledger.split_ok(parent, {region.code: amount})
+        try:
+            ledger.split_ok(parent, {region.code: amount})
+        except ledger.LedgerError as error:
+            raise ValidationError(str(error)) from error
     budget, _created = Budget.objects.get_or_create(
         programme=programme, region=region, year=year, defaults={"amount": amount, "parent": parent}
     )
@@ -337,7 +340,7 @@ def decide(*, actor, application: FundingApplication, decision: str, reason: str
     officer sets less) is committed on the budget — refused, and the application left at its step, when the budget
     cannot cover it."""
     with transaction.atomic():
-        application = FundingApplication.objects.select_for_update().select_related(
+        application = FundingApplication.objects.select_for_update(of=("self",)).select_related(
             "programme", "enterprise", "provider"
         ).get(pk=application.pk)
         step = _require_step_officer(actor, application)
@@ -486,7 +489,7 @@ def _require_governs(actor, application):
 @transaction.atomic
 def release(*, actor, tranche: Tranche) -> Tranche:
     related = ("application__enterprise", "application__budget", "application__programme")
-    tranche = Tranche.objects.select_for_update().select_related(*related).get(pk=tranche.pk)
+    tranche = Tranche.objects.select_for_update(of=("self",)).select_related(*related).get(pk=tranche.pk)
     application = tranche.application
     _require_governs(actor, application)
     _approved(application)
