@@ -117,6 +117,7 @@ class Menu:
     report_batches: bool = False
     monitoring: bool = False  # 目标监测: the programme authorities' figures
     recognition: bool = False  # 梯度认定: applicants, the officers who run or take a step, assigned experts
+    funding: bool = False  # 扶持资金: applicants, officers, providers (their vouchers)
 
 
 def menu_for(user) -> Menu:
@@ -133,6 +134,7 @@ def menu_for(user) -> Menu:
         report_batches=scope.is_authority,
         monitoring=scope.is_authority,
         recognition=scope.is_authority or bool(scope.own_enterprise_ids) or scope.is_expert,
+        funding=scope.is_authority or bool(scope.own_enterprise_ids) or bool(scope.provider_ids),
     )
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("recognition/", include("recognition.urls")),
+    path("funding/", include("incentives.urls")),
     path("index/<int:pk>/", index_views.public_page, name="index_public"),
     path("index/<int:pk>/<str:name>", index_views.public_download, name="index_download"),
     path("r/<str:code>/", report_views.verify, name="report_verify"),
