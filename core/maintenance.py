@@ -1,7 +1,8 @@
 """The upkeep `tidu worker` runs beside its task processes: at start-up and then once a day, fail upload jobs whose
 worker died (`sweep_jobs`) and delete import files past their retention (`purge_uploads`); every night at
 TIDU_NIGHTLY_HOUR (default 2 o'clock, in TIDU_TIME_ZONE like the application), take the tier labels of expired
-recognitions off (`recognition_expire`), then recompute the targets' progress and rebuild the dashboards' tallies
+recognitions off (`recognition_expire`), record the re-assessment results of accepted grants (`funding_outcomes`),
+then recompute the targets' progress and rebuild the dashboards' tallies
 (`monitoring_refresh`: seconds at province scale, so not at every start-up).
 The search index's repair (`tidu sync_search_index`, for writes made around the catalog services) is run by hand or
 by a scheduler: with it in the worker's start-up, stopping `tidu serve` sometimes hung in full-suite runs (cause
@@ -27,6 +28,7 @@ DAY = 24 * 3600.0
 COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "sweep_jobs"),
                                          (sys.executable, "-m", "tidu.cli", "purge_uploads"))  # fmt: skip
 NIGHTLY: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "recognition_expire"),
+                                        (sys.executable, "-m", "tidu.cli", "funding_outcomes"),
                                         (sys.executable, "-m", "tidu.cli", "monitoring_refresh"))  # fmt: skip
 TIMEOUT = 600.0
 

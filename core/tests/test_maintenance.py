@@ -32,6 +32,7 @@ def test_the_nightly_upkeep_waits_for_its_hour_in_the_application_time_zone():
     assert maintenance.seconds_until(2, dt.datetime(2026, 12, 6, 2, 0, tzinfo=shanghai)) == 24 * 3600
     assert maintenance.seconds_until(2, dt.datetime(2026, 12, 6, 23, 0, tzinfo=shanghai)) == 3 * 3600
     assert any("monitoring_refresh" in command for command in maintenance.NIGHTLY)
+    assert any("funding_outcomes" in command for command in maintenance.NIGHTLY)
 
 
 def test_nothing_runs_before_the_first_time_and_stopping_meanwhile_runs_nothing(tmp_path):
