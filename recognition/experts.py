@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.policy import scope_of
-from regions.models import prefix_range
+from accounts.policy import scope_of, under_paths
 
 from . import access, calendar, chain, review
 from .events import record
@@ -100,10 +99,7 @@ def experts_visible_to(user):
         return qs
     if not scope.officer_paths:
         return qs.none()
-    where = Q()
-    for path in scope.officer_paths:
-        where |= Q(**prefix_range("region_id", path))
-    return qs.filter(where)
+    return qs.filter(under_paths("region_id", scope.officer_paths))
 
 
 def get_expert_for_user(user, pk: int) -> Expert:

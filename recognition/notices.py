@@ -13,8 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import scope_of
-from regions.models import prefix_range
+from accounts.policy import scope_of, under_paths
 
 from . import access, chain
 from .events import record
@@ -112,10 +111,7 @@ def objections_for(user) -> QuerySet[Objection]:
     qs = Objection.objects.select_related("application__programme", "application__enterprise")
     if scope.is_admin:
         return qs
-    q = Q(pk__in=[])
-    for path in scope.officer_paths:
-        q |= Q(**prefix_range("application__enterprise__county_id", path))
-    return qs.filter(q)
+    return qs.filter(under_paths("application__enterprise__county_id", scope.officer_paths))
 
 
 def may_resolve(user, objection: Objection) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.policy import scope_of
+from accounts.policy import scope_of, under_paths
 from regions.models import prefix_range
 
 from . import access, chain
@@ -25,10 +25,7 @@ class ApplicationQuerySet(models.QuerySet):
         if scope.is_admin:
             return self
         q = Q(enterprise_id__in=scope.own_enterprise_ids)
-        officer = Q(pk__in=[])
-        for path in scope.officer_paths:
-            officer |= Q(**prefix_range("enterprise__county_id", path))
-        q |= officer & Q(submitted_at__isnull=False)
+        q |= under_paths("enterprise__county_id", scope.officer_paths) & Q(submitted_at__isnull=False)
         if scope.is_expert:
             from .models import ReviewTask
 

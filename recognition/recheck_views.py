@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import scope_of
+from accounts.policy import scope_of, under_paths
 from enterprises.listing import list_page
 from enterprises.models import Enterprise
 from maturity.conditions import VERDICTS
-from regions.models import Region, prefix_range
+from regions.models import Region
 
 from . import services
 from .models import PrerequisiteResult, PrerequisiteRun, Programme
@@ -28,10 +28,7 @@ def governed_runs(user):
         return PrerequisiteRun.objects.all()
     if not scope.officer_paths:
         raise PermissionDenied(_("申报条件核查仅对主管部门开放"))
-    runs = PrerequisiteRun.objects.none()
-    for path in scope.officer_paths:
-        runs |= PrerequisiteRun.objects.filter(**prefix_range("region_id", path))
-    return runs
+    return PrerequisiteRun.objects.filter(under_paths("region_id", scope.officer_paths))
 
 
 def regions_to_check(user, programme: Programme) -> list[Region]:
