@@ -115,17 +115,28 @@ def test_the_bulk_outcome_of_each_enterprise_is_the_check_its_applicant_reads(ar
         assert blockers == "、".join(i.label for i in check.items if i.outcome != "met"), enterprise_id
 
 
-def test_the_memo_key_keeps_only_what_the_rules_read():
+def test_the_memo_key_keeps_only_what_the_rules_read_and_equal_keys_mean_equal_outcomes():
     spec = rules.parse(programme_data())
     key = rechecks.relevant(spec)
     one = rules.Facts(county_id="360102", industry="34", size_class="small", above_scale=True, tier_rank=2,
                       levels=(("cmmm", 3), ("sme-2024", 1)), labels=frozenset({"blacklist", "zjtx"}), employees=50)
+    # County, industry, tier, another model's level, another label, staff on the same side of 20: no rule tells them
+    # apart.
     other = rules.Facts(county_id="360402", industry="26", size_class="small", above_scale=True, tier_rank=0,
-                        levels=(("cmmm", 3),), labels=frozenset({"blacklist"}), employees=50)  # fmt: skip
-    assert key(one) == key(other)  # county, industry, tier, another model's level, another label: no rule reads them
-    assert key(one) != key(rules.Facts(**{**vars(other), "employees": 51}))
-    assert key(one) != key(rules.Facts(**{**vars(other), "labels": frozenset()}))
-    assert rules.eligibility(spec, key(one)).as_json() == rules.eligibility(spec, one).as_json()
+                        levels=(("cmmm", 3),), labels=frozenset({"blacklist"}), employees=5000)  # fmt: skip
+    assert key(one) == key(other)
+    variants = [{"employees": 20}, {"employees": 19}, {"employees": None}, {"labels": frozenset()},
+                {"levels": (("cmmm", 1),)}, {"levels": ()}, {"above_scale": None}, {"size_class": "large"}]  # fmt: skip
+    keys = {key(rules.Facts(**{**vars(other), **change})) for change in variants}
+    assert len(keys) == len(variants) and key(one) not in keys  # each of these changes what a rule reads
+    assert key(rules.Facts(**{**vars(other), "employees": 21})) == key(other)  # 21 and 5,000 are both above 20
+
+    def verdict(facts):
+        check = rules.eligibility(spec, facts)
+        return check.outcome, [i.outcome for i in check.items]
+
+    assert verdict(one) == verdict(other)
+    assert verdict(rules.Facts(**{**vars(other), "employees": 19})) != verdict(other)
 
 
 def test_a_rerun_replaces_only_its_own_results_and_earlier_runs_keep_theirs(archive):
