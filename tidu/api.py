@@ -27,6 +27,7 @@ from catalog.needs_api import router as needs_router
 from catalog.services import CatalogError
 from core.api import Problem
 from enterprises.api import router as enterprises_router
+from incentives.api import router as funding_router
 from monitoring.api import router as monitoring_router
 from notifications.api import router as notifications_router
 from recognition.api import router as recognition_router
@@ -154,6 +155,7 @@ api.add_router("/", reports_router)
 api.add_router("/", notifications_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/recognition", recognition_router)
+api.add_router("/funding", funding_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 
