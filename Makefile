@@ -21,6 +21,7 @@ run-prepare:
 	@$(PY) manage.py seed_demo_programmes --province 36
 	@$(PY) manage.py seed_demo_targets --province 36
 	@$(PY) manage.py seed_demo_recognition --province 36
+	@$(PY) manage.py seed_demo_funding --province 36
 
 setup:
 	@scripts/setup.sh test
@@ -60,16 +61,19 @@ bench: setup
 	$(PY) benchmarks/bench_import_100k.py
 	$(PY) -W ignore benchmarks/bench_recognition.py
 	$(PY) -W ignore benchmarks/bench_prerequisites.py
+	$(PY) -W ignore benchmarks/bench_funding.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear
 	$(PY) manage.py seed_demo_recognition --clear
+	$(PY) manage.py seed_demo_funding --clear
 	$(PY) manage.py seed_demo --replace --province 36 --enterprises 5000 --seed 1
 	$(PY) manage.py seed_demo_assessments --replace --seed 1
 	$(PY) manage.py seed_demo_catalog --replace --seed 1
 	$(PY) manage.py seed_demo_programmes --province 36 --replace
 	$(PY) manage.py seed_demo_targets --province 36 --replace
 	$(PY) manage.py seed_demo_recognition --province 36 --replace
+	$(PY) manage.py seed_demo_funding --province 36 --replace
 
 clean:
 	rm -rf .venv var
