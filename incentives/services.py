@@ -134,8 +134,28 @@ def accepting(programme: Programme, today: dt.date | None = None) -> bool:
 
 
 def eligibility(programme: Programme, enterprise) -> rules.Eligibility:
-    """The check the applicant reads before applying, rule by rule."""
-    return rules.eligibility(programme.rules, facts_of(enterprise))
+    """The check the applicant reads before applying, rule by rule, with regions, industries and labels by name."""
+    facts = facts_of(enterprise)
+    return rules.eligibility(programme.rules, facts, names=code_names(programme.rules, facts))
+
+
+def code_names(spec: rules.Spec, facts: rules.Facts) -> dict[str, str]:
+    """{code: name} of the regions, industry divisions and labels the rules and the facts mention."""
+    from enterprises.models import Label
+    from regions.models import IndustryDivision, Region
+
+    def values(fact: str) -> set[str]:
+        found: set[str] = set()
+        for rule in spec.rules:
+            if rule.fact == fact:
+                found |= {str(v) for v in (rule.value if isinstance(rule.value, list | tuple) else [rule.value])}
+        return found
+
+    names = dict(Region.objects.filter(code__in=values("county") | {facts.county_id}).values_list("code", "full_name"))
+    industries = {v.removeprefix("C") for v in values("industry")} | {facts.industry}
+    names |= dict(IndustryDivision.objects.filter(code__in=industries).values_list("code", "name"))
+    names |= dict(Label.objects.filter(code__in=values("label") | set(facts.labels)).values_list("code", "name"))
+    return names
 
 
 def _require_applicant(actor, application):
