@@ -291,11 +291,11 @@ def get_ledger(request):
     if not scope_of(request.user).is_authority:
         raise PermissionDenied(_("资金台账仅对主管部门开放"))
     data = report_rows(request.user)
-    keys = {"programme": "budget__programme_id", "county": "county_id", "provider": "provider_id", "year": "year"}
 
     def rows(section):
-        return [{"key": str(r[keys[section]]), "name": r["name"], "committed": _yuan(r["committed"]),
-                 "disbursed": _yuan(r["disbursed"])} for r in data[section]]  # fmt: skip
+        return [{"key": str(r.get("code") or r.get("year") or r["name"]), "name": r["name"],
+                 "committed": _yuan(r["committed"]), "disbursed": _yuan(r["disbursed"])}
+                for r in data[section]]  # fmt: skip
 
     return {"by_programme": rows("programme"), "by_county": rows("county"), "by_provider": rows("provider"),
             "by_year": rows("year"), "budgets": [_budget_out(r["budget"]) for r in data["budgets"]]}  # fmt: skip

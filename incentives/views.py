@@ -8,8 +8,6 @@ and ValidationError (shown as a message or on the form) for a move the chain, th
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
@@ -39,7 +38,7 @@ from .forms import (
     example_data,
     example_paths,
 )
-from .models import Budget, FundingApplication, FundingDocument, LedgerEntry, Programme, Tranche
+from .models import Budget, FundingApplication, FundingDocument, Programme, Tranche
 
 A = FundingApplication.Status
 
@@ -79,6 +78,9 @@ def _can_load(user) -> bool:
     return scope.is_admin or bool(scope.officer_paths)
 
 
+ACTIONS = {"check": _lazy("审核"), "decision": _lazy("审批")}  # a funding chain's two kinds of step
+
+
 def explain(spec: rules.Spec) -> dict:
     """The programme's rules in plain words, for the detail page and the API."""
     caps = [(rules.CAP_NAMES[key], rules.yuan(getattr(spec.caps, key)))
@@ -93,7 +95,7 @@ def explain(spec: rules.Spec) -> dict:
         amount = _("贷款本金 × 年贴息 %(rate)s × %(years)s 年") % {
             "rate": f"{(spec.interest_rate * 100).normalize():f}%", "years": spec.interest_years}  # fmt: skip
     steps = [{"name": s.name, "level": _(chain.LEVEL_NAMES[s.level]), "deadline": s.deadline_days,
-              "action": _(chain.ACTION_NAMES.get(s.action, s.action))} for s in spec.chain]  # fmt: skip
+              "action": ACTIONS.get(s.action, s.action)} for s in spec.chain]  # fmt: skip
     tranches = [{"name": t.name, "share": f"{(t.share * 100).normalize():f}%",
                  "milestone": services.MILESTONES.get(t.milestone, t.milestone)} for t in spec.tranches]  # fmt: skip
     return {"type": spec.type_name, "amount": amount, "caps": caps, "steps": steps, "tranches": tranches,
@@ -568,49 +570,57 @@ def vouchers(request):
 # --- reports ------------------------------------------------------------------------------------------------------
 
 
-def _scoped_entries(user):
-    from accounts.policy import under_paths
+def report_rows(user, year: int | None = None) -> dict:
+    """incentives.reports.summary (committed, disbursed and remaining by programme, region, provider and year over
+    the ledger rows of the officer's regions) as rows with a name, and each budget the officer sees with its
+    balance."""
+    from . import reports
 
-    scope = scope_of(user)
-    entries = LedgerEntry.objects.all()
-    return entries if scope.is_admin else entries.filter(under_paths("county_id", scope.officer_paths))
+    data = reports.summary(user, year=year)
+    budgets = Budget.objects.visible_to(user).select_related("programme", "region")
+    if year is not None:
+        budgets = budgets.filter(year=year)
+    # A programme drawn on a budget the officer does not see (the province's, for a city officer): the summary counts
+    # its budget as 0 and "remaining" goes negative; show no budget instead.
+    own = set(budgets.values_list("programme__name", flat=True))
+    for row in data["programmes"]:
+        if row["name"] not in own:
+            row["budget"] = row["remaining"] = None
+    return {
+        "programme": data["programmes"], "county": data["regions"], "provider": data["providers"],
+        "year": [{"name": str(r["year"]), **r} for r in data["years"]],
+        "budgets": [{"budget": b, "balance": ledger.balance(b)}
+                    for b in budgets.order_by("programme_id", "year", "region_id")],
+    }  # fmt: skip
 
 
-def report_rows(user) -> dict:
-    """Committed, disbursed and (per budget) remaining, by programme, county, provider and year, over the ledger
-    rows of the officer's regions."""
-    from catalog.models import Provider
-    from regions.models import Region
+def _outcomes(user) -> list[dict]:
+    from . import reports
 
-    entries = _scoped_entries(user)
-    programmes = dict(Programme.objects.values_list("pk", "name"))
-    by_programme = [{"name": programmes.get(r["budget__programme_id"], "—"), **r}
-                    for r in ledger.report(entries, "budget__programme_id")]  # fmt: skip
-    county_rows = ledger.report(entries, "county_id")
-    names = dict(Region.objects.filter(code__in=[r["county_id"] for r in county_rows]).values_list("code", "name"))
-    by_county = [{"name": names.get(r["county_id"], r["county_id"]), **r} for r in county_rows]
-    provider_rows = ledger.report(entries.exclude(provider_id=None), "provider_id")
-    pnames = dict(Provider.objects.filter(pk__in=[r["provider_id"] for r in provider_rows]).values_list("pk", "name"))
-    by_provider = [{"name": pnames.get(r["provider_id"], "—"), **r} for r in provider_rows]
-    by_year = [{"name": str(r["year"]), **r} for r in ledger.report(entries, "year")]
-    budgets = [{"budget": b, "balance": ledger.balance(b)} for b in
-               Budget.objects.visible_to(user).select_related("programme", "region").order_by("programme_id", "year",
-                                                                                              "region_id")]  # fmt: skip
-    return {"programme": by_programme, "county": by_county, "provider": by_provider, "year": by_year,
-            "budgets": budgets}  # fmt: skip
+    rows = []
+    for programme in Programme.objects.visible_to(user).taking_applications().select_related("region"):
+        if programme.rules.reassessment_model:
+            rows.append({"programme": programme, **reports.outcomes(user, programme)})
+    return rows
 
 
 @login_required
 def report(request):
     _require_officer(request.user)
-    data = report_rows(request.user)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    data = report_rows(request.user, year)
     sections = [("programme", _("按项目")), ("county", _("按区县")), ("provider", _("按服务商")), ("year", _("按年度"))]
     if request.GET.get("format") == "xlsx":
         from core.exports import SheetOut, write_workbook
 
         headers = [_("名称"), _("已承诺（元）"), _("已拨付（元）")]
         sheets = [SheetOut(str(title), headers, [[r["name"], r["committed"], r["disbursed"]] for r in data[key]])
-                  for key, title in sections]  # fmt: skip
+                  for key, title in sections[1:]]  # fmt: skip
+        programme_headers = [_("名称"), _("预算（元）"), _("已承诺（元）"), _("已拨付（元）"), _("剩余（元）")]
+        sheets.insert(0, SheetOut(str(sections[0][1]), programme_headers,
+                                  [[r["name"], r["budget"], r["committed"], r["disbursed"], r["remaining"]]
+                                   for r in data["programme"]]))  # fmt: skip
         budget_headers = [_("项目"), _("地区"), _("年度"), _("预算（元）"), _("已承诺（元）"), _("已拨付（元）"),
                           _("已下达下级（元）"), _("剩余（元）")]  # fmt: skip
         budget_rows = [[r["budget"].programme.name, r["budget"].region.full_name, r["budget"].year,
@@ -628,6 +638,7 @@ def report(request):
         response["Content-Disposition"] = 'attachment; filename="funding-report.xlsx"'
         write_workbook(response, sheets)
         return response
+    years = sorted(set(Budget.objects.visible_to(request.user).values_list("year", flat=True)))
     context = {"sections": [(key, title, data[key]) for key, title in sections], "budgets": data["budgets"],
-               "zero": Decimal("0")}  # fmt: skip
+               "outcomes": _outcomes(request.user), "year": year, "years": years}  # fmt: skip
     return render(request, "incentives/report.html", context)

@@ -149,5 +149,11 @@ def test_from_the_enterprise_page_to_a_redeemed_voucher_and_the_reassessment(wor
     ent.shot("funding-reassessed-enterprise")
     application.refresh_from_db()
     assert application.level_delta == 2 and application.status == "completed"
+    officer.page.goto(f"/funding/programmes/{voucher.pk}/")
+    expect(officer.page.get_by_test_id("budget-row")).to_contain_text("970,000.00")
+    officer.shot("funding-programme-province")
+    officer.page.goto("/funding/reports/")
+    expect(officer.page.get_by_test_id("outcome-row")).to_contain_text("1")
+    officer.shot("funding-report-province")
     for session in (ent, provider, officer):
         assert not session.console_errors, session.console_errors

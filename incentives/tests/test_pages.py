@@ -418,10 +418,12 @@ def test_report_sums_the_officers_region_and_exports_without_formulas(funding, l
     client = login(funding["city"])
     text = client.get(url("report")).content.decode()
     assert "30,000.00" in text  # 30 % of 100,000
-    response = client.get(url("report") + "?format=xlsx")
-    book = load_workbook(BytesIO(response.content))
+    assert 'data-testid="outcome-row"' in text  # the programme is re-assessed: its outcomes are reported
+    book = load_workbook(BytesIO(client.get(url("report") + "?format=xlsx").content))
     assert book.sheetnames[0] == "按项目"
-    assert [c.value for c in book["按项目"][2]][1:] == [30000, 0]
+    assert [c.value for c in book["按项目"][2]][1:] == [None, 30000, 0, None]  # the province's budget, not the city's
+    book = load_workbook(BytesIO(login(funding["province"]).get(url("report") + "?format=xlsx").content))
+    assert [c.value for c in book["按项目"][2]][1:] == [1000000, 30000, 0, 970000]  # budget, committed, paid, left
     grants = [[c.value for c in row] for row in book["资助明细"].iter_rows()]
     assert grants[1][0] == application.pk and grants[1][4] == "'=HYPERLINK(1)"  # text, not a formula
     other = login(funding["other_city"]).get(url("report")).content.decode()
