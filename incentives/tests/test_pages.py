@@ -433,3 +433,32 @@ def test_report_sums_the_officers_region_and_exports_without_formulas(funding, l
 def test_report_is_for_officers(funding, login):
     assert login(funding["enterprise"]).get(url("report")).status_code == 403
     assert login(funding["provider"]).get(url("report")).status_code == 403
+
+
+def test_release_needs_the_budget_holder_and_the_governing_region(funding, login):
+    application = approved(funding, draft(funding))
+    services.contract_signed(actor=funding["enterprise"], application=application)
+    tranche = application.tranches.get(number=1)
+    assert login(funding["other_city"]).post(url("release", application.pk, tranche.pk)).status_code == 404
+    assert login(funding["county"]).post(url("release", application.pk, tranche.pk)).status_code == 403  # province's
+    tranche.refresh_from_db()
+    assert tranche.status == "pending" and LedgerEntry.objects.count() == 1
+
+
+def test_the_provider_cannot_act_for_the_enterprise(funding, login):
+    application = approved(funding, draft(funding))
+    client = login(funding["provider"])
+    assert client.get(url("application", application.pk)).status_code == 200  # its voucher
+    assert application.voucher_code not in client.get(url("application", application.pk)).content.decode()
+    for name in ("contract", "accept", "withdraw"):
+        assert client.post(url(name, application.pk)).status_code == 403, name
+    application.refresh_from_db()
+    assert application.contract_signed_at is None and application.status == "approved"
+
+
+def test_reassessment_waits_for_acceptance(funding, login):
+    application = approved(funding, draft(funding))
+    page = login(funding["enterprise"]).post(url("reassess", application.pk), follow=True)
+    assert "项目验收后才能申请复评" in page.content.decode()
+    application.refresh_from_db()
+    assert application.reassessment_requested_at is None
