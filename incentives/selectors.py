@@ -18,6 +18,7 @@ def programmes_for(enterprise, scenario_codes: list[str]) -> list[dict]:
     rows = (
         Programme.objects.filter(region_id__in=region_chain(enterprise.county_id))
         .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today), Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .exclude(~Q(spec={}), status=Programme.Status.DRAFT)  # a programme with rules is quoted once published
         .select_related("region")
         .prefetch_related("scenarios")
     )
@@ -40,6 +41,8 @@ def programmes_for(enterprise, scenario_codes: list[str]) -> list[dict]:
                 "closes_on": p.closes_on.isoformat() if p.closes_on else None,
                 "scenarios": covers,
                 "synthetic": p.is_synthetic,
+                # Takes applications on the platform: the report's web page links to its eligibility check.
+                "applies_online": p.takes_applications and p.status == Programme.Status.OPEN,
             }
         )
     return out
