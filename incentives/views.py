@@ -341,6 +341,8 @@ def _application_page(request, application, *, decision_form=None, reason_forms=
         tranche.milestone_name = services.MILESTONES.get(tranche.milestone, tranche.milestone)
     approved = application.status == A.APPROVED
     forms = reason_forms or {}
+    grant = ledger.of_application(application) if application.amount else None
+    paid = grant is not None and grant.disbursed > 0
     context = {
         "a": application, "programme": application.programme, "spec": spec, "explained": explain(spec),
         "is_applicant": is_applicant, "is_officer": governs, "editable": editable, "problems": problems,
@@ -357,10 +359,11 @@ def _application_page(request, application, *, decision_form=None, reason_forms=
         "can_release": governs and approved, "tranches": tranches,
         "cancel_form": forms.get("cancel") or (ReasonForm(prefix="cancel") if governs and approved else None),
         "clawback_form": forms.get("clawback") or (
-            ClawbackForm(prefix="clawback") if governs and application.status in (A.APPROVED, A.COMPLETED) else None),
+            ClawbackForm(prefix="clawback") if governs and paid and application.status in (A.APPROVED, A.COMPLETED)
+            else None),
         "events": application.events.select_related("actor"),
         "entries": application.entries.select_related("budget__region", "actor") if governs or is_applicant else [],
-        "grant": ledger.of_application(application) if application.amount else None,
+        "grant": grant,
     }  # fmt: skip
     return render(request, "incentives/application.html", context, status=status)
 

@@ -324,6 +324,7 @@ def test_release_waits_for_its_milestone_then_pays_into_the_ledger(funding, logi
     officer = login(funding["province"])
     page = officer.post(url("release", application.pk, first.pk), follow=True)
     assert "前提尚未满足" in page.content.decode()
+    assert 'data-testid="clawback-form"' not in page.content.decode()  # nothing paid, nothing to claw back
     login(funding["enterprise"]).post(url("contract", application.pk))
     officer = login(funding["province"])
     officer.post(url("release", application.pk, first.pk))
@@ -331,6 +332,7 @@ def test_release_waits_for_its_milestone_then_pays_into_the_ledger(funding, logi
     assert first.status == "released"
     text = officer.get(url("application", application.pk)).content.decode()
     assert text.count('data-testid="ledger-row"') == 2  # the commitment and the release
+    assert 'data-testid="clawback-form"' in text
 
 
 def test_an_enterprise_cannot_release_cancel_or_claw_back(funding, login):
