@@ -464,3 +464,20 @@ def test_reassessment_waits_for_acceptance(funding, login):
     assert "项目验收后才能申请复评" in page.content.decode()
     application.refresh_from_db()
     assert application.reassessment_requested_at is None
+
+
+@pytest.mark.parametrize(("code", "present", "absent"), [
+    ("sme-service-voucher-2026", {"cost", "provider", "solution", "not_related"}, {"principal", "grade"}),
+    ("smart-factory-award-2026", {"grade"}, {"cost", "principal", "provider", "solution"}),
+    ("retrofit-loan-interest-2026", {"principal"}, {"cost", "grade", "provider", "solution"}),
+    ("platform-subsidy-2026", {"cost"}, {"principal", "grade"}),
+])  # fmt: skip
+def test_the_application_form_asks_what_the_programme_type_reads(code, present, absent):
+    from incentives import rules
+    from incentives.forms import ApplicationForm
+
+    spec = next(s for s in rules.examples() if s.code == code)
+    fields = set(ApplicationForm(spec=spec).fields)
+    assert present <= fields and not (absent & fields)
+    if spec.type == "award":
+        assert [c for c, _name in ApplicationForm(spec=spec).fields["grade"].choices][1:] == list(spec.fixed)
