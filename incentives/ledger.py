@@ -54,7 +54,7 @@ DISBURSED = {K.RELEASE: 1, K.CLAWBACK: -1}
 def sums(entries) -> tuple[Decimal, Decimal]:
     """(committed, disbursed) of a queryset of ledger entries."""
     totals = entries.aggregate(committed=_signed(COMMITTED), disbursed=_signed(DISBURSED))
-    return totals["committed"] or ZERO, totals["disbursed"] or ZERO
+    return ((totals["committed"] or ZERO).quantize(ZERO), (totals["disbursed"] or ZERO).quantize(ZERO))
 
 
 def balance(budget: Budget) -> Balance:
@@ -76,15 +76,20 @@ def _entry(application: FundingApplication, kind: str, amount: Decimal, *, actor
     )  # fmt: skip
 
 
+def lock(budget: Budget) -> None:
+    """Take the budget's lock for the rest of the transaction (see the module's docstring): whatever is read after
+    it — the balance, the caps' commitments — cannot change under the caller until it commits."""
+    Budget.objects.filter(pk=budget.pk).update(version=F("version") + 1)
+    budget.refresh_from_db(fields=["amount", "version"])
+
+
 def commit(application: FundingApplication, budget: Budget, amount: Decimal, *, actor) -> LedgerEntry:
     """Reserve `amount` of `budget` for the application; refused when the budget's remaining balance is less.
     Runs inside the caller's transaction (the approval), or its own."""
     if amount <= 0:
         raise LedgerError(_("核定金额应大于 0"))
     with transaction.atomic():
-        # The lock first (see the module's docstring): a read before it would let two approvals see the same balance.
-        Budget.objects.filter(pk=budget.pk).update(version=F("version") + 1)
-        budget.refresh_from_db(fields=["amount", "version"])
+        lock(budget)
         left = balance(budget).remaining
         if amount > left:
             raise LedgerError(
@@ -138,9 +143,10 @@ def split_ok(parent: Budget, amounts: dict[str, Decimal]) -> None:
     """Children of a budget never exceed it (a split down to cities or counties)."""
     others = parent.children.exclude(region_id__in=list(amounts)).aggregate(s=Sum("amount"))["s"] or ZERO
     total = others + sum(amounts.values(), ZERO)
-    if total > parent.amount:
+    committed = balance(parent).committed  # what the parent has already granted itself stays with it
+    if total + committed > parent.amount:
         raise LedgerError(
-            _("下达的预算合计 %(total)s 元超过本级预算 %(budget)s 元")
-            % {"total": f"{total:,.2f}", "budget": f"{parent.amount:,.2f}"}
+            _("下达的预算合计 %(total)s 元加上本级已承诺的 %(committed)s 元，超过本级预算 %(budget)s 元")
+            % {"total": f"{total:,.2f}", "committed": f"{committed:,.2f}", "budget": f"{parent.amount:,.2f}"}
         )
 

@@ -22,7 +22,7 @@ from accounts.policy import scope_of
 from assessments.models import AssessmentResult
 from catalog.models import Provider, Solution
 from enterprises import events as enterprise_events
-from enterprises.models import EnterpriseEvent
+from enterprises.models import Enterprise, EnterpriseEvent
 from recognition import access, chain
 
 from . import ledger, rules
@@ -387,6 +387,17 @@ def decide(*, actor, application: FundingApplication, decision: str, reason: str
 
 
 def _approve(actor, application, step, amount, reason):
+    year = application.programme.year or timezone.localdate().year
+    budget = ledger.budget_for(application.programme, application.enterprise.county_id, year)
+    if budget is None:
+        raise ValidationError(_("本地区尚未下达该项目 %(year)s 年度预算，不能批准") % {"year": year})
+    # Locks before the quote, always in this order (budget, enterprise, provider): the caps read what the enterprise
+    # and the provider already have committed — possibly on other budgets — and two approvals at once must not
+    # both read it before either writes.
+    ledger.lock(budget)
+    list(Enterprise.objects.select_for_update().filter(pk=application.enterprise_id).values_list("pk"))
+    if application.provider_id:
+        list(Provider.objects.select_for_update().filter(pk=application.provider_id).values_list("pk"))
     quoted = quote(application)
     granted = quoted.value
     if amount is not None:
@@ -394,10 +405,8 @@ def _approve(actor, application, step, amount, reason):
             raise ValidationError({"amount": _("核定金额应大于 0 且不超过按规则可支持的 %(max)s 元")
                                    % {"max": f"{quoted.value:,.2f}"}})  # fmt: skip
         granted = amount
-    year = application.programme.year or timezone.localdate().year
-    budget = ledger.budget_for(application.programme, application.enterprise.county_id, year)
-    if budget is None:
-        raise ValidationError(_("本地区尚未下达该项目 %(year)s 年度预算，不能批准") % {"year": year})
+    if granted <= 0:
+        raise ValidationError(_("按规则可支持的金额已为 0（%(why)s），不能批准") % {"why": quoted.capped_by or "—"})
     try:
         ledger.commit(application, budget, granted, actor=actor)
     except ledger.LedgerError as error:

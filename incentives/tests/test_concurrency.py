@@ -212,6 +212,42 @@ def test_the_same_application_approved_ten_times_at_once_is_committed_once(refer
     assert (found["commitments"], Decimal(found["committed"])) == (1, AMOUNT)
 
 
+@IN_PROCESS
+def test_two_approvals_at_once_never_pass_the_per_enterprise_cap_together(reference_data):
+    """The caps read what the enterprise already has: both approvals must not read it before either writes."""
+    from accounts.models import Membership, Role, User
+    from enterprises.creditcode import make, org_code
+    from enterprises.models import Enterprise
+    from enterprises.services import enterprise_create
+    from incentives import ledger, services
+    from incentives.models import LedgerEntry
+    from regions.models import Region
+
+    province = Region.objects.get(code="360000")
+    officer = User.objects.create_user(username="cap-province", password=None)
+    Membership.objects.create(user=officer, role=Role.PROVINCE_OFFICER, region_id="360000")
+    applicant = User.objects.create_user(username="cap-applicant", password=None)
+    enterprise = enterprise_create(actor=None, enterprise=Enterprise(
+        credit_code=make("91360102" + org_code("80000001")), name="上限并发合成企业有限公司", county_id="360102",
+        industry_id="34", size_class="small", is_synthetic=True,
+    ))  # fmt: skip
+    Membership.objects.create(user=applicant, role=Role.ENTERPRISE, enterprise=enterprise)
+    data = race_programme("cap-race-2026") | {"caps": {"per_enterprise": 15000}}
+    programme = services.programme_load(actor=officer, region=province, data=data)
+    services.programme_set_status(actor=officer, programme=programme, status="open")
+    budget = services.budget_set(actor=officer, programme=programme, region=province, year=2026,
+                                 amount=Decimal(100000))  # fmt: skip
+    waiting = []
+    for i in range(2):
+        draft = services.draft_save(actor=applicant, programme=programme, enterprise=enterprise, cost=Decimal(10000),
+                                    project_name=f"上限并发项目{i}", project_number=f"CAP-{i}")  # fmt: skip
+        waiting.append(services.submit(actor=applicant, application=draft))
+    found = tally(race(officer, waiting), budget)
+    assert found["other"] == [], found
+    # One gets its 10,000; the other only what the cap leaves (5,000) — never 10,000 each.
+    assert ledger.sums(LedgerEntry.objects.filter(enterprise=enterprise))[0] == Decimal("15000.00")
+
+
 # ------------------------------------------------------------------------------------------------ SQLite
 
 

@@ -274,3 +274,20 @@ def test_the_reassessment_delta_is_recorded_on_the_grant_and_in_the_providers_sc
     assert outcome.provider == f["provider_org"] and outcome.level_delta == 1
     scored = evaluation.evaluate(actor=f["province"], provider=f["provider_org"])
     assert scored.answers["measured_improvement"] == 1.0  # the band of +1 level: 5 of 5 points
+
+
+def test_a_split_never_hands_down_what_the_parent_has_already_granted(funding):
+    from regions.models import Region
+
+    f = funding
+    services.budget_set(actor=f["province"], programme=f["programme"], region=f["budget"].region, year=2026,
+                        amount=Decimal("100000"))  # fmt: skip
+    application = to_last_step(f, draft(f, cost="200000"))  # 30 % → 60,000 committed on the province's budget
+    services.decide(actor=f["province"], application=application, decision="pass")
+    with pytest.raises(ValidationError, match="加上本级已承诺的 60,000.00 元"):
+        services.budget_set(actor=f["province"], programme=f["programme"], region=Region.objects.get(code="360100"),
+                            year=2026, amount=Decimal("40000.01"))  # fmt: skip
+    services.budget_set(actor=f["province"], programme=f["programme"], region=Region.objects.get(code="360100"),
+                        year=2026, amount=Decimal("40000"))  # fmt: skip
+    f["budget"].refresh_from_db()
+    assert ledger.balance(f["budget"]).remaining == Decimal("0.00")
