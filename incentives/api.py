@@ -286,7 +286,7 @@ def get_application(request, pk: Id):
 @router.get("/ledger", response={200: FundingLedgerOut, 403: Problem},
             summary="资金台账汇总：本地区的已承诺、已拨付与预算剩余（主管部门）")  # fmt: skip
 def get_ledger(request):
-    from .views import report_rows
+    from .report_views import report_rows
 
     if not scope_of(request.user).is_authority:
         raise PermissionDenied(_("资金台账仅对主管部门开放"))

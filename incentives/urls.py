@@ -1,8 +1,8 @@
-"""Funding pages (views.py)."""
+"""Funding pages (views.py) and the officers' report (report_views.py)."""
 
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "incentives"
 
@@ -31,5 +31,5 @@ urlpatterns = [
     path("applications/<int:pk>/clawback/", views.clawback, name="clawback"),
     path("queue/", views.queue, name="queue"),
     path("vouchers/", views.vouchers, name="vouchers"),
-    path("reports/", views.report, name="report"),
+    path("reports/", report_views.report, name="report"),
 ]
