@@ -40,7 +40,7 @@ class Balance:
         return self.committed - self.disbursed
 
 
-def _signed(kind_signs: dict[str, int]):
+def signed_sum(kind_signs: dict[str, int]):
     """SUM(amount × sign by kind) as one aggregate expression."""
     money = DecimalField(max_digits=16, decimal_places=2)
     whens = [When(kind=kind, then=F("amount") * Value(sign)) for kind, sign in kind_signs.items()]
@@ -53,7 +53,7 @@ DISBURSED = {K.RELEASE: 1, K.CLAWBACK: -1}
 
 def sums(entries) -> tuple[Decimal, Decimal]:
     """(committed, disbursed) of a queryset of ledger entries."""
-    totals = entries.aggregate(committed=_signed(COMMITTED), disbursed=_signed(DISBURSED))
+    totals = entries.aggregate(committed=signed_sum(COMMITTED), disbursed=signed_sum(DISBURSED))
     return ((totals["committed"] or ZERO).quantize(ZERO), (totals["disbursed"] or ZERO).quantize(ZERO))
 
 
@@ -135,7 +135,7 @@ def budget_for(programme, county_id: str, year: int) -> Budget | None:
 def report(entries, by: str) -> list[dict]:
     """Committed and disbursed grouped by `by` (a LedgerEntry field: "year", "county_id", "provider_id",
     "budget__programme_id" …), in SQL."""
-    rows = entries.values(by).annotate(committed=_signed(COMMITTED), disbursed=_signed(DISBURSED)).order_by(by)
+    rows = entries.values(by).annotate(committed=signed_sum(COMMITTED), disbursed=signed_sum(DISBURSED)).order_by(by)
     return list(rows)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -404,4 +405,46 @@ def top_gap_items(view: View) -> Figure:
         name, domain = names.get(code, (code, ""))
         figure.rows.append([name, code, domain, n, share(n, with_next) if with_next >= view.min_group else None])
     figure.covers = with_next
+    return figure
+
+
+def funding(view: View) -> Figure:
+    """Funding per row region in the view's year, from the ledger (incentives): committed and disbursed (万元),
+    grants approved, and the re-assessed grants with their mean level change. By industry for a county."""
+    from incentives.ledger import COMMITTED, DISBURSED, signed_sum
+    from incentives.models import FundingApplication, LedgerEntry
+
+    path, key = view.region.path, ("enterprise__industry_id" if view.by_industry else "county_id")
+    entries = LedgerEntry.objects.filter(year=view.year, **prefix_range("county_id", path))
+    money = {row[key]: row for row in entries.values(key).annotate(c=signed_sum(COMMITTED), d=signed_sum(DISBURSED))
+             .order_by()}  # fmt: skip
+    grants = FundingApplication.objects.filter(
+        status__in=["approved", "completed"], budget__year=view.year, **prefix_range("enterprise__county_id", path)
+    )
+    group = "enterprise__industry_id" if view.by_industry else "enterprise__county_id"
+    counts = {row[group]: row for row in grants.values(group).annotate(n=Count("pk")).order_by()}
+    measured = {row[group]: row for row in grants.exclude(level_delta=None).values(group)
+                .annotate(n=Count("pk"), mean=Avg("level_delta")).order_by()}  # fmt: skip
+    figure = Figure(
+        key="funding", title=_("扶持资金（%(year)s 年）") % {"year": view.year}, kind="grouped", charted=(1, 2),
+        headers=[_("地区") if not view.by_industry else _("行业"), _("已承诺（万元）"), _("已拨付（万元）"),
+                 _("获批项目"), _("已复评项目"), _("复评平均等级变化")],
+        note=_("按资金台账统计，含各级预算；复评变化为项目验收后企业复评等级减去批准时的等级。"),
+    )  # fmt: skip
+
+    def under(table: dict, prefix: str, field: str):
+        match = (lambda code: code == prefix) if view.by_industry else (lambda code: (code or "").startswith(prefix))
+        return [row[field] for code, row in table.items() if match(code)]
+
+    for prefix, label in view.row_labels():
+        committed = sum(under(money, prefix, "c"), Decimal(0))
+        disbursed = sum(under(money, prefix, "d"), Decimal(0))
+        approved = sum(under(counts, prefix, "n"))
+        n = under(measured, prefix, "n")
+        means = under(measured, prefix, "mean")
+        mean = round(sum(m * k for m, k in zip(means, n, strict=True)) / sum(n), 2) if n else None
+        if committed or approved:
+            figure.rows.append([label, round(committed / 10_000, 2), round(disbursed / 10_000, 2), approved, sum(n),
+                                mean])  # fmt: skip
+    figure.covers = sum(row[3] for row in figure.rows)
     return figure

@@ -179,6 +179,7 @@ FIGURES = {
     "gaps": figures.top_gaps,
     "gap_items": figures.top_gap_items,
     "pools": figures.pools,
+    "funding": figures.funding,
 }
 
 
