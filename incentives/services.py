@@ -286,6 +286,15 @@ def submission_problems(application: FundingApplication) -> dict[str, list[str]]
             add("not_related", _("请承诺企业与服务商之间不存在关联关系"))
         if application.provider.credit_code == application.enterprise.credit_code:
             add("provider", _("服务商与申请企业为同一主体，属于关联方，不能申请"))
+    if spec.type == "award":
+        if application.grade not in spec.fixed:
+            add("grade", _("请选择申报的等次"))
+        elif application.grade in rules.TIER_CODES:  # a grade named by a tier: the enterprise must hold it
+            held = facts_of(application.enterprise).tier_rank
+            if held < rules.TIER_CODES[application.grade]:
+                add("grade", _("申报等次为%(grade)s，企业目前获得的认定为%(held)s，不能按该等次申报")
+                    % {"grade": rules.TIER_ORDER[rules.TIER_CODES[application.grade]],
+                       "held": rules.TIER_ORDER[held]})  # fmt: skip
     for message in double_funding(application):
         add("__all__", message)
     attached = set(application.documents.values_list("code", flat=True))
