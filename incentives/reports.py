@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Min, OuterRef, Subquery, Sum
+from django.db.models import Avg, Count, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.policy import scope_of, under_paths
@@ -39,22 +39,30 @@ def _names(model, pks, field: str = "name") -> dict:
 
 
 def summary(user, *, year: int | None = None) -> dict:
-    """{"programmes", "regions", "providers", "years"}: rows with committed and disbursed (and, for programmes, the
-    budget and what remains of it), only what happened in the user's regions."""
+    """{"programmes", "regions", "providers", "years"}: rows with committed and disbursed, only what happened in the
+    user's regions; programme rows also give the user's own budget and what remains of it (None: no budget of
+    theirs)."""
     entries = _entries(user)
     visible = Budget.objects.visible_to(user)
     if year is not None:
         entries, visible = entries.filter(year=year), visible.filter(year=year)
-    # The user's budget of a programme: the budgets they see whose parent they do not see (their region's own).
-    own = visible.exclude(parent__in=visible).values("programme_id").annotate(s=Sum("amount"))
-    budgets = {row["programme_id"]: row["s"] for row in own}
+    # The user's budgets of a programme: those they see whose parent they do not see (their region's own). What
+    # remains is read on those budgets (their splits and commitments); money spent in the user's regions from a
+    # budget above them (the province's, for a city) counts in committed and disbursed but has no budget here.
+    own: dict[int, list[Budget]] = {}
+    for budget in visible.exclude(parent__in=visible):
+        own.setdefault(budget.programme_id, []).append(budget)
     spent = {row["budget__programme_id"]: row for row in ledger.report(entries, "budget__programme_id")}
-    names = _names(Programme, set(budgets) | set(spent))
+    names = _names(Programme, set(own) | set(spent))
     programmes = []
-    for pk in sorted(set(budgets) | set(spent), key=lambda pk: names.get(pk, "")):
-        budget, row = budgets.get(pk, ZERO), spent.get(pk, {"committed": ZERO, "disbursed": ZERO})
-        programmes.append({"name": names.get(pk, "—"), "budget": budget, "committed": row["committed"],
-                           "disbursed": row["disbursed"], "remaining": budget - row["committed"]})  # fmt: skip
+    for pk in sorted(set(own) | set(spent), key=lambda pk: names.get(pk, "")):
+        row = spent.get(pk, {"committed": ZERO, "disbursed": ZERO})
+        held = own.get(pk)
+        programmes.append({
+            "id": pk, "name": names.get(pk, "—"), "committed": row["committed"], "disbursed": row["disbursed"],
+            "budget": sum((b.amount for b in held), ZERO) if held else None,
+            "remaining": sum((ledger.balance(b).remaining for b in held), ZERO) if held else None,
+        })  # fmt: skip
     counties = ledger.report(entries, "county_id")
     region_names = dict(Region.objects.filter(code__in=[r["county_id"] for r in counties])
                         .values_list("code", "full_name"))  # fmt: skip

@@ -56,6 +56,8 @@ def test_sums_by_programme_region_provider_and_year_follow_the_ledger_and_the_sc
     county = reports.summary(f["county"], year=2026)  # 东湖区 only: its own enterprise's money
     assert [r["code"] for r in county["regions"]] == ["360102"]
     assert county["programmes"][0]["committed"] == Decimal("30000.00")
+    # Paid from the province's budget: the county holds none of it, so no budget and no "remaining" of its own.
+    assert county["programmes"][0]["budget"] is None and county["programmes"][0]["remaining"] is None
     assert reports.summary(f["other_city"], year=2026) == {"programmes": [], "regions": [], "providers": [],
                                                            "years": []}  # fmt: skip
 
