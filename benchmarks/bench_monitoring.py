@@ -6,6 +6,8 @@ above scale), 1,000,000 submitted CMMM and SME-2024 assessments (self 85 %, diag
 2023 to this year) each with its current result (levels 0–5, written with raw bulk inserts: COPY on PostgreSQL),
 the node scores of each enterprise's latest result per model (CMMM: its 4 elements and 12 domains; SME-2024: its
 top-level domains — earlier results' node scores are left out, they are read only for past years' domain means),
+the latest result per enterprise and model with a snapshot of every item of the model as scoring stores it (state,
+points, normalised score drawn like the node scores, ~3 % not applicable: ~9 KB for CMMM; earlier results "{}"),
 tier labels on ~8 % of enterprises, 80 industrial clusters and 40 industry chains (of the province and its cities)
 with ~15 % and ~10 % of the enterprises as members, and the example plan of the demo province split to every city
 and county (1,120 targets). Timed, through Django's test client as the province officer (server time, no browser):
@@ -79,10 +81,16 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
     from django.utils import timezone
 
     from assessments.models import Assessment, AssessmentResult, DomainScore, ModelVersion
+    from assessments.specs import parsed_spec
     from enterprises.models import Chain, ChainMembership, Cluster, ClusterMembership, Enterprise, EnterpriseLabel
     from monitoring.demo import seed_example_plan
     from monitoring.gaps import node_names
     from regions.models import Region
+
+    def walk_items(nodes):
+        for node in nodes:
+            yield from node.items
+            yield from walk_items(node.children)
 
     if Enterprise.objects.count() == enterprises:
         log(f"reusing the archive of {enterprises:,} synthetic enterprises")
@@ -126,6 +134,20 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
     results: list[tuple] = []
     latest: list[tuple] = []  # (result id, enterprise, model, level) of each pair's last assessment
 
+    item_codes = {code: [item.code for item in walk_items(parsed_spec(v).nodes)] for code, v in versions.items()}
+
+    def item_snapshot(code: str, level: int) -> str:
+        """The items of a stored snapshot as `Result.to_dict` writes them (state, points, normalised), scores drawn
+        like the node scores, ~3 % not applicable; the rest of a real snapshot (nodes, levels, trace) left out."""
+        items = {}
+        for item in item_codes[code]:
+            if rng.random() < 0.03:
+                items[item] = {"state": "not_applicable", "points": None, "normalised": None}
+                continue
+            value = round(min(1.0, max(0.0, rng.gauss(0.35 + level * 0.12, 0.2))) * 4) / 4
+            items[item] = {"state": "answered", "points": value * 4, "normalised": value}
+        return json.dumps({"items": items}, separators=(",", ":"))
+
     def assessment_rows():
         next_id = 1
         for (e, code), n in zip(pairs, rounds, strict=True):
@@ -136,8 +158,9 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
                 yield (next_id, e, versions[code].pk, code, kind, "submitted", "import", "{}", "{}", "{}", 0,
                        when, when, when)  # fmt: skip
                 level = min(5, level + rng.choice([0, 0, 1]))
+                snapshot = item_snapshot(code, level) if r == n - 1 else "{}"
                 results.append((next_id, next_id, versions[code].pk, True, float(level), 5.0, level or None, "", False,
-                                "{}", "", when))  # fmt: skip
+                                snapshot, "", when))  # fmt: skip
                 if r == n - 1:
                     latest.append((next_id, e, code, level))
                 next_id += 1
@@ -269,6 +292,11 @@ def run(engine: str, args) -> dict:
             None,
         ),
         ("the top-gaps table alone (JSON)", get("/monitoring/r/360000/figures/?export=gaps&format=json"), None),
+        (
+            "the top-gap items table alone (JSON)",
+            get("/monitoring/r/360000/figures/?export=gap_items&format=json"),
+            None,
+        ),
         ("province targets page", get("/monitoring/r/360000/"), 500.0),
         ("drill-down: a city's targets page", get("/monitoring/r/360700/"), 300.0),
         ("drill-down: a city's statistics page", get("/monitoring/r/360700/figures/"), 300.0),
