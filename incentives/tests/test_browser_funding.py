@@ -1,10 +1,10 @@
-"""In a real browser (Debian's Chromium), a service voucher from the enterprise's page to the re-assessment: the
-enterprise checks 我能申请吗, applies with a listed provider's published solution, uploads the contract and submits;
-the county, the city and the province pass it (the province's approval commits the budget and issues the voucher
-code); the enterprise confirms the contract, the provider redeems the code, the enterprise accepts; the province
-releases both tranches; after a new assessment the enterprise requests the re-assessment and the grant shows the
-level delta. Data the users do not type (programme, budget, the assessments) is made through the services.
-Screenshots in var/screenshots/funding-*.png."""
+"""In a real browser (Debian's Chromium), a service voucher from the diagnosis report to the re-assessment: the
+enterprise follows its report's link to 我能申请吗 for a programme that funds its roadmap, applies with a listed
+provider's published solution, uploads the contract and submits; the county, the city and the province pass it (the
+province's approval commits the budget and issues the voucher code); the enterprise confirms the contract, the
+provider redeems the code, the enterprise accepts; the province releases both tranches; after a new assessment the
+enterprise requests the re-assessment and the grant shows the level delta. Data the users do not type (programme,
+budget, the assessments, the report) is made through the services. Screenshots in var/screenshots/funding-*.png."""
 
 import pytest
 from playwright.sync_api import expect
@@ -77,18 +77,24 @@ def _decide(session, application, expected: str):
     expect(page.locator(".alert-success")).to_contain_text(expected)
 
 
-def test_from_the_enterprise_page_to_a_redeemed_voucher_and_the_reassessment(world, voucher, open_session):  # noqa: F811
+def test_from_the_diagnosis_report_to_a_redeemed_voucher_and_the_reassessment(world, voucher, open_session):  # noqa: F811
+    from django.urls import reverse
     from django.utils import timezone
 
-    _result(world["home"], 1, timezone.now() - timezone.timedelta(days=30))  # the baseline at approval
+    from reports.services import issue_report
+    from reports.tests.test_reports import level_one_only, submit_cmmm
+
+    # The diagnosis: CMMM level 1 (the baseline at approval), a roadmap to level 2 whose steps the open voucher
+    # (any scenario) may fund; the county issues the report.
+    submit_cmmm(world, world["home"], level_one_only)
+    report = issue_report(actor=world["county"], enterprise=world["home"])
 
     ent = open_session(WIDE)
     page = ent.page
     ent.login("enterprise")
-    page.goto(f"/enterprises/{world['home'].pk}/")
-    page.get_by_test_id("nav-funding").click()
+    page.goto(reverse("reports:detail", args=[report.pk]))
     with page.expect_navigation():
-        page.get_by_test_id("can-i-apply").first.click()
+        page.get_by_role("link", name="我能申请吗").first.click()
     expect(page.get_by_test_id("eligibility-verdict")).to_contain_text("条件均已满足")
     ent.shot("funding-eligibility")
     with page.expect_navigation():
