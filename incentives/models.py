@@ -186,8 +186,7 @@ class FundingApplication(models.Model):
 
     @property
     def position(self) -> chain.Position:
-        status = self.status if self.status in (chain.DRAFT, chain.IN_REVIEW, chain.RETURNED) else self.status
-        return chain.Position(status, self.step)
+        return chain.Position(self.status, self.step)
 
     @property
     def current_step(self):
