@@ -18,14 +18,17 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from accounts.api_auth import API_AUTH
+from airegistry.api import router as ai_registry_router
 from assessments.api import router as assessments_router
 from assessments.import_api import router as assessment_imports_router
+from assistant.api import router as assistant_router
 from catalog.api import refused as catalog_refused
 from catalog.api import router as catalog_router
 from catalog.meetings_api import router as meetings_router
 from catalog.needs_api import router as needs_router
 from catalog.services import CatalogError
 from core.api import Problem
+from datasecurity.api import router as datasecurity_router
 from enterprises.api import router as enterprises_router
 from incentives.api import router as funding_router
 from monitoring.api import router as monitoring_router
@@ -156,6 +159,9 @@ api.add_router("/", notifications_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/recognition", recognition_router)
 api.add_router("/funding", funding_router)
+api.add_router("/ai/models", ai_registry_router)
+api.add_router("/ai/assistant", assistant_router)
+api.add_router("/data-security", datasecurity_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "reports",
     "monitoring",
     "recognition",
+    "airegistry",
+    "assistant",
+    "datasecurity",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 DOMAIN_APPS = {
     "regions", "accounts", "notifications", "catalog", "enterprises", "assessments", "incentives", "reports",
-    "monitoring", "recognition",
+    "monitoring", "recognition", "airegistry", "assistant", "datasecurity",
 }  # fmt: skip
 
 
