@@ -11,13 +11,12 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import cache
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from regions.models import prefix_range
 
 from . import gates
-from .models import Entry, Evaluation, LiveDeployment, SceneModel
+from .models import Entry, Evaluation, SceneModel
 
 LABEL_PREFIX = "ai-gate:"
 REVIEWED = (Entry.Status.ACCEPTED, Entry.Status.PUBLISHED)
@@ -30,11 +29,7 @@ def gate_specs() -> tuple[gates.Gate, ...]:
 
 def with_parts(queryset):
     """The entries with the rows their facts read, in three more queries whatever their number."""
-    return queryset.prefetch_related(
-        Prefetch("scenes", SceneModel.objects.only("entry_id", "kind")),
-        Prefetch("deployments", LiveDeployment.objects.only("entry_id", "benefit")),
-        Prefetch("evaluations", Evaluation.objects.order_by("evaluated_on")),
-    )
+    return queryset.prefetch_related("scenes", "deployments", "evaluations")
 
 
 def facts_of(entry: Entry) -> gates.Facts:

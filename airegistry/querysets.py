@@ -37,3 +37,25 @@ class EntryQuerySet(models.QuerySet):
         scope = scope_of(user)
         base = self.filter(submitted_at__isnull=False)
         return base if scope.is_admin else base.filter(under_paths("region_id", scope.officer_paths))
+
+    def matching(self, *, q: str = "", kind: str = "", industry: str = "", link: str = "", modality: str = "",
+                 autonomy: str = "", **_ignored) -> EntryQuerySet:  # fmt: skip
+        """The directory's filters (each optional): a keyword, kind, industry division, value-chain link, modality,
+        agent autonomy level."""
+        queryset = self
+        if q := (q or "").strip():
+            queryset = queryset.filter(Q(name__icontains=q) | Q(summary__icontains=q) | Q(base_model__icontains=q)
+                                       | Q(developer_enterprise__name__icontains=q)
+                                       | Q(developer_provider__name__icontains=q))  # fmt: skip
+        if kind:
+            queryset = queryset.filter(kind=kind)
+        # Codes are stored as JSON lists; a quoted code matches one element exactly on SQLite and PostgreSQL alike.
+        if industry:
+            queryset = queryset.filter(industries__icontains=f'"{industry}"')
+        if link:
+            queryset = queryset.filter(links__icontains=f'"{link}"')
+        if modality:
+            queryset = queryset.filter(modality=modality)
+        if autonomy:
+            queryset = queryset.filter(kind="agent", autonomy_level=int(autonomy))
+        return queryset
