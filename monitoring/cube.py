@@ -6,13 +6,17 @@ go (UNION ALL): by county and industry (what the dashboards read), by county, in
 county, size class and industrial cluster or industry chain (the cluster/chain figure and the index's units). The
 statement of a year's levels also writes the domain scores of the same results (sums and counts) and, for the
 current year, the gaps against the next level (see `monitoring.gaps`): of the nodes, from their stored scores, and
-of the items, from the results' JSON snapshots (read in SQL: `json_each` on SQLite, `jsonb_each` on PostgreSQL).
+of the items, from narrow rows (result, item) kept beside the tallies (`ResultItemGap`): each chosen result's
+snapshot is read once (in SQL: `json_each` on SQLite, `jsonb_each` on PostgreSQL), at the first rebuild that chooses
+it, not at every rebuild (`_derive_item_gaps`).
 
 The dashboards read the tallies, so a figure is as fresh as the last rebuild (shown on the page): an officer's
 "重新计算", `manage.py monitoring_refresh` (run it from the scheduler, e.g. nightly) and the demo seeding rebuild."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 
 from django.db import connection, transaction
@@ -24,7 +28,7 @@ from enterprises.models import ChainMembership, ClusterMembership, Enterprise, E
 
 from . import gaps
 from .metrics import BASIS_KINDS, Measure
-from .models import CubeRefresh, Tally
+from .models import CubeRefresh, ExpandedResult, ResultItemGap, Tally, TallyItem
 
 YEARS = 5  # the current year and the four before it
 COLUMNS = (
@@ -40,7 +44,8 @@ def _tables() -> dict[str, str]:
     q = connection.ops.quote_name
     models = {
         "tally": Tally, "a": Assessment, "r": AssessmentResult, "d": DomainScore, "e": Enterprise,
-        "l": EnterpriseLabel, "cm": ClusterMembership, "ch": ChainMembership,
+        "l": EnterpriseLabel, "cm": ClusterMembership, "ch": ChainMembership, "x": ExpandedResult,
+        "g": ResultItemGap, "ti": TallyItem,
     }  # fmt: skip
     return {key: q(model._meta.db_table) for key, model in models.items()}
 
@@ -121,22 +126,25 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             by_industry=False,
         )  # fmt: skip
         statement, params = f"{statement} UNION ALL {gap_legs}", params + gap_params
-    item_ctes, item_params = "", []
-    if with_gaps and (by_model := gaps.current_item_marks()):
-        item_ctes, item_params = _item_gaps(by_model)
-        item_legs, item_leg_params = _legs(
-            f"%s, 'item_gap', c.model_code, %s, c.node_code, 0, COUNT(*), {NO_SUM}", [year, basis], source="i c",
-            keys="c.model_code, c.node_code", groupings=(PLAIN,), by_industry=False,
-        )  # fmt: skip
+    if with_gaps and gaps.current_item_marks():
+        # The items below the next level of the chosen results, from the narrow rows `_derive_item_gaps` keeps (one
+        # per result and item), grouped by the item's number before its code is joined.
+        item_legs = f"""SELECT %s, 'item_gap', ig.model_code, %s, ti.code, 0, ig.n, {NO_SUM}, '', {NO_GROUP},
+                   ig.county_id, {NO_INDUSTRY}, ig.is_above_scale, ''
+            FROM (
+                SELECT c.county_id, c.is_above_scale, c.model_code, g.item_id, COUNT(*) AS n
+                FROM c JOIN {t["g"]} g ON g.result_id = c.result_id
+                GROUP BY c.county_id, c.is_above_scale, c.model_code, g.item_id
+            ) ig JOIN {t["ti"]} ti ON ti.id = ig.item_id"""  # noqa: S608
         # The enterprises by level whose chosen result has item scores at all: a large import stores compact
         # snapshots without them (`assessments.import_results`), so the items figure counts against these.
-        with_items = f"(SELECT c.* FROM c JOIN {t['r']} ir ON ir.id = c.result_id WHERE {_has_items('ir')}) c"  # noqa: S608
+        with_items = f"(SELECT c.* FROM c JOIN {t['x']} x ON x.result_id = c.result_id WHERE x.has_items) c"  # noqa: S608
         scored_legs, scored_params = _legs(
             f"%s, 'item_scored', c.model_code, %s, '', c.level, COUNT(*), {NO_SUM}", [year, basis], source=with_items,
             keys="c.model_code, c.level", groupings=(PLAIN,), by_industry=False,
         )  # fmt: skip
         statement = f"{statement} UNION ALL {item_legs} UNION ALL {scored_legs}"
-        params = params + item_leg_params + scored_params
+        params = params + [year, basis] + scored_params
     return (
         f"""INSERT INTO {t["tally"]} ({COLUMNS})
         WITH latest AS (
@@ -158,8 +166,8 @@ def _levels(year: int, basis: str, *, with_gaps: bool) -> tuple[str, list]:
             JOIN {t["r"]} dr ON dr.assessment_id = c.assessment_id
             JOIN {t["d"]} d ON d.result_id = dr.id AND d.is_current = %s
             WHERE d.score IS NOT NULL
-        ){item_ctes} {statement}""",  # noqa: S608
-        [True, Assessment.Status.SUBMITTED, *kinds, end, True, *item_params, *params],
+        ) {statement}""",  # noqa: S608
+        [True, Assessment.Status.SUBMITTED, *kinds, end, True, *params],
     )
 
 
@@ -180,27 +188,88 @@ def _has_items(result: str) -> str:
     return f"COALESCE(json_extract({result}.snapshot, '$.compact'), 0) = 0"
 
 
-def _item_gaps(by_model: dict[str, dict[tuple[str, int], float]]) -> tuple[str, list]:
-    """Two more common table expressions for the statement of `_levels`: `m`, the marks of `gaps.item_marks` as a
-    VALUES list (model, item, current level, mark), and `i`, one row per chosen result (`c`) and item scoring below
-    the mark its level asks — the item's code as `node_code`. An item the marks leave out (a higher CMMM level, one
-    that does not count) and a null score (not applicable, excluded) count no gap."""
+CHOSEN = "monitoring_itemgaps_chosen"  # a temporary table of one rebuild
+
+
+def _marks_digest(by_model: dict[str, dict[tuple[str, int], float]]) -> str:
+    rows = sorted([model, *key, mark] for model, marks in by_model.items() for key, mark in marks.items())
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def _item_numbers(by_model: dict[str, dict[tuple[str, int], float]]) -> dict[tuple[str, str], int]:
+    """{(model, item code): its `TallyItem` number}, numbering the items met for the first time."""
+    wanted = {(model, item) for model, marks in by_model.items() for item, _level in marks}
+    TallyItem.objects.bulk_create([TallyItem(model_code=m, code=c) for m, c in sorted(wanted)], ignore_conflicts=True)
+    numbers = TallyItem.objects.filter(model_code__in=list(by_model)).values_list("model_code", "code", "id")
+    return {(model, code): pk for model, code, pk in numbers if (model, code) in wanted}
+
+
+def _derive_item_gaps(cursor, by_model: dict[str, dict[tuple[str, int], float]], end) -> None:
+    """Bring the narrow item-gap rows (`ResultItemGap`, `ExpandedResult`) up to the results the current year's
+    tallies choose: every result that is the latest on some basis (`BASIS_KINDS`; current, submitted before `end`,
+    of an enterprise in the archive) — a result is immutable, so only those not expanded yet are read from their
+    snapshots (`json_each` / `jsonb_each`), and those no longer chosen (rescored, superseded by a newer assessment,
+    removed) are dropped. Marker rows per result rather than a high-water mark, so a result committed late is read
+    at the next rebuild. When the marks change (a new model version, a rule), everything is read again."""
     t = _tables()
-    rows = [(model, item, level, mark) for model, marks in by_model.items() for (item, level), mark in marks.items()]
-    typed = "(CAST(%s AS VARCHAR(40)), CAST(%s AS VARCHAR(60)), CAST(%s AS INTEGER), CAST(%s AS FLOAT))"
-    values = ", ".join([typed] + ["(%s, %s, %s, %s)"] * (len(rows) - 1))
-    items, score = _snapshot_items("ir")
-    ctes = f""",
-        m (model_code, item_code, level, mark) AS (VALUES {values}),
-        i AS (
-            SELECT c.enterprise_id, c.county_id, c.industry_id, c.is_above_scale, c.size_class, c.model_code,
-                   m.item_code AS node_code
-            FROM c JOIN {t["r"]} ir ON ir.id = c.result_id
-            CROSS JOIN {items}
-            JOIN m ON m.model_code = c.model_code AND m.level = c.level AND m.item_code = j.key
-            WHERE {score} < m.mark
-        )"""  # noqa: S608
-    return ctes, [value for row in rows for value in row]
+    digest = _marks_digest(by_model)
+    kept = CubeRefresh.objects.filter(pk=1).values_list("item_marks", flat=True).first()
+    if kept != digest:
+        cursor.execute(f"DELETE FROM {t['g']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {t['x']}")  # noqa: S608
+    numbers = _item_numbers(by_model)
+    latest, params = [], []
+    for kinds in BASIS_KINDS.values():
+        latest.append(
+            f"""SELECT r.id AS result_id, a.enterprise_id, a.model_code, COALESCE(r.level, 0) AS level,
+                   ROW_NUMBER() OVER (PARTITION BY a.enterprise_id, a.model_code
+                                      ORDER BY a.submitted_at DESC, a.id DESC) AS position
+            FROM {t["a"]} a JOIN {t["r"]} r ON r.assessment_id = a.id AND r.is_current = %s
+            WHERE a.status = %s AND a.kind IN ({", ".join(["%s"] * len(kinds))}) AND a.submitted_at < %s"""  # noqa: S608
+        )
+        params += [True, Assessment.Status.SUBMITTED, *kinds, end]
+    cursor.execute(f"DROP TABLE IF EXISTS {CHOSEN}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {CHOSEN} (result_id INTEGER PRIMARY KEY, model_code VARCHAR(40), level INTEGER)"
+    )
+    cursor.execute(
+        f"""INSERT INTO {CHOSEN} (result_id, model_code, level)
+        SELECT DISTINCT l.result_id, l.model_code, l.level FROM ({" UNION ALL ".join(latest)}) l
+        JOIN {t["e"]} e ON e.id = l.enterprise_id
+        WHERE l.position = 1 AND e.removed_at IS NULL""",  # noqa: S608
+        params,
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {CHOSEN}")
+    gone = f"NOT EXISTS (SELECT 1 FROM {CHOSEN} ch WHERE ch.result_id = x.result_id)"  # noqa: S608
+    cursor.execute(f"DELETE FROM {t['g']} WHERE result_id IN (SELECT x.result_id FROM {t['x']} x WHERE {gone})")  # noqa: S608
+    cursor.execute(f"DELETE FROM {t['x']} WHERE result_id IN (SELECT x.result_id FROM {t['x']} x WHERE {gone})")  # noqa: S608
+    rows = [(model, item, numbers[model, item], level, mark)
+            for model, marks in by_model.items() for (item, level), mark in marks.items()]  # fmt: skip
+    typed = (
+        "(CAST(%s AS VARCHAR(40)), CAST(%s AS VARCHAR(60)), CAST(%s AS INTEGER), CAST(%s AS INTEGER), "
+        "CAST(%s AS FLOAT))"
+    )
+    values = ", ".join([typed] + ["(%s, %s, %s, %s, %s)"] * (len(rows) - 1))
+    items, score = _snapshot_items("r")
+    new = f"NOT EXISTS (SELECT 1 FROM {t['x']} x WHERE x.result_id = ch.result_id)"  # noqa: S608
+    # An item the marks leave out (a higher CMMM level, one that does not count) and a null score (not applicable,
+    # excluded) count no gap.
+    cursor.execute(
+        f"""INSERT INTO {t["g"]} (result_id, item_id)
+        WITH m (model_code, item_code, item_id, level, mark) AS (VALUES {values})
+        SELECT ch.result_id, m.item_id
+        FROM {CHOSEN} ch JOIN {t["r"]} r ON r.id = ch.result_id
+        CROSS JOIN {items}
+        JOIN m ON m.model_code = ch.model_code AND m.level = ch.level AND m.item_code = j.key
+        WHERE {new} AND {score} < m.mark""",  # noqa: S608
+        [value for row in rows for value in row],
+    )
+    cursor.execute(
+        f"""INSERT INTO {t["x"]} (result_id, has_items)
+        SELECT ch.result_id, {_has_items("r")} FROM {CHOSEN} ch JOIN {t["r"]} r ON r.id = ch.result_id WHERE {new}"""  # noqa: S608
+    )
+    cursor.execute(f"DROP TABLE {CHOSEN}")
 
 
 def _marks_case(marks: dict[str, dict[tuple[str | None, int], float]]) -> tuple[str, list]:
@@ -273,12 +342,15 @@ def rebuild(*, years: int = YEARS) -> CubeRefresh:
         statements.append(_assessed(year))
         statements += [_levels(year, basis, with_gaps=year == this_year) for basis in BASIS_KINDS]
     with transaction.atomic(), connection.cursor() as cursor:
+        if by_model := gaps.current_item_marks():
+            _derive_item_gaps(cursor, by_model, Measure(metric="level", year=this_year).year_bounds()[1])
         Tally.objects.all().delete()
         for sql, params in statements:
             cursor.execute(sql, params)
-        refresh, _ = CubeRefresh.objects.update_or_create(
-            pk=1, defaults={"computed_at": timezone.now(), "seconds": round(time.perf_counter() - started, 2)}
-        )
+        refresh, _ = CubeRefresh.objects.update_or_create(pk=1, defaults={
+            "computed_at": timezone.now(), "seconds": round(time.perf_counter() - started, 2),
+            "item_marks": _marks_digest(by_model) if by_model else "",  # what the kept item gaps were derived with
+        })  # fmt: skip
     return refresh
 
 

@@ -213,10 +213,12 @@ class Tally(models.Model):
 
 
 class CubeRefresh(models.Model):
-    """When the tallies were last rebuilt, and how long it took (a single row)."""
+    """When the tallies were last rebuilt, and how long it took (a single row); `item_marks` the digest of the item
+    marks (`gaps.current_item_marks`) the kept item gaps (`ResultItemGap`) were derived with."""
 
     computed_at = models.DateTimeField()
     seconds = models.FloatField()
+    item_marks = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("汇总刷新")
@@ -224,6 +226,54 @@ class CubeRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class TallyItem(models.Model):
+    """An item (条款) of a model as the kept item gaps name it: a small number instead of its code on every row."""
+
+    model_code = models.SlugField(max_length=40)
+    code = models.CharField(max_length=60)
+
+    class Meta:
+        verbose_name = _("汇总条款")
+        verbose_name_plural = _("汇总条款")
+        constraints = [models.UniqueConstraint(fields=["model_code", "code"], name="tallyitem_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.model_code} {self.code}"
+
+
+class ExpandedResult(models.Model):
+    """A result whose item gaps the tally rebuild has read from its snapshot into `ResultItemGap` (`cube.rebuild`):
+    results are immutable once written, so each is read once while it is one the tallies choose (the latest on a
+    basis) and forgotten when it no longer is. `has_items`: its snapshot holds item scores (not an import's compact
+    one). `result_id` is the result's id, not a foreign key: the rows are derived, dropped by the rebuild."""
+
+    result_id = models.IntegerField(primary_key=True)
+    has_items = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("已展开结果")
+        verbose_name_plural = _("已展开结果")
+
+    def __str__(self) -> str:
+        return str(self.result_id)
+
+
+class ResultItemGap(models.Model):
+    """An item (`TallyItem`) of an expanded result (`ExpandedResult`) scoring below what the result's next level
+    asks of it (`gaps.item_marks`): the narrow rows the `item_gap` tallies count, instead of every snapshot's JSON."""
+
+    pk = models.CompositePrimaryKey("result_id", "item_id")
+    result_id = models.IntegerField()
+    item_id = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("结果短板条款")
+        verbose_name_plural = _("结果短板条款")
+
+    def __str__(self) -> str:
+        return f"{self.result_id} {self.item_id}"
 
 
 class Campaign(models.Model):

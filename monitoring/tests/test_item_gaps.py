@@ -20,7 +20,7 @@ from maturity.answers import applies
 from maturity.base import NA
 from monitoring import cube, figures, gaps
 from monitoring.figures import View
-from monitoring.models import Tally
+from monitoring.models import CubeRefresh, ExpandedResult, ResultItemGap, Tally, TallyItem
 from regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +221,87 @@ def test_a_result_imported_without_item_scores_is_left_out_and_said_so(assessed,
     assert items.covers == 3 and items.rows[0][1:4] == ["P1.1-L2-1", "组织战略（人员）", 2]
     assert "另有 1 家企业的最新结果来自批量导入" in items.note
     assert figures.top_gaps(county).covers == 4
+
+
+def item_tallies() -> set[tuple]:
+    """Every item tally row (gaps and the enterprises with item scores), as comparable tuples."""
+    return set(
+        Tally.objects.filter(measure__in=["item_gap", "item_scored"]).values_list(
+            "year", "measure", "model_code", "basis", "node_code", "level", "n", "county_id", "above_scale"
+        )
+    )
+
+
+def east_items() -> dict[str, int]:
+    return dict(
+        Tally.objects.filter(measure="item_gap", model_code="cmmm", basis="self", county_id="360102")
+        .values_list("node_code", "n")
+    )  # fmt: skip
+
+
+def test_results_written_after_a_rebuild_count_and_superseded_ones_stop(assessed, world, make_enterprise):
+    """The item gaps are read once per result into narrow rows (`ResultItemGap`) and kept between rebuilds: a result
+    submitted after a rebuild counts at the next one, a result rescored (a new current result) or superseded by a
+    newer assessment of its enterprise stops counting, and the kept rows are exactly those of the chosen results."""
+    assert east_items() == {"P1.1-L2-1": 2, "P1.1-L1-1": 1, "P1.1-L1-2": 1, "M1.1-L1-1": 1}
+    as_one = {1: "full", 2: "most", 3: "none", 4: "none", 5: "none"}
+    # (a) A new firm in 东湖区 answered as `one`: level 1, gaps P1.1-L1-2 and P1.1-L2-1.
+    newcomer = make_enterprise("360102", is_above_scale=True)
+    submit(newcomer, "cmmm", cmmm_answers(newcomer, as_one, {"P1.1-L1-2": "partial", "P1.1-L2-1": "partial"}))
+    # (b) `three`'s enterprise assesses again, everything "full": level 5, no next level, so its old gaps
+    # (M1.1-L1-1, P1.1-L2-1) go although the old result is still that assessment's current one.
+    firm = assessed["three"].enterprise
+    submit(firm, "cmmm", cmmm_answers(firm, dict.fromkeys(range(1, 6), "full")))
+    # (b) `one` is rescored with P1.1-L1-2 now "full" (a new current result, the old one kept as history): still
+    # level 1 (P1.1-L2-1 keeps level 2 out of reach), its only gap P1.1-L2-1.
+    one = assessed["one"]
+    old = one.results.get(is_current=True)
+    answers = {**one.answers, "P1.1-L1-2": "full"}
+    Assessment.objects.filter(pk=one.pk).update(answers=answers)
+    spec = one.model_version.parsed()
+    rescored = services.store_result(one, one.model_version, maturity.score(spec, answers, one.context), reason="重评")
+    assert rescored.level == 1 and not one.results.get(pk=old.pk).is_current
+    assert east_items() == {"P1.1-L2-1": 2, "P1.1-L1-1": 1, "P1.1-L1-2": 1, "M1.1-L1-1": 1}  # until the rebuild
+    cube.rebuild()
+    # P1.1-L2-1: one (rescored) and the newcomer; P1.1-L1-2: the newcomer; P1.1-L1-1: zero; M1.1-L1-1: nobody.
+    assert east_items() == {"P1.1-L2-1": 2, "P1.1-L1-1": 1, "P1.1-L1-2": 1}
+    scored = Tally.objects.filter(measure="item_scored", model_code="cmmm", basis="self", county_id="360102")
+    assert dict(scored.values_list("level", "n")) == {0: 1, 1: 2, 5: 2}  # zero; one, newcomer; top, three's firm
+    # The kept rows: the latest current result of each enterprise and model (here every basis chooses the same).
+    chosen = {
+        a.results.get(is_current=True).pk
+        for a in Assessment.objects.filter(status=Assessment.Status.SUBMITTED).exclude(pk=assessed["three"].pk)
+    }
+    assert set(ExpandedResult.objects.values_list("result_id", flat=True)) == chosen
+    assert not ResultItemGap.objects.filter(result_id__in=[old.pk, assessed["three"].results.get().pk]).exists()
+    numbers = dict(TallyItem.objects.filter(model_code="cmmm").values_list("id", "code"))
+    assert {numbers[n] for n in ResultItemGap.objects.filter(result_id=rescored.pk).values_list("item_id", flat=True)
+            } == {"P1.1-L2-1"}  # fmt: skip
+
+
+def test_the_kept_rows_give_the_tallies_of_a_derivation_from_scratch(assessed, world, make_enterprise):
+    """After rebuilds that each read only the new results, the item tallies are those of reading every snapshot
+    again: with the kept rows dropped, and when the marks change (their digest no longer matches)."""
+    first = item_tallies()
+    cube.rebuild()  # nothing new to read
+    assert item_tallies() == first
+    firm = make_enterprise("360111", is_above_scale=True)
+    submit(firm, "cmmm", cmmm_answers(firm, {1: "most", 2: "none", 3: "none", 4: "none", 5: "none"},
+                                      {"P1.1-L1-1": "partial"}))  # fmt: skip
+    submit(assessed["zero"].enterprise, "sme-2022", {**SME_HALF, "M1.1": "retrofitted", "O1.1": "4"})
+    cube.rebuild()
+    incremental = item_tallies()
+    assert incremental != first
+    kept = set(ResultItemGap.objects.values_list("result_id", "item_id"))
+    ExpandedResult.objects.all().delete()
+    ResultItemGap.objects.all().delete()
+    cube.rebuild()
+    assert item_tallies() == incremental
+    assert set(ResultItemGap.objects.values_list("result_id", "item_id")) == kept
+    CubeRefresh.objects.update(item_marks="another version's marks")
+    ResultItemGap.objects.create(
+        result_id=assessed["one"].results.get().pk,
+        item_id=TallyItem.objects.get(model_code="cmmm", code="P1.1-L5-1").pk,
+    )  # a row derived with other marks: dropped with the rest
+    cube.rebuild()
+    assert item_tallies() == incremental and set(ResultItemGap.objects.values_list("result_id", "item_id")) == kept
