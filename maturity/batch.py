@@ -148,6 +148,7 @@ class _Plan:
         self._combined: dict[bytes, np.ndarray] = {}  # presence pattern → _linear as one matrix (_linear_fast)
         self.scenes = [i for i, r in enumerate(refs) if r.item.kind == "scene"]
         self.prerequisites = [(i, (r.item.level or 1) - 1) for i, r in enumerate(refs) if r.item.kind == "prerequisite"]
+        self.caps = [item_at[c] for c in rule.caps] if rule.type == "capped_bands" else []
 
     def _linear(self, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Node scores (nodes × m), the root (m,) and for CMMM the level scores (levels × m) of a block."""
@@ -214,6 +215,10 @@ class _Plan:
                 level = np.full(m, -1)
             elif rule.type == "score_bands":
                 level = _bands(rule.bands, total)
+            elif rule.type == "capped_bands":
+                level = _bands(rule.bands, total)
+                for i in self.caps:  # an unanswered or N/A capping item counts 0, as in `scoring.item_caps`
+                    level = np.minimum(level, _bands(rule.bands, np.nan_to_num(vals[i], nan=0.0) * rule.scale_max))
             else:
                 grades = np.nan_to_num(raw[self.scenes], nan=-1.0)
                 level = np.zeros(m, dtype=int)

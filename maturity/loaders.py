@@ -63,6 +63,7 @@ _TAGS = {
     "score_bands",
     "cmmm_cumulative",
     "score_and_scene_counts",
+    "capped_bands",
 }
 
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -502,16 +502,26 @@ def _plan_total(spec, evals, cands, target_level, target_score):
         if target_level is None:
             need = -math.inf
         else:
-            need = _band_min(rule.bands, target_level) if rule.type == "score_bands" else None
+            need = _band_min(rule.bands, target_level) if rule.type in ("score_bands", "capped_bands") else None
         if need is None:
             return None, f"没有等级 ≥ {target_level} 的分数段"
+        floors: dict[str, _Rung] = {}
+        if rule.type == "capped_bands" and target_level is not None:
+            floors, scorers, reason = _cap_floors(spec, evals, cands, scorers, need)
+            if reason:
+                return None, reason
+            total += math.fsum(_gain(cands[code], rung) for code, rung in floors.items())
         if target_score is not None:
             need = max(need, target_score)
         front = _Front([_options(c) for c in scorers], gain_cap=max(0.0, need - total) + 1.0)
         i = _best(front, need - total)
         if i is None:
             return None, f"即使全部做到最好，总分也达不到 {need:g}"
-        return _pick(scorers, front.choices(i)), ""
+        plan = _pick(scorers, front.choices(i))
+        for code, floor in floors.items():  # a capping item's rise above its floor was priced from the floor
+            above = plan.get(code)
+            plan[code] = floor if above is None else _Rung(above.value, above.points, floor.cost + above.cost)
+        return plan, ""
     reqs = [r for r in rule.requirements if target_level is None or r.level >= target_level]
     if not reqs:
         return None, f"没有等级 ≥ {target_level} 的要求"
@@ -548,6 +558,32 @@ def _plan_total(spec, evals, cands, target_level, target_score):
     if best is None:
         return None, f"即使全部做到最好也达不到等级 {target_level} 的要求"
     return _pick(best[2], best[3]), ""
+
+
+def _cap_floors(spec, evals, cands, scorers, need: float):
+    """capped_bands: each capping item below the target's band must rise at least to the first rung at that band
+    (its floor, a forced step); above the floor it competes like any item, its rungs priced from the floor. Returns
+    (floors, scorers with the capping items shifted to their floors, reason when a cap cannot be lifted)."""
+    rule = spec.rule
+    by_code = {e.ref.item.code: e for e in evals}
+    floors: dict[str, _Rung] = {}
+    shifted: dict[str, _Cand] = {}
+    for code in rule.caps:
+        e = by_code[code]
+        if (e.normalised or 0.0) * rule.scale_max >= need - EPS:
+            continue
+        c = cands.get(code)
+        rungs = c.rungs if c is not None else []
+        k = next((k for k, r in enumerate(rungs) if r.points / e.max_points * rule.scale_max >= need - EPS), None)
+        if k is None:
+            return {}, scorers, f"「{e.ref.item.name}」无法提高到目标等级所需的水平，总体等级受其封顶"
+        floor = floors[code] = c.rungs[k]
+        raised = replace(e, state="answered", points=floor.points)
+        rest = [_Rung(r.value, r.points, r.cost - floor.cost) for r in c.rungs[k + 1 :]]
+        shifted[code] = _Cand(raised, floor.value, rest, c.coef, c.group)
+    out = [shifted.get(c.e.ref.item.code, c) for c in scorers]
+    out = [c for c in out if c.rungs]
+    return floors, out, ""
 
 
 def _pick(members: list[_Cand], choices: list[int]) -> dict[str, _Rung]:

@@ -105,7 +105,28 @@ class ScoreAndSceneCountsRule(_RuleBase):
     requirements: list[LevelRequirement] = Field(min_length=1)
 
 
+class CappedBandsRule(_RuleBase):
+    """A weighted mean banded into levels, the level capped by the level of each item in `caps` (the AI-level model:
+    the weighted mean of 0–4 answers on an AIRI-style scale L0–L4, no higher than its safety-and-governance answer).
+
+    A capping item's own level is its normalised score × `scale_max` banded by the same `bands`; an unanswered,
+    not-applicable or excluded capping item counts 0 (nothing undecided lifts the cap). `ModelSpec` checks that
+    every code in `caps` is a scored item."""
+
+    type: Literal["capped_bands"]
+    scale_max: float = Field(default=100.0, gt=0)
+    bands: list[ScoreBand] = Field(min_length=1)
+    caps: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> CappedBandsRule:
+        _check_bands(self.bands)
+        if len(set(self.caps)) != len(self.caps):
+            raise ValueError("caps: 封顶条目重复 duplicate capping items")
+        return self
+
+
 Rule = Annotated[
-    WeightedSumRule | ScoreBandsRule | CmmmCumulativeRule | ScoreAndSceneCountsRule,
+    WeightedSumRule | ScoreBandsRule | CmmmCumulativeRule | ScoreAndSceneCountsRule | CappedBandsRule,
     Field(discriminator="type"),
 ]

@@ -14,7 +14,7 @@ from maturity.answers import Evaluated, evaluate
 from maturity.memo import per_spec
 from maturity.results import ItemResult, LevelResult, NodeResult, Result
 from maturity.spec import EPS, ModelSpec, Node
-from maturity.trace import explain
+from maturity.trace import band_level, explain
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,6 @@ def cmmm_level(
     return math.fsum(s.weight * s.score for s in subs) / den, subs
 
 
-def band_level(bands: list, value: float) -> int:
-    return next((b.level for b in reversed(bands) if b.contains(value)), 0)
-
-
 def prerequisite_cap(spec: ModelSpec, evals: list[Evaluated]) -> tuple[int | None, list[Evaluated]]:
     """Highest level allowed by the yes/no prerequisites; unanswered counts as not met, N/A is ignored."""
     failed = [
@@ -155,6 +151,7 @@ def score(spec: ModelSpec, answers: dict[str, object], context: dict | None = No
         if e.ref.item.kind == "scene" and e.state in ("answered", "missing")
     ]
     level: int | None
+    caps: list[Cap] = []
     if rule.type == "cmmm_cumulative":
         leaves = per_spec(spec, "leaves", lambda: leaves_with_weights(spec.nodes))
         total_parts: list[float] = []
@@ -177,6 +174,9 @@ def score(spec: ModelSpec, answers: dict[str, object], context: dict | None = No
             level = None
         elif rule.type == "score_bands":
             level = band_level(rule.bands, total)
+        elif rule.type == "capped_bands":
+            caps = item_caps(spec, values)
+            level = min([band_level(rule.bands, total), *(c.level for c in caps)])
         else:
             met = [r.level for r in rule.requirements if requirement_met(r, total, scene_grades)]
             level = max(met, default=0)
@@ -194,6 +194,7 @@ def score(spec: ModelSpec, answers: dict[str, object], context: dict | None = No
         scene_grades=scene_grades,
         failed_prereqs=failed_prereqs,
         cap=cap,
+        caps=caps,
     )
     items = {
         e.ref.item.code: ItemResult(
@@ -224,6 +225,27 @@ def score(spec: ModelSpec, answers: dict[str, object], context: dict | None = No
         blockers=tuple(blockers),
         provisional=is_provisional(spec, evals),
     )
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A capping item of a `capped_bands` rule: its normalised score (None counts 0) and the level it allows."""
+
+    code: str
+    name: str
+    score: float
+    level: int
+
+
+def item_caps(spec: ModelSpec, values: dict[str, float | None]) -> list[Cap]:
+    """Each capping item's level: its normalised score × scale_max, banded as the total is (None counts 0)."""
+    rule = spec.rule
+    names = per_spec(spec, "item_names", lambda: {ref.item.code: ref.item.name for ref in spec.iter_items()})
+    out = []
+    for code in rule.caps:
+        s = values.get(code) or 0.0
+        out.append(Cap(code, names[code], s, band_level(rule.bands, s * rule.scale_max)))
+    return out
 
 
 def requirement_met(req, total: float, scene_grades: list[tuple[str, str, float]]) -> bool:

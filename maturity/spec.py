@@ -290,6 +290,10 @@ class ModelSpec(_WithProvenance):
                 raise ValueError(f"条目 {ref.item.code}: 等级 {ref.item.level} 未在 levels 中定义 unknown level")
             if self.rule.type == "cmmm_cumulative" and ref.item.kind in SCORING_KINDS and ref.item.level is None:
                 raise ValueError(f"条目 {ref.item.code}: cmmm_cumulative 要求每个计分条目有 level")
+        if self.rule.type == "capped_bands":
+            scored = {ref.item.code for ref in self.iter_items() if ref.item.kind in SCORING_KINDS}
+            if bad := [c for c in self.rule.caps if c not in scored]:
+                raise ValueError(f"rule.caps: {bad} 不是计分条目的代码 capping codes must name scored items")
         rule_levels = [b.level for b in getattr(self.rule, "bands", [])]
         rule_levels += [r.level for r in getattr(self.rule, "requirements", [])]
         rule_levels += list(getattr(self.rule, "thresholds", {}))

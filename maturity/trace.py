@@ -16,7 +16,7 @@ from maturity.results import Blocker, LevelResult
 from maturity.spec import EPS, PROVISIONAL_SENTENCE, ModelSpec
 
 if TYPE_CHECKING:
-    from maturity.scoring import SubdomainAtLevel, Tree
+    from maturity.scoring import Cap, SubdomainAtLevel, Tree
 
 TOP_NODES = 3
 TOP_ITEMS = 5
@@ -32,6 +32,11 @@ def shortfall(need: float, have: float) -> str:
     """"差 x" as the reader can check it: the threshold minus the score as printed (60 − 58.78 = 1.22, never the
     1.23 that rounding the unrounded gap 1.225 would give)."""
     return short_text(need - float(rounded(have)))
+
+
+def band_level(bands: list, value: float) -> int:
+    """The level of the band holding `value` (0 below every band); `maturity.scoring.band_level` is this one."""
+    return next((b.level for b in reversed(bands) if b.contains(value)), 0)
 
 
 def _next_level(spec: ModelSpec, level: int | None) -> int | None:
@@ -52,6 +57,7 @@ def explain(
     scene_grades: list[tuple[str, str, float]],
     failed_prereqs: list[Evaluated],
     cap: int | None,
+    caps: list[Cap] | tuple[Cap, ...] = (),
 ) -> tuple[list[str], list[Blocker]]:
     rule = spec.rule
     trace: list[str] = []
@@ -78,6 +84,14 @@ def explain(
         trace.append(f"总分 S = {score(total)}（满分 {len(levels)}），对应等级：{spec.level_name(level or 0)}。")
     elif rule.type == "weighted_sum":
         trace.append(f"总分 {score(total)}（满分 {fmt(rule.scale_max)}）。")
+    elif rule.type == "capped_bands":
+        by_score = band_level(rule.bands, total)
+        trace.append(f"总分 {score(total)}（满分 {fmt(rule.scale_max)}），按分数段为{spec.level_name(by_score)}。")
+        for c in caps:
+            if c.level < by_score:
+                trace.append(
+                    f"「{c.name}」为{spec.level_name(c.level)}，总体等级不高于它，故为{spec.level_name(level or 0)}。"
+                )
     else:
         trace.append(f"总分 {score(total)}（满分 {fmt(rule.scale_max)}），对应等级：{spec.level_name(level or 0)}。")
     if cap is not None and level is not None:
@@ -100,6 +114,10 @@ def explain(
     elif rule.type == "score_bands":
         band = next(b for b in rule.bands if b.level == target)
         blockers += _score_blockers(spec, target, total, band.min, tree, evals, rule.scale_max)
+    elif rule.type == "capped_bands":
+        band = next(b for b in rule.bands if b.level == target)
+        blockers += _score_blockers(spec, target, total, band.min, tree, evals, rule.scale_max)
+        blockers += _cap_blockers(spec, target, band.min, caps)
     elif rule.type == "score_and_scene_counts":
         for req in (r for r in rule.requirements if r.level == target):
             blockers += _score_blockers(spec, target, total, req.min_score, tree, evals, rule.scale_max)
@@ -179,6 +197,21 @@ def _score_blockers(
                 f"条目「{item.name}」得分 {fmt(e.points or 0.0)}/{fmt(e.max_points or 0.0)}，满分可使总分升 {fmt(g)}。"
             )
             out.append(Blocker(target, "item", item.code, item.name, e.normalised or 0.0, 1.0, g, msg))
+    return out
+
+
+def _cap_blockers(spec: ModelSpec, target: int, need: float, caps) -> list[Blocker]:
+    """A capping item below the target level holds the whole level down, whatever the total."""
+    out = []
+    scale = spec.rule.scale_max
+    for c in caps:
+        if c.level < target:
+            have = c.score * scale
+            msg = (
+                f"「{c.name}」当前为{spec.level_name(c.level)}（{fmt(have)}），总体等级不高于它："
+                f"需 ≥ {fmt(need)}，差 {shortfall(need, have)}。"
+            )
+            out.append(Blocker(target, "cap", c.code, c.name, c.score, need / scale, need / scale - c.score, msg))
     return out
 
 

@@ -65,6 +65,7 @@ LABELS = {
     "rule.scale_max": "满分",
     "rule.pass_threshold": "通过阈值",
     "rule.scenes_in_score": "场景计入总分",
+    "rule.caps": "封顶条目",
     "min": "最低分",
     "max": "最高分",
     "max_inclusive": "含最高分",

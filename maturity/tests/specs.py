@@ -118,6 +118,51 @@ rule:
     - {level: 2, min_score: 50, scene_level: 2, min_scenes: 2}
 """
 
+CAPPED_YAML = """
+code: toy-ai
+name: 玩具人工智能水平
+version: "1"
+status: provisional
+note: 合成测试模型
+below_level_name: L0
+levels:
+  - {number: 1, name: L1}
+  - {number: 2, name: L2}
+  - {number: 3, name: L3}
+  - {number: 4, name: L4}
+nodes:
+  - code: A
+    name: 应用
+    items:
+      - {code: s1, name: 场景一, kind: scene, min_grade: 0, max_grade: 4, not_applicable_allowed: true}
+      - {code: s2, name: 场景二, kind: scene, min_grade: 0, max_grade: 4}
+  - code: F
+    name: 基础
+    items:
+      - code: f1
+        name: 战略
+        kind: single_choice
+        options: [{code: "0", points: 0}, {code: "2", points: 2}, {code: "4", points: 4}]
+      - code: gov
+        name: 治理
+        kind: single_choice
+        options:
+          - {code: "0", points: 0}
+          - {code: "1", points: 1}
+          - {code: "2", points: 2}
+          - {code: "3", points: 3}
+          - {code: "4", points: 4}
+rule:
+  type: capped_bands
+  scale_max: 4
+  bands:
+    - {min: 1, max: 2, level: 1}
+    - {min: 2, max: 3, level: 2}
+    - {min: 3, max: 4, level: 3}
+    - {min: 4, level: 4}
+  caps: [gov]
+"""
+
 
 def cmmm():
     return load_yaml(CMMM_YAML)
@@ -129,3 +174,7 @@ def bands():
 
 def scenes():
     return load_yaml(SCENES_YAML)
+
+
+def capped():
+    return load_yaml(CAPPED_YAML)

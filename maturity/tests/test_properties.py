@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from maturity import NA, InvalidAnswerError, ScoringError, parse_spec, score
 from maturity.batch import score_many, score_many_reporting
 from maturity.encoding import AnswerMatrix
-from maturity.tests.specs import bands, cmmm, scenes
+from maturity.tests.specs import bands, capped, cmmm, scenes
 
 GRADED = [None, "none", "partial", "most", "full"]
 CASES = {
@@ -37,6 +37,16 @@ CASES = {
         scenes(),
         None,
         {"q": [None, "x", "y"], "s1": [None, 1, 2, 3, 4], "s2": [None, 1, 2, 3, 4], "s3": [None, 1, 2, 3, 4]},
+    ),
+    "capped": (
+        capped(),
+        None,
+        {
+            "s1": [None, 0, 1, 2, 3, 4],
+            "s2": [None, 0, 1, 2, 3, 4],
+            "f1": [None, "0", "2", "4"],
+            "gov": [None, "0", "1", "2", "3", "4"],
+        },
     ),
 }
 
@@ -137,6 +147,8 @@ def test_score_many_equals_score_row_by_row():
         rows = [{c: v for c, v in row.items() if v is not None} for row in rows]
         if name == "cmmm":
             rows += [{**row, "P1-3": NA} for row in rows[:50]]
+        if name == "capped":
+            rows += [{**row, "s1": NA} for row in rows[:50]]
         assert_batch_equals_score(spec, rows, score_many(spec, rows, ctx), [ctx] * len(rows))
 
 
@@ -173,6 +185,12 @@ MATRIX_CELLS = {
     "scenes": {
         "q": ([NAN, 0, 1], [NA_CELL, 2]),
         **{s: ([NAN, 1, 2, 3, 4], [NA_CELL, 0, 5, 2.5]) for s in ("s1", "s2", "s3")},
+    },
+    "capped": {
+        "s1": ([NAN, NA_CELL, 0, 1, 2, 3, 4], [5, 2.5, -1]),  # the one item that allows N/A
+        "s2": ([NAN, 0, 1, 2, 3, 4], [NA_CELL, 5]),
+        "f1": ([NAN, 0, 1, 2], [NA_CELL, 3]),
+        "gov": ([NAN, 0, 1, 2, 3, 4], [NA_CELL, 5, 0.5]),
     },
 }
 
