@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -210,8 +210,9 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def _show(fact: str, value) -> str:
-    if fact == "parameters":
-        return f"{Decimal(value) / Decimal(10**9):.2f} B".replace(".00 B", " B")
+    if fact == "parameters":  # in 亿 (10^8) as the programmes write it, cut (never rounded up) to two decimals
+        yi = (Decimal(value) / Decimal(10**8)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        return f"{yi.normalize():f} 亿"
     if fact == "kind":
         return KINDS.get(value, str(value))
     if fact == "base_origin":
