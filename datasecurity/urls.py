@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "datasecurity"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.index, name="index"),
+    path("assets/new/", views.asset_edit, name="asset_new"),
+    path("assets/<int:pk>/", views.asset_edit, name="asset_edit"),
+    path("assets/<int:pk>/grade/", views.asset_grade, name="asset_grade"),
+    path("filings/submit/", views.filing_submit, name="filing_submit"),
+    path("filings/<int:pk>/", views.filing_detail, name="filing"),
+    path("filings/<int:pk>/review/", views.filing_review, name="filing_review"),
+    path("filings/<int:pk>/attest/", views.filing_attest, name="filing_attest"),
+    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/<slug:action>/", views.incident_act, name="incident_act"),
+    path("overview/", views.overview, name="overview"),
+]

@@ -1,0 +1,64 @@
+"""Reads for the pages and the API: the overdue lists (an indexed comparison of stored deadlines with now), the
+regulator's review queue, and the provincial overview (filing coverage, overdue, incidents by level and region)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from .models import DataAsset, Filing, Incident, Level
+
+
+@dataclass
+class Overdue:
+    filings: list
+    filings_count: int
+    incidents: list
+    incidents_count: int
+
+
+def overdue(user, now: dt.datetime, limit: int = 50) -> Overdue:
+    """Filings whose review, resubmission, re-filing or attestation deadline has passed, and incidents whose report
+    clock or summary deadline has run out, oldest deadline first, with the totals."""
+    filings = Filing.objects.visible_to(user).overdue(now)
+    incidents = Incident.objects.visible_to(user).overdue(now)
+    return Overdue(
+        filings=list(filings.select_related("enterprise").order_by("due_at")[:limit]),
+        filings_count=filings.count(),
+        incidents=list(incidents.select_related("enterprise").order_by("due_at")[:limit]),
+        incidents_count=incidents.count(),
+    )
+
+
+def review_queue(user, limit: int = 100) -> list[Filing]:
+    return list(Filing.objects.visible_to(user).filter(status=Filing.Status.SUBMITTED)
+                .select_related("enterprise").order_by("due_at")[:limit])  # fmt: skip
+
+
+def overview(user, now: dt.datetime) -> dict:
+    """Per city: enterprises holding important or core data, how many have an accepted filing, overdue filings,
+    and incidents by level."""
+    assets = DataAsset.objects.visible_to(user).filter(level__in=[Level.IMPORTANT, Level.CORE], retired=False)
+    holders = dict(assets.annotate(city=Substr("enterprise__county_id", 1, 4)).values_list("city")
+                   .annotate(n=Count("enterprise_id", distinct=True)).order_by())  # fmt: skip
+    filings = Filing.objects.visible_to(user).annotate(city=Substr("region_code", 1, 4)).values("city").annotate(
+        accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+    ).order_by()
+    incidents = Incident.objects.visible_to(user).annotate(city=Substr("region_code", 1, 4)).values("city", "level")
+    incidents = incidents.annotate(n=Count("pk")).order_by()
+    rows: dict[str, dict] = {}
+
+    def row(city):
+        return rows.setdefault(city, {"city": city, "holders": 0, "accepted": 0, "overdue": 0, "incidents": {}})
+
+    for city, n in holders.items():
+        row(city)["holders"] = n
+    for f in filings:
+        row(f["city"]).update(accepted=f["accepted"], overdue=f["overdue"])
+    for i in incidents:
+        row(i["city"])["incidents"][i["level"]] = i["n"]
+    return {"rows": [rows[k] for k in sorted(rows)]}
