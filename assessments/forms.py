@@ -20,7 +20,10 @@ class StartForm(StyledMixin, forms.Form):
 
     def __init__(self, *args, kinds, enterprise, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = ModelVersion.objects.current().order_by("code")
+        versions = ModelVersion.objects.current().order_by("code")
+        self.fields["version"].queryset = versions
+        # CMMM first, as the reports list it ("ai-level" sorts before "cmmm" and must not become the default).
+        self.fields["version"].initial = versions.filter(code="cmmm").first()
         self.fields["version"].label_from_instance = lambda v: (
             f"{v.name}（{v.version}）" + ("" if v.status == "official" else " · " + str(_("暂定")))
         )

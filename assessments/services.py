@@ -29,7 +29,7 @@ from .models import Assessment, AssessmentResult, DomainScore, ModelVersion, Pee
 from .specs import digest_of, item_count, item_refs, spec_json
 
 # Shipped ModelSpec files loaded into the database (other YAML files in the library are not ModelSpecs).
-LIBRARY_MODELS = ("cmmm-2020", "sme-2024", "sme-2022", "dcmm-2018")
+LIBRARY_MODELS = ("cmmm-2020", "sme-2024", "sme-2022", "dcmm-2018", "ai-level-2026")
 
 # GB/T 4754 divisions usually run as process (流程型) manufacturing: a default the user confirms, not a fact.
 PROCESS_DIVISIONS = frozenset({"13", "14", "15", "16", "17", "22", "25", "26", "27", "28", "30", "31", "32"})

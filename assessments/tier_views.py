@@ -30,6 +30,7 @@ def _page(request, enterprise, *, failed_key: str | None = None, failed_form=Non
         "e": enterprise,
         "evaluation": evaluation,
         "cmmm": cmmm,
+        "ai": tiers.ai_scenes(enterprise),
         "rows": rows,
         "model": tiers.tier_model(),
         "can_declare": may_declare,

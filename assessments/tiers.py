@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
 from enterprises.models import Enterprise, EnterpriseLabel
+from maturity.ai_level import AI_MODEL, AI_SCENE_FACT, SCENE_FACT, SceneShare, scene_share, tier_facts
 from maturity.conditions import TierEvaluation, TierModel, evaluate, facts_in_force
 from maturity.library import load_tiers
 from maturity.tier_model import Fact
 
+from .import_results import full_snapshot
 from .models import Assessment, AssessmentResult, TierFact
 
 TIER_MODEL = "smart-factory-2025"
@@ -48,14 +50,43 @@ def tier_model() -> TierModel:
 
 def cmmm_result(enterprise) -> AssessmentResult | None:
     """The CMMM result the check relies on: the latest of the most trusted kind."""
+    return trusted_result(enterprise, "cmmm")
+
+
+def trusted_result(enterprise, model_code: str) -> AssessmentResult | None:
+    """The current result of a model the check relies on: the latest of the most trusted kind."""
     results = list(
         AssessmentResult.objects.filter(
-            is_current=True, assessment__enterprise=enterprise, assessment__model_code="cmmm"
-        ).select_related("assessment")
+            is_current=True, assessment__enterprise=enterprise, assessment__model_code=model_code
+        ).select_related("assessment", "model_version")
     )
     if not results:
         return None
     return max(results, key=lambda r: (KIND_WEIGHT[r.assessment.kind], r.assessment.submitted_at))
+
+
+@dataclass(frozen=True)
+class AiScenes:
+    """The scene counts an AI-level result gives the tier check, and whether the check uses them (it does not when
+    the enterprise declared either count: its declaration, reviewed by an officer, takes precedence)."""
+
+    result: AssessmentResult
+    share: SceneShare
+    facts: dict
+    used: bool
+
+
+def ai_scenes(enterprise, declared: dict | None = None) -> AiScenes | None:
+    """The AI-scene counts from the enterprise's AI-level result (most trusted kind, then latest), or None."""
+    result = trusted_result(enterprise, AI_MODEL)
+    if result is None:
+        return None
+    share = scene_share(result.model_version.parsed(), full_snapshot(result)["items"])
+    facts = tier_facts(share)
+    if declared is None:
+        declared = declarations(current_facts(enterprise), declared_keys(enterprise))
+    used = bool(facts) and not ({SCENE_FACT, AI_SCENE_FACT} & set(declared))
+    return AiScenes(result, share, facts, used)
 
 
 def platform_facts(enterprise, result: AssessmentResult | None) -> dict:
@@ -85,14 +116,17 @@ def declared_keys(enterprise) -> tuple[str, ...]:
 
 
 def check(enterprise) -> tuple[TierEvaluation, AssessmentResult | None]:
+    """The tier conditions over the platform's facts and the declarations. The scene counts come from the enterprise's
+    declarations when it made any, else from its AI-level result (`ai_scenes`), as the CMMM level comes from its
+    CMMM result."""
     result = cmmm_result(enterprise)
     keys = declared_keys(enterprise)
-    evaluation = evaluate(
-        tier_model(),
-        platform_facts(enterprise, result),
-        region_code=enterprise.county_id,
-        declarations=declarations(current_facts(enterprise), keys),
-    )
+    declared = declarations(current_facts(enterprise), keys)
+    facts = platform_facts(enterprise, result)
+    ai = ai_scenes(enterprise, declared)
+    if ai is not None and ai.used:
+        facts |= ai.facts
+    evaluation = evaluate(tier_model(), facts, region_code=enterprise.county_id, declarations=declared)
     return evaluation, result
 
 

@@ -26,10 +26,12 @@ from catalog.recommend import engine_catalog, engine_outcomes, taxonomy
 from catalog.scenarios import scenarios_for_gaps
 from matching import model as m
 from matching.rank import rank
+from maturity.ai_level import AI_MODEL
 from maturity.library import load_tiers
 from maturity.numbers import score_value
 from maturity.roadmap import PHASES
 
+from .ai import ai_section
 from .models import Finding
 from .peers import benchmark as peer_benchmark
 from .peers import scores_of
@@ -69,12 +71,18 @@ def compose(enterprise, user, *, target_level: int | None = None, target_tier: s
             wanted = target_level
         models.append(_model_section(enterprise, user, assessment, result, wanted))
     tier = _tier_section(enterprise) if any(s["code"] == "cmmm" for s in models) else None
+    ai = None
+    for (assessment, result), section in zip(latest, models, strict=True):
+        if assessment.model_code == AI_MODEL:
+            dcmm = next((s for s in models if s["code"] == "dcmm-2018"), None)
+            ai = ai_section(enterprise, assessment, result, section, dcmm)
     return {
         "schema": SCHEMA,
         "composed_at": timezone.now().isoformat(timespec="seconds"),
         "enterprise": _enterprise_section(enterprise),
         "models": models,
         "tier": tier,
+        "ai": ai,
         "target_tier": tier_levels[target_tier] if target_tier else None,
         "findings": findings_for(enterprise),
         "synthetic": enterprise.is_synthetic,
