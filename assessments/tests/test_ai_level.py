@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+import maturity
 from assessments import tiers
 from assessments.models import AssessmentResult, ModelVersion
 from assessments.tier_services import tier_fact_declare
@@ -106,3 +107,24 @@ def test_the_ai_scene_counts_feed_the_tier_check_until_the_enterprise_declares_t
     excellent = next(t for t in evaluation.tiers if t.code == "excellent")
     share = next(c for c in excellent.conditions if c.code == "ai_scene_share")
     assert share.outcome == "undeclared" and "ai_scene_count" in share.missing_facts
+
+
+def test_an_officer_loads_a_corrected_version_from_excel_and_rescores_the_ai_results(world, login, ai):
+    a = fill_and_submit(login(world["enterprise"]), world["home"], ai)
+    # A province's correction: 模型与智能体应用 (F5) caps the level too, beside 安全与治理 — the caps are data.
+    data = ai.parsed().model_dump(mode="json")
+    data["version"] = "2026-provisional-2"
+    data["rule"]["caps"] = ["F5", "F6"]
+    spec = maturity.parse_spec(data)
+    client = login(world["admin"])
+    workbook = SimpleUploadedFile("ai-level.xlsx", maturity.export_xlsx(spec))
+    response = client.post(reverse("assessments:model_upload"), {"file": workbook, "change_note": "省级修订"})
+    assert response.status_code == 302
+    new = ModelVersion.objects.get(code="ai-level", is_current=True)
+    assert new.version == "2026-provisional-2" and new.parsed() == spec
+    page = client.get(reverse("assessments:model_detail", args=[new.pk])).content.decode()
+    assert "capped_bands" in page and "安全与治理" in page
+    assert client.post(reverse("assessments:model_rescore", args=[new.pk])).status_code == 302
+    result = AssessmentResult.objects.get(assessment=a, is_current=True)
+    # Same answers: 1.75 → L1 by score; F5 at 1 now caps at L1 too, so the level stays L1, scored with the new version.
+    assert result.model_version == new and result.score == pytest.approx(1.75) and result.level == 1
