@@ -254,15 +254,16 @@ def _derive_item_gaps(cursor, by_model: dict[str, dict[tuple[str, int], float]],
     items, score = _snapshot_items("r")
     new = f"NOT EXISTS (SELECT 1 FROM {t['x']} x WHERE x.result_id = ch.result_id)"  # noqa: S608
     # An item the marks leave out (a higher CMMM level, one that does not count) and a null score (not applicable,
-    # excluded) count no gap.
+    # excluded) count no gap. CROSS JOIN keeps SQLite's order: each snapshot parsed once, then its items looked up
+    # in the marks (joined the other way round, it parsed the snapshot again for each of the level's marks).
     cursor.execute(
         f"""INSERT INTO {t["g"]} (result_id, item_id)
         WITH m (model_code, item_code, item_id, level, mark) AS (VALUES {values})
         SELECT ch.result_id, m.item_id
         FROM {CHOSEN} ch JOIN {t["r"]} r ON r.id = ch.result_id
-        CROSS JOIN {items}
-        JOIN m ON m.model_code = ch.model_code AND m.level = ch.level AND m.item_code = j.key
-        WHERE {new} AND {score} < m.mark""",  # noqa: S608
+        CROSS JOIN {items} CROSS JOIN m
+        WHERE {new} AND m.model_code = ch.model_code AND m.level = ch.level AND m.item_code = j.key
+              AND {score} < m.mark""",  # noqa: S608
         [value for row in rows for value in row],
     )
     cursor.execute(
