@@ -93,8 +93,8 @@ class Passage(models.Model):
 
 
 class IndexRun(models.Model):
-    """A background run that brings the corpus up to date (model library, diagnosis reports) and embeds every
-    passage that has no vector yet, with progress."""
+    """A background run that adds newly issued diagnosis reports to the corpus and embeds every passage that has no
+    vector yet, with progress."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

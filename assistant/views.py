@@ -128,6 +128,15 @@ def example_load(request):
 
 @login_required
 @require_POST
+def library_load(request):
+    _require_manager(request.user)
+    n = services.library_sync()
+    messages.success(request, _("已同步评估模型库（新增或更新 %(n)s 个段落）；更新索引后即可检索。") % {"n": n})
+    return redirect("assistant:corpus")
+
+
+@login_required
+@require_POST
 def document_remove(request, pk: int):
     _require_manager(request.user)
     document = Document.objects.filter(pk=pk, report__isnull=True).first()
