@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from regions.models import prefix_range
 
@@ -83,3 +84,15 @@ def gate_labels_in(path: str, *, today: dt.date | None = None) -> dict[int, set[
 def gate_names() -> dict[str, str]:
     """Label code → name, for the pages of programmes that show a rule on a gate."""
     return {LABEL_PREFIX + g.code: g.name for g in gate_specs()}
+
+
+def gate_item(code: str, labels: Iterable[str]) -> tuple[str, str, str, str, str]:
+    """One prerequisite line for a programme that requires gate `code`, from the enterprise's gate labels:
+    (name, outcome met|not_met, actual, required, reason) — the order of recognition.prerequisites.Item's fields."""
+    names = gate_names()
+    label = LABEL_PREFIX + code
+    name = names.get(label, code)
+    required = _("至少一项经审核的登记满足该门槛")
+    if label in set(labels):
+        return name, "met", _("已满足"), required, _("按工业模型与智能体登记记录核验")
+    return name, "not_met", _("未满足"), required, _("没有经审核、满足该门槛的工业模型或智能体登记")

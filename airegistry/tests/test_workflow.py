@@ -209,3 +209,9 @@ def test_a_model_below_the_parameter_threshold_earns_no_label(world):
     result = facts.gate_results(entry)[0]
     assert result.outcome == "not_met" and result.items[0].actual == "9 亿"
     assert facts.gate_labels_of(world["home"].pk) == set()
+
+
+def test_a_gate_prerequisite_line_reads_the_labels():
+    met = facts.gate_item("shandong-industry-model", {"ai-gate:shandong-industry-model"})
+    assert met[:2] == ("山东省行业大模型遴选基本门槛（暂行）", "met")
+    assert facts.gate_item("shandong-industry-model", set())[1] == "not_met"
