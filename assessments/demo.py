@@ -31,6 +31,7 @@ import maturity
 from enterprises import events
 from enterprises.demo_records import demo_users
 from enterprises.models import Enterprise, EnterpriseEvent, EnterpriseLabel
+from maturity.ai_level import AI_MODEL
 from maturity.answers import applies
 from maturity.numbers import score_text
 from maturity.spec import NA, ModelSpec
@@ -153,6 +154,30 @@ def sme_answers(rng: random.Random, spec: ModelSpec, context: dict, capability: 
         if value is not None:
             answers[item.code] = value
     return answers
+
+
+def ai_plans(rng: random.Random, enterprises: list[Enterprise], version: ModelVersion, *, share: float,
+             now: dt.datetime) -> list[Planned]:  # fmt: skip
+    """SYNTHETIC AI-level self-assessments (the provisional `ai-level` model) for a share of the enterprises: most
+    firms use little AI, so capability is skewed low; a third of the scenes are ones the firm does not have (N/A) and
+    安全与治理 tends to lag the rest, as the cap it sets is what the model is about. Drawn from their own `rng`, so
+    asking for them leaves the CMMM and SME answers of the same seed unchanged."""
+    spec = version.parsed()
+    out = []
+    for e in enterprises:
+        if rng.random() >= share:
+            continue
+        context = {**default_context(e), "synthetic": True}
+        capability = 0.05 + 0.6 * rng.random() ** 2
+        answers = {}
+        for item in applicable_items(spec, context):
+            if item.kind == "scene" and rng.random() < 0.35:
+                answers[item.code] = NA
+                continue
+            lag = 0.15 if item.code in getattr(spec.rule, "caps", ()) else 0.0
+            answers[item.code] = scaled_answer(rng, item, max(0.0, capability - lag))
+        out.append(Planned(e, version, context, answers, _days_ago(now, rng, 5, 120)))
+    return out
 
 
 def _verify(rng: random.Random, original: Planned) -> tuple[dict, dict]:
@@ -298,7 +323,8 @@ def _write(plans: list[Planned], counts: Counter) -> None:
     counts.update(
         assessments=len(plans),
         cmmm=sum(1 for p in plans if p.version.code == "cmmm" and p.verifies is None),
-        sme=sum(1 for p in plans if p.version.code != "cmmm"),
+        sme=sum(1 for p in plans if p.version.code == "sme-2024"),
+        ai=sum(1 for p in plans if p.version.code == AI_MODEL),
         verified=sum(1 for p in plans if p.verifies is not None),
         enterprises=len({p.enterprise.pk for p in plans}),
         domain_scores=sum(len(r.nodes) for _p, r in scored),
@@ -344,14 +370,16 @@ def delete_demo_assessments() -> None:
 
 
 def seed_demo_assessments(
-    *, seed: int = 1, cmmm_share: float = 0.30, sme_share: float = 0.20, replace: bool = False
+    *, seed: int = 1, cmmm_share: float = 0.30, sme_share: float = 0.20, replace: bool = False, ai_share: float = 0.0
 ) -> dict:
     """Write the synthetic assessments; returns counts and seconds. Refuses if demo assessments already exist
-    (unless `replace`) or if there are no synthetic enterprises."""
+    (unless `replace`) or if there are no synthetic enterprises. `ai_share` > 0 adds AI-level self-assessments."""
     started = time.monotonic()
-    versions = {v.code: v for v in ModelVersion.objects.current().filter(code__in=("cmmm", "sme-2024"))}
-    if len(versions) < 2:
+    versions = {v.code: v for v in ModelVersion.objects.current().filter(code__in=("cmmm", "sme-2024", AI_MODEL))}
+    if "cmmm" not in versions or "sme-2024" not in versions:
         raise DemoAssessmentError("缺少 CMMM 或 SME-2024 模型版本，请先执行 migrate（或 load_models）。")
+    if ai_share > 0 and AI_MODEL not in versions:
+        raise DemoAssessmentError("缺少人工智能水平诊断模型版本，请先执行 migrate（或 load_models）。")
     counts: Counter = Counter()
     with transaction.atomic():
         if existing():
@@ -375,5 +403,8 @@ def seed_demo_assessments(
             sme_share=sme_share,
             now=timezone.now(),
         )
+        if ai_share > 0:
+            ai_rng = random.Random(f"{seed}-{AI_MODEL}")
+            plans += ai_plans(ai_rng, enterprises, versions[AI_MODEL], share=ai_share, now=timezone.now())
         _write(plans, counts)
     return {**counts, "seconds": round(time.monotonic() - started, 2)}

@@ -128,3 +128,28 @@ def test_an_officer_loads_a_corrected_version_from_excel_and_rescores_the_ai_res
     result = AssessmentResult.objects.get(assessment=a, is_current=True)
     # Same answers: 1.75 → L1 by score; F5 at 1 now caps at L1 too, so the level stays L1, scored with the new version.
     assert result.model_version == new and result.score == pytest.approx(1.75) and result.level == 1
+
+
+def test_the_demo_seeds_synthetic_ai_assessments_on_request_without_changing_the_others(settings):
+    from assessments.demo import seed_demo_assessments
+    from assessments.models import Assessment
+    from enterprises.demo import seed_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    seed_demo(province="36", enterprises=40, seed=3, password="Demo-pass-2026!")
+
+    def answers():
+        rows = Assessment.objects.exclude(model_code="ai-level").order_by("enterprise_id", "model_code", "submitted_at")
+        return list(rows.values_list("answers", flat=True))
+
+    counts = seed_demo_assessments(seed=1)
+    assert counts["ai"] == 0 and not Assessment.objects.filter(model_code="ai-level").exists()
+    before = answers()
+    counts = seed_demo_assessments(seed=1, replace=True, ai_share=0.5)
+    assert answers() == before  # the AI draws come from their own stream
+    ai = list(Assessment.objects.filter(model_code="ai-level").select_related("model_version"))
+    assert counts["ai"] == len(ai) > 5 and all(a.context["synthetic"] and a.enterprise.is_synthetic for a in ai)
+    for a in ai:
+        expected = maturity.score(a.model_version.parsed(), a.answers, a.context)
+        assert a.results.get(is_current=True).level == expected.level
+    assert min(a.results.get(is_current=True).level for a in ai) <= 1  # skewed low

@@ -1,4 +1,5 @@
-"""python manage.py seed_demo_assessments [--seed 1] [--cmmm-share 0.3] [--sme-share 0.2] [--replace|--if-empty|--clear]
+"""python manage.py seed_demo_assessments [--seed 1] [--cmmm-share 0.3] [--sme-share 0.2] [--ai-share 0]
+[--replace|--if-empty|--clear]
 
 Synthetic demo assessments for the synthetic demo enterprises (see assessments/demo.py)."""
 
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="随机种子：相同企业与种子生成相同答案，默认 1")
         parser.add_argument("--cmmm-share", type=float, default=0.30, help="做过 CMMM 自评估的企业比例，默认 0.3")
         parser.add_argument("--sme-share", type=float, default=0.20, help="做过中小企业数字化评测的企业比例，默认 0.2")
+        parser.add_argument(
+            "--ai-share", type=float, default=0.0, help="做过人工智能水平诊断（暂行模型）的企业比例，默认 0"
+        )
         parser.add_argument("--replace", action="store_true", help="先删除合成企业已有的评估（真实数据不受影响）")
         parser.add_argument("--if-empty", action="store_true", help="数据库中已有任何评估时不生成（make run 用）")
         parser.add_argument(
@@ -34,7 +38,7 @@ class Command(BaseCommand):
         if options["if_empty"] and Assessment.objects.exists():
             self.stdout.write("数据库中已有评估，未生成演示评估。")
             return
-        for key in ("cmmm_share", "sme_share"):
+        for key in ("cmmm_share", "sme_share", "ai_share"):
             if not 0 <= options[key] <= 1:
                 raise CommandError("比例须在 0 到 1 之间。")
         try:
@@ -43,13 +47,15 @@ class Command(BaseCommand):
                 cmmm_share=options["cmmm_share"],
                 sme_share=options["sme_share"],
                 replace=options["replace"],
+                ai_share=options["ai_share"],
             )
         except DemoAssessmentError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成合成演示评估 {result['assessments']} 份（{result['enterprises']} 家企业，"
-                f"CMMM {result['cmmm']}、SME-2024 {result['sme']}、专员核验 {result['verified']}；"
+                f"CMMM {result['cmmm']}、SME-2024 {result['sme']}、人工智能水平 {result['ai']}、"
+                f"专员核验 {result['verified']}；"
                 f"用时 {result['seconds']} 秒）"
             )
         )
