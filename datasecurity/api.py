@@ -1,3 +1,198 @@
-from ninja import Router
+"""API of industrial data security: the catalogue filings and incidents the user may see (the enterprise's own, an
+officer's regions), with their deadlines; the overdue list; submitting, reviewing, recording and reporting through
+the services the pages use. Another region's object is a 404; one the user may see but not act on a 403; a move
+the state refuses a 422 with the reason."""
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from core.api import Id, Page, Problem, choices
+
+from . import selectors, services
+from .models import Filing, Incident, IncidentLevel
 
 router = Router(tags=["工业数据安全"])
+REFUSED = {403: Problem, 422: Problem}
+
+
+class FilingOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    status: choices(Filing.Status)  # type: ignore[valid-type]
+    status_label: str
+    version: int
+    due_at: dt.datetime | None
+    due_kind: str  # review | resubmit | refile | attest
+    overdue: bool
+    change_reason: str
+
+
+class FilingVersionOut(Schema):
+    number: int
+    entries: list[dict]  # the 11 catalogue fields per important or core data item, as submitted
+    submitted_at: dt.datetime
+    review_due_at: dt.datetime
+    decision: str
+    reasons: str
+    decided_at: dt.datetime | None
+
+
+class FilingDetailOut(FilingOut):
+    versions: list[FilingVersionOut]
+
+
+class ReviewIn(Schema):
+    decision: Literal["accept", "return"]
+    reasons: str = Field("", max_length=2000)
+
+
+class ClockOut(Schema):
+    code: str  # miit | cac
+    name: str
+    hours: float
+    due_at: dt.datetime
+    state: str  # running | expired | met | late
+    provisional: bool
+
+
+class IncidentOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    title: str
+    kind: str
+    level: choices(IncidentLevel)  # type: ignore[valid-type]
+    cii: bool
+    status: choices(Incident.Status)  # type: ignore[valid-type]
+    discovered_at: dt.datetime
+    reported_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_kind: str
+    overdue: bool
+    escalations: int
+    clocks: list[ClockOut]
+
+
+class IncidentIn(Schema):
+    title: str = Field(min_length=2, max_length=200)
+    kind: str = Field(max_length=16)
+    level: choices(IncidentLevel)  # type: ignore[valid-type]
+    cii: bool = False
+    discovered_at: dt.datetime
+    description: str = Field("", max_length=4000)
+
+
+class OverdueOut(Schema):
+    filings: list[FilingOut]
+    filings_count: int
+    incidents: list[IncidentOut]
+    incidents_count: int
+
+
+def _filing_out(f: Filing, now) -> dict:
+    return {"id": f.pk, "enterprise_id": f.enterprise_id, "enterprise_name": f.enterprise.name, "status": f.status,
+            "status_label": f.get_status_display(), "version": f.version, "due_at": f.due_at, "due_kind": f.due_kind,
+            "overdue": bool(f.due_at and f.due_at < now), "change_reason": f.change_reason}  # fmt: skip
+
+
+def _incident_out(i: Incident, now) -> dict:
+    return {"id": i.pk, "enterprise_id": i.enterprise_id, "enterprise_name": i.enterprise.name, "title": i.title,
+            "kind": i.kind, "level": i.level, "cii": i.cii, "status": i.status, "discovered_at": i.discovered_at,
+            "reported_at": i.reported_at, "due_at": i.due_at, "due_kind": i.due_kind,
+            "overdue": bool(i.due_at and i.due_at < now), "escalations": i.escalations,
+            "clocks": [{"code": c["code"], "name": c["name"], "hours": c["hours"], "due_at": c["due"],
+                        "state": c["state"], "provisional": c["provisional"]}
+                       for c in selectors.clock_rows(i, now)]}  # fmt: skip
+
+
+def _filing(user, pk: int) -> Filing:
+    return get_object_or_404(Filing.objects.visible_to(user).select_related("enterprise"), pk=pk)
+
+
+def _incident(user, pk: int) -> Incident:
+    return get_object_or_404(Incident.objects.visible_to(user).select_related("enterprise"), pk=pk)
+
+
+class _Rows:
+    def __init__(self, queryset, out):
+        self.queryset, self.out = queryset, out
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        now = timezone.now()
+        return [self.out(row, now) for row in self.queryset[index]]
+
+
+@router.get("/filings", response=list[FilingOut], summary="目录备案列表（本企业的、本地区已提交的）")
+@paginate(Page)
+def list_filings(request, status: choices(Filing.Status) | None = None):  # type: ignore[valid-type]
+    queryset = Filing.objects.visible_to(request.user).select_related("enterprise").order_by("pk")
+    if status:
+        queryset = queryset.filter(status=status)
+    return _Rows(queryset, _filing_out)
+
+
+@router.get("/filings/{pk}", response=FilingDetailOut, summary="目录备案：各版本备案事项、审核结果和期限")
+def get_filing(request, pk: Id):
+    filing = _filing(request.user, pk)
+    versions = [{"number": v.number, "entries": v.entries, "submitted_at": v.submitted_at,
+                 "review_due_at": v.review_due_at, "decision": v.decision, "reasons": v.reasons,
+                 "decided_at": v.decided_at} for v in filing.versions.all()]  # fmt: skip
+    return {**_filing_out(filing, timezone.now()), "versions": versions}
+
+
+@router.post("/filings/{pk}/review", response={200: FilingDetailOut, **REFUSED},
+             summary="审核目录备案：准予备案，或退回补正（须写明理由）")  # fmt: skip
+def review_filing(request, pk: Id, payload: ReviewIn):
+    services.filing_review(actor=request.user, filing=_filing(request.user, pk), decision=payload.decision,
+                           reasons=payload.reasons)  # fmt: skip
+    return get_filing(request, pk)
+
+
+@router.get("/incidents", response=list[IncidentOut], summary="数据安全事件列表，含两个上报时限")
+@paginate(Page)
+def list_incidents(request, level: choices(IncidentLevel) | None = None):  # type: ignore[valid-type]
+    queryset = Incident.objects.visible_to(request.user).select_related("enterprise")
+    if level:
+        queryset = queryset.filter(level=level)
+    return _Rows(queryset, _incident_out)
+
+
+@router.get("/incidents/{pk}", response=IncidentOut, summary="数据安全事件")
+def get_incident(request, pk: Id):
+    return _incident_out(_incident(request.user, pk), timezone.now())
+
+
+@router.post("/incidents", response={201: IncidentOut, **REFUSED}, summary="登记事件（本企业），较大及以上开始计时")
+def record_incident(request, payload: IncidentIn):
+    enterprise = selectors.own_enterprise(request.user)
+    if enterprise is None:
+        raise PermissionDenied(_("只有企业本身可以办理"))
+    incident = services.incident_record(actor=request.user, enterprise=enterprise, **payload.dict())
+    return Status(201, _incident_out(_incident(request.user, incident.pk), timezone.now()))
+
+
+@router.post("/incidents/{pk}/report", response={200: IncidentOut, **REFUSED}, summary="正式上报事件")
+def report_incident(request, pk: Id):
+    services.incident_report(actor=request.user, incident=_incident(request.user, pk))
+    return get_incident(request, pk)
+
+
+@router.get("/overdue", response=OverdueOut, summary="超期事项：审核、补正、变更或年度确认超期的备案，上报超时的事件")
+def overdue(request, limit: Annotated[int, Field(ge=1, le=500)] = 50):
+    now = timezone.now()
+    result = selectors.overdue(request.user, now, limit)
+    return {"filings": [_filing_out(f, now) for f in result.filings], "filings_count": result.filings_count,
+            "incidents": [_incident_out(i, now) for i in result.incidents],
+            "incidents_count": result.incidents_count}  # fmt: skip

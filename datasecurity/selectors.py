@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from accounts.policy import scope_of
+from enterprises.models import Enterprise
+
 from .models import DataAsset, Filing, Incident, Level
 
 
@@ -62,3 +65,25 @@ def overview(user, now: dt.datetime) -> dict:
     for i in incidents:
         row(i["city"])["incidents"][i["level"]] = i["n"]
     return {"rows": [rows[k] for k in sorted(rows)]}
+
+
+def own_enterprise(user) -> Enterprise | None:
+    """The enterprise the user speaks for (the first, for the rare user who holds several)."""
+    ids = sorted(scope_of(user).own_enterprise_ids)
+    return Enterprise.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
+
+
+def clock_rows(incident: Incident, now: dt.datetime) -> list[dict]:
+    """Each report clock in words for both sides: its limit, due time, and met / late / running / run out."""
+    rows = []
+    for c in incident.clocks:
+        due = dt.datetime.fromisoformat(c["due_at"])
+        if c.get("met") is True:
+            state = "met"
+        elif c.get("met") is False:
+            state = "late"
+        else:
+            state = "running" if now <= due else "expired"
+        left = int((due - now).total_seconds() // 60)
+        rows.append({**c, "due": due, "state": state, "minutes_left": left, "hours_label": f"{c['hours']:g}"})
+    return rows

@@ -8,8 +8,6 @@ message for a move the state refuses)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,21 +18,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
-from enterprises.models import Enterprise
 
 from . import access, calendar, clocks, grading, selectors, services
 from .events import ACTION_TEXT
 from .forms import AssetForm, CloseForm, GradeForm, IncidentForm, ReviewForm, TextForm
 from .models import DataAsset, Event, Filing, Incident
+from .selectors import own_enterprise
 
 
 def _errors(error: ValidationError) -> str:
     return "；".join(error.messages)
-
-
-def _own_enterprise(user) -> Enterprise | None:
-    ids = sorted(scope_of(user).own_enterprise_ids)
-    return Enterprise.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
 
 
 def _history(**filters) -> list[dict]:
@@ -46,27 +39,11 @@ def _rules_context() -> dict:
     return {"rules": clocks.shipped(), "calendar_provisional": calendar.current().provisional}
 
 
-def clock_rows(incident: Incident, now: dt.datetime) -> list[dict]:
-    """Each report clock in words for both sides: its limit, due time, and met / late / running / run out."""
-    rows = []
-    for c in incident.clocks:
-        due = dt.datetime.fromisoformat(c["due_at"])
-        if c.get("met") is True:
-            state = "met"
-        elif c.get("met") is False:
-            state = "late"
-        else:
-            state = "running" if now <= due else "expired"
-        left = int((due - now).total_seconds() // 60)
-        rows.append({**c, "due": due, "state": state, "minutes_left": left, "hours_label": f"{c['hours']:g}"})
-    return rows
-
-
 @login_required
 def index(request):
     scope = scope_of(request.user)
     now = timezone.now()
-    enterprise = _own_enterprise(request.user)
+    enterprise = own_enterprise(request.user)
     context = {"enterprise": enterprise, "now": now, **_rules_context()}
     if enterprise is not None:
         context["assets"] = list(DataAsset.objects.filter(enterprise=enterprise).order_by("category", "name", "pk"))
@@ -91,7 +68,7 @@ def _asset_for_user(user, pk: int) -> DataAsset:
 @login_required
 def asset_edit(request, pk: int | None = None):
     if pk is None:
-        enterprise = _own_enterprise(request.user)
+        enterprise = own_enterprise(request.user)
         if enterprise is None:
             raise Http404
         asset = DataAsset(enterprise=enterprise)
@@ -148,7 +125,7 @@ def _filing_for_user(user, pk: int) -> Filing:
 @login_required
 @require_POST
 def filing_submit(request):
-    enterprise = _own_enterprise(request.user)
+    enterprise = own_enterprise(request.user)
     if enterprise is None:
         raise PermissionDenied(_("只有企业本身可以办理"))
     try:
@@ -217,7 +194,7 @@ def _incident_for_user(user, pk: int) -> Incident:
 
 @login_required
 def incident_new(request):
-    enterprise = _own_enterprise(request.user)
+    enterprise = own_enterprise(request.user)
     if enterprise is None:
         raise Http404
     form = IncidentForm(request.POST or None)
@@ -241,7 +218,7 @@ def incident_detail(request, pk: int):
     now = timezone.now()
     kinds, provisional, _levels = grading.incident_spec()
     return render(request, "datasecurity/incident.html", {
-        "incident": incident, "clocks": clock_rows(incident, now), "now": now,
+        "incident": incident, "clocks": selectors.clock_rows(incident, now), "now": now,
         "kind_name": kinds.get(incident.kind, incident.kind), "kind_provisional": provisional.get(incident.kind),
         "own": access.is_own(request.user, incident.enterprise_id),
         "regulator": access.is_regulator(request.user, incident.region_code),
