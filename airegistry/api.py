@@ -5,9 +5,10 @@ another region's unpublished entry is a 404. Report files are not exposed here (
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from core.api import Code, Id, Page, choices
@@ -19,6 +20,7 @@ router = Router(tags=["工业模型与智能体"])
 Status = choices(Entry.Status)
 Kind = choices(Entry.Kind)
 LinkCode = choices(Link)
+Autonomy = Annotated[int, Field(ge=1, le=5, description="智能体自主等级 1–5")]
 ModalityCode = choices(Modality)
 
 
@@ -129,7 +131,7 @@ class _Rows:
 @paginate(Page)
 def list_entries(request, status: Status | None = None, kind: Kind | None = None,  # type: ignore[valid-type]
                  industry: Code | None = None, link: LinkCode | None = None,  # type: ignore[valid-type]
-                 modality: ModalityCode | None = None, autonomy: int | None = None,  # type: ignore[valid-type]
+                 modality: ModalityCode | None = None, autonomy: Autonomy | None = None,  # type: ignore[valid-type]
                  mine: bool = False):  # fmt: skip
     queryset = _entries(request.user).order_by("-updated_at", "-pk")
     if status:
@@ -137,7 +139,7 @@ def list_entries(request, status: Status | None = None, kind: Kind | None = None
     if mine:
         queryset = queryset & Entry.objects.own(request.user)
     return _Rows(queryset.matching(kind=kind or "", industry=industry or "", link=link or "",
-                                   modality=modality or "", autonomy=str(autonomy) if autonomy in range(1, 6) else ""))
+                                   modality=modality or "", autonomy=str(autonomy or "")))
 
 
 @router.get("/{pk}", response=AiEntryDetailOut, summary="工业模型或智能体：场景模型、部署应用、第三方评测与门槛核验")
