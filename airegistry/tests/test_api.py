@@ -51,3 +51,9 @@ def test_the_detail_carries_records_and_gates(registered, login):
     shandong = data["gates"][0]
     assert (shandong["code"], shandong["outcome"], shandong["provisional"]) == ("shandong-industry-model", "met", True)
     assert [i["outcome"] for i in shandong["items"]] == ["met"] * 6
+
+
+@pytest.mark.parametrize("query", ["autonomy=6", "autonomy=0", "link=moon", "industry=%22%2C", "status=gone"])
+def test_a_filter_outside_its_values_is_a_422_in_the_error_shape(world, login, query):
+    response = login(world["enterprise"]).get(f"{API}?{query}")
+    assert response.status_code == 422 and set(response.json()) == {"detail", "problems"}
