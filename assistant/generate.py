@@ -21,7 +21,7 @@ _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+(?:\s*\[\d{1,3}\])*|\
 
 @dataclass(frozen=True)
 class Sentence:
-    text: str
+    text: str  # without its [n] markers
     citations: tuple[int, ...]  # 1-based passage numbers, in order of first mention
 
 
@@ -33,14 +33,14 @@ def sentences(answer: str) -> list[str]:
 def cited_sentences(answer: str, n_passages: int) -> list[Sentence]:
     """The sentences of `answer` that cite at least one of passages 1..n_passages; any other sentence is dropped
     (an uncited claim, or one citing a passage that was never retrieved, cannot be traced to a source). A citation
-    out of range is removed from a sentence that also has a valid one."""
+    out of range is left out of a sentence that also has a valid one."""
     kept = []
     for raw in sentences(answer):
         numbers = [int(n) for n in _CITATION.findall(raw)]
         valid = tuple(dict.fromkeys(n for n in numbers if 1 <= n <= n_passages))
         if not valid:
             continue
-        text = _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", raw).strip()
+        text = _CITATION.sub("", raw).strip()  # the page and the API put the (valid) citations back as links
         kept.append(Sentence(text=text, citations=valid))
     return kept
 

@@ -89,6 +89,13 @@ def _store(document: Document, pieces: Iterable[tuple[str, int | None, str, str]
     return len(rows)
 
 
+def _without_title(section: str, title: str) -> str:
+    """The heading path below the document's own title (which every citation already names)."""
+    if section == title:
+        return ""
+    return section.removeprefix(f"{title} › ")
+
+
 def _first_heading(text: str) -> str:
     """A Markdown document's title: its first level-one heading in the first lines."""
     for line in text.splitlines()[:5]:
@@ -115,7 +122,7 @@ def document_add(*, actor, title: str, kind: str, upload) -> Document:
     title = (title or "").strip() or _first_heading(text) or PurePath(name).stem
     document = Document.objects.create(title=title[:200], kind=kind, original_name=name, paged=paged,
                                        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)  # fmt: skip
-    _store(document, ((c.section, c.page, c.text, "") for c in chunks))
+    _store(document, ((_without_title(c.section, title), c.page, c.text, "") for c in chunks))
     return document
 
 

@@ -83,9 +83,9 @@ def test_sentences_without_a_valid_citation_are_dropped():
     )
     kept = generate.cited_sentences(answer, n_passages=3)
     assert [(s.text, s.citations) for s in kept] == [
-        ("服务券按合同金额的30%抵扣[1]。", (1,)),
-        ("每年最高二十万元。[1]", (1,)),  # [9] was never retrieved: removed, the valid [1] keeps the sentence
-        ("有效期六个月[2]！", (2,)),
+        ("服务券按合同金额的30%抵扣。", (1,)),
+        ("每年最高二十万元。", (1,)),  # [9] was never retrieved: left out, the valid [1] keeps the sentence
+        ("有效期六个月！", (2,)),
     ]
     assert len(generate.sentences(answer)) == 5
 
