@@ -53,7 +53,9 @@ def test_the_agent_form_shows_the_provisional_autonomy_levels(world, login):
 
 
 def test_users_without_a_developer_cannot_open_the_registration_form(world, login):
-    assert login(world["county"]).get("/ai/models/new/model/").status_code == 403
+    refused = login(world["county"]).get("/ai/models/new/model/")
+    assert refused.status_code == 403
+    assert "只有企业或服务商用户可以登记本单位的工业模型或智能体" in refused.content.decode()
     assert login(world["nobody"]).get("/ai/models/new/agent/").status_code == 403
 
 
@@ -69,7 +71,7 @@ def test_an_evaluation_with_a_disguised_report_is_refused_on_the_page(world, log
 def test_an_officer_cannot_add_to_a_developers_entry(registered, login):
     response = login(registered["county"]).post(f"/ai/models/{registered['entry'].pk}/scenes/",
                                                 {"kind": "general", "name": "插入的场景"})  # fmt: skip
-    assert response.status_code == 403
+    assert response.status_code == 403 and "只有研发单位本单位的用户可以修改登记信息" in response.content.decode()
     assert registered["entry"].scenes.count() == 5
 
 
