@@ -1,0 +1,158 @@
+"""Demo data for data security (synthetic, labelled （演示）): data assets of a few synthetic enterprises of the demo
+province (the demo enterprise user's own first), their catalogue filings at every state — accepted, under review
+(one past its review deadline), returned (one past its resubmission deadline), due for re-filing after a change —
+and incidents: one whose report clocks ran out and escalated, one reported in time and closed, one 重大 awaiting its
+summary report. Every state is reached through the services with acts placed in the past, as the people would;
+enterprises other than the demo user's speak through demo accounts of their own (demo_ds_…, no password).
+
+Idempotent: nothing happens when demo assets exist, unless `replace`; `clear` removes every row it made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from enterprises.demo_records import DEMO_EMAIL_DOMAIN, demo_users
+from enterprises.models import Enterprise
+from notifications.models import Notification
+from regions.models import prefix_range
+
+from . import services
+from .models import DataAsset, Filing, Incident
+
+MARK = "（演示）"
+USER_PREFIX = "demo_ds_"
+ASSETS = [  # name, category, level, records, carrier
+    ("工艺参数库", "production", "important", 2_400_000, "车间边缘服务器"),
+    ("产品设计图纸库", "rnd", "core", 180_000, "研发 PLM 系统"),
+    ("设备运维日志", "operations", "general", 9_000_000, "运维平台"),
+    ("客户订单数据", "service", "important", 650_000, "ERP 云服务"),
+]
+
+
+class DemoError(Exception):
+    pass
+
+
+def _fields(name: str, carrier: str) -> dict:
+    return {"source": "企业内部生产经营活动产生（合成）", "carrier": carrier, "purpose": "生产经营分析，自动化处理",
+            "scope_of_use": "本企业相关部门", "responsible": "企业数据安全负责人（演示）", "sharing": "无",
+            "cross_border": "无", "protection": "分级授权、加密存储、异地备份、操作日志留存 6 个月以上"}  # fmt: skip
+
+
+def clear() -> Counter:
+    counts: Counter = Counter()
+    with transaction.atomic():
+        enterprises = set(DataAsset.objects.filter(name__endswith=MARK).values_list("enterprise_id", flat=True))
+        counts["incidents"] = Incident.objects.filter(title__endswith=MARK).delete()[1].get("datasecurity.Incident", 0)
+        counts["filings"] = Filing.objects.filter(enterprise_id__in=enterprises).delete()[1].get(
+            "datasecurity.Filing", 0)
+        counts["assets"] = DataAsset.objects.filter(name__endswith=MARK).delete()[0]
+        Notification.objects.filter(kind__startswith="datasec_", title__contains=MARK).delete()
+        User.objects.filter(username__startswith=USER_PREFIX, email__iendswith="@" + DEMO_EMAIL_DOMAIN).delete()
+    return counts
+
+
+def _speaker(enterprise: Enterprise, own: dict[int, User]) -> User:
+    if enterprise.pk in own:
+        return own[enterprise.pk]
+    username = f"{USER_PREFIX}{enterprise.pk}"
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    user = User(username=username, display_name=f"{enterprise.name}数据安全负责人{MARK}",
+                email=f"{username}@{DEMO_EMAIL_DOMAIN}")  # fmt: skip
+    user.set_unusable_password()
+    user.save()
+    Membership.objects.create(user=user, role=Role.ENTERPRISE, enterprise=enterprise)
+    return user
+
+
+def seed(province: str, *, replace: bool = False, now: dt.datetime | None = None) -> Counter | None:
+    path = province[:2]
+    users = {u.username: u for u in demo_users()}
+    if "province" not in users:
+        raise DemoError("缺少演示账号 province（请先运行 seed_demo）")
+    if DataAsset.objects.filter(name__endswith=MARK).exists():
+        if not replace:
+            return None
+        clear()
+    now = timezone.localtime(now or timezone.now())
+    regulator = users["province"]
+    own: dict[int, User] = {}
+    if "enterprise" in users:
+        for m in Membership.objects.filter(user=users["enterprise"], role=Role.ENTERPRISE, is_active=True):
+            own[m.enterprise_id] = users["enterprise"]
+    candidates = Enterprise.objects.filter(is_synthetic=True, removed_at__isnull=True,
+                                           **prefix_range("county_id", path))  # fmt: skip
+    chosen = list(candidates.filter(pk__in=own)) + list(candidates.exclude(pk__in=own).order_by("pk")[:6])
+    if len(chosen) < 6:
+        raise DemoError("演示省份的合成企业不足 6 家（请先运行 seed_demo）")
+    counts: Counter = Counter()
+    with transaction.atomic():
+        for i, enterprise in enumerate(chosen[:7]):
+            user = _speaker(enterprise, own)
+            for name, category, level, records, carrier in ASSETS[: 2 + i % 3]:
+                asset = DataAsset(enterprise=enterprise, name=name + MARK, category=category, level=level,
+                                  records=records, **_fields(name, carrier))  # fmt: skip
+                services.asset_save(actor=user, asset=asset, now=now - dt.timedelta(days=120))
+                counts["assets"] += 1
+            _filing_story(i, enterprise, user, regulator, now, counts)
+        _incidents(chosen, own, regulator, now, counts)
+    return counts
+
+
+def _filing_story(i: int, enterprise, user, regulator, now, counts) -> None:
+    def ago(days):
+        return now - dt.timedelta(days=days)
+
+    story = i % 6
+    submitted = {0: 40, 1: 5, 2: 45, 3: 60, 4: 30, 5: 100}[story]
+    filing = services.filing_submit(actor=user, enterprise=enterprise, now=ago(submitted))
+    if story == 0:  # accepted
+        services.filing_review(actor=regulator, filing=filing, decision="accept", now=ago(35))
+    elif story == 2:  # under review past its 20 working days
+        pass
+    elif story == 3:  # returned, resubmission overdue
+        services.filing_review(actor=regulator, filing=filing, decision="return", now=ago(50),
+                               reasons="安全保护措施未写明加密方式和备份频次（演示）")  # fmt: skip
+    elif story == 4:  # returned recently, still in time
+        services.filing_review(actor=regulator, filing=filing, decision="return", now=ago(3),
+                               reasons="规模请按条数和存储量分别填写（演示）")  # fmt: skip
+    elif story == 5:  # accepted, then the scale grew by more than 30 %
+        services.filing_review(actor=regulator, filing=filing, decision="accept", now=ago(90))
+        asset = DataAsset.objects.filter(enterprise=enterprise, level__in=["important", "core"]).order_by("pk").first()
+        asset.records = int(asset.records * 1.5)
+        services.asset_save(actor=user, asset=asset, now=ago(20))
+    counts[f"filing_{Filing.objects.get(pk=filing.pk).status}"] += 1
+
+
+def _incidents(chosen, own, regulator, now, counts) -> None:
+    first, second, third = chosen[0], chosen[1], chosen[2]
+    late = services.incident_record(actor=_speaker(first, own), enterprise=first, title="MES 数据库遭勒索加密" + MARK,
+                                    kind="ransomware", level="major", cii=False, now=now - dt.timedelta(hours=5),
+                                    discovered_at=now - dt.timedelta(hours=5, minutes=20),
+                                    description="合成示例：生产执行系统数据库被加密，部分产线停线。")  # fmt: skip
+    services.incidents_escalate(now=now)
+    counts["incidents"] += 1
+    counts["escalations"] += Incident.objects.get(pk=late.pk).escalations
+    user = _speaker(second, own)
+    done = services.incident_record(actor=user, enterprise=second, title="供应商门户异常访问" + MARK, kind="access",
+                                    level="major", cii=False, discovered_at=now - dt.timedelta(days=10, minutes=30),
+                                    now=now - dt.timedelta(days=10))  # fmt: skip
+    services.incident_report(actor=user, incident=done, now=now - dt.timedelta(days=10) + dt.timedelta(minutes=20))
+    services.incident_update(actor=user, incident=done, text="已封禁异常账号并重置口令（演示）",
+                             now=now - dt.timedelta(days=9))  # fmt: skip
+    services.incident_contain(actor=user, incident=done, now=now - dt.timedelta(days=8))
+    services.incident_close(actor=regulator, incident=done, reason="处置到位（演示）", now=now - dt.timedelta(days=7))
+    user = _speaker(third, own)
+    serious = services.incident_record(actor=user, enterprise=third, title="工艺数据批量外泄" + MARK, kind="leak",
+                                       level="serious", cii=True, discovered_at=now - dt.timedelta(days=3, minutes=30),
+                                       now=now - dt.timedelta(days=3))  # fmt: skip
+    services.incident_report(actor=user, incident=serious, now=now - dt.timedelta(days=3) + dt.timedelta(minutes=20))
+    services.incident_contain(actor=user, incident=serious, now=now - dt.timedelta(days=1))
+    counts["incidents"] += 2

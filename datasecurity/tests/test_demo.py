@@ -1,0 +1,32 @@
+"""The data-security demo (synthetic, labelled) over the synthetic demo province: assets, filings at every state and
+three incidents, reached through the services; loaded once, replaced and cleared without leaving anything."""
+
+import pytest
+from django.core.management import call_command
+
+from datasecurity import demo
+from datasecurity.models import DataAsset, Filing, Incident
+from enterprises.demo import seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_once_replaces_and_clears(capsys):
+    seed_demo(province="36", enterprises=40, seed=1, password="Demo-pass-2026!")
+    counts = demo.seed("36")
+    assert all(a.name.endswith("（演示）") for a in DataAsset.objects.all())
+    assert counts["assets"] == DataAsset.objects.count()
+    statuses = set(Filing.objects.values_list("status", flat=True))
+    assert statuses == {"accepted", "submitted", "returned", "change_due"}
+    late = Incident.objects.get(title__startswith="MES")
+    assert late.escalations == 2 and late.status == "recorded"
+    assert Incident.objects.filter(escalations=0).count() == 2  # the other two were reported in time
+    assert demo.seed("36") is None
+    assert demo.seed("36", replace=True)["incidents"] == 3 and Incident.objects.count() == 3
+    call_command("seed_demo_datasecurity", "--clear")
+    assert not DataAsset.objects.exists() and not Filing.objects.exists() and not Incident.objects.exists()
+
+
+def test_the_command_skips_quietly_without_the_demo_accounts(capsys):
+    call_command("seed_demo_datasecurity", "--province", "36")
+    assert "缺少演示账号" in capsys.readouterr().out and not DataAsset.objects.exists()
