@@ -21,7 +21,7 @@ from core.uploads import stored_file_response
 from enterprises.models import Enterprise
 
 from . import services
-from .events import KIND_TEXT
+from .events import describe
 from .facts import gate_results
 from .forms import DeploymentForm, EntryForm, EvaluationForm, ReviewForm, SceneForm
 from .models import Entry, Evaluation, LiveDeployment, SceneModel
@@ -122,7 +122,7 @@ def _entry_page(request, entry: Entry, *, status: int = 200, **forms):
     context = {
         "entry": entry, "is_developer": developer, "is_officer": officer, "editable": editable,
         **parts_context(entry),
-        "events": [(e, KIND_TEXT.get(e.kind, e.kind)) for e in entry.events.select_related("actor")],
+        "events": [(e, describe(e)) for e in entry.events.select_related("actor")],
         "missing": services.missing_for_submit(entry) if editable else [],
         "scene_form": forms.get("scene_form") or (SceneForm() if editable else None),
         "deployment_form": forms.get("deployment_form") or (DeploymentForm() if editable else None),

@@ -83,6 +83,7 @@ def test_the_county_returns_with_a_reason_on_the_page(registered, login):
     client.post(f"/ai/models/{entry.pk}/review/", {"decision": "return", "reason": "部署效益缺少数据来源"})
     page = login(registered["enterprise"]).get(f"/ai/models/{entry.pk}/").content.decode()
     assert "部署效益缺少数据来源" in page and "修改后重新提交" in page
+    assert "场景模型：添加“通用场景1”" in page and "退回修改：部署效益缺少数据来源" in page  # the trail
 
 
 def test_the_report_downloads_for_those_who_see_the_entry(registered, login):
