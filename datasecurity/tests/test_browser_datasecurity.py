@@ -1,0 +1,127 @@
+"""In a real browser (Debian's Chromium): a catalogue filing returned with reasons and resubmitted — the enterprise
+submits, the province returns it, the enterprise reads the reason, corrects its asset and resubmits, the province
+accepts version 2 — and an incident whose report clock runs out and escalates: recorded 75 minutes after discovery
+through the service (the past is set there, not waited for), the sweep escalates the MIIT hour, both sides see the
+two clocks side by side, the officers' overdue list and notification carry it, and the enterprise reports late.
+Screenshots at 1366 px and tablet width in var/screenshots/datasecurity-*.png."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from datasecurity import services
+from datasecurity.models import DataAsset, Filing, Incident
+from tidu.tests.conftest import DESKTOP, TABLET, chromium, open_session, reference_data  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COMPLETE = {"source": "生产线传感器采集", "records": 1_000_000, "storage_gb": 200.0, "carrier": "车间服务器",
+            "purpose": "工艺优化，批处理分析", "scope_of_use": "本企业工艺部门", "responsible": "数据安全负责人",
+            "sharing": "无", "cross_border": "无", "protection": "加密存储"}  # fmt: skip
+
+
+def _signed_in(open_session, user, viewport=DESKTOP):  # noqa: F811
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = open_session(viewport)
+    session.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": session.base_url,
+                                  "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])  # fmt: skip
+    return session
+
+
+def test_a_filing_returned_and_resubmitted(world, open_session):  # noqa: F811
+    asset = DataAsset(enterprise=world["home"], name="工艺参数库", category="production", level="important",
+                      **COMPLETE)  # fmt: skip
+    services.asset_save(actor=world["enterprise"], asset=asset)
+    firm = _signed_in(open_session, world["enterprise"])
+    page = firm.page
+    page.goto("/data-security/")
+    expect(page.get_by_test_id("asset-row")).to_contain_text("重要数据")
+    with page.expect_navigation():
+        page.get_by_test_id("filing-submit").click()
+    expect(page.get_by_test_id("standing-text")).to_contain_text("审核中")
+    filing = Filing.objects.get()
+
+    officer = _signed_in(open_session, world["province"])
+    op = officer.page
+    op.goto("/data-security/")
+    expect(op.get_by_test_id("queue-row")).to_contain_text("东湖精密机械有限公司")
+    officer.shot("datasecurity-officer-home")
+    with op.expect_navigation():
+        op.get_by_test_id("queue-row").get_by_role("link").click()
+    form = op.get_by_test_id("review-form")
+    form.get_by_label("退回补正", exact=True).check()
+    form.locator("textarea").fill("安全保护措施未写明加密方式和备份频次")
+    with op.expect_navigation():
+        form.get_by_test_id("review-submit").click()
+    expect(op.get_by_test_id("filing-status")).to_have_text("退回补正")
+
+    page.goto(f"/data-security/filings/{filing.pk}/")
+    expect(page.get_by_test_id("return-reason")).to_have_text("安全保护措施未写明加密方式和备份频次")
+    firm.shot("datasecurity-filing-returned")
+    page.goto(f"/data-security/assets/{asset.pk}/")
+    page.get_by_label("安全保护措施").fill("AES-256 加密存储、每日异地备份")
+    with page.expect_navigation():
+        page.get_by_test_id("save").click()
+    page.goto(f"/data-security/filings/{filing.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("filing-submit").click()
+    expect(page.get_by_test_id("version-2")).to_contain_text("AES-256")
+    expect(page.get_by_test_id("event-resubmit")).to_be_visible()
+
+    op.goto(f"/data-security/filings/{filing.pk}/")
+    op.get_by_test_id("review-form").get_by_label("准予备案", exact=True).check()
+    with op.expect_navigation():
+        op.get_by_test_id("review-submit").click()
+    expect(op.get_by_test_id("filing-status")).to_have_text("已备案")
+    officer.shot("datasecurity-filing-accepted")
+    tablet = _signed_in(open_session, world["enterprise"], TABLET)
+    tablet.page.goto(f"/data-security/filings/{filing.pk}/")
+    expect(tablet.page.get_by_test_id("version-1")).to_contain_text("退回补正")
+    tablet.shot("datasecurity-filing-tablet")
+    for s in (firm, officer, tablet):
+        s.assert_clean()
+
+
+def test_an_incident_whose_clock_runs_out_escalates(world, open_session):  # noqa: F811
+    now = timezone.now()
+    incident = services.incident_record(actor=world["enterprise"], enterprise=world["home"], title="MES 数据库遭勒索",
+                                        kind="ransomware", level="major", cii=False,
+                                        discovered_at=now - dt.timedelta(minutes=75),
+                                        now=now - dt.timedelta(minutes=70))  # fmt: skip
+    assert incident.escalations == 0
+    assert services.incidents_escalate() == 1  # the MIIT hour has run out; the CAC four hours have not
+
+    officer = _signed_in(open_session, world["city"])
+    op = officer.page
+    op.goto("/data-security/")
+    expect(op.get_by_test_id("overdue-incident")).to_contain_text("MES 数据库遭勒索")
+    with op.expect_navigation():
+        op.get_by_test_id("overdue-incident").get_by_role("link").click()
+    expect(op.get_by_test_id("clock-state-miit")).to_contain_text("已超时")
+    expect(op.get_by_test_id("clock-state-cac")).to_contain_text("剩余")
+    expect(op.get_by_test_id("escalated")).to_contain_text("1 次")
+    expect(op.get_by_test_id("event-escalate")).to_contain_text("工信部应急预案 1 小时上报时限")
+    officer.shot("datasecurity-incident-escalated")
+    op.goto("/notifications/")
+    expect(op.locator("body")).to_contain_text("MES 数据库遭勒索")
+
+    firm = _signed_in(open_session, world["enterprise"], TABLET)
+    page = firm.page
+    page.goto(f"/data-security/incidents/{incident.pk}/")
+    expect(page.get_by_test_id("clock-state-miit")).to_contain_text("已超时")
+    firm.shot("datasecurity-incident-tablet")
+    with page.expect_navigation():
+        page.get_by_test_id("report").click()
+    expect(page.get_by_test_id("clock-state-miit")).to_contain_text("逾期上报")
+    expect(page.get_by_test_id("clock-state-cac")).to_contain_text("按时上报")
+    assert Incident.objects.get().status == "reported"
+    op.goto("/data-security/")
+    expect(op.get_by_test_id("overdue-empty")).to_be_visible()
+    for s in (firm, officer):
+        s.assert_clean()
