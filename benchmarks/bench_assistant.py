@@ -49,7 +49,7 @@ def synthetic_passages(n: int, seed: int = 1) -> list[tuple[str, str, str]]:
         city = f"{rng.choice(CITIES)}{i // 25 % 97}市"
         text = base.text.replace("本省", city).replace("省", city[:-1])
         text += other.text.split("，", 1)[0] + f"，具体以{city}{rng.randint(2024, 2027)}年度通知为准。"
-        out.append((f"{city}{base.document_title.replace('示例省', '')}（合成第{i // 25}号）", base.section, text))
+        out.append((f"{city}合成政策汇编第{i // 25}号（示例）", base.section, text))
     return out
 
 
