@@ -116,8 +116,8 @@ def explain(
         blockers += _score_blockers(spec, target, total, band.min, tree, evals, rule.scale_max)
     elif rule.type == "capped_bands":
         band = next(b for b in rule.bands if b.level == target)
+        blockers += _cap_blockers(spec, target, band.min, caps)  # first: whatever the total, it holds the level
         blockers += _score_blockers(spec, target, total, band.min, tree, evals, rule.scale_max)
-        blockers += _cap_blockers(spec, target, band.min, caps)
     elif rule.type == "score_and_scene_counts":
         for req in (r for r in rule.requirements if r.level == target):
             blockers += _score_blockers(spec, target, total, req.min_score, tree, evals, rule.scale_max)

@@ -94,6 +94,9 @@ def test_safety_and_governance_caps_the_level(spec):
     (cap,) = [b for b in r.blockers if b.kind == "cap"]
     assert (cap.level, cap.code, cap.current, cap.target, cap.gap) == (2, "F6", 0.25, 0.5, 0.25)
     assert cap.message == "「安全与治理」当前为L1 探索起步（1），总体等级不高于它：需 ≥ 2，差 1。"
+    # Below the score's band and the cap at once, the cap is named first.
+    both = score(spec, answers(spec, 1, [1, 1, 1, 1, 1, 1]))
+    assert both.level == 1 and [b.kind for b in both.blockers][:2] == ["cap", "score"]
     # Governance at the score's own level lifts the cap entirely.
     assert score(spec, answers(spec, 4, [4, 4, 4, 4, 4, 3])).level == 3
 

@@ -113,3 +113,5 @@ def test_scene_steps_name_their_scenarios(world):
     codes = dict(Scenario.objects.filter(name__in=["在线智能检测", "质量精准追溯"]).values_list("name", "code"))
     assert scene_steps == {"A4.1": codes["在线智能检测"], "A4.2": codes["质量精准追溯"]}
     assert "F6" in {s["code"] for s in ai["steps"]}
+    # Governance holds L2 whatever the total, so it leads the gaps (the report keeps the first six).
+    assert ai["gap"]["blockers"][0]["kind"] == "cap" and ai["gap"]["blockers"][1]["kind"] == "score"
