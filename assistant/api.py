@@ -10,12 +10,12 @@ from . import answers
 router = Router(tags=["政策与诊断助手"])
 
 
-class AskIn(Schema):
+class AssistantAskIn(Schema):
     question: str = Field(min_length=1, max_length=300)
     k: int = Field(5, ge=1, le=20, description="how many passages to return")
 
 
-class SourceOut(Schema):
+class AssistantSourceOut(Schema):
     number: int = Field(description="n in a generated sentence's [n]")
     passage_id: int
     document: str
@@ -27,22 +27,22 @@ class SourceOut(Schema):
     url: str = Field(description="the page showing the passage highlighted in its document")
 
 
-class SentenceOut(Schema):
+class AssistantSentenceOut(Schema):
     text: str
     citations: list[int]
 
 
-class AnswerOut(Schema):
+class AssistantAnswerOut(Schema):
     question: str
     mode: str = Field(description="extractive (passages only) or generated (sentences citing the passages)")
-    sentences: list[SentenceOut]
+    sentences: list[AssistantSentenceOut]
     dropped_sentences: int = Field(description="generated sentences left out for citing no retrieved passage")
-    sources: list[SourceOut]
+    sources: list[AssistantSourceOut]
     retrieval_ms: float | None
 
 
-@router.post("/ask", response=AnswerOut, summary="Ask the assistant a question")
-def ask(request, payload: AskIn):
+@router.post("/ask", response=AssistantAnswerOut, summary="Ask the assistant a question")
+def ask(request, payload: AssistantAskIn):
     answer = answers.ask(request.user, payload.question, k=payload.k)
     return {
         "question": answer.question,
