@@ -21,6 +21,7 @@ def pytest_configure(config):
     settings.AXES_ENABLED = True
     # Real hashing costs ~0.3 s per user; the hasher is Django's concern, not what these tests check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _install_fast_transactional_teardown()
 
 
 def make_code(county: str) -> str:
@@ -177,3 +178,85 @@ def pytest_collection_modifyitems(config, items):
     if skip:
         config.hook.pytest_deselected(items=skip)
         items[:] = keep
+
+
+# ---------------------------------------------------------------- transactional tests end without a flush
+
+# A transactional test (the browser tests, the worker and concurrency tests) ends, in Django, with `flush`: TRUNCATE
+# of every table, then the post_migrate signal re-creating content types and permissions, then our reload of the
+# regions, industries and labels the migrations loaded. That cost 5–20 s per test on PostgreSQL (TRUNCATE makes new
+# files for ~120 tables and their indexes) and several seconds on SQLite, for ~45 tests in each run. Instead, the
+# database is put back to its freshly migrated state directly: every table the migrations left empty is emptied with
+# DELETE (again while triggers refill one, e.g. the per-county counts), and every table they filled is compared with
+# a copy taken before the first transactional test and restored only if a test changed it.
+
+_migrated_rows: dict[str, dict[str, tuple[list[str], list[tuple]]]] = {}  # database alias → table → (columns, rows)
+
+
+def _table_rows(cursor, quote, table: str) -> tuple[list[str], list[tuple]]:
+    cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - table names from the database's own catalogue
+    columns = [c[0] for c in cursor.description]
+    return columns, sorted(cursor.fetchall(), key=repr)
+
+
+def _remember_migrated_state(connection) -> None:
+    if connection.alias in _migrated_rows:
+        return
+    quote = connection.ops.quote_name
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    kept = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608
+            if cursor.fetchone():
+                kept[table] = _table_rows(cursor, quote, table)
+    _migrated_rows[connection.alias] = kept
+
+
+def _restore_migrated_state(connection) -> None:
+    from django.db import transaction
+
+    kept = _migrated_rows[connection.alias]
+    quote = connection.ops.quote_name
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        emptied = [t for t in tables if t not in kept]
+        for _pass in range(4):  # a delete trigger may write into a table emptied before it
+            for table in emptied:
+                cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
+            left = []
+            for table in emptied:
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608
+                if cursor.fetchone():
+                    left.append(table)
+            if not left:
+                break
+            emptied = left
+        else:
+            raise RuntimeError(f"tables still hold rows after the test: {left}")
+        for table, (columns, rows) in kept.items():
+            if _table_rows(cursor, quote, table) == (columns, rows):
+                continue
+            cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
+            marks = ", ".join(["%s"] * len(columns))
+            names = ", ".join(quote(c) for c in columns)
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _install_fast_transactional_teardown() -> None:
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    original_setup = TransactionTestCase._fixture_setup.__func__  # a classmethod in Django 6
+
+    def _fixture_setup(cls):
+        for alias in cls._databases_names(include_mirrors=False):
+            _remember_migrated_state(connections[alias])
+        return original_setup(cls)
+
+    def _fixture_teardown(self):
+        for alias in self._databases_names(include_mirrors=False):
+            _restore_migrated_state(connections[alias])
+
+    TransactionTestCase._fixture_setup = classmethod(_fixture_setup)
+    TransactionTestCase._fixture_teardown = _fixture_teardown

@@ -19,7 +19,8 @@ SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 def _reload_reference_data():
-    """Transactional tests end with a flush that also empties the reference tables the migrations loaded."""
+    """A guard: transactional tests now end with the migrated state restored (conftest.py,
+    `_restore_migrated_state`), so this only loads what a test emptied by hand; it is a few cheap queries."""
     from enterprises.labels import labels_load
     from enterprises.models import Label
     from regions.models import IndustryDivision, Region
