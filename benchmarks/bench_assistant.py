@@ -14,6 +14,7 @@
    after a warm-up, beside the baseline measured in the same run: BM25 alone on the same index. Target ≤ 300 ms.
 `uptime` is printed at the start and the end: this machine is shared."""
 
+import os
 import random
 import subprocess
 import time
@@ -33,7 +34,9 @@ CITIES = ["东岭", "西川", "南港", "北原", "临江", "青石", "白沙", 
 
 
 def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    # In UTC: Django sets TZ to the project's time zone once set up, and the two readings must compare.
+    env = {**os.environ, "TZ": "UTC"}
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False, env=env).stdout.strip()
 
 
 def synthetic_passages(n: int, seed: int = 1) -> list[tuple[str, str, str]]:
