@@ -36,6 +36,7 @@ from notifications.api import router as notifications_router
 from recognition.api import router as recognition_router
 from regions.api import router as regions_router
 from reports.api import router as reports_router
+from scheduling.api import router as scheduling_router
 
 NOT_FOUND = gettext_noop("不存在或不在您的权限范围内")
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -162,6 +163,7 @@ api.add_router("/funding", funding_router)
 api.add_router("/ai/models", ai_registry_router)
 api.add_router("/ai/assistant", assistant_router)
 api.add_router("/data-security", datasecurity_router)
+api.add_router("/scheduling", scheduling_router)
 api.add_exception_handler(CatalogError, catalog_refused)
 
 

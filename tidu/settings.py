@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "airegistry",
     "assistant",
     "datasecurity",
+    "scheduling",
 ]
 
 MIDDLEWARE = [

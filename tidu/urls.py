@@ -21,6 +21,7 @@ urlpatterns = [
     path("ai/models/", include("airegistry.urls")),
     path("ai/assistant/", include("assistant.urls")),
     path("data-security/", include("datasecurity.urls")),
+    path("scheduling/", include("scheduling.urls")),
     path("index/<int:pk>/", index_views.public_page, name="index_public"),
     path("index/<int:pk>/<str:name>", index_views.public_download, name="index_download"),
     path("r/<str:code>/", report_views.verify, name="report_verify"),

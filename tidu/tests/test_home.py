@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 DOMAIN_APPS = {
     "regions", "accounts", "notifications", "catalog", "enterprises", "assessments", "incentives", "reports",
     "monitoring", "recognition", "airegistry", "assistant", "datasecurity",
+    "scheduling",
 }  # fmt: skip
 
 
