@@ -1,11 +1,14 @@
 """What the eligibility rules read about enterprises (`rules.Facts`), for one enterprise or a whole region in a
 few queries: its county, industry, size, above-scale flag, the highest tier it holds, its labels, and the level of
-its latest current result per model (the most trusted kind first, then the latest — as the tier check reads)."""
+its latest current result per model (the most trusted kind first, then the latest — as the tier check reads).
+Labels include `ai-gate:<code>` for every AI registry gate the enterprise's reviewed models and agents pass
+(airegistry.facts), so a programme can require one like any title."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from airegistry.facts import gate_labels_in, gate_labels_of
 from assessments import tiers
 from assessments.models import AssessmentResult
 from enterprises.models import Enterprise, EnterpriseLabel
@@ -55,6 +58,7 @@ def facts_of(enterprise: Enterprise) -> Facts:
         is_current=True, assessment__enterprise=enterprise, assessment__status="submitted"
     )
     labels = _labels(EnterpriseLabel.objects.filter(enterprise=enterprise)).get(enterprise.pk, set())
+    labels |= gate_labels_of(enterprise.pk)
     row = tuple(getattr(enterprise, name) for name in FIELDS)
     return _facts(row, _levels(results).get(enterprise.pk, {}), labels)
 
@@ -66,6 +70,8 @@ def facts_in(path: str) -> Iterator[tuple[int, Facts]]:
     )
     levels = _levels(results)
     labels = _labels(EnterpriseLabel.objects.filter(**prefix_range("enterprise__county_id", path)))
+    for pk, gates in gate_labels_in(path).items():
+        labels.setdefault(pk, set()).update(gates)
     rows = Enterprise.objects.filter(removed_at__isnull=True, **prefix_range("county_id", path)).order_by("pk")
     for row in rows.values_list(*FIELDS).iterator(chunk_size=10_000):
         yield row[0], _facts(row, levels.get(row[0], {}), labels.get(row[0], set()))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_of
+from airegistry.facts import gate_names
 from assessments.models import AssessmentResult
 from catalog.models import Provider, Solution
 from enterprises import events as enterprise_events
@@ -155,6 +156,7 @@ def code_names(spec: rules.Spec, facts: rules.Facts) -> dict[str, str]:
     industries = {v.removeprefix("C") for v in values("industry")} | {facts.industry}
     names |= dict(IndustryDivision.objects.filter(code__in=industries).values_list("code", "name"))
     names |= dict(Label.objects.filter(code__in=values("label") | set(facts.labels)).values_list("code", "name"))
+    names |= gate_names()
     return names
 
 

@@ -100,6 +100,7 @@ class Spec:
     requires_tier: str = ""  # a tier the applicant must already hold (先进级 asks for 基础级)
     tier_conditions: bool = False  # prerequisites: the tier conditions of the maturity library for `subject`
     criteria: tuple[Criterion, ...] = ()
+    ai_gates: tuple[str, ...] = ()  # AI registry gates the applicant's reviewed models/agents must pass (airegistry)
     evidence: tuple[Evidence, ...] = ()
     scoring_model: str = ""  # a maturity model code the experts' scoring sheet is
     consolidation: str = "mean"
@@ -213,6 +214,13 @@ def parse(data: dict) -> Spec:
     for c in criteria:
         if c.type not in {"bool", "int", "number"} or c.op not in {"==", ">=", "<=", ">", "<"}:
             raise SpecError(f"条件“{c.label}”的 type 或 op 不可用")
+    ai_gates = tuple(str(code) for code in prerequisites.get("ai_gates", []) or [])
+    if ai_gates:
+        from airegistry.gates import shipped  # pure: the gate files, no Django
+
+        unknown = sorted(set(ai_gates) - {g.code for g in shipped()})
+        if unknown:
+            raise SpecError(f"prerequisites.ai_gates 中的“{'、'.join(unknown)}”不是已有的模型与智能体门槛")
     try:
         year = int(_need(data, "year", "认定项目"))
     except (TypeError, ValueError):
@@ -223,6 +231,7 @@ def parse(data: dict) -> Spec:
         above_scale_only=bool(prerequisites.get("above_scale_only", False)),
         requires_tier=str(prerequisites.get("requires_tier", "")),
         tier_conditions=bool(prerequisites.get("tier_conditions", False)), criteria=criteria,
+        ai_gates=ai_gates,
         evidence=tuple(_evidence(e) for e in data.get("evidence", [])),
         scoring_model=str(review.get("scoring_model", "")), consolidation=consolidation,
         trim=_count(review.get("trim", 1), "review", "trim"),

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 
+from airegistry.facts import gate_item, gate_labels_of
 from assessments import tiers
 from maturity.conditions import VERDICTS, evaluate
 
@@ -74,6 +75,7 @@ class Facts:
     held_rank: int = 0  # 0 none, 1 基础级 … 4 领航级
     cmmm_level: int | None = None
     declarations: tuple = ()  # ((key, value, status, reason), …) of the current declarations in force
+    ai_gate_labels: frozenset[str] = frozenset()  # `ai-gate:<code>` the enterprise's reviewed AI entries pass
 
     def tier_inputs(self) -> tuple[dict, dict]:
         facts = {"above_scale": self.above_scale, "recognised_tier": tiers.ORDER[self.held_rank]}
@@ -88,7 +90,8 @@ def facts_of(enterprise) -> Facts:
     current = tiers.declarations(tiers.current_facts(enterprise), keys)
     declared = tuple(sorted((k, _hashable(d["value"]), d["status"], d["reason"]) for k, d in current.items()))
     level = result.level if result is not None else None
-    return Facts(enterprise.county_id, enterprise.is_above_scale, held_tier_rank(enterprise), level, declared)
+    return Facts(enterprise.county_id, enterprise.is_above_scale, held_tier_rank(enterprise), level, declared,
+                 frozenset(gate_labels_of(enterprise.pk)))
 
 
 def _hashable(value):
@@ -144,6 +147,8 @@ def items_for(rules: chain.Spec, facts: Facts, declared: dict | None = None, mem
             items, provisional = memo[facts]
         result.items.extend(items)
         result.provisional = result.provisional or provisional
+    for code in rules.ai_gates:
+        result.items.append(Item(*gate_item(code, facts.ai_gate_labels)))
     for criterion in rules.criteria:
         result.items.append(_declared(criterion, declared or {}))
     return result

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from django.db import transaction
 from django.utils import timezone
 
+from airegistry.facts import gate_labels_in
 from assessments import tiers
 from assessments.facts import TierFact
 from assessments.models import AssessmentResult
@@ -68,6 +69,7 @@ def facts_in(path: str) -> Iterator[tuple[int, Facts]]:
     one enterprise (but for the stand-in county and the reasons of declarations sent back, which change no
     outcome)."""
     cmmm, held, declared = _latest_cmmm(path), _held_ranks(path), _declarations(path)
+    gates = gate_labels_in(path)
     model = tiers.tier_model()
     in_force: dict[str, tuple[str, tuple[str, ...]]] = {}  # county → (its stand-in county, declared keys in force)
     stand_ins: dict[tuple[str, ...], str] = {}
@@ -84,7 +86,7 @@ def facts_in(path: str) -> Iterator[tuple[int, Facts]]:
             known = in_force[county_id] = (stand_in, facts_in_force(model, county_id, source="declared"))
         stand_in, keys = known
         mine = tuple(sorted(d for d in declared.get(pk, ()) if d[0] in keys))
-        yield pk, Facts(stand_in, bool(above), held.get(pk, 0), cmmm.get(pk), mine)
+        yield pk, Facts(stand_in, bool(above), held.get(pk, 0), cmmm.get(pk), mine, frozenset(gates.get(pk, ())))
 
 
 def run(prerequisite_run: PrerequisiteRun) -> PrerequisiteRun:
