@@ -192,3 +192,16 @@ def subtract(blocks: list[tuple[int, int]], holes: list[tuple[int, int]]) -> lis
             pieces = nxt
         out += pieces
     return out
+
+
+def from_matrices(durations: list[list[int]], machines: list[list[int]]) -> Problem:
+    """A classic job shop (one machine per operation, makespan only) from the usual matrices: job j's k-th
+    operation runs `durations[j][k]` on machine `machines[j][k]` (as in job-shop-lib and Taillard's files)."""
+    jobs = []
+    for j, (durs, machs) in enumerate(zip(durations, machines, strict=True)):
+        ops = tuple(
+            Operation(f"J{j}.{k}", (Option(f"M{m}", int(t)),)) for k, (t, m) in enumerate(zip(durs, machs, strict=True))
+        )
+        jobs.append(Job(f"J{j}", ops))
+    ids = sorted({f"M{m}" for row in machines for m in row}, key=lambda s: int(s[1:]))
+    return Problem(jobs, [Machine(m) for m in ids])

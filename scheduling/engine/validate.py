@@ -43,8 +43,7 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
                 bad(
                     "frozen",
                     [op.id],
-                    f"冻结工序 {op.id} 被移动：应在 {frozen[0]}@{frozen[1]}，"
-                    f"实为 {a.machine}@{a.start}",
+                    f"冻结工序 {op.id} 被移动：应在 {frozen[0]}@{frozen[1]}，实为 {a.machine}@{a.start}",
                 )
             durations = {o.machine: o.duration for o in op.options}
             if a.machine not in durations:
@@ -53,8 +52,7 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
                 bad(
                     "duration",
                     [op.id],
-                    f"工序 {op.id} 在 {a.machine} 上应加工 {durations[a.machine]}，"
-                    f"计划为 {a.end - a.start}",
+                    f"工序 {op.id} 在 {a.machine} 上应加工 {durations[a.machine]}，计划为 {a.end - a.start}",
                 )
             if frozen is None:
                 earliest = max(job.release, op.release)
@@ -71,8 +69,7 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
                             bad(
                                 "downtime",
                                 [op.id],
-                                f"工序 {op.id}（{a.start}–{a.end}）与设备 {a.machine} "
-                                f"停机 {s}–{e} 重叠",
+                                f"工序 {op.id}（{a.start}–{a.end}）与设备 {a.machine} 停机 {s}–{e} 重叠",
                             )
         for prev, nxt in zip(job.operations, job.operations[1:], strict=False):
             a, b = plan.get(prev.id), plan.get(nxt.id)
@@ -80,8 +77,7 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
                 bad(
                     "precedence",
                     [prev.id, nxt.id],
-                    f"工序 {nxt.id} 开始于 {b.start}，"
-                    f"早于前道工序 {prev.id} 结束 {a.end}",
+                    f"工序 {nxt.id} 开始于 {b.start}，早于前道工序 {prev.id} 结束 {a.end}",
                 )
 
     by_machine: dict[str, list[tuple[int, int, str]]] = {}
