@@ -47,6 +47,7 @@ def test_officers_see_the_reports_of_their_own_region(corpus, world):
     assert own.pk not in documents_of(answers.ask(world["other_city"], "检测数据纸质记录"))
     assert own.pk in documents_of(answers.ask(world["province"], "检测数据纸质记录"))
     assert other.pk in documents_of(answers.ask(world["province"], "危化品仓储监控"))
+    assert other.pk in documents_of(answers.ask(world["admin"], "危化品仓储监控"))
     # A provider, an expert or a user without a role sees the public corpus only.
     for persona in ("provider", "expert", "nobody"):
         seen = set()
