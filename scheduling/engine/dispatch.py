@@ -116,3 +116,55 @@ def dispatch(problem: Problem) -> Plan | None:
             if any(o.machine == mach for o in op2.options):
                 del cache[jid]
     return plan
+
+
+def right_shift(problem: Problem, reference: Plan) -> Plan | None:
+    """Repair a plan after an event: keep every operation on its machine and in its order, pushing each one to
+    the earliest feasible time not before its old start (frozen work stays). Operations missing from the
+    reference (a new order) are then appended by the dispatch logic's slot search on their fastest machine."""
+    blocks = {m.id: unavailable(m, FAR) for m in problem.machines}
+    items: dict[str, list] = {m.id: [] for m in problem.machines}
+    plan: Plan = {}
+    for op_id, (mach, start) in problem.frozen.items():
+        d = problem.op_by_id[op_id].duration_on(mach)
+        plan[op_id] = Assignment(mach, start, start + d)
+        items[mach].append((start, start + d, problem.op_by_id[op_id].family))
+    for v in items.values():
+        v.sort()
+    prev = {}
+    for job in problem.jobs:
+        for a, b in zip(job.operations, job.operations[1:], strict=False):
+            prev[b.id] = a.id
+    todo = [o for o in problem.op_by_id if o not in problem.frozen]
+    todo.sort(key=lambda o: (reference[o].start if o in reference else FAR, o))
+    pending = list(todo)
+    for _ in range(len(todo) + 1):
+        if not pending:
+            break
+        later = []
+        for op_id in pending:
+            p = prev.get(op_id)
+            if p is not None and p not in plan:
+                later.append(op_id)
+                continue
+            op = problem.op_by_id[op_id]
+            est = max(problem.earliest(op_id), plan[p].end if p is not None else 0)
+            ref = reference.get(op_id)
+            if ref is not None and op.duration_on(ref.machine) is not None:
+                choices = [(ref.machine, op.duration_on(ref.machine))]
+                est = max(est, ref.start)
+            else:
+                choices = [(o.machine, o.duration) for o in op.options]
+            best = None
+            for mach, d in choices:
+                s = _slot(problem, mach, items[mach], blocks[mach], op.family, d, est)
+                if s is not None and (best is None or s + d < best[0] + best[2]):
+                    best = (s, mach, d)
+            if best is None:
+                return None
+            s, mach, d = best
+            plan[op_id] = Assignment(mach, s, s + d)
+            items[mach].append((s, s + d, op.family))
+            items[mach].sort()
+        pending = later
+    return plan if not pending else None

@@ -90,10 +90,11 @@ def solve(
     progress: Callable[[dict], None] | None = None,
     use_hint: bool = True,
     log: bool = False,
+    hint_plan: Plan | None = None,
 ) -> SolveResult:
     """`objective`: "tardiness" (weighted) or "late_count". `reference`: the current plan when re-planning (the
     disturbance stages count operations of `moved_scope`, default all non-frozen ones, whose machine or start
-    differs from it)."""
+    differs from it). `hint_plan`: a plan to start from when it is valid (re-planning: the repaired plan)."""
     started = time.monotonic()
     result = SolveResult("unknown", None)
     result.errors = problem.check()
@@ -113,12 +114,11 @@ def solve(
     ends = [e for m in problem.machines for _, e in list(m.available or ()) + list(m.downtime)]
     releases = [problem.earliest(o) for o in problem.op_by_id] + [s for _, s in problem.frozen.values()]
     horizon = max(releases + ends + [0]) + serial + 1
-    if hint is not None:
-        horizon = min(horizon, makespan(hint))
-        if reference is not None:
-            horizon = max(horizon, makespan(reference))
-    if reference is not None:
-        horizon = max(horizon, makespan(reference))
+    if hint is not None and reference is None and not any(j.due is not None for j in problem.jobs):
+        horizon = min(horizon, makespan(hint))  # makespan only: the optimum is no later than the dispatch plan
+    for extra in (reference, hint_plan):
+        if extra:
+            horizon = max(horizon, makespan(extra))
 
     m = cp_model.CpModel()
     start, end, present = {}, {}, {}
@@ -234,8 +234,8 @@ def solve(
         stages.append(("setup", sum(setup_terms)))
 
     current = hint
-    if reference is not None and current is not None and not validate(problem, reference):
-        current = reference
+    if hint_plan is not None and not validate(problem, hint_plan):
+        current = hint_plan  # e.g. the current plan right-shifted after an event: least disturbance
     deadline = started + time_limit
     for k, (name, expr) in enumerate(stages):
         m.clear_hints()
