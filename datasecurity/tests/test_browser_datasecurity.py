@@ -40,7 +40,7 @@ def test_a_filing_returned_and_resubmitted(world, open_session):  # noqa: F811
     services.asset_save(actor=world["enterprise"], asset=asset)
     firm = _signed_in(open_session, world["enterprise"])
     page = firm.page
-    page.goto("/data-security/")
+    page.goto("/data-security/", timeout=60_000)  # the first page of the module also loads the static files
     expect(page.get_by_test_id("asset-row")).to_contain_text("重要数据")
     with page.expect_navigation():
         page.get_by_test_id("filing-submit").click()
