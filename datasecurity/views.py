@@ -22,7 +22,7 @@ from accounts.policy import scope_of
 from . import access, calendar, clocks, grading, selectors, services
 from .events import ACTION_TEXT
 from .forms import AssetForm, CloseForm, GradeForm, IncidentForm, ReviewForm, TextForm
-from .models import DataAsset, Event, Filing, Incident
+from .models import Category, DataAsset, Event, Filing, Incident, Level
 from .selectors import own_enterprise
 
 
@@ -144,6 +144,10 @@ def filing_detail(request, pk: int):
     own = access.is_own(request.user, filing.enterprise_id)
     regulator = access.is_regulator(request.user, filing.region_code)
     versions = list(filing.versions.all())
+    categories, levels = dict(Category.choices), dict(Level.choices)
+    for v in versions:  # the codes as filed, shown by their names
+        v.rows = [{**e, "category": categories.get(e["category"], e["category"]),
+                   "level": levels.get(e["level"], e["level"])} for e in v.entries]  # fmt: skip
     return render(request, "datasecurity/filing.html", {
         "filing": filing, "versions": versions, "history": _history(filing=filing), "own": own,
         "regulator": regulator, "now": timezone.now(), "review_form": ReviewForm(),

@@ -31,7 +31,8 @@ def test_the_enterprise_lists_grades_and_files(ds, login):
     response = client.post("/data-security/filings/submit/")
     filing = Filing.objects.get()
     assert response.url == f"/data-security/filings/{filing.pk}/" and filing.status == "submitted"
-    assert "审核中" in client.get(response.url).content.decode()
+    page = client.get(response.url).content.decode()
+    assert "审核中" in page and "<td>核心数据</td>" in page and "<td>生产运行数据</td>" in page
 
 
 def test_the_regulator_returns_with_reasons_and_the_enterprise_reads_them(ds, login, filed):
