@@ -206,7 +206,7 @@ def run(engine: str, args) -> dict:
     details.append("- plan (province, filings page): " + explain(
         Filing.objects.visible_to(user).overdue(now).order_by("due_at")[:50]))
     details.append("- plan (province, incidents total): " + explain(
-        Incident.objects.visible_to(user).overdue(now).values("pk")))
+        Incident.objects.visible_to(user).overdue(now).order_by().values("pk")))
     load.append(f"after: {os.getloadavg()}")
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     details.append("load averages 1/5/15 min: " + "; ".join(load) + f"; `uptime`: {uptime}")
