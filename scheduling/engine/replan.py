@@ -86,10 +86,18 @@ def apply_event(problem: Problem, plan: Plan, event, now: int) -> Problem:
     return Problem(jobs, machines, setups=dict(problem.setups), frozen=frozen)
 
 
-def replan(problem: Problem, plan: Plan, event, now: int, **solve_args) -> tuple[Problem, SolveResult]:
+def replan(
+    problem: Problem, plan: Plan, event, now: int, disturbance_until: int | None = None, **solve_args
+) -> tuple[Problem, SolveResult]:
+    """Re-plan at `now`. Disturbance counts the operations planned to start in [now, disturbance_until) (e.g. the
+    next shift, the work already released to the shop floor); default: every operation not started. Operations
+    after that window are free to be re-sequenced for the original objectives."""
     new = apply_event(problem, plan, event, now)
     reference = {k: v for k, v in plan.items() if k in new.op_by_id}
-    result = solve(new, reference=reference, hint_plan=right_shift(new, reference), **solve_args)
+    scope = {o for o, a in reference.items() if o not in new.frozen}
+    if disturbance_until is not None:
+        scope = {o for o in scope if reference[o].start < disturbance_until}
+    result = solve(new, reference=reference, moved_scope=scope, hint_plan=right_shift(new, reference), **solve_args)
     return new, result
 
 

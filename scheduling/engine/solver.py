@@ -161,6 +161,7 @@ def solve(
             m.add(start[b.id] >= end[a.id])
 
     setup_terms = []
+    hinters: list[Callable[[Plan], list]] = []  # a complete hint lets CP-SAT take the plan as its first solution
     for mc in problem.machines:
         ivs = per_machine[mc.id]
         frozen_here = [
@@ -177,21 +178,31 @@ def solve(
         arcs = []
         zero_empty = m.new_bool_var(f"empty{mc.id}")
         arcs.append((0, 0, zero_empty))
+        arc_lit = {}
         for i, (oi, _, pi, ei) in enumerate(ivs, start=1):
             arcs.append((i, i, ~pi))
             first, last = m.new_bool_var(""), m.new_bool_var("")
             arcs += [(0, i, first), (i, 0, last)]
+            arc_lit[0, oi], arc_lit[oi, 0] = first, last
             fi = problem.op_by_id[oi].family
             for j, (oj, _, _, _) in enumerate(ivs, start=1):
                 if i == j:
                     continue
                 lit = m.new_bool_var("")
                 arcs.append((i, j, lit))
+                arc_lit[oi, oj] = lit
                 st = problem.setup(mc.id, fi, problem.op_by_id[oj].family)
                 m.add(start[oj] >= ei + st).only_enforce_if(lit)
                 if st:
                     setup_terms.append(st * lit)
         m.add_circuit(arcs)
+
+        def circuit_hint(plan, mid=mc.id, arc_lit=arc_lit, zero_empty=zero_empty):
+            seq = [0] + sorted((o for o in plan if plan[o].machine == mid), key=lambda o: plan[o].start) + [0]
+            on = set(zip(seq, seq[1:], strict=False))
+            return [(zero_empty, len(seq) == 2)] + [(lit, key in on) for key, lit in arc_lit.items()]
+
+        hinters.append(circuit_hint)
 
     stages: list[tuple[str, object]] = []
     if reference is not None:
@@ -211,6 +222,12 @@ def solve(
             sh = m.new_int_var(0, horizon + abs(old.start), f"sh{op_id}")
             m.add_abs_equality(sh, start[op_id] - old.start)
             shift_terms.append(sh)
+            hinters.append(
+                lambda plan, o=op_id, old=old, mv=mv, sh=sh: [
+                    (mv, (plan[o].machine, plan[o].start) != (old.machine, old.start)),
+                    (sh, abs(plan[o].start - old.start)),
+                ]
+            )
         stages += [("moved", sum(moved_terms)), ("shift", sum(shift_terms))]
     if any(j.due is not None for j in problem.jobs):
         terms = []
@@ -222,14 +239,19 @@ def solve(
                 late = m.new_bool_var(f"late{j.id}")
                 m.add(c <= j.due).only_enforce_if(~late)
                 terms.append(j.weight * late)
+                last_op = j.operations[-1].id
+                hinters.append(lambda plan, v=late, o=last_op, d=j.due: [(v, plan[o].end > d)])
             else:
                 t = m.new_int_var(0, max(0, horizon * 4), f"t{j.id}")
                 m.add(t >= c - j.due)
                 terms.append(j.weight * t)
+                last_op = j.operations[-1].id
+                hinters.append(lambda plan, v=t, o=last_op, d=j.due: [(v, max(0, plan[o].end - d))])
         stages.append(("late_count" if objective == "late_count" else "tardiness", sum(terms)))
     cmax = m.new_int_var(0, horizon * 4, "makespan")
     m.add_max_equality(cmax, [end[j.operations[-1].id] for j in problem.jobs])
     stages.append(("makespan", cmax))
+    hinters.append(lambda plan: [(cmax, makespan(plan))])
     if setup_terms:
         stages.append(("setup", sum(setup_terms)))
 
@@ -244,10 +266,14 @@ def solve(
                 if op_id in problem.frozen:
                     continue
                 m.add_hint(start[op_id], a.start)
+                m.add_hint(end[op_id], a.end)
                 options = problem.op_by_id[op_id].options
                 if len(options) > 1:
                     for o in options:
                         m.add_hint(present[op_id, o.machine], o.machine == a.machine)
+            for hinter in hinters:
+                for var, value in hinter(current):
+                    m.add_hint(var, int(value))
         m.minimize(expr)
         remaining = deadline - time.monotonic()
         left = len(stages) - k
