@@ -111,6 +111,10 @@ class FigureViewForm(forms.Form):
         super().__init__(*args, **kwargs)
         versions = ModelVersion.objects.filter(is_current=True).order_by("code").values_list("code", "name")
         self.fields["model"].choices = list(versions)
+        codes = [code for code, _name in versions]
+        # The shown default must be the one the figures use (the first by code would be ai-level, not CMMM).
+        self.default_model = "cmmm" if "cmmm" in codes else (codes[0] if codes else "cmmm")
+        self.fields["model"].initial = self.default_model
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - YEARS_KEPT, -1)]
         for field in self.fields.values():
@@ -118,9 +122,8 @@ class FigureViewForm(forms.Form):
 
     def values(self) -> dict:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        choices = [code for code, _name in self.fields["model"].choices]
         return {
-            "model_code": data.get("model") or ("cmmm" if "cmmm" in choices else (choices[0] if choices else "cmmm")),
+            "model_code": data.get("model") or self.default_model,
             "basis": data.get("basis") or "self",
             "above_scale_only": (data.get("population") or "above") == "above",
             "year": data.get("year") or timezone.localdate().year,
