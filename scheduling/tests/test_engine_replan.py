@@ -47,3 +47,21 @@ def test_urgent_order_inserted_without_moving_started_work():
         assert r.plan[op] == plan[op]
     assert r.plan["u1"].end <= 70 or r.objectives["moved"] > 0
     assert "u1" in r.plan
+
+
+def test_problem_plan_event_round_trip_as_json():
+    import json
+
+    from scheduling.engine import serialize
+
+    problem, plan = current()
+    problem.frozen = {"a1": ("M1", 0)}
+    again = serialize.problem_from_dict(json.loads(json.dumps(serialize.problem_to_dict(problem))))
+    assert serialize.problem_to_dict(again) == serialize.problem_to_dict(problem)
+    assert serialize.plan_from_dict(json.loads(json.dumps(serialize.plan_to_dict(plan)))) == plan
+    event = serialize.event_from_dict({"type": "breakdown", "machine": "M2", "start": 30, "end": 40})
+    assert event == Breakdown("M2", 30, 40)
+    k = serialize.kpis(problem, plan)  # B ends at 110, due 100, weight 1; A on time
+    assert k["late_orders"] == ["B"] and k["on_time_rate"] == 0.5 and k["weighted_tardiness"] == 10
+    assert k["makespan"] == 110 and k["setup_minutes"] == 20
+    assert k["utilisation"] == {"M1": round(80 / 110, 4), "M2": round(40 / 110, 4)}
