@@ -17,7 +17,9 @@ and county (1,120 targets). Timed, through Django's test client as the province 
 - a drill-down: a city's targets page and its statistics page, target ≤ 300 ms;
 - recolouring the map: the values of another metric (the boundaries are fetched once), target ≤ 200 ms;
 - `targets_recompute()` over all targets, target ≤ 10 s;
-- rebuilding the tallies the statistics pages read (`monitoring.cube.rebuild`, a background task), no target;
+- rebuilding the tallies the statistics pages read (`monitoring.cube.rebuild`, a background task), no target: the
+  first one (every chosen result's items read from its snapshot into the narrow item-gap rows), then one with
+  nothing new, and one after new self-assessments of 1 % of the enterprises (only their snapshots read);
 - an index run (the example definition) for every county, with its uncertainty analysis, target ≤ 30 s; and one of
   the by-industry example (weighted by size class, with mean domain scores).
 
@@ -26,6 +28,9 @@ Wall and CPU time are both printed: on the shared 2-core machine wall time grows
 
     .venv/bin/python benchmarks/bench_monitoring.py [--engine sqlite|postgresql] [--enterprises 300000]
                                                    [--assessments 1000000] [--runs 5] [--workdir DIR] [--keep]
+
+PostgreSQL: the database of BENCH_MONITORING_PG_URL (default tidu_bench_monitoring), kept between runs with --keep.
+--previous-rebuild also times the rebuild of commit 551f9ce (every snapshot read at every rebuild) as a baseline.
 """
 
 import datetime as dt
@@ -43,7 +48,7 @@ import benchlib  # noqa: E402
 from benchlib import log  # noqa: E402
 
 NAME = "bench_monitoring"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/tidu_bench_monitoring"
+PG_URL = os.environ.get("BENCH_MONITORING_PG_URL", "postgresql://postgres@127.0.0.1:5432/tidu_bench_monitoring")
 CHUNK = 20_000
 MODELS = {"cmmm": 0.75, "sme-2024": 0.45}
 KINDS = (("self", 0.85), ("diagnosis", 0.10), ("verified", 0.05))
@@ -225,6 +230,69 @@ def build(enterprises: int, assessments: int, seed: int) -> dict:
             "steps": {k: round(v, 1) for k, v in steps.items()}}  # fmt: skip
 
 
+PREVIOUS = "551f9ce"  # the last commit that read every chosen result's snapshot at every rebuild
+
+
+def previous_rebuild():
+    """`monitoring.cube.rebuild` as commit PREVIOUS wrote it (read from git, loaded beside the current module): the
+    same tallies, the item gaps read from every chosen result's snapshot in the rebuild's statements."""
+    import importlib.util
+    import subprocess
+
+    source = subprocess.run(["git", "show", f"{PREVIOUS}:monitoring/cube.py"], cwd=HERE.parent, check=True,
+                            capture_output=True, text=True).stdout  # fmt: skip
+    path = Path(os.environ["TIDU_VAR_DIR"]) / "cube_previous.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("monitoring.cube_previous", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.rebuild
+
+
+def add_results(n: int, seed: int) -> int:
+    """`n` new CMMM self-assessments submitted now, each with its current result and a snapshot of every item (as
+    `build` writes the latest ones), for enterprises drawn at random: what a day of submissions adds between two
+    rebuilds. Returns how many were written."""
+    from django.db import connection, transaction
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from assessments.models import Assessment, AssessmentResult, ModelVersion
+    from assessments.specs import parsed_spec
+    from enterprises.models import Enterprise
+
+    rng = random.Random(seed)
+    version = ModelVersion.objects.get(is_current=True, code="cmmm")
+    codes = [ref.item.code for ref in parsed_spec(version).iter_items()]
+    adapt = connection.ops.adapt_datetimefield_value if connection.vendor == "sqlite" else (lambda v: v)
+    now = adapt(timezone.now())
+    first = max(Assessment.objects.aggregate(m=Max("id"))["m"], AssessmentResult.objects.aggregate(m=Max("id"))["m"])
+    firms = rng.sample(range(1, Enterprise.objects.count() + 1), n)
+    assessments, results = [], []
+    for i, firm in enumerate(firms, start=first + 1):
+        level = rng.randint(0, 4)
+        items = {}
+        for code in codes:
+            value = round(min(1.0, max(0.0, rng.gauss(0.35 + level * 0.12, 0.2))) * 4) / 4
+            items[code] = {"state": "answered", "points": value * 4, "normalised": value}
+        assessments.append((i, firm, version.pk, "cmmm", "self", "submitted", "import", "{}", "{}", "{}", 0, now, now,
+                            now))  # fmt: skip
+        results.append((i, i, version.pk, True, float(level), 5.0, level or None, "", False,
+                        json.dumps({"items": items}, separators=(",", ":")), "", now))  # fmt: skip
+    with transaction.atomic():
+        insert(Assessment, ["id", "enterprise_id", "model_version_id", "model_code", "kind", "status", "source",
+                            "context", "answers", "reasons", "answered_count", "created_at", "updated_at",
+                            "submitted_at"], assessments)  # fmt: skip
+        insert(AssessmentResult, ["id", "assessment_id", "model_version_id", "is_current", "score", "scale_max",
+                                  "level", "level_name", "provisional", "snapshot", "reason", "computed_at"],
+               results)  # fmt: skip
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("assessments_assessment", "assessments_assessmentresult"):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
+    return len(results)
+
+
 def timed(call, runs: int) -> tuple[list[float], list[float]]:
     """Wall and CPU milliseconds of each call."""
     walls, cpus = [], []
@@ -271,7 +339,19 @@ def run(engine: str, args) -> dict:
             )
             cursor.fetchone()
 
-    rebuild()  # the tallies the statistics pages read (what the nightly refresh keeps)
+    from monitoring.models import ExpandedResult, ResultItemGap
+
+    def counts() -> str:
+        return f"{ExpandedResult.objects.count():,} results expanded, {ResultItemGap.objects.count():,} item-gap rows"
+
+    # The tallies the statistics pages read (what the nightly refresh keeps). The first rebuild reads the items of
+    # every chosen result's snapshot into the narrow item-gap rows (those a previous run kept are dropped first).
+    ExpandedResult.objects.all().delete()
+    ResultItemGap.objects.all().delete()
+    first_walls, first_cpus = timed(lambda: rebuild(), 1)
+    log(f"first rebuild (every chosen result's items read): {first_walls[0] / 1000:.1f} s wall, "
+        f"{first_cpus[0] / 1000:.1f} s CPU; {counts()}")  # fmt: skip
+    old_rebuild = previous_rebuild() if args.previous_rebuild else None
     province = Region.objects.get(code="360000")
 
     def index_run(code: str = "example"):
@@ -303,11 +383,18 @@ def run(engine: str, args) -> dict:
         ("map recoloured: another metric's values", get("/monitoring/r/360000/map/values.json?metric=assessed"), 200.0),
         ("map recoloured: by city", get("/monitoring/r/360000/map/values.json?metric=level&by=city"), 200.0),
         ("recompute every target's progress", lambda: targets_recompute(), 10_000.0),
-        ("rebuild the statistics tallies (5 years × 3 bases)", lambda: rebuild(), None),
+        ("rebuild the statistics tallies (5 years × 3 bases), nothing new", lambda: rebuild(), None),
         ("index run: every county, with its uncertainty analysis", lambda: index_run(), 30_000.0),
         ("index run: by industry, weighted by size, domain means", lambda: index_run("example-industry"), 30_000.0),
     ]
+    if old_rebuild:
+        label = f"baseline: the rebuild of commit {PREVIOUS} (every snapshot's items read at every rebuild)"
+        cases.insert(len(cases) - 2, (label, old_rebuild, None))
     rows, details = [], [f"**{engine}**: " + json.dumps(data, ensure_ascii=False), f"uptime: {os.getloadavg()}"]
+    rows.append(benchlib.row(f"monitoring ({engine})", "first rebuild: every chosen result's items read", first_walls,
+                             "ms", None))  # fmt: skip
+    details.append(f"- first rebuild (every chosen result's items read): wall {first_walls[0]:.0f} ms, CPU "
+                   f"{first_cpus[0]:.0f} ms; {counts()}")  # fmt: skip
     for label, call, target in cases:
         call()  # warm-up
         walls, cpus = timed(call, args.runs)
@@ -316,6 +403,12 @@ def run(engine: str, args) -> dict:
             f"- {label}: wall median {benchlib.median(walls):.0f} ms, CPU median {benchlib.median(cpus):.0f} ms"
         )
         log(details[-1][2:])
+    added = add_results(max(100, args.enterprises // 100), seed=2)
+    walls, cpus = timed(lambda: rebuild(), 1)
+    label = f"rebuild after {added:,} new self-assessments (their items read)"
+    rows.append(benchlib.row(f"monitoring ({engine})", label, walls, "ms", None))
+    details.append(f"- {label}: wall {walls[0]:.0f} ms, CPU {cpus[0]:.0f} ms; {counts()}")
+    log(details[-1][2:])
     details.append(f"uptime after: {os.getloadavg()}")
     return {"rows": rows, "details": "\n".join(details)}
 
@@ -326,6 +419,7 @@ def main() -> int:
     p.add_argument("--enterprises", type=int, default=300_000)
     p.add_argument("--assessments", type=int, default=1_000_000)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--previous-rebuild", action="store_true", help=f"time commit {PREVIOUS}'s rebuild as a baseline")
     args = p.parse_args()
     result = run(args.engine, args)
     title = (

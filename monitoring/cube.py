@@ -189,6 +189,7 @@ def _has_items(result: str) -> str:
 
 
 CHOSEN = "monitoring_itemgaps_chosen"  # a temporary table of one rebuild
+REBUILD_LOCK = 190_001  # PostgreSQL advisory lock key: two rebuilds (the officer's, the nightly) wait for each other
 
 
 def _marks_digest(by_model: dict[str, dict[tuple[str, int], float]]) -> str:
@@ -343,6 +344,8 @@ def rebuild(*, years: int = YEARS) -> CubeRefresh:
         statements.append(_assessed(year))
         statements += [_levels(year, basis, with_gaps=year == this_year) for basis in BASIS_KINDS]
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one rebuild at a time (SQLite has a single writer anyway)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
         if by_model := gaps.current_item_marks():
             _derive_item_gaps(cursor, by_model, Measure(metric="level", year=this_year).year_bounds()[1])
         Tally.objects.all().delete()
