@@ -80,7 +80,7 @@ def dispatch(problem: Problem) -> Plan | None:
         advance(jid)
     open_jobs = {jid for jid in jobs if nxt[jid] < len(jobs[jid].operations)}
     while open_jobs:
-        best_end = FAR
+        best_end, best = FAR, None
         for jid in open_jobs:
             if jid not in cache:
                 op = jobs[jid].operations[nxt[jid]]
@@ -94,8 +94,9 @@ def dispatch(problem: Problem) -> Plan | None:
                     return None
                 cache[jid] = cand
             if cache[jid][0] < best_end:
-                best_end = cache[jid][0]
-        conflict = [jid for jid in open_jobs if cache[jid][1] < best_end]
+                best_end, best = cache[jid][0], jid
+        # the earliest-finishing operation itself always competes (a zero-length one starts at its own end)
+        conflict = [jid for jid in open_jobs if cache[jid][1] < best_end or jid == best]
         if any(jobs[j].due is not None for j in conflict):
             pick = min(conflict, key=lambda j: ((jobs[j].due or FAR) - remaining[j]) / max(jobs[j].weight, 1))
         else:

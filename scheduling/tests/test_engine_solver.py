@@ -83,3 +83,16 @@ def test_invalid_problem_not_solved():
     problem = Problem([Job("J", (Operation("o", (Option("MX", 5),)),))], [Machine("M1")])
     r = solve(problem, time_limit=5)
     assert r.status == "invalid_problem" and r.plan is None and r.errors
+
+
+def test_zero_length_operations_are_planned():
+    # orb07 has operations of length 0; a job of only such operations must not stall the dispatch rule
+    problem = Problem(
+        [Job("A", (Operation("a1", (Option("M1", 0),)), Operation("a2", (Option("M2", 5),)))),
+         Job("B", (Operation("b1", (Option("M1", 0),)),))],
+        [Machine("M1"), Machine("M2")],
+    )  # fmt: skip
+    plan = dispatch(problem)
+    assert validate(problem, plan) == [] and makespan(plan) == 5
+    r = solve(problem, time_limit=5)
+    assert r.status == "optimal" and r.objectives == {"makespan": 5}
