@@ -118,6 +118,9 @@ class Menu:
     monitoring: bool = False  # 目标监测: the programme authorities' figures
     recognition: bool = False  # 梯度认定: applicants, the officers who run or take a step, assigned experts
     funding: bool = False  # 扶持资金: applicants, officers, providers (their vouchers)
+    ai_registry: bool = False  # 工业模型与智能体: developers (enterprises, providers) and the officers who review
+    assistant: bool = False  # 政策与诊断助手: every signed-in user (answers only from what the user may see)
+    data_security: bool = False  # 数据安全: enterprises (their assets, filings, incidents) and the regulators
 
 
 def menu_for(user) -> Menu:
@@ -135,6 +138,9 @@ def menu_for(user) -> Menu:
         monitoring=scope.is_authority,
         recognition=scope.is_authority or bool(scope.own_enterprise_ids) or scope.is_expert,
         funding=scope.is_authority or bool(scope.own_enterprise_ids) or bool(scope.provider_ids),
+        ai_registry=scope.is_authority or bool(scope.own_enterprise_ids) or bool(scope.provider_ids),
+        assistant=True,
+        data_security=scope.is_authority or bool(scope.own_enterprise_ids),
     )
 
 

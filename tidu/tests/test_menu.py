@@ -58,3 +58,21 @@ def test_the_menu_shows_each_entry_only_to_roles_that_use_it(world, login, perso
         assert reverse(name) not in links, name
     groupings = reverse("enterprises:grouping_list", args=["clusters"])
     assert (groupings in links) is (persona == "county")
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown", "hidden"),
+    [
+        ("enterprise", {"airegistry:index", "assistant:ask", "datasecurity:index"}, set()),
+        ("county", {"airegistry:index", "assistant:ask", "datasecurity:index"}, set()),
+        ("provider", {"airegistry:index", "assistant:ask"}, {"datasecurity:index"}),
+        ("expert", {"assistant:ask"}, {"airegistry:index", "datasecurity:index"}),
+    ],
+)
+def test_the_ai_and_data_security_entries_follow_the_role(world, login, persona, shown, hidden):
+    links = menu_links(login(world[persona]).get(reverse("home")).content.decode())
+    for name in shown:
+        assert reverse(name) in links, name
+    for name in hidden:
+        assert reverse(name) not in links, name
+    assert reverse("airegistry:directory") in links  # the public directory, for everyone
