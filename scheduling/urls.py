@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "scheduling"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("template.xlsx", views.template, name="template"),
+    path("<int:pk>/", views.job, name="job"),
+    path("<int:pk>/export.xlsx", views.export, name="export"),
+    path("<int:pk>/replan/", views.replan, name="replan"),
+]
