@@ -47,3 +47,8 @@ class ReplanForm(forms.Form):
                 raise forms.ValidationError(_("物料延迟需填写物料到达时间"))
             return {"type": "material_delay", "job": d["job"], "available_at": minutes(d["end"])}, now
         return {"type": "order_change", "remove": d["job"]}, now
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name == "type" else "form-control"
