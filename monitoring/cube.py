@@ -240,11 +240,13 @@ def _derive_item_gaps(cursor, by_model: dict[str, dict[tuple[str, int], float]],
         WHERE l.position = 1 AND e.removed_at IS NULL""",  # noqa: S608
         params,
     )
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {CHOSEN}")
     gone = f"NOT EXISTS (SELECT 1 FROM {CHOSEN} ch WHERE ch.result_id = x.result_id)"  # noqa: S608
     cursor.execute(f"DELETE FROM {t['g']} WHERE result_id IN (SELECT x.result_id FROM {t['x']} x WHERE {gone})")  # noqa: S608
     cursor.execute(f"DELETE FROM {t['x']} WHERE result_id IN (SELECT x.result_id FROM {t['x']} x WHERE {gone})")  # noqa: S608
+    # Left in the temporary table: the chosen results not read yet (PostgreSQL read every snapshot before testing it).
+    cursor.execute(f"DELETE FROM {CHOSEN} WHERE result_id IN (SELECT result_id FROM {t['x']})")  # noqa: S608
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {CHOSEN}")
     rows = [(model, item, numbers[model, item], level, mark)
             for model, marks in by_model.items() for (item, level), mark in marks.items()]  # fmt: skip
     typed = (
@@ -253,7 +255,6 @@ def _derive_item_gaps(cursor, by_model: dict[str, dict[tuple[str, int], float]],
     )
     values = ", ".join([typed] + ["(%s, %s, %s, %s, %s)"] * (len(rows) - 1))
     items, score = _snapshot_items("r")
-    new = f"NOT EXISTS (SELECT 1 FROM {t['x']} x WHERE x.result_id = ch.result_id)"  # noqa: S608
     # An item the marks leave out (a higher CMMM level, one that does not count) and a null score (not applicable,
     # excluded) count no gap. CROSS JOIN keeps SQLite's order: each snapshot parsed once, then its items looked up
     # in the marks (joined the other way round, it parsed the snapshot again for each of the level's marks).
@@ -263,13 +264,13 @@ def _derive_item_gaps(cursor, by_model: dict[str, dict[tuple[str, int], float]],
         SELECT ch.result_id, m.item_id
         FROM {CHOSEN} ch JOIN {t["r"]} r ON r.id = ch.result_id
         CROSS JOIN {items} CROSS JOIN m
-        WHERE {new} AND m.model_code = ch.model_code AND m.level = ch.level AND m.item_code = j.key
+        WHERE m.model_code = ch.model_code AND m.level = ch.level AND m.item_code = j.key
               AND {score} < m.mark""",  # noqa: S608
         [value for row in rows for value in row],
     )
     cursor.execute(
         f"""INSERT INTO {t["x"]} (result_id, has_items)
-        SELECT ch.result_id, {_has_items("r")} FROM {CHOSEN} ch JOIN {t["r"]} r ON r.id = ch.result_id WHERE {new}"""  # noqa: S608
+        SELECT ch.result_id, {_has_items("r")} FROM {CHOSEN} ch JOIN {t["r"]} r ON r.id = ch.result_id"""  # noqa: S608
     )
     cursor.execute(f"DROP TABLE {CHOSEN}")
     if connection.vendor == "postgresql":  # the planner's row counts for the tallies' join (the first read: millions)
