@@ -23,7 +23,7 @@ router = Router(tags=["工业数据安全"])
 REFUSED = {403: Problem, 422: Problem}
 
 
-class FilingOut(Schema):
+class DataSecFilingOut(Schema):
     id: int
     enterprise_id: int
     enterprise_name: str
@@ -36,7 +36,7 @@ class FilingOut(Schema):
     change_reason: str
 
 
-class FilingVersionOut(Schema):
+class DataSecFilingVersionOut(Schema):
     number: int
     entries: list[dict]  # the 11 catalogue fields per important or core data item, as submitted
     submitted_at: dt.datetime
@@ -46,16 +46,16 @@ class FilingVersionOut(Schema):
     decided_at: dt.datetime | None
 
 
-class FilingDetailOut(FilingOut):
-    versions: list[FilingVersionOut]
+class DataSecFilingDetailOut(DataSecFilingOut):
+    versions: list[DataSecFilingVersionOut]
 
 
-class ReviewIn(Schema):
+class DataSecReviewIn(Schema):
     decision: Literal["accept", "return"]
     reasons: str = Field("", max_length=2000)
 
 
-class ClockOut(Schema):
+class DataSecClockOut(Schema):
     code: str  # miit | cac
     name: str
     hours: float
@@ -64,7 +64,7 @@ class ClockOut(Schema):
     provisional: bool
 
 
-class IncidentOut(Schema):
+class DataSecIncidentOut(Schema):
     id: int
     enterprise_id: int
     enterprise_name: str
@@ -79,10 +79,10 @@ class IncidentOut(Schema):
     due_kind: str
     overdue: bool
     escalations: int
-    clocks: list[ClockOut]
+    clocks: list[DataSecClockOut]
 
 
-class IncidentIn(Schema):
+class DataSecIncidentIn(Schema):
     title: str = Field(min_length=2, max_length=200)
     kind: str = Field(max_length=16)
     level: choices(IncidentLevel)  # type: ignore[valid-type]
@@ -91,10 +91,10 @@ class IncidentIn(Schema):
     description: str = Field("", max_length=4000)
 
 
-class OverdueOut(Schema):
-    filings: list[FilingOut]
+class DataSecOverdueOut(Schema):
+    filings: list[DataSecFilingOut]
     filings_count: int
-    incidents: list[IncidentOut]
+    incidents: list[DataSecIncidentOut]
     incidents_count: int
 
 
@@ -134,7 +134,7 @@ class _Rows:
         return [self.out(row, now) for row in self.queryset[index]]
 
 
-@router.get("/filings", response=list[FilingOut], summary="目录备案列表（本企业的、本地区已提交的）")
+@router.get("/filings", response=list[DataSecFilingOut], summary="目录备案列表（本企业的、本地区已提交的）")
 @paginate(Page)
 def list_filings(request, status: choices(Filing.Status) | None = None):  # type: ignore[valid-type]
     queryset = Filing.objects.visible_to(request.user).select_related("enterprise").order_by("pk")
@@ -143,7 +143,7 @@ def list_filings(request, status: choices(Filing.Status) | None = None):  # type
     return _Rows(queryset, _filing_out)
 
 
-@router.get("/filings/{pk}", response=FilingDetailOut, summary="目录备案：各版本备案事项、审核结果和期限")
+@router.get("/filings/{pk}", response=DataSecFilingDetailOut, summary="目录备案：各版本备案事项、审核结果和期限")
 def get_filing(request, pk: Id):
     filing = _filing(request.user, pk)
     versions = [{"number": v.number, "entries": v.entries, "submitted_at": v.submitted_at,
@@ -152,15 +152,15 @@ def get_filing(request, pk: Id):
     return {**_filing_out(filing, timezone.now()), "versions": versions}
 
 
-@router.post("/filings/{pk}/review", response={200: FilingDetailOut, **REFUSED},
+@router.post("/filings/{pk}/review", response={200: DataSecFilingDetailOut, **REFUSED},
              summary="审核目录备案：准予备案，或退回补正（须写明理由）")  # fmt: skip
-def review_filing(request, pk: Id, payload: ReviewIn):
+def review_filing(request, pk: Id, payload: DataSecReviewIn):
     services.filing_review(actor=request.user, filing=_filing(request.user, pk), decision=payload.decision,
                            reasons=payload.reasons)  # fmt: skip
     return get_filing(request, pk)
 
 
-@router.get("/incidents", response=list[IncidentOut], summary="数据安全事件列表，含两个上报时限")
+@router.get("/incidents", response=list[DataSecIncidentOut], summary="数据安全事件列表，含两个上报时限")
 @paginate(Page)
 def list_incidents(request, level: choices(IncidentLevel) | None = None):  # type: ignore[valid-type]
     queryset = Incident.objects.visible_to(request.user).select_related("enterprise")
@@ -169,13 +169,14 @@ def list_incidents(request, level: choices(IncidentLevel) | None = None):  # typ
     return _Rows(queryset, _incident_out)
 
 
-@router.get("/incidents/{pk}", response=IncidentOut, summary="数据安全事件")
+@router.get("/incidents/{pk}", response=DataSecIncidentOut, summary="数据安全事件")
 def get_incident(request, pk: Id):
     return _incident_out(_incident(request.user, pk), timezone.now())
 
 
-@router.post("/incidents", response={201: IncidentOut, **REFUSED}, summary="登记事件（本企业），较大及以上开始计时")
-def record_incident(request, payload: IncidentIn):
+@router.post("/incidents", response={201: DataSecIncidentOut, **REFUSED},
+             summary="登记事件（本企业），较大及以上开始计时")
+def record_incident(request, payload: DataSecIncidentIn):
     enterprise = selectors.own_enterprise(request.user)
     if enterprise is None:
         raise PermissionDenied(_("只有企业本身可以办理"))
@@ -183,13 +184,14 @@ def record_incident(request, payload: IncidentIn):
     return Status(201, _incident_out(_incident(request.user, incident.pk), timezone.now()))
 
 
-@router.post("/incidents/{pk}/report", response={200: IncidentOut, **REFUSED}, summary="正式上报事件")
+@router.post("/incidents/{pk}/report", response={200: DataSecIncidentOut, **REFUSED}, summary="正式上报事件")
 def report_incident(request, pk: Id):
     services.incident_report(actor=request.user, incident=_incident(request.user, pk))
     return get_incident(request, pk)
 
 
-@router.get("/overdue", response=OverdueOut, summary="超期事项：审核、补正、变更或年度确认超期的备案，上报超时的事件")
+@router.get("/overdue", response=DataSecOverdueOut,
+            summary="超期事项：审核、补正、变更或年度确认超期的备案，上报超时的事件")
 def overdue(request, limit: Annotated[int, Field(ge=1, le=500)] = 50):
     now = timezone.now()
     result = selectors.overdue(request.user, now, limit)
