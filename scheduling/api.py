@@ -20,7 +20,7 @@ router = Router(tags=["排产服务"])
 REFUSED = {403: Problem, 422: Problem}
 
 
-class JobOut(Schema):
+class PlanJobOut(Schema):
     id: int
     enterprise_id: int
     name: str
@@ -40,14 +40,14 @@ class JobOut(Schema):
         return str(obj.get_status_display())
 
 
-class ResultOut(JobOut):
+class PlanResultOut(PlanJobOut):
     solver_status: str
     objectives: dict[str, int]
     kpis: dict[str, Any]
     plan: dict[str, list] | None  # operation id -> [machine, start, end] (minutes from start_date 00:00)
 
 
-class JobIn(Schema):
+class PlanJobIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     start_date: dt.date
     time_limit: Annotated[int, Field(ge=1, le=services.MAX_TIME_LIMIT)] = 30
@@ -55,14 +55,14 @@ class JobIn(Schema):
     problem: dict = Field(..., description="排产问题（引擎 JSON：jobs, machines, setups, frozen）")
 
 
-class JobFormIn(Schema):
+class PlanJobFormIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     start_date: dt.date
     time_limit: Annotated[int, Field(ge=1, le=services.MAX_TIME_LIMIT)] = 30
     enterprise_id: int | None = None
 
 
-class ReplanIn(Schema):
+class PlanReplanIn(Schema):
     event: dict = Field(..., description="breakdown {machine,start,end} | material_delay {job,available_at} | "
                                           "order_change {job?,remove?}, each with type")  # fmt: skip
     now: Annotated[int, Field(ge=0, le=10**8)]
@@ -78,14 +78,14 @@ def _refused(exc: Exception):
     return Status(code, {"detail": str(exc.args[0]) if exc.args else str(exc)})
 
 
-@router.get("/jobs", response=list[JobOut], summary="排产任务列表（本企业的）")
+@router.get("/jobs", response=list[PlanJobOut], summary="排产任务列表（本企业的）")
 def list_jobs(request, status: Literal["invalid", "queued", "running", "done", "failed"] | None = None):
     qs = PlanJob.objects.visible_to(request.user)
     return qs.filter(status=status) if status else qs[:200]
 
 
-@router.post("/jobs", response={201: JobOut, **REFUSED}, summary="提交排产问题（引擎 JSON），后台求解")
-def create_job(request, payload: JobIn):
+@router.post("/jobs", response={201: PlanJobOut, **REFUSED}, summary="提交排产问题（引擎 JSON），后台求解")
+def create_job(request, payload: PlanJobIn):
     try:
         job = services.plan_job_create(user=request.user, name=payload.name, start_date=payload.start_date,
                                        problem=payload.problem, time_limit=payload.time_limit,
@@ -96,8 +96,8 @@ def create_job(request, payload: JobIn):
     return Status(201, job)
 
 
-@router.post("/jobs/xlsx", response={201: JobOut, **REFUSED}, summary="上传排产模板（XLSX），校验后后台求解")
-def create_job_xlsx(request, file: File[UploadedFile], form: Form[JobFormIn]):
+@router.post("/jobs/xlsx", response={201: PlanJobOut, **REFUSED}, summary="上传排产模板（XLSX），校验后后台求解")
+def create_job_xlsx(request, file: File[UploadedFile], form: Form[PlanJobFormIn]):
     try:
         job = services.plan_job_create(user=request.user, name=form.name, start_date=form.start_date, upload=file,
                                        time_limit=form.time_limit, enterprise_id=form.enterprise_id)  # fmt: skip
@@ -107,18 +107,18 @@ def create_job_xlsx(request, file: File[UploadedFile], form: Form[JobFormIn]):
     return Status(201, job)
 
 
-@router.get("/jobs/{pk}", response=JobOut, summary="排产任务状态与进度（当前最优值、下界、差距）")
+@router.get("/jobs/{pk}", response=PlanJobOut, summary="排产任务状态与进度（当前最优值、下界、差距）")
 def job_status(request, pk: Id):
     return _job(request.user, pk)
 
 
-@router.get("/jobs/{pk}/result", response=ResultOut, summary="排产结果：经独立校验的计划、目标值与指标")
+@router.get("/jobs/{pk}/result", response=PlanResultOut, summary="排产结果：经独立校验的计划、目标值与指标")
 def job_result(request, pk: Id):
     return _job(request.user, pk)
 
 
-@router.post("/jobs/{pk}/replan", response={201: JobOut, **REFUSED}, summary="事件后重排（已开工的工序冻结）")
-def replan_job(request, pk: Id, payload: ReplanIn):
+@router.post("/jobs/{pk}/replan", response={201: PlanJobOut, **REFUSED}, summary="事件后重排（已开工的工序冻结）")
+def replan_job(request, pk: Id, payload: PlanReplanIn):
     job = _job(request.user, pk)
     try:
         child = services.plan_job_replan(user=request.user, job=job, event=payload.event, now=payload.now,
