@@ -3,7 +3,9 @@ worker died (`sweep_jobs`) and delete import files past their retention (`purge_
 TIDU_NIGHTLY_HOUR (default 2 o'clock, in TIDU_TIME_ZONE like the application), take the tier labels of expired
 recognitions off (`recognition_expire`), record the re-assessment results of accepted grants (`funding_outcomes`),
 then recompute the targets' progress and rebuild the dashboards' tallies
-(`monitoring_refresh`: seconds at province scale, so not at every start-up).
+(`monitoring_refresh`: seconds at province scale, so not at every start-up). Every few minutes
+(TIDU_FREQUENT_MINUTES, default 5) the data-security clocks are swept (`datasecurity_escalate`): an incident's
+reporting clock runs in hours, so a daily sweep would escalate it a day late.
 The search index's repair (`tidu sync_search_index`, for writes made around the catalog services) is run by hand or
 by a scheduler: with it in the worker's start-up, stopping `tidu serve` sometimes hung in full-suite runs (cause
 not found yet).
@@ -30,7 +32,13 @@ COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "swe
 NIGHTLY: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "recognition_expire"),
                                         (sys.executable, "-m", "tidu.cli", "funding_outcomes"),
                                         (sys.executable, "-m", "tidu.cli", "monitoring_refresh"))  # fmt: skip
+FREQUENT: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "datasecurity_escalate"),)
 TIMEOUT = 600.0
+
+
+def frequent_seconds() -> float:
+    text = os.environ.get("TIDU_FREQUENT_MINUTES", "5")
+    return 60.0 * (int(text) if text.isdigit() and 0 < int(text) <= 60 else 5)
 
 
 def nightly_hour() -> int:

@@ -60,10 +60,11 @@ def main(argv: list[str]) -> int:
     )
     supervisor.install_signal_handlers()
     # Fail jobs a crashed worker left running before new work starts; purge old import files; then daily. And the
-    # monitoring figures every night.
+    # monitoring figures every night; the data-security clocks every few minutes.
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     maintenance.start(log=log)
     first = maintenance.seconds_until(maintenance.nightly_hour(), maintenance.local_now())
     maintenance.start(log=log, commands=maintenance.NIGHTLY, first_in=first)
+    maintenance.start(log=log, commands=maintenance.FREQUENT, every=maintenance.frequent_seconds())
     supervisor.run()
     return 0

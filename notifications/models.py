@@ -19,6 +19,8 @@ class Notification(models.Model):
         CAMPAIGN_RETURNED = "campaign_returned", _("评估被退回")
         RECOGNITION_REREVIEW = "recognition_rereview", _("认定复核通知")
         RECOGNITION_OBJECTION = "recognition_objection", _("收到公示异议")
+        DATASEC_ESCALATION = "datasec_escalation", _("数据安全时限届满")
+        DATASEC_RETURNED = "datasec_returned", _("数据目录备案被退回")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)

@@ -35,6 +35,18 @@ def test_the_nightly_upkeep_waits_for_its_hour_in_the_application_time_zone():
     assert any("funding_outcomes" in command for command in maintenance.NIGHTLY)
 
 
+def test_the_data_security_clocks_are_swept_every_few_minutes(monkeypatch):
+    from django.core.management import get_commands
+
+    assert [command[-1] for command in maintenance.FREQUENT] == ["datasecurity_escalate"]
+    assert "datasecurity_escalate" in get_commands()  # the command the worker runs exists
+    assert maintenance.frequent_seconds() == 300
+    monkeypatch.setenv("TIDU_FREQUENT_MINUTES", "2")
+    assert maintenance.frequent_seconds() == 120
+    monkeypatch.setenv("TIDU_FREQUENT_MINUTES", "0")  # nonsense falls back to the default
+    assert maintenance.frequent_seconds() == 300
+
+
 def test_nothing_runs_before_the_first_time_and_stopping_meanwhile_runs_nothing(tmp_path):
     marks = tmp_path / "runs.txt"
     command = [sys.executable, "-c", f"open({str(marks)!r}, 'a').write('x')"]
