@@ -46,7 +46,7 @@ def next_level_marks(spec) -> dict[int, float]:
     numbers = sorted(level.number for level in spec.levels)
     if rule.type == "cmmm_cumulative":
         marks = {number: rule.threshold(number) for number in numbers}
-    elif rule.type == "score_bands":
+    elif rule.type in ("score_bands", "capped_bands"):
         marks = {}
         for band in rule.bands:
             marks[band.level] = min(marks.get(band.level, band.min), band.min) / rule.scale_max

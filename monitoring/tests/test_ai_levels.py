@@ -44,3 +44,15 @@ def test_the_level_distribution_counts_the_ai_level_model(world, make_enterprise
     # The CMMM figure does not count AI results.
     cmmm = {row[0]: row[1:] for row in figures.level_distribution(View(region=view.region, basis="diagnosis")).rows}
     assert cmmm["南昌市"][0] == 4 and sum(cmmm["南昌市"][1:]) == 0
+
+
+def test_the_ai_level_model_has_next_level_marks_for_the_gap_tallies():
+    """capped_bands reads its bands like score_bands: L1 from a mean of 1 of 4, L2 from 2, L3 from 3, L4 at 4."""
+    from pathlib import Path
+
+    import maturity
+    from maturity.loaders import load_yaml
+    from monitoring.gaps import next_level_marks
+
+    spec = load_yaml(Path(maturity.__file__).parent / "library" / "ai-level-2026.yaml")
+    assert next_level_marks(spec) == {0: 0.25, 1: 0.5, 2: 0.75, 3: 1.0}
