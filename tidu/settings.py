@@ -232,6 +232,7 @@ TIDU_MAP_DIR = os.environ.get("TIDU_MAP_DIR", "")
 # Recognition deadlines count working days on this holiday calendar (YAML: years, holidays, workdays, status); unset,
 # the shipped recognition/calendars/cn.yaml, marked provisional on every page that shows a deadline.
 TIDU_HOLIDAY_CALENDAR = os.environ.get("TIDU_HOLIDAY_CALENDAR", "")
+TIDU_DATASECURITY_CALENDARS = os.environ.get("TIDU_DATASECURITY_CALENDARS", "")  # data-security deadlines
 TIDU_PLATFORM_NAME = os.environ.get("TIDU_PLATFORM_NAME", "梯度 · 智改数转服务平台")
 
 LOGGING = {
