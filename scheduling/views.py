@@ -6,6 +6,7 @@ Thin: scoping in scheduling.querysets (another enterprise's job is a 404), write
 from __future__ import annotations
 
 import datetime as dt
+from calendar import timegm
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -96,8 +97,9 @@ def job(request, pk: int):
     chart = {
         "machines": machines,
         "orders": order_ids,
-        "bars": [[machines.index(r["machine"]), order_ids.index(r["order"]), int(r["start"].timestamp() * 1000),
-                  int(r["end"].timestamp() * 1000), r["op"], r["order"], r["machine"], r["order"] in late]
+        # plant-local wall-clock times sent as if UTC and drawn with useUTC: the same hours in every browser
+        "bars": [[machines.index(r["machine"]), order_ids.index(r["order"]), timegm(r["start"].timetuple()) * 1000,
+                  timegm(r["end"].timetuple()) * 1000, r["op"], r["order"], r["machine"], r["order"] in late]
                  for r in rows],
     }  # fmt: skip
     late_rows = [{"id": o, "due": _at(job, orders[o]["due"]) if orders[o].get("due") is not None else None,

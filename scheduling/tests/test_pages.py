@@ -32,7 +32,12 @@ def test_upload_to_plan_export_and_replan(world, login, tmp_path, django_capture
     page = client.get(f"/scheduling/{job.pk}/")
     assert job.status == "done"
     assert page.context["chart"]["machines"] == ["C1", "C2", "M1"]
-    assert len(page.context["chart"]["bars"]) == 3  # O1 has two operations, O2 one
+    bars = page.context["chart"]["bars"]
+    assert len(bars) == 3  # O1 has two operations, O2 one
+    midnight_ms = 1796601600000  # 2026-12-07 00:00 read as UTC: the plant's wall clock in every browser
+    assert {b[4]: ((b[2] - midnight_ms) // 60000, (b[3] - midnight_ms) // 60000) for b in bars} == {
+        op: (start, end) for op, (_m, start, end) in job.plan.items()
+    }
     assert 'data-testid="gantt-machines"' in page.content.decode()
 
     export = client.get(f"/scheduling/{job.pk}/export.xlsx")

@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const fmt = (ms) => {
     const d = new Date(ms);
     const p = (n) => String(n).padStart(2, "0");
-    return `${d.getMonth() + 1}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+    return `${d.getUTCMonth() + 1}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
   };
   function draw(id, categories, rowOf, colourOf) {
     const el = document.getElementById(id);
@@ -17,6 +17,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const chart = window.tiduChart(el, window.echarts.init(el));
     chart.setOption({
       animation: false,
+      useUTC: true,
       grid: { left: 90, right: 20, top: 10, bottom: 50 },
       tooltip: {
         formatter: (p) => `${p.value[4]} · ${p.value[6]}<br>${fmt(p.value[2])} – ${fmt(p.value[3])}` +
