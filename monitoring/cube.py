@@ -245,6 +245,10 @@ def _derive_item_gaps(cursor, by_model: dict[str, dict[tuple[str, int], float]],
     cursor.execute(f"DELETE FROM {t['x']} WHERE result_id IN (SELECT x.result_id FROM {t['x']} x WHERE {gone})")  # noqa: S608
     # Left in the temporary table: the chosen results not read yet (PostgreSQL read every snapshot before testing it).
     cursor.execute(f"DELETE FROM {CHOSEN} WHERE result_id IN (SELECT result_id FROM {t['x']})")  # noqa: S608
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {CHOSEN})")  # noqa: S608
+    if not cursor.fetchone()[0]:  # nothing new: no statement over the snapshots at all (PostgreSQL planned one badly)
+        cursor.execute(f"DROP TABLE {CHOSEN}")
+        return
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {CHOSEN}")
     rows = [(model, item, numbers[model, item], level, mark)
