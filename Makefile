@@ -16,12 +16,15 @@ run-prepare:
 	@$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py createcachetable -v0
 	@$(PY) manage.py seed_demo --if-empty --province 36 --enterprises 5000 --seed 1
-	@$(PY) manage.py seed_demo_assessments --if-empty --seed 1
+	@$(PY) manage.py seed_demo_assessments --if-empty --seed 1 --ai-share 0.1
 	@$(PY) manage.py seed_demo_catalog --if-empty --seed 1
 	@$(PY) manage.py seed_demo_programmes --province 36
 	@$(PY) manage.py seed_demo_targets --province 36
 	@$(PY) manage.py seed_demo_recognition --province 36
 	@$(PY) manage.py seed_demo_funding --province 36
+	@$(PY) manage.py seed_demo_ai_registry --province 36
+	@$(PY) manage.py seed_demo_datasecurity --province 36
+	@$(PY) manage.py seed_demo_assistant --if-empty
 
 setup:
 	@scripts/setup.sh test
@@ -62,18 +65,26 @@ bench: setup
 	$(PY) -W ignore benchmarks/bench_recognition.py
 	$(PY) -W ignore benchmarks/bench_prerequisites.py
 	$(PY) -W ignore benchmarks/bench_funding.py
+	$(PY) -W ignore benchmarks/bench_datasecurity.py
+	$(PY) -W ignore benchmarks/bench_datasecurity.py --engine postgresql
+	$(PY) -W ignore benchmarks/bench_assistant.py --passages 2000
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear
 	$(PY) manage.py seed_demo_recognition --clear
 	$(PY) manage.py seed_demo_funding --clear
+	$(PY) manage.py seed_demo_ai_registry --clear
+	$(PY) manage.py seed_demo_datasecurity --clear
 	$(PY) manage.py seed_demo --replace --province 36 --enterprises 5000 --seed 1
-	$(PY) manage.py seed_demo_assessments --replace --seed 1
+	$(PY) manage.py seed_demo_assessments --replace --seed 1 --ai-share 0.1
 	$(PY) manage.py seed_demo_catalog --replace --seed 1
 	$(PY) manage.py seed_demo_programmes --province 36 --replace
 	$(PY) manage.py seed_demo_targets --province 36 --replace
 	$(PY) manage.py seed_demo_recognition --province 36 --replace
 	$(PY) manage.py seed_demo_funding --province 36 --replace
+	$(PY) manage.py seed_demo_ai_registry --province 36 --replace
+	$(PY) manage.py seed_demo_datasecurity --province 36 --replace
+	$(PY) manage.py seed_demo_assistant --if-empty
 
 clean:
 	rm -rf .venv var
