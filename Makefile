@@ -68,6 +68,7 @@ bench: setup
 	$(PY) -W ignore benchmarks/bench_datasecurity.py
 	$(PY) -W ignore benchmarks/bench_datasecurity.py --engine postgresql
 	$(PY) -W ignore benchmarks/bench_assistant.py --passages 2000
+	$(PY) benchmarks/bench_scheduling.py
 
 demo: setup
 	$(PY) manage.py seed_demo_assessments --clear

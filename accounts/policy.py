@@ -121,6 +121,7 @@ class Menu:
     ai_registry: bool = False  # 工业模型与智能体: developers (enterprises, providers) and the officers who review
     assistant: bool = False  # 政策与诊断助手: every signed-in user (answers only from what the user may see)
     data_security: bool = False  # 数据安全: enterprises (their assets, filings, incidents) and the regulators
+    scheduling: bool = False  # 排产服务: an enterprise's own users (plans are the enterprise's alone)
 
 
 def menu_for(user) -> Menu:
@@ -141,6 +142,7 @@ def menu_for(user) -> Menu:
         ai_registry=scope.is_authority or bool(scope.own_enterprise_ids) or bool(scope.provider_ids),
         assistant=True,
         data_security=scope.is_authority or bool(scope.own_enterprise_ids),
+        scheduling=bool(scope.own_enterprise_ids),
     )
 
 

@@ -63,10 +63,10 @@ def test_the_menu_shows_each_entry_only_to_roles_that_use_it(world, login, perso
 @pytest.mark.parametrize(
     ("persona", "shown", "hidden"),
     [
-        ("enterprise", {"airegistry:index", "assistant:ask", "datasecurity:index"}, set()),
-        ("county", {"airegistry:index", "assistant:ask", "datasecurity:index"}, set()),
-        ("provider", {"airegistry:index", "assistant:ask"}, {"datasecurity:index"}),
-        ("expert", {"assistant:ask"}, {"airegistry:index", "datasecurity:index"}),
+        ("enterprise", {"airegistry:index", "assistant:ask", "datasecurity:index", "scheduling:index"}, set()),
+        ("county", {"airegistry:index", "assistant:ask", "datasecurity:index"}, {"scheduling:index"}),
+        ("provider", {"airegistry:index", "assistant:ask"}, {"datasecurity:index", "scheduling:index"}),
+        ("expert", {"assistant:ask"}, {"airegistry:index", "datasecurity:index", "scheduling:index"}),
     ],
 )
 def test_the_ai_and_data_security_entries_follow_the_role(world, login, persona, shown, hidden):
