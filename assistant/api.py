@@ -5,6 +5,8 @@ from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import Field
 
+from core.links import absolute_url
+
 from . import answers
 
 router = Router(tags=["政策与诊断助手"])
@@ -53,7 +55,7 @@ def ask(request, payload: AssistantAskIn):
             {
                 "number": i, "passage_id": p.pk, "document": p.document.title, "document_kind": p.document.kind,
                 "section": p.section, "page": p.page, "text": p.text, "example": p.document.example,
-                "url": request.build_absolute_uri(reverse("assistant:passage", args=[p.pk])),
+                "url": absolute_url(reverse("assistant:passage", args=[p.pk])),
             }  # fmt: skip
             for i, p in enumerate(answer.passages, start=1)
         ],

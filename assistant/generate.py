@@ -63,7 +63,7 @@ def messages(question: str, passages: Sequence[tuple[str, str]]) -> list[dict]:
 
 @dataclass(frozen=True)
 class Endpoint:
-    base_url: str  # up to and including /v1, e.g. http://127.0.0.1:11434/v1
+    base_url: str  # up to and including /v1, e.g. a local Ollama server on port 11434 followed by /v1
     model: str
     api_key: str = ""
     timeout: float = 30.0
