@@ -223,13 +223,18 @@ def evaluation_report(request, pk: int, evaluation_pk: int):
 @login_required
 @require_POST
 def entry_submit(request, pk: int):
+    return _act(request, pk, services.entry_submit, _("已提交审核，所在地区主管部门审核后发布"))
+
+
+def _act(request, pk: int, action, done: str, **values):
+    """Run a one-button step on the entry; a refusal is shown as a message on the entry's page."""
     entry = entry_for_user(request.user, pk)
     try:
-        services.entry_submit(actor=request.user, entry=entry)
+        action(actor=request.user, entry=entry, **values)
     except ValidationError as error:
         messages.error(request, _joined(error))
     else:
-        messages.success(request, _("已提交审核，所在地区主管部门审核后发布"))
+        messages.success(request, done)
     return redirect("airegistry:entry", pk=entry.pk)
 
 
@@ -253,24 +258,11 @@ def entry_review(request, pk: int):
 @login_required
 @require_POST
 def entry_publish(request, pk: int):
-    entry = entry_for_user(request.user, pk)
-    try:
-        services.entry_publish(actor=request.user, entry=entry)
-    except ValidationError as error:
-        messages.error(request, _joined(error))
-    else:
-        messages.success(request, _("已发布到公开名录"))
-    return redirect("airegistry:entry", pk=entry.pk)
+    return _act(request, pk, services.entry_publish, _("已发布到公开名录"))
 
 
 @login_required
 @require_POST
 def entry_unpublish(request, pk: int):
-    entry = entry_for_user(request.user, pk)
-    try:
-        services.entry_unpublish(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, _joined(error))
-    else:
-        messages.success(request, _("已撤下，退回研发单位修改"))
-    return redirect("airegistry:entry", pk=entry.pk)
+    return _act(request, pk, services.entry_unpublish, _("已撤下，退回研发单位修改"),
+                reason=request.POST.get("reason", ""))
