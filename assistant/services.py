@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,9 +200,7 @@ def report_pieces(content: dict) -> list[tuple[str, int | None, str, str]]:
                 text += _("主要障碍：%(b)s。") % {"b": blockers}
             pieces.append((f"{name} › {_('差距分析')}", None, text, ""))
         for phase in (m.get("roadmap") or {}).get("phases") or []:
-            steps = "；".join(
-                f"{s['name']}（{s['from_value']} → {s['to_value']}）" for s in phase.get("steps") or []
-            )
+            steps = "；".join(f"{s['name']}（{s['from_value']} → {s['to_value']}）" for s in phase.get("steps") or [])
             if steps:
                 pieces.append((f"{name} › {_('改进路线图')} › {phase['label']}", None, steps, ""))
     for f in content.get("findings") or []:
@@ -215,9 +213,11 @@ def report_sync() -> int:
     from reports.models import DiagnosisReport
 
     count = 0
-    for report in DiagnosisReport.objects.filter(enterprise__isnull=False).exclude(
-        pk__in=Document.objects.filter(report__isnull=False).values("report_id")
-    ).select_related("enterprise"):
+    for report in (
+        DiagnosisReport.objects.filter(enterprise__isnull=False)
+        .exclude(pk__in=Document.objects.filter(report__isnull=False).values("report_id"))
+        .select_related("enterprise")
+    ):
         with transaction.atomic():
             title = _("%(enterprise)s · %(title)s（第 %(v)s 版）") % {
                 "enterprise": report.enterprise.name, "title": report.document_title, "v": report.version,
@@ -242,30 +242,41 @@ def index_start(*, actor) -> IndexRun:
     return run
 
 
-def index_run(run_id: int, *, sync: bool = True, embedder: retrieval.Embedder | None = None) -> IndexRun:
+def _write_vectors(ids: list[int], vectors) -> None:
+    """One UPDATE statement run for a whole batch (executemany), in one transaction: no model instances, no CASE
+    expression over the batch as bulk_update builds."""
+    table = connection.ops.quote_name(Passage._meta.db_table)
+    rows = [(retrieval.to_bytes(v), pk) for pk, v in zip(ids, vectors, strict=True)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET vector = %s WHERE id = %s", rows)  # noqa: S608 - the table name is ours
+
+
+def index_run(run_id: int, *, sync: bool = True, embedder: retrieval.Embedder | None = None,
+              batch: int = EMBED_BATCH) -> IndexRun:  # fmt: skip
     """Bring the corpus up to date (documents for newly issued diagnosis reports) and embed every passage without a
-    vector, writing vectors and progress batch by batch; a failure marks the run failed and is raised again."""
+    vector, writing vectors and progress batch by batch; a failure marks the run failed and is raised again.
+
+    The pending passages' ids are read once; each batch reads its texts by id, is embedded in one engine call (the
+    engine packs the batch's tokens, no padding) and written in one executemany. Passages removed meanwhile are
+    skipped; passages added meanwhile wait for the next run."""
     started = time.perf_counter()
     IndexRun.objects.filter(pk=run_id).update(status=IndexRun.Status.RUNNING, done=0, error="", finished_at=None)
     try:
         if sync:
             report_sync()
-        pending = Passage.objects.filter(vector__isnull=True)
-        total = pending.count()
+        pending = list(Passage.objects.filter(vector__isnull=True).order_by("id").values_list("id", flat=True))
+        total = len(pending)
         IndexRun.objects.filter(pk=run_id).update(total=total)
         embed = embedder or retrieval.embedder()
         done = 0
-        while True:
-            batch = list(Passage.objects.filter(vector__isnull=True).order_by("id")[:EMBED_BATCH])
-            if not batch:
-                break
-            vectors = embed.passages([f"{p.section}\n{p.text}" for p in batch])
-            for passage, vector in zip(batch, vectors, strict=True):
-                passage.vector = retrieval.to_bytes(vector)
-            with transaction.atomic():
-                Passage.objects.bulk_update(batch, ["vector"])
-            done += len(batch)
-            IndexRun.objects.filter(pk=run_id).update(done=done, total=max(total, done))
+        for at in range(0, total, batch):
+            rows = list(Passage.objects.filter(id__in=pending[at : at + batch], vector__isnull=True)
+                        .order_by("id").values_list("id", "section", "text"))  # fmt: skip
+            if rows:
+                vectors = embed.passages([f"{section}\n{text}" for _pk, section, text in rows])
+                _write_vectors([pk for pk, _s, _t in rows], vectors)
+            done = min(total, at + batch)
+            IndexRun.objects.filter(pk=run_id).update(done=done)
     except Exception as error:
         IndexRun.objects.filter(pk=run_id).update(
             status=IndexRun.Status.FAILED, error=(str(error) or type(error).__name__)[:500],

@@ -89,28 +89,40 @@ def main() -> None:
     # 2. Indexing a synthetic corpus.
     from accounts.models import User
 
-    t = time.perf_counter()
-    rows_in = synthetic_passages(args.passages)
-    by_title: dict[str, list[tuple[str, str]]] = {}
-    for title, section, text in rows_in:
-        by_title.setdefault(title, []).append((section, text))
-    for title, pieces in by_title.items():
-        document = Document.objects.create(title=title[:200], kind="policy")
-        services._store(document, ((s, None, txt, "") for s, txt in pieces))
-    store_s = time.perf_counter() - t
-    log(f"stored {args.passages} synthetic passages in {len(by_title)} documents (jieba tokens) in {store_s:.1f} s")
-    run = IndexRun.objects.create()
-    t = time.perf_counter()
-    services.index_run(run.pk, sync=False)
-    index_s = time.perf_counter() - t
-    run.refresh_from_db()
-    log(f"index run: {run.status} {run.done}/{run.total} in {index_s:.1f} s")
-    rows.append(benchlib.row(NAME, f"store {args.passages:,} synthetic passages (split, jieba tokens)", [store_s], "s",
-                             show_p95=False))  # fmt: skip
-    rows.append(benchlib.row(NAME, f"index run: embed {run.done:,} passages, write float32 vectors", [index_s], "s",
-                             show_p95=False))  # fmt: skip
-    details.append(f"- indexing: {run.done:,} passages embedded in {index_s:.1f} s "
-                   f"({1000 * index_s / max(run.done, 1):.1f} ms a passage, one OpenMP thread)")  # fmt: skip
+    existing = Passage.objects.filter(vector__isnull=False, document__title__contains="合成政策汇编").count()
+    if existing >= args.passages:
+        # A --workdir indexed by an earlier run (e.g. niced, on a busy machine): its index run's own figures are
+        # reported, and this run measures questions only.
+        run = IndexRun.objects.filter(status=IndexRun.Status.DONE).order_by("-total").first()
+        details.append(f"- indexing: REUSED from an earlier run in this --workdir: {existing:,} synthetic passages; "
+                       f"that index run: {run.done:,} embedded in {run.seconds:.1f} s wall")  # fmt: skip
+        log(f"reusing {existing} indexed synthetic passages from the workdir")
+    else:
+        t = time.perf_counter()
+        rows_in = synthetic_passages(args.passages)
+        by_title: dict[str, list[tuple[str, str]]] = {}
+        for title, section, text in rows_in:
+            by_title.setdefault(title, []).append((section, text))
+        for title, pieces in by_title.items():
+            document = Document.objects.create(title=title[:200], kind="policy")
+            services._store(document, ((s, None, txt, "") for s, txt in pieces))
+        store_s = time.perf_counter() - t
+        log(f"stored {args.passages} synthetic passages in {len(by_title)} documents (jieba tokens) in {store_s:.1f} s")
+        run = IndexRun.objects.create()
+        index_uptime = uptime()
+        t, cpu = time.perf_counter(), time.process_time()
+        services.index_run(run.pk, sync=False)
+        index_s, index_cpu = time.perf_counter() - t, time.process_time() - cpu
+        run.refresh_from_db()
+        log(f"index run: {run.status} {run.done}/{run.total} in {index_s:.1f} s wall, {index_cpu:.1f} s CPU")
+        rows.append(benchlib.row(NAME, f"store {args.passages:,} synthetic passages (split, jieba tokens)", [store_s],
+                                 "s", show_p95=False))  # fmt: skip
+        rows.append(benchlib.row(NAME, f"index run: embed {run.done:,} passages, write float32 vectors", [index_s],
+                                 "s", show_p95=False))  # fmt: skip
+        details.append(f"- indexing: {run.done:,} passages embedded in {index_s:.1f} s wall, {index_cpu:.1f} s CPU "
+                       f"({1000 * index_s / max(run.done, 1):.1f} ms wall, {1000 * index_cpu / max(run.done, 1):.1f} "
+                       f"ms CPU a passage; one OpenMP thread, batches of {services.EMBED_BATCH}); uptime before: "
+                       f"{index_uptime}; after: {uptime()}")  # fmt: skip
 
     # 3. One question, scoped, over the whole index.
     user = User.objects.create_user("bench-enterprise")
