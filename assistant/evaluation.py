@@ -1,5 +1,8 @@
 """The shipped example corpus and its labelled questions, and the evaluation of BM25, dense and hybrid retrieval on
-them. Pure: no Django. `run()` is what the test and `benchmarks/bench_assistant.py` call."""
+them. Pure: no Django. `run()` is what the test and `benchmarks/bench_assistant.py` call.
+
+The questions carry a fixed split (`s: dev | held`, alternating in file order): the hybrid's fusion weight is chosen
+on the dev half only (`choose_fusion`), and every figure is reported on dev, on the held-out half and on all."""
 
 from __future__ import annotations
 
@@ -48,8 +51,11 @@ def example_documents() -> dict[str, list[ExamplePassage]]:
     return grouped
 
 
+SPLITS = ("dev", "held")
+
+
 @cache
-def questions() -> tuple[tuple[str, frozenset[str]], ...]:
+def _question_rows() -> tuple[tuple[str, frozenset[str], str], ...]:
     data = yaml.safe_load((DATA / "eval_questions.yaml").read_text(encoding="utf-8"))
     known = {p.key for p in example_corpus()}
     out = []
@@ -57,8 +63,15 @@ def questions() -> tuple[tuple[str, frozenset[str]], ...]:
         answers = frozenset(row["a"])
         if not answers or not answers <= known:
             raise ValueError(f"question {row['q']!r} cites unknown passages {sorted(answers - known)}")
-        out.append((row["q"], answers))
+        if row.get("s") not in SPLITS:
+            raise ValueError(f"question {row['q']!r}: s must be one of {SPLITS}")
+        out.append((row["q"], answers, row["s"]))
     return tuple(out)
+
+
+def questions(split: str | None = None) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The labelled questions (text, answering passage keys), all or one split's."""
+    return tuple((q, a) for q, a, s in _question_rows() if split is None or s == split)
 
 
 def passage_text(p: ExamplePassage) -> str:
@@ -68,18 +81,45 @@ def passage_text(p: ExamplePassage) -> str:
 
 @dataclass(frozen=True)
 class Evaluation:
-    results: dict[str, retrieval.Metrics]
+    results: dict[str, retrieval.Metrics]  # on all questions
+    dev: dict[str, retrieval.Metrics]
+    held: dict[str, retrieval.Metrics]
+    weight: float  # the fusion weight chosen on dev
+    grid: dict[float, retrieval.Metrics]  # the hybrid on dev for every weight tried
     passages: int
     questions: int
 
 
+def choose_fusion(grid: dict[float, retrieval.Metrics]) -> float:
+    """The weight with the best dev MRR, then the best dev recall, then the smallest weight (a fixed rule, so the
+    choice is reproducible from the grid alone)."""
+    return min(grid, key=lambda w: (-round(grid[w].mrr, 9), -round(grid[w].recall_at_k, 9), w))
+
+
 def run(*, embedder: retrieval.Embedder | None = None, k: int = 5) -> Evaluation:
-    """BM25, dense and hybrid on the example corpus, each question against the whole corpus."""
+    """BM25, dense, hybrid and RRF on the example corpus, each question against the whole corpus; the hybrid's
+    weight chosen on the dev questions from `retrieval.FUSION_GRID`."""
     embedder = embedder or retrieval.embedder()
     corpus = example_corpus()
     texts = [passage_text(p) for p in corpus]
     index = retrieval.HybridIndex([retrieval.query_tokens(t) for t in texts], embedder.passages(texts))
-    qs = [(q, set(a)) for q, a in questions()]
-    vectors = embedder.queries([q for q, _a in qs]) if qs else np.zeros((0, retrieval.DIM), np.float32)
-    results = retrieval.evaluate(index, [p.key for p in corpus], qs, vectors, k=k)
-    return Evaluation(results=results, passages=len(corpus), questions=len(qs))
+    keys = [p.key for p in corpus]
+    rows = _question_rows()
+    vectors = embedder.queries([q for q, _a, _s in rows]) if rows else np.zeros((0, retrieval.DIM), np.float32)
+    split_of = [s for _q, _a, s in rows]
+
+    def part(split: str | None) -> tuple[list[tuple[str, set[str]]], np.ndarray]:
+        picked = [i for i, s in enumerate(split_of) if split is None or s == split]
+        return [(rows[i][0], set(rows[i][1])) for i in picked], vectors[picked]
+
+    dev_qs, dev_vectors = part("dev")
+    grid = {
+        w: retrieval.evaluate(index, keys, dev_qs, dev_vectors, k=k, weight=w)["hybrid"] for w in retrieval.FUSION_GRID
+    }
+    weight = choose_fusion(grid)
+    return Evaluation(
+        results=retrieval.evaluate(index, keys, *part(None), k=k, weight=weight),
+        dev=retrieval.evaluate(index, keys, dev_qs, dev_vectors, k=k, weight=weight),
+        held=retrieval.evaluate(index, keys, *part("held"), k=k, weight=weight),
+        weight=weight, grid=grid, passages=len(corpus), questions=len(rows),
+    )  # fmt: skip
