@@ -17,7 +17,7 @@ from ninja.responses import Status
 from core.api import Id, Page, Problem, choices
 
 from . import selectors, services
-from .models import Filing, Incident, IncidentLevel
+from .models import Drill, Filing, Incident, IncidentLevel, Scenario
 
 router = Router(tags=["工业数据安全"])
 REFUSED = {403: Problem, 422: Problem}
@@ -174,8 +174,9 @@ def get_incident(request, pk: Id):
     return _incident_out(_incident(request.user, pk), timezone.now())
 
 
-@router.post("/incidents", response={201: DataSecIncidentOut, **REFUSED},
-             summary="登记事件（本企业），较大及以上开始计时")
+@router.post(
+    "/incidents", response={201: DataSecIncidentOut, **REFUSED}, summary="登记事件（本企业），较大及以上开始计时"
+)
 def record_incident(request, payload: DataSecIncidentIn):
     enterprise = selectors.own_enterprise(request.user)
     if enterprise is None:
@@ -190,11 +191,95 @@ def report_incident(request, pk: Id):
     return get_incident(request, pk)
 
 
-@router.get("/overdue", response=DataSecOverdueOut,
-            summary="超期事项：审核、补正、变更或年度确认超期的备案，上报超时的事件")
+@router.get(
+    "/overdue", response=DataSecOverdueOut, summary="超期事项：审核、补正、变更或年度确认超期的备案，上报超时的事件"
+)
 def overdue(request, limit: Annotated[int, Field(ge=1, le=500)] = 50):
     now = timezone.now()
     result = selectors.overdue(request.user, now, limit)
     return {"filings": [_filing_out(f, now) for f in result.filings], "filings_count": result.filings_count,
             "incidents": [_incident_out(i, now) for i in result.incidents],
             "incidents_count": result.incidents_count}  # fmt: skip
+
+
+# --- drills -------------------------------------------------------------------------------------------------------
+
+
+class DataSecInjectOut(Schema):
+    order: int
+    text: str
+    expected: str
+    deadline_minutes: int
+    decision: str
+    decided_at: dt.datetime | None
+    met: bool | None
+
+
+class DataSecDrillActionOut(Schema):
+    text: str
+    owner: str
+    due_on: dt.date
+    done_at: dt.datetime | None
+
+
+class DataSecDrillOut(Schema):
+    id: int
+    enterprise_id: int | None
+    enterprise_name: str
+    region_code: str
+    title: str
+    scenario: choices(Scenario)  # type: ignore[valid-type]
+    planned_on: dt.date
+    status: choices(Drill.Status)  # type: ignore[valid-type]
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    score: float | None  # share of the injects whose expected action was met in time, 0–1
+    retest_of: int | None
+
+
+class DataSecDrillDetailOut(DataSecDrillOut):
+    participants: str
+    findings: str
+    injects: list[DataSecInjectOut]
+    actions: list[DataSecDrillActionOut]
+
+
+class DataSecCityDrillsOut(Schema):
+    city: str  # the first 4 digits of the region code
+    drills: int
+    score: float | None
+
+
+def _drill_out(d: Drill, now=None) -> dict:
+    return {"id": d.pk, "enterprise_id": d.enterprise_id, "enterprise_name": d.enterprise.name if d.enterprise else "",
+            "region_code": d.region_code, "title": d.title, "scenario": d.scenario, "planned_on": d.planned_on,
+            "status": d.status, "started_at": d.started_at, "finished_at": d.finished_at, "score": d.score,
+            "retest_of": d.retest_of_id}  # fmt: skip
+
+
+@router.get("/drills", response=list[DataSecDrillOut], summary="应急演练列表（本企业的、本地区的）")
+@paginate(Page)
+def list_drills(request, scenario: choices(Scenario) | None = None, status: choices(Drill.Status) | None = None):  # type: ignore[valid-type]
+    queryset = Drill.objects.visible_to(request.user).select_related("enterprise").order_by("pk")
+    if scenario:
+        queryset = queryset.filter(scenario=scenario)
+    if status:
+        queryset = queryset.filter(status=status)
+    return _Rows(queryset, _drill_out)
+
+
+@router.get("/drills/by-city", response=list[DataSecCityDrillsOut], summary="各市某年完成的演练次数和平均得分")
+def drills_by_city(request, year: Annotated[int | None, Field(ge=2000, le=2100)] = None):
+    year = year or timezone.localtime().year
+    return [{"city": c, **d} for c, d in sorted(selectors.drills_by_city(request.user, year).items())]
+
+
+@router.get("/drills/{pk}", response=DataSecDrillDetailOut, summary="应急演练：情景注入、处置决策、得分和整改事项")
+def get_drill(request, pk: Id):
+    drill = get_object_or_404(Drill.objects.visible_to(request.user).select_related("enterprise"), pk=pk)
+    injects = [{f: getattr(i, f) for f in ("order", "text", "expected", "deadline_minutes", "decision", "decided_at",
+                                           "met")} for i in drill.injects.all()]  # fmt: skip
+    actions = [{"text": a.text, "owner": a.owner, "due_on": a.due_on, "done_at": a.done_at}
+               for a in drill.actions.all()]  # fmt: skip
+    return {**_drill_out(drill), "participants": drill.participants, "findings": drill.findings, "injects": injects,
+            "actions": actions}  # fmt: skip

@@ -21,8 +21,8 @@ from enterprises.models import Enterprise
 from notifications.models import Notification
 from regions.models import prefix_range
 
-from . import services
-from .models import DataAsset, Filing, Incident
+from . import drills, services
+from .models import DataAsset, Drill, Filing, Incident
 
 MARK = "（演示）"
 USER_PREFIX = "demo_ds_"
@@ -48,9 +48,11 @@ def clear() -> Counter:
     counts: Counter = Counter()
     with transaction.atomic():
         enterprises = set(DataAsset.objects.filter(name__endswith=MARK).values_list("enterprise_id", flat=True))
+        counts["drills"] = Drill.objects.filter(title__endswith=MARK).delete()[1].get("datasecurity.Drill", 0)
         counts["incidents"] = Incident.objects.filter(title__endswith=MARK).delete()[1].get("datasecurity.Incident", 0)
-        counts["filings"] = Filing.objects.filter(enterprise_id__in=enterprises).delete()[1].get(
-            "datasecurity.Filing", 0)
+        counts["filings"] = (
+            Filing.objects.filter(enterprise_id__in=enterprises).delete()[1].get("datasecurity.Filing", 0)
+        )
         counts["assets"] = DataAsset.objects.filter(name__endswith=MARK).delete()[0]
         Notification.objects.filter(kind__startswith="datasec_", title__contains=MARK).delete()
         User.objects.filter(username__startswith=USER_PREFIX, email__iendswith="@" + DEMO_EMAIL_DOMAIN).delete()
@@ -103,6 +105,7 @@ def seed(province: str, *, replace: bool = False, now: dt.datetime | None = None
                 counts["assets"] += 1
             _filing_story(i, enterprise, user, regulator, now, counts)
         _incidents(chosen, own, regulator, now, counts)
+        _drills(chosen, own, regulator, now, counts)
     return counts
 
 
@@ -156,3 +159,44 @@ def _incidents(chosen, own, regulator, now, counts) -> None:
     services.incident_report(actor=user, incident=serious, now=now - dt.timedelta(days=3) + dt.timedelta(minutes=20))
     services.incident_contain(actor=user, incident=serious, now=now - dt.timedelta(days=1))
     counts["incidents"] += 2
+
+
+DRILL_INJECTS = [
+    {"text": "监测发现工艺参数库被批量导出（演示）", "expected": "30 分钟内封禁账号、隔离数据库、启动应急预案",
+     "deadline_minutes": 30},
+    {"text": "攻击者发来勒索邮件（演示）", "expected": "60 分钟内按较大事件上报主管部门", "deadline_minutes": 60},
+    {"text": "备份服务器同时告警（演示）", "expected": "120 分钟内完成离线备份恢复验证", "deadline_minutes": 120},
+]  # fmt: skip
+
+
+def _drills(chosen, own, regulator, now, counts) -> None:
+    """Three enterprise drills done this year (scores 1, 2/3 and 1/3, after-action items, one retest planned) and
+    one provincial drill planned."""
+    scenarios = [("leak", "数据泄露"), ("ransomware", "勒索攻击"), ("ot_outage", "工控系统中断")]
+    for i, enterprise in enumerate(chosen[:3]):
+        user = _speaker(enterprise, own)
+        start = now - dt.timedelta(days=30 + 10 * i)
+        code, name = scenarios[i]
+        drill = drills.drill_plan(actor=user, enterprise=enterprise, title=f"{name}应急演练{MARK}", scenario=code,
+                                  planned_on=start.date(), injects=DRILL_INJECTS, now=start - dt.timedelta(days=14),
+                                  participants="信息部、生产部、安全管理部（演示）")  # fmt: skip
+        drills.drill_start(actor=user, drill=drill, now=start)
+        for n, inject in enumerate(drill.injects.all()):
+            drills.drill_decide(actor=user, drill=drill, inject_id=inject.pk, decision="按预案处置（演示）",
+                                met=n < 3 - i, now=start + dt.timedelta(minutes=20 + 10 * n))  # fmt: skip
+        drill = drills.drill_finish(actor=user, drill=drill, findings="离线备份恢复时间超出预期（演示）",
+                            now=start + dt.timedelta(hours=3))  # fmt: skip
+        drills.drill_action_add(actor=user, drill=drill, text="每季度做一次离线备份恢复验证（演示）",
+                                owner="信息部负责人（演示）", due_on=(now + dt.timedelta(days=60)).date(),
+                                now=start + dt.timedelta(hours=4))  # fmt: skip
+        counts["drills"] += 1
+        if i == 2:
+            drills.drill_plan(actor=user, enterprise=enterprise, title=f"工控系统中断应急演练（复测）{MARK}",
+                              scenario="ot_outage", planned_on=(now + dt.timedelta(days=20)).date(),
+                              injects=DRILL_INJECTS, retest_of=drill, now=now - dt.timedelta(days=1))  # fmt: skip
+            counts["drills"] += 1
+    drills.drill_plan(actor=regulator, title=f"全省数据安全攻防演练{MARK}", scenario="algorithm",
+                      planned_on=(now + dt.timedelta(days=40)).date(), injects=DRILL_INJECTS,
+                      participants="省工业和信息化厅、各设区市主管部门（演示）",
+                      now=now - dt.timedelta(days=2))  # fmt: skip
+    counts["drills"] += 1

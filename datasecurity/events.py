@@ -24,6 +24,21 @@ ACTION_TEXT = {
     "summarise": _("提交总结报告"),
     "close": _("结案"),
     "escalate": _("时限届满，升级提醒"),
+    "regrade": _("主管部门调整事件级别"),
+    "drill_plan": _("制定演练计划"),
+    "drill_start": _("开始演练"),
+    "drill_decide": _("记录处置决策"),
+    "drill_finish": _("结束演练并记录"),
+    "drill_action": _("登记整改事项"),
+    "drill_action_done": _("整改事项完成"),
+    "key_propose": _("企业申报重点联网工业企业"),
+    "key_list": _("列入重点联网工业企业清单"),
+    "key_remove": _("移出重点联网工业企业清单"),
+    "key_level": _("调整防护等级"),
+    "risk_record": _("登记风险评估"),
+    "risk_file": _("报送风险评估报告"),
+    "risk_rectify": _("整改完成"),
+    "asset_import": _("导入数据资产"),
 }
 
 
@@ -31,7 +46,8 @@ def _who(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
-def record(action: str, *, actor, asset=None, filing=None, incident=None, reason: str = "", data: dict | None = None,
-           at=None) -> Event:  # fmt: skip
-    return Event.objects.create(action=action, asset=asset, filing=filing, incident=incident, actor=actor,
-                                actor_name=_who(actor), at=at or timezone.now(), reason=reason, data=data or {})
+def record(action: str, *, actor, asset=None, filing=None, incident=None, drill=None, key_entry=None, assessment=None,
+           reason: str = "", data: dict | None = None, at=None) -> Event:  # fmt: skip
+    return Event.objects.create(action=action, asset=asset, filing=filing, incident=incident, drill=drill,
+                                key_entry=key_entry, assessment=assessment, actor=actor, actor_name=_who(actor),
+                                at=at or timezone.now(), reason=reason, data=data or {})  # fmt: skip

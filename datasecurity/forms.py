@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import StyledMixin
 
 from . import grading
-from .models import DataAsset, Incident, IncidentLevel, Level
+from .models import DataAsset, Incident, IncidentLevel, Level, Scenario
 
 TEXT = {"rows": 3}
 
@@ -102,3 +102,39 @@ class TextForm(StyledMixin, forms.Form):
 
 class CloseForm(StyledMixin, forms.Form):
     reason = forms.CharField(label=_("结案意见"), required=False, max_length=1000)
+
+
+# --- drills -------------------------------------------------------------------------------------------------------
+
+
+class DrillForm(StyledMixin, forms.Form):
+    title = forms.CharField(label=_("演练名称"), max_length=200)
+    scenario = forms.ChoiceField(label=_("演练场景"), choices=Scenario.choices)
+    planned_on = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.CharField(label=_("参演单位和人员"), required=False, max_length=4000,
+                                   widget=forms.Textarea(attrs=TEXT),
+                                   help_text=_("每行一个：单位、姓名、角色"))  # fmt: skip
+
+
+class InjectForm(StyledMixin, forms.Form):
+    text = forms.CharField(label=_("情景注入"), max_length=500, required=False)
+    expected = forms.CharField(label=_("预期处置"), max_length=500, required=False)
+    deadline_minutes = forms.IntegerField(label=_("处置时限（分钟）"), min_value=1, max_value=10080, required=False)
+
+
+InjectFormSet = forms.formset_factory(InjectForm, extra=4, max_num=30)
+
+
+class DecisionForm(StyledMixin, forms.Form):
+    decision = forms.CharField(label=_("处置决策"), max_length=2000)
+    met = forms.BooleanField(label=_("达到预期"), required=False)
+
+
+class FinishForm(StyledMixin, forms.Form):
+    findings = forms.CharField(label=_("发现的问题"), max_length=8000, widget=forms.Textarea(attrs=TEXT))
+
+
+class ActionForm(StyledMixin, forms.Form):
+    text = forms.CharField(label=_("整改事项"), max_length=500)
+    owner = forms.CharField(label=_("责任人"), max_length=120)
+    due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))

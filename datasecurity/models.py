@@ -8,7 +8,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import AssetQuerySet, FilingQuerySet, IncidentQuerySet
+from .querysets import (
+    AssetQuerySet,
+    DrillQuerySet,
+    FilingQuerySet,
+    IncidentQuerySet,
+    KeyEnterpriseQuerySet,
+    RiskAssessmentQuerySet,  # fmt: skip
+)
 
 
 class Level(models.TextChoices):
@@ -113,8 +120,11 @@ class Filing(models.Model):
         indexes = [
             # The overdue list: pending deadlines in order, one range scan; the scope's columns ride along so that the
             # totals are counted from the index alone.
-            models.Index(fields=["due_at", "region_code", "first_submitted_at"], condition=Q(due_at__isnull=False),
-                         name="dsfiling_due"),
+            models.Index(
+                fields=["due_at", "region_code", "first_submitted_at"],
+                condition=Q(due_at__isnull=False),
+                name="dsfiling_due",
+            ),
             # No index led by region_code here: SQLite preferred it for a province's range (every row) over the
             # covering due_at index and counted the overdue filings 80 times slower.
         ]
@@ -179,7 +189,10 @@ class Incident(models.Model):
     region_code = models.CharField(max_length=12)  # the enterprise's county code, copied for the indexed scope
     title = models.CharField(_("事件名称"), max_length=200)
     kind = models.CharField(_("事件类型"), max_length=16)  # a code of rules/incidents.yaml
-    level = models.CharField(_("自评级别"), max_length=8, choices=IncidentLevel.choices)
+    level = models.CharField(_("事件级别"), max_length=8, choices=IncidentLevel.choices)  # as it stands now
+    self_level = models.CharField(_("企业自评级别"), max_length=8, choices=IncidentLevel.choices, blank=True)
+    regraded_at = models.DateTimeField(_("主管部门调整级别时间"), null=True, blank=True)
+    regrade_reason = models.CharField(_("调整级别理由"), max_length=1000, blank=True)
     cii = models.BooleanField(_("关键信息基础设施运营者"), default=False)
     description = models.TextField(_("事件概况"), max_length=4000, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.RECORDED)
@@ -247,6 +260,11 @@ class Event(models.Model):
     asset = models.ForeignKey(DataAsset, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     filing = models.ForeignKey(Filing, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    drill = models.ForeignKey("Drill", null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    key_entry = models.ForeignKey("KeyEnterprise", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="events")  # fmt: skip
+    assessment = models.ForeignKey("RiskAssessment", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="events")  # fmt: skip
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(max_length=150, blank=True)
     at = models.DateTimeField()
@@ -260,3 +278,190 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- drills -------------------------------------------------------------------------------------------------------
+
+
+class Scenario(models.TextChoices):
+    LEAK = "leak", _("数据泄露")
+    ALGORITHM = "algorithm", _("算法失控")
+    FAILURE = "failure", _("系统故障")
+    RANSOMWARE = "ransomware", _("勒索攻击")
+    OT_OUTAGE = "ot_outage", _("工控系统中断")
+
+
+class Drill(models.Model):
+    """An emergency drill (应急演练): planned, run with its injects (the expected action and its deadline, the
+    decision logged), recorded with findings, a score (the share of expectations met) and after-action items with
+    owners and due dates; a retest points to the drill it repeats. Held by an enterprise (its own users act) or by a
+    regulator for its region (the officers of that region act)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("已计划")
+        RUNNING = "running", _("演练中")
+        DONE = "done", _("已完成")
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")  # fmt: skip
+    region_code = models.CharField(max_length=12)  # the enterprise's county, or the organising office's region
+    title = models.CharField(_("演练名称"), max_length=200)
+    scenario = models.CharField(_("演练场景"), max_length=12, choices=Scenario.choices)
+    planned_on = models.DateField(_("计划日期"))
+    participants = models.TextField(_("参演单位和人员"), max_length=4000, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PLANNED)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    findings = models.TextField(_("发现的问题"), max_length=8000, blank=True)
+    score = models.FloatField(_("得分"), null=True, blank=True)  # share of expectations met, 0–1
+    retest_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retests",
+                                  verbose_name=_("复测的演练"))  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DrillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-planned_on", "-id"]
+        verbose_name = _("应急演练")
+        verbose_name_plural = _("应急演练")
+        indexes = [models.Index(fields=["region_code", "finished_at"], name="dsdrill_region_done")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DrillInject(models.Model):
+    """One scenario inject: what happens, the action expected and within how many minutes of the drill's start,
+    and — during the drill — the decision taken, when, and whether it met the expectation."""
+
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="injects")
+    order = models.PositiveSmallIntegerField(_("序号"))
+    text = models.CharField(_("情景注入"), max_length=500)
+    expected = models.CharField(_("预期处置"), max_length=500)
+    deadline_minutes = models.PositiveIntegerField(_("处置时限（分钟）"))
+    decision = models.TextField(_("处置决策"), max_length=2000, blank=True)
+    decided_at = models.DateTimeField(_("决策时间"), null=True, blank=True)
+    met = models.BooleanField(_("达到预期"), null=True)
+
+    class Meta:
+        ordering = ["drill", "order", "id"]
+        verbose_name = _("情景注入")
+        verbose_name_plural = _("情景注入")
+        constraints = [models.UniqueConstraint(fields=["drill", "order"], name="dsdrill_inject_order")]
+
+    def __str__(self) -> str:
+        return f"{self.drill_id}#{self.order}"
+
+
+class DrillAction(models.Model):
+    """An after-action item: what to fix, who owns it, by when, and when it was done."""
+
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(_("整改事项"), max_length=500)
+    owner = models.CharField(_("责任人"), max_length=120)
+    due_on = models.DateField(_("完成期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["drill", "due_on", "id"]
+        verbose_name = _("演练整改事项")
+        verbose_name_plural = _("演练整改事项")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- the key networked-enterprise list ----------------------------------------------------------------------------
+
+
+class ProtectionLevel(models.TextChoices):
+    """Graded protection of a listed enterprise (provisional: the provincial cut-offs were not found)."""
+
+    ONE = "1", _("一级防护")
+    TWO = "2", _("二级防护")
+    THREE = "3", _("三级防护")
+
+
+class KeyEnterprise(models.Model):
+    """An enterprise on (or proposed for, or removed from) the provincial list of key networked industrial
+    enterprises (省重点联网工业企业清单): its networking as the archive and its self-assessment give it, the
+    protection level, and why it was added or removed."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("企业申报待审核")
+        LISTED = "listed", _("已列入清单")
+        REMOVED = "removed", _("已移出清单")
+
+    enterprise = models.OneToOneField("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=12)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    networked_devices = models.PositiveIntegerField(_("联网设备数"), null=True, blank=True)
+    platforms = models.CharField(_("接入的工业互联网平台"), max_length=300, blank=True)
+    self_assessment = models.TextField(_("企业自评"), max_length=4000, blank=True)
+    protection_level = models.CharField(_("防护等级"), max_length=2, choices=ProtectionLevel.choices, blank=True)
+    reason = models.CharField(_("列入或移出理由"), max_length=1000, blank=True)
+    listed_at = models.DateTimeField(_("列入时间"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = KeyEnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region_code", "enterprise_id"]
+        verbose_name = _("重点联网工业企业")
+        verbose_name_plural = _("重点联网工业企业清单")
+        indexes = [models.Index(fields=["status", "region_code"], name="dskey_status_region")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.status}"
+
+
+# --- risk assessments ---------------------------------------------------------------------------------------------
+
+
+class RiskAssessment(models.Model):
+    """A data-security risk assessment (yearly; the report reaches the regulator within 10 working days of its
+    completion) or an AI safety-risk report (its form is provisional): period, assessor, findings and
+    rectification."""
+
+    class Kind(models.TextChoices):
+        DATA = "data", _("数据安全风险评估")
+        AI = "ai", _("人工智能安全风险报告")
+
+    class Status(models.TextChoices):
+        COMPLETED = "completed", _("已完成待报送")
+        FILED = "filed", _("已报送")
+        RECTIFIED = "rectified", _("已完成整改")
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=12)
+    kind = models.CharField(_("类型"), max_length=4, choices=Kind.choices, default=Kind.DATA)
+    period_start = models.DateField(_("评估期起"))
+    period_end = models.DateField(_("评估期止"))
+    assessor = models.CharField(_("评估机构"), max_length=200)
+    system_name = models.CharField(_("人工智能系统或模型"), max_length=200, blank=True)
+    risk_types = models.JSONField(_("风险类型"), default=list, blank=True)  # AI reports: codes of AI_RISKS
+    findings = models.TextField(_("发现的风险"), max_length=8000)
+    rectification = models.TextField(_("整改措施"), max_length=8000, blank=True)
+    completed_at = models.DateTimeField(_("评估完成时间"))
+    due_at = models.DateTimeField(_("报送期限"), null=True, blank=True)  # pending only until filed
+    filed_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    filed_on_time = models.BooleanField(null=True)
+    rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.COMPLETED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RiskAssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        verbose_name = _("风险评估")
+        verbose_name_plural = _("风险评估")
+        indexes = [
+            models.Index(fields=["due_at", "region_code"], condition=Q(due_at__isnull=False), name="dsrisk_due"),
+            models.Index(fields=["enterprise", "kind", "completed_at"], name="dsrisk_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.kind} {self.period_end}"

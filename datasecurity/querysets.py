@@ -45,3 +45,28 @@ class IncidentQuerySet(models.QuerySet):
 
     def to_escalate(self, now) -> IncidentQuerySet:
         return self.filter(escalate_at__isnull=False, escalate_at__lte=now)
+
+
+class _Regional(models.QuerySet):
+    """Rows of an enterprise (its own users) or in an officer's regions."""
+
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope.is_admin:
+            return self
+        return self.filter(Q(enterprise_id__in=scope.own_enterprise_ids) |
+                           under_paths("region_code", scope.officer_paths))  # fmt: skip
+
+
+class DrillQuerySet(_Regional):
+    def done_in(self, year: int):
+        return self.filter(status="done", finished_at__year=year)
+
+
+class KeyEnterpriseQuerySet(_Regional):
+    pass
+
+
+class RiskAssessmentQuerySet(_Regional):
+    def overdue(self, now):
+        return self.filter(due_at__isnull=False, due_at__lt=now)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from accounts.policy import scope_of
 from enterprises.models import Enterprise
 
-from .models import DataAsset, Filing, Incident, Level
+from .models import DataAsset, Drill, Filing, Incident, Level
 
 
 @dataclass
@@ -41,22 +42,37 @@ def review_queue(user, limit: int = 100) -> list[Filing]:
                 .select_related("enterprise").order_by("due_at")[:limit])  # fmt: skip
 
 
+def drills_by_city(user, year: int) -> dict[str, dict]:
+    """Per city (the first 4 digits of the region code; a province's own drills fall under its code + "00"): the
+    drills completed in `year` and their mean score."""
+    rows = (Drill.objects.visible_to(user).done_in(year).annotate(city=Substr("region_code", 1, 4)).values("city")
+            .annotate(n=Count("pk"), score=Avg("score")).order_by())  # fmt: skip
+    return {r["city"]: {"drills": r["n"], "score": r["score"]} for r in rows}
+
+
 def overview(user, now: dt.datetime) -> dict:
     """Per city: enterprises holding important or core data, how many have an accepted filing, overdue filings,
-    and incidents by level."""
+    incidents by level, and the drills completed this year with their mean score."""
     assets = DataAsset.objects.visible_to(user).filter(level__in=[Level.IMPORTANT, Level.CORE], retired=False)
     holders = dict(assets.annotate(city=Substr("enterprise__county_id", 1, 4)).values_list("city")
                    .annotate(n=Count("enterprise_id", distinct=True)).order_by())  # fmt: skip
-    filings = Filing.objects.visible_to(user).annotate(city=Substr("region_code", 1, 4)).values("city").annotate(
-        accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
-    ).order_by()
+    filings = (
+        Filing.objects.visible_to(user)
+        .annotate(city=Substr("region_code", 1, 4))
+        .values("city")
+        .annotate(
+            accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+        )
+        .order_by()
+    )
     incidents = Incident.objects.visible_to(user).annotate(city=Substr("region_code", 1, 4)).values("city", "level")
     incidents = incidents.annotate(n=Count("pk")).order_by()
     rows: dict[str, dict] = {}
 
     def row(city):
-        return rows.setdefault(city, {"city": city, "holders": 0, "accepted": 0, "overdue": 0, "incidents": {}})
+        return rows.setdefault(city, {"city": city, "holders": 0, "accepted": 0, "overdue": 0, "incidents": {},
+                                      "drills": 0, "drill_score": None})  # fmt: skip
 
     for city, n in holders.items():
         row(city)["holders"] = n
@@ -64,6 +80,8 @@ def overview(user, now: dt.datetime) -> dict:
         row(f["city"]).update(accepted=f["accepted"], overdue=f["overdue"])
     for i in incidents:
         row(i["city"])["incidents"][i["level"]] = i["n"]
+    for city, d in drills_by_city(user, timezone.localtime(now).year).items():
+        row(city).update(drills=d["drills"], drill_score=d["score"])
     return {"rows": [rows[k] for k in sorted(rows)]}
 
 

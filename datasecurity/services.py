@@ -20,8 +20,18 @@ from notifications.services import enterprise_users, in_site_language, notify
 from . import access, calendar, clocks, events, grading
 from .models import DataAsset, Filing, FilingVersion, Incident, IncidentLevel, IncidentUpdate
 
-ENTRY_FIELDS = ("source", "category", "level", "carrier", "purpose", "scope_of_use", "responsible", "sharing",
-                "cross_border", "protection")  # fmt: skip  (plus the scale: records or storage)
+ENTRY_FIELDS = (
+    "source",
+    "category",
+    "level",
+    "carrier",
+    "purpose",
+    "scope_of_use",
+    "responsible",
+    "sharing",
+    "cross_border",
+    "protection",
+)  # fmt: skip  (plus the scale: records or storage)
 NOTIFY_ESCALATION = "datasec_escalation"
 NOTIFY_RETURNED = "datasec_returned"
 
@@ -187,7 +197,8 @@ def filing_review(*, actor, filing: Filing, decision: str, reasons: str = "", no
     if decision == "return":
         with in_site_language():
             title = _("数据目录备案被退回补正，请在 %(date)s 前重新提交") % {
-                "date": timezone.localtime(filing.due_at).strftime("%Y-%m-%d")}
+                "date": timezone.localtime(filing.due_at).strftime("%Y-%m-%d")
+            }
         notify(recipients=enterprise_users(filing.enterprise_id), kind=NOTIFY_RETURNED, title=title, body=reasons,
                link=f"/data-security/filings/{filing.pk}/")  # fmt: skip
     return filing
@@ -345,8 +356,9 @@ def _escalate(incident: Incident, now: dt.datetime) -> int:
         for clock in incident.clocks:
             if not clock["escalated"] and dt.datetime.fromisoformat(clock["due_at"]) <= now:
                 clock["escalated"] = True
-                run_out.append(_("%(name)s %(hours)s 小时上报时限") % {"name": clock["name"],
-                                                                     "hours": f"{clock['hours']:g}"})
+                run_out.append(
+                    _("%(name)s %(hours)s 小时上报时限") % {"name": clock["name"], "hours": f"{clock['hours']:g}"}
+                )
         pending = [dt.datetime.fromisoformat(c["due_at"]) for c in incident.clocks if not c["escalated"]]
         incident.escalate_at = min(pending) if pending else None
     else:  # the summary report

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import drill_views, views
 
 app_name = "datasecurity"
 
@@ -17,4 +17,8 @@ urlpatterns: list = [
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
     path("incidents/<int:pk>/<slug:action>/", views.incident_act, name="incident_act"),
     path("overview/", views.overview, name="overview"),
+    path("drills/", drill_views.drill_list, name="drills"),
+    path("drills/new/", drill_views.drill_new, name="drill_new"),
+    path("drills/<int:pk>/", drill_views.drill_detail, name="drill"),
+    path("drills/<int:pk>/<slug:action>/", drill_views.drill_act, name="drill_act"),
 ]

@@ -274,5 +274,8 @@ def overview(request):
     for row in data["rows"]:
         row["name"] = names.get(row["city"].ljust(6, "0"), row["city"])
         row["coverage"] = round(100 * row["accepted"] / row["holders"]) if row["holders"] else None
-    return render(request, "datasecurity/overview.html", {"rows": data["rows"], "levels": Incident._meta.get_field(
-        "level").choices})
+    return render(
+        request,
+        "datasecurity/overview.html",
+        {"rows": data["rows"], "levels": Incident._meta.get_field("level").choices},
+    )

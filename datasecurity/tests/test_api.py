@@ -47,8 +47,11 @@ def test_review_by_role(ds, login, filed):
 def test_recording_and_reporting_an_incident(ds, login):
     client = login(ds["enterprise"])
     found = timezone.now() - timezone.timedelta(hours=2)
-    response = client.post(f"{API}/incidents", {"title": "数据库遭勒索", "kind": "ransomware", "level": "major",
-                                                "discovered_at": found.isoformat()}, content_type="application/json")
+    response = client.post(
+        f"{API}/incidents",
+        {"title": "数据库遭勒索", "kind": "ransomware", "level": "major", "discovered_at": found.isoformat()},
+        content_type="application/json",
+    )
     body = response.json()
     assert response.status_code == 201 and body["escalations"] == 1  # the MIIT hour has passed
     assert {c["code"]: c["state"] for c in body["clocks"]} == {"miit": "expired", "cac": "running"}

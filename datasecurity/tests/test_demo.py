@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from datasecurity import demo
-from datasecurity.models import DataAsset, Filing, Incident
+from datasecurity.models import DataAsset, Drill, Filing, Incident
 from enterprises.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +21,16 @@ def test_the_demo_loads_once_replaces_and_clears(capsys):
     late = Incident.objects.get(title__startswith="MES")
     assert late.escalations == 2 and late.status == "recorded"
     assert Incident.objects.filter(escalations=0).count() == 2  # the other two were reported in time
+    done = Drill.objects.filter(status="done")
+    assert sorted(d.score for d in done) == pytest.approx([1 / 3, 2 / 3, 1.0]) and done.count() == 3
+    assert Drill.objects.filter(retest_of__isnull=False).count() == 1
+    assert Drill.objects.filter(enterprise__isnull=True, status="planned").count() == 1
+    assert all(d.actions.count() == 1 for d in done)
     assert demo.seed("36") is None
     assert demo.seed("36", replace=True)["incidents"] == 3 and Incident.objects.count() == 3
     call_command("seed_demo_datasecurity", "--clear")
     assert not DataAsset.objects.exists() and not Filing.objects.exists() and not Incident.objects.exists()
+    assert not Drill.objects.exists()
 
 
 def test_the_command_skips_quietly_without_the_demo_accounts(capsys):

@@ -19,8 +19,10 @@ def test_the_enterprise_lists_grades_and_files(ds, login):
     client = login(ds["enterprise"])
     page = client.get("/data-security/").content.decode()
     assert "工艺参数库" in page and "提交目录备案" in page and "网信办报告办法" in page
-    response = client.post("/data-security/assets/new/", {
-        "name": "设备运维日志", "category": "operations", "level": "general", "source": "设备", "records": "5000"})
+    response = client.post(
+        "/data-security/assets/new/",
+        {"name": "设备运维日志", "category": "operations", "level": "general", "source": "设备", "records": "5000"},
+    )
     assert response.status_code == 302 and DataAsset.objects.filter(name="设备运维日志").exists()
     asset = ds["asset"]
     response = client.post(f"/data-security/assets/{asset.pk}/grade/", {"c_core_stoppage": "on", "check": ""})
