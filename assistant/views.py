@@ -33,8 +33,10 @@ class UploadForm(forms.Form):
                             widget=forms.TextInput(attrs={"class": "form-control"}))  # fmt: skip
     kind = forms.ChoiceField(label=gettext_lazy("类型"), widget=forms.Select(attrs={"class": "form-select"}),
                              choices=[c for c in Document.Kind.choices if c[0] in ("policy", "rules")])  # fmt: skip
-    file = forms.FileField(label=gettext_lazy("文件（.txt / .md / .pdf）"),
-                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".txt,.md,.pdf"}))
+    file = forms.FileField(
+        label=gettext_lazy("文件（.txt / .md / .pdf）"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".txt,.md,.pdf"}),
+    )
 
 
 @login_required
@@ -87,13 +89,20 @@ def corpus(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                document = services.document_add(actor=request.user, title=form.cleaned_data["title"],
-                                                 kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"])
+                document = services.document_add(
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                )
             except ValidationError as exc:
                 form.add_error("file", exc.messages[0])
             else:
-                messages.success(request, _("已载入“%(title)s”，共 %(n)s 个段落；更新索引后即可检索。")
-                                 % {"title": document.title, "n": document.passages.count()})
+                messages.success(
+                    request,
+                    _("已载入“%(title)s”，共 %(n)s 个段落；更新索引后即可检索。")
+                    % {"title": document.title, "n": document.passages.count()},
+                )
                 return redirect("assistant:corpus")
     documents = (
         Document.objects.filter(report__isnull=True)

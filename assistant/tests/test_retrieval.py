@@ -54,7 +54,7 @@ def tiny():
 def test_hybrid_fuses_normalised_scores_by_hand(tiny):
     # BM25 of "贷款": only passage 1 holds it, so its normalised BM25 is 1 and the others' 0.
     # Cosines 0.6, 0.8, 1.0 min-max scale to 0, 0.5, 1.
-    ranked = tiny.rank(["贷款"], np.array([0.6, 0.8], dtype=np.float32), weight=0.3)
+    ranked = tiny.rank(["贷款"], np.array([0.6, 0.8], dtype=np.float32), weight=0.3, reference=True)
     assert ranked.bm25 == [1]
     assert ranked.dense == [2, 1, 0]
     assert ranked.hybrid == [2, 1, 0]  # 1.0 > 0.5 + 0.3 > 0
@@ -72,7 +72,7 @@ def test_the_scaling_is_over_the_allowed_passages_only(tiny):
 
 def test_passages_outside_the_mask_never_rank(tiny):
     allowed = np.array([True, False, True])
-    ranked = tiny.rank(["贷款"], np.array([0.6, 0.8], dtype=np.float32), allowed)
+    ranked = tiny.rank(["贷款"], np.array([0.6, 0.8], dtype=np.float32), allowed, reference=True)
     assert ranked.bm25 == [] and ranked.dense == [2, 0] and ranked.hybrid == [2, 0] and ranked.rrf == [2, 0]
 
 
@@ -90,7 +90,8 @@ def test_recall_and_mrr_by_hand():
 
 
 def test_sentences_without_a_valid_citation_are_dropped():
-    answer = "服务券按合同金额的30%抵扣[1]。每年最高二十万元。[1][9]\n国家还有其他补贴。有效期六个月[2]！引用不存在的资料[7]。"
+    first = "服务券按合同金额的30%抵扣[1]。每年最高二十万元。[1][9]\n"
+    answer = first + "国家还有其他补贴。有效期六个月[2]！引用不存在的资料[7]。"
     kept = generate.cited_sentences(answer, n_passages=3)
     assert [(s.text, s.citations) for s in kept] == [
         ("服务券按合同金额的30%抵扣。", (1,)),
