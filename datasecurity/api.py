@@ -16,8 +16,8 @@ from ninja.responses import Status
 
 from core.api import Id, Page, Problem, choices
 
-from . import selectors, services
-from .models import Drill, Filing, Incident, IncidentLevel, Scenario
+from . import keylist, selectors, services
+from .models import Drill, Filing, Incident, IncidentLevel, KeyEnterprise, Scenario
 
 router = Router(tags=["工业数据安全"])
 REFUSED = {403: Problem, 422: Problem}
@@ -283,3 +283,47 @@ def get_drill(request, pk: Id):
                for a in drill.actions.all()]  # fmt: skip
     return {**_drill_out(drill), "participants": drill.participants, "findings": drill.findings, "injects": injects,
             "actions": actions}  # fmt: skip
+
+
+# --- the key networked-enterprise list ----------------------------------------------------------------------------
+
+
+class DataSecKeyEnterpriseOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    region_code: str
+    status: choices(KeyEnterprise.Status)  # type: ignore[valid-type]
+    protection_level: str  # 1 | 2 | 3 (provisional grading), "" before listing
+    networked_devices: int | None
+    platforms: str
+    reason: str
+    listed_at: dt.datetime | None
+    removed_at: dt.datetime | None
+    last_assessed: dt.datetime | None  # the latest data-security risk assessment's completion
+    assessment_overdue: bool
+
+
+def _key_out(e: KeyEnterprise, now) -> dict:
+    _due, overdue = keylist.assessment_due(e, now)
+    return {"id": e.pk, "enterprise_id": e.enterprise_id, "enterprise_name": e.enterprise.name,
+            "region_code": e.region_code, "status": e.status, "protection_level": e.protection_level,
+            "networked_devices": e.networked_devices, "platforms": e.platforms, "reason": e.reason,
+            "listed_at": e.listed_at, "removed_at": e.removed_at, "last_assessed": e.last_assessed,
+            "assessment_overdue": overdue}  # fmt: skip
+
+
+@router.get("/key-enterprises", response=list[DataSecKeyEnterpriseOut],
+            summary="重点联网工业企业清单（状态、地区、防护等级、行业、名称筛选）")  # fmt: skip
+@paginate(Page)
+def list_key_enterprises(request, status: choices(KeyEnterprise.Status) | None = None,  # type: ignore[valid-type]
+                         city: Annotated[str, Field(max_length=6)] = "", level: str = "",
+                         industry: Annotated[str, Field(max_length=4)] = "",
+                         q: Annotated[str, Field(max_length=100)] = ""):  # fmt: skip
+    return _Rows(keylist.entries(request.user, status=status or "", city=city, level=level, industry=industry, q=q),
+                 _key_out)  # fmt: skip
+
+
+@router.get("/key-enterprises/{pk}", response=DataSecKeyEnterpriseOut, summary="清单中的一家企业")
+def get_key_enterprise(request, pk: Id):
+    return _key_out(get_object_or_404(keylist.entries(request.user), pk=pk), timezone.now())

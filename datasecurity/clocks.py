@@ -37,6 +37,8 @@ class Rules:
     attestation_months: int
     review_level: str
     risk_filing_working_days: int
+    risk_valid_months: int
+    risk_rollup: str  # MM-DD: the provinces' roll-up to MIIT
     immediate_from: str
     incident_clocks: tuple[IncidentClock, ...]
     summary_working_days: int
@@ -60,6 +62,8 @@ def parse(data: dict) -> Rules:
         attestation_months=int(filing["attestation_months"]),
         review_level=filing["review_level"],
         risk_filing_working_days=int(risk["filing_working_days"]),
+        risk_valid_months=int(risk.get("valid_months", 12)),
+        risk_rollup=str(risk.get("provincial_rollup", "12-25")),
         immediate_from=incident["immediate_from"],
         incident_clocks=clocks,
         summary_working_days=int(incident["summary_working_days"]),

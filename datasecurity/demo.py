@@ -21,8 +21,8 @@ from enterprises.models import Enterprise
 from notifications.models import Notification
 from regions.models import prefix_range
 
-from . import drills, services
-from .models import DataAsset, Drill, Filing, Incident
+from . import drills, keylist, services
+from .models import DataAsset, Drill, Filing, Incident, KeyEnterprise
 
 MARK = "（演示）"
 USER_PREFIX = "demo_ds_"
@@ -48,6 +48,9 @@ def clear() -> Counter:
     counts: Counter = Counter()
     with transaction.atomic():
         enterprises = set(DataAsset.objects.filter(name__endswith=MARK).values_list("enterprise_id", flat=True))
+        counts["key_entries"] = (
+            KeyEnterprise.objects.filter(enterprise_id__in=enterprises).delete()[1].get("datasecurity.KeyEnterprise", 0)
+        )
         counts["drills"] = Drill.objects.filter(title__endswith=MARK).delete()[1].get("datasecurity.Drill", 0)
         counts["incidents"] = Incident.objects.filter(title__endswith=MARK).delete()[1].get("datasecurity.Incident", 0)
         counts["filings"] = (
@@ -106,6 +109,7 @@ def seed(province: str, *, replace: bool = False, now: dt.datetime | None = None
             _filing_story(i, enterprise, user, regulator, now, counts)
         _incidents(chosen, own, regulator, now, counts)
         _drills(chosen, own, regulator, now, counts)
+        _key_list(chosen, own, regulator, now, counts)
     return counts
 
 
@@ -200,3 +204,21 @@ def _drills(chosen, own, regulator, now, counts) -> None:
                       participants="省工业和信息化厅、各设区市主管部门（演示）",
                       now=now - dt.timedelta(days=2))  # fmt: skip
     counts["drills"] += 1
+
+
+def _key_list(chosen, own, regulator, now, counts) -> None:
+    """Three enterprises listed (levels 1–3), one proposal awaiting review, one removed with its reason."""
+    for i, enterprise in enumerate(chosen[:5]):
+        user = _speaker(enterprise, own)
+        if i in (0, 4):
+            keylist.key_propose(actor=user, enterprise=enterprise, networked_devices=40 + 30 * i,
+                                platforms="某工业互联网平台（演示）", now=now - dt.timedelta(days=60),
+                                self_assessment=f"设备联网 {40 + 30 * i} 台，已开展等级保护测评（演示）")  # fmt: skip
+        if i < 4:
+            entry = keylist.key_list(actor=regulator, enterprise=enterprise, protection_level=str(1 + i % 3),
+                                     reason="联网设备多、持有重要数据（演示）",
+                                     now=now - dt.timedelta(days=50))  # fmt: skip
+            counts["key_listed"] += 1
+            if i == 3:
+                keylist.key_remove(actor=regulator, entry=entry, reason="企业已停产（演示）",
+                                   now=now - dt.timedelta(days=5))  # fmt: skip

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import StyledMixin
 
 from . import grading
-from .models import DataAsset, Incident, IncidentLevel, Level, Scenario
+from .models import DataAsset, Incident, IncidentLevel, KeyEnterprise, Level, ProtectionLevel, Scenario
 
 TEXT = {"rows": 3}
 
@@ -138,3 +138,23 @@ class ActionForm(StyledMixin, forms.Form):
     text = forms.CharField(label=_("整改事项"), max_length=500)
     owner = forms.CharField(label=_("责任人"), max_length=120)
     due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- the key networked-enterprise list ----------------------------------------------------------------------------
+
+
+class ProposeForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = KeyEnterprise
+        fields = ["networked_devices", "platforms", "self_assessment"]
+        widgets = {"self_assessment": forms.Textarea(attrs=TEXT)}
+        help_texts = {"self_assessment": _("联网情况、数据处理规模、现有防护措施和等级保护情况")}
+
+
+class KeyListForm(StyledMixin, forms.Form):
+    protection_level = forms.ChoiceField(label=_("防护等级"), choices=ProtectionLevel.choices)
+    reason = forms.CharField(label=_("理由"), max_length=1000)
+
+
+class ReasonForm(StyledMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=1000)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import drill_views, views
+from . import drill_views, keylist_views, views
 
 app_name = "datasecurity"
 
@@ -17,6 +17,12 @@ urlpatterns: list = [
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
     path("incidents/<int:pk>/<slug:action>/", views.incident_act, name="incident_act"),
     path("overview/", views.overview, name="overview"),
+    path("key-list/", keylist_views.key_index, name="key_index"),
+    path("key-list/export.<slug:fmt>", keylist_views.key_export, name="key_export"),
+    path("key-list/propose/", keylist_views.key_propose, name="key_propose"),
+    path("key-list/add/", keylist_views.key_add, name="key_add"),
+    path("key-list/<int:pk>/", keylist_views.key_entry, name="key_entry"),
+    path("key-list/<int:pk>/<slug:action>/", keylist_views.key_act, name="key_act"),
     path("drills/", drill_views.drill_list, name="drills"),
     path("drills/new/", drill_views.drill_new, name="drill_new"),
     path("drills/<int:pk>/", drill_views.drill_detail, name="drill"),

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from datasecurity import demo
-from datasecurity.models import DataAsset, Drill, Filing, Incident
+from datasecurity.models import DataAsset, Drill, Filing, Incident, KeyEnterprise
 from enterprises.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +26,13 @@ def test_the_demo_loads_once_replaces_and_clears(capsys):
     assert Drill.objects.filter(retest_of__isnull=False).count() == 1
     assert Drill.objects.filter(enterprise__isnull=True, status="planned").count() == 1
     assert all(d.actions.count() == 1 for d in done)
+    statuses = sorted(KeyEnterprise.objects.values_list("status", flat=True))
+    assert statuses == ["listed", "listed", "listed", "proposed", "removed"]
     assert demo.seed("36") is None
     assert demo.seed("36", replace=True)["incidents"] == 3 and Incident.objects.count() == 3
     call_command("seed_demo_datasecurity", "--clear")
     assert not DataAsset.objects.exists() and not Filing.objects.exists() and not Incident.objects.exists()
-    assert not Drill.objects.exists()
+    assert not Drill.objects.exists() and not KeyEnterprise.objects.exists()
 
 
 def test_the_command_skips_quietly_without_the_demo_accounts(capsys):

@@ -1,0 +1,163 @@
+"""Pages of the key networked-enterprise list: the list with filters and export (XLSX, CSV; formulas neutralised by
+core.exports), the archive's candidates for the regulator, an enterprise's proposal, and one entry with its history
+and the regulator's steps (list, change level, remove). Scoping in querysets, writes in datasecurity.keylist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.policy import scope_of, under_paths
+from core.exports import csv_lines, write_xlsx
+from enterprises.models import Enterprise
+
+from . import access, keylist
+from .forms import KeyListForm, ProposeForm, ReasonForm
+from .models import KeyEnterprise, ProtectionLevel
+from .selectors import own_enterprise
+from .views import _errors, _history
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTERS = ("status", "city", "level", "industry", "q")
+
+
+def _filters(request) -> dict:
+    return {k: request.GET.get(k, "").strip()[:100] for k in FILTERS}
+
+
+@login_required
+def key_index(request):
+    scope = scope_of(request.user)
+    enterprise = own_enterprise(request.user)
+    if enterprise is None and not scope.is_authority:
+        raise Http404
+    filters = _filters(request)
+    now = timezone.now()
+    rows = list(keylist.entries(request.user, **filters)[:500])
+    for e in rows:
+        e.assessment_due, e.assessment_overdue = keylist.assessment_due(e, now)
+    return render(request, "datasecurity/keylist.html", {
+        "rows": rows, "filters": filters, "statuses": KeyEnterprise.Status.choices,
+        "levels": ProtectionLevel.choices, "candidates": keylist.candidates(request.user),
+        "candidate_rule": keylist.CANDIDATE_RULE, "enterprise": enterprise, "list_form": KeyListForm(),
+        "own_entry": KeyEnterprise.objects.filter(enterprise=enterprise).first() if enterprise else None,
+        "query": request.GET.urlencode(), "cities": _cities(request.user),
+    })  # fmt: skip
+
+
+def _cities(user) -> list:
+    from regions.models import Region
+
+    scope = scope_of(user)
+    rows = Region.objects.filter(level=Region.Level.CITY, is_active=True)
+    if not scope.is_admin:
+        rows = rows.filter(under_paths("code", [p[:4] if len(p) > 4 else p for p in scope.officer_paths]))
+    return list(rows.order_by("code").values_list("path", "name")[:100])
+
+
+@login_required
+def key_export(request, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    if own_enterprise(request.user) is None and not scope_of(request.user).is_authority:
+        raise Http404
+    rows = keylist.entries(request.user, **_filters(request))
+    now = timezone.now()
+    name = f'attachment; filename="key-enterprises-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"'
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(keylist.export_headers(), keylist.export_rows(rows.iterator(), now)),
+                                         content_type="text/csv; charset=utf-8")  # fmt: skip
+    else:
+        response = HttpResponse(content_type=XLSX_TYPE)
+        write_xlsx(
+            response, keylist.export_headers(), keylist.export_rows(rows, now), sheet_title=_("重点联网工业企业")
+        )
+    response["Content-Disposition"] = name
+    return response
+
+
+@login_required
+def key_propose(request):
+    enterprise = own_enterprise(request.user)
+    if enterprise is None:
+        raise Http404
+    entry = KeyEnterprise.objects.filter(enterprise=enterprise).first()
+    form = ProposeForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = keylist.key_propose(actor=request.user, enterprise=enterprise, **data)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("已提交申报，等待主管部门审核"))
+            return redirect("datasecurity:key_entry", entry.pk)
+    return render(request, "datasecurity/key_propose.html", {"form": form, "entry": entry})
+
+
+@login_required
+@require_POST
+def key_add(request):
+    """The regulator lists an enterprise of the archive (a candidate) directly."""
+    scope = scope_of(request.user)
+    if not scope.is_authority:
+        raise Http404
+    visible = (
+        Enterprise.objects.all()
+        if scope.is_admin
+        else Enterprise.objects.filter(under_paths("county_id", scope.officer_paths))
+    )
+    enterprise = get_object_or_404(visible, pk=request.POST.get("enterprise") or 0)
+    form = KeyListForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请选择防护等级并说明理由"))
+        entry = keylist.key_list(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("datasecurity:key_index")
+    messages.success(request, _("已列入清单"))
+    return redirect("datasecurity:key_entry", entry.pk)
+
+
+def _entry_for_user(user, pk: int) -> KeyEnterprise:
+    return get_object_or_404(KeyEnterprise.objects.visible_to(user).select_related("enterprise__county"), pk=pk)
+
+
+@login_required
+def key_entry(request, pk: int):
+    entry = _entry_for_user(request.user, pk)
+    return render(request, "datasecurity/key_entry.html", {
+        "entry": entry, "history": _history(key_entry=entry), "list_form": KeyListForm(
+            initial={"protection_level": entry.protection_level}), "reason_form": ReasonForm(),
+        "regulator": access.is_regulator(request.user, entry.region_code),
+        "own": access.is_own(request.user, entry.enterprise_id),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def key_act(request, pk: int, action: str):
+    if action not in ("list", "level", "remove"):
+        raise Http404
+    entry = _entry_for_user(request.user, pk)
+    reason = request.POST.get("reason", "")
+    level = request.POST.get("protection_level", "")
+    try:
+        if action == "list":
+            keylist.key_list(actor=request.user, enterprise=entry.enterprise, protection_level=level, reason=reason)
+        elif action == "level":
+            keylist.key_set_level(actor=request.user, entry=entry, protection_level=level, reason=reason)
+        else:
+            keylist.key_remove(actor=request.user, entry=entry, reason=reason)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("已办理"))
+    return redirect("datasecurity:key_entry", pk)
