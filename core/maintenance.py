@@ -5,7 +5,8 @@ recognitions off (`recognition_expire`), record the re-assessment results of acc
 then recompute the targets' progress and rebuild the dashboards' tallies
 (`monitoring_refresh`: seconds at province scale, so not at every start-up). Every few minutes
 (TIDU_FREQUENT_MINUTES, default 5) the data-security clocks are swept (`datasecurity_escalate`): an incident's
-reporting clock runs in hours, so a daily sweep would escalate it a day late.
+reporting clock runs in hours, so a daily sweep would escalate it a day late; so are the scheduling jobs left running
+by a dead worker (`scheduling_sweep`: a solve lasts at most ten minutes, its page should not wait a day).
 The search index's repair (`tidu sync_search_index`, for writes made around the catalog services) is run by hand or
 by a scheduler: with it in the worker's start-up, stopping `tidu serve` sometimes hung in full-suite runs (cause
 not found yet).
@@ -32,7 +33,8 @@ COMMANDS: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "swe
 NIGHTLY: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "recognition_expire"),
                                         (sys.executable, "-m", "tidu.cli", "funding_outcomes"),
                                         (sys.executable, "-m", "tidu.cli", "monitoring_refresh"))  # fmt: skip
-FREQUENT: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "datasecurity_escalate"),)
+FREQUENT: tuple[tuple[str, ...], ...] = ((sys.executable, "-m", "tidu.cli", "datasecurity_escalate"),
+                                         (sys.executable, "-m", "tidu.cli", "scheduling_sweep"))  # fmt: skip
 TIMEOUT = 600.0
 
 

@@ -35,6 +35,7 @@ class PlanJob(models.Model):
     kpis = models.JSONField(_("指标"), default=dict)
     solver_status = models.CharField(_("求解状态"), max_length=20, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    started_at = models.DateTimeField(_("开始求解时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = PlanJobQuerySet.as_manager()
@@ -46,3 +47,25 @@ class PlanJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlanJobEvent(models.Model):
+    """A state change of a scheduling job (created, queued, started, done, failed, swept as stale), by whom: the
+    trail its page shows."""
+
+    job = models.ForeignKey(PlanJob, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")  # fmt: skip
+    status_after = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("排产任务记录")
+        verbose_name_plural = _("排产任务记录")
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.kind}"

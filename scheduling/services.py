@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.policy import scope_of
 from core import uploads
 
+from . import events
 from .engine import serialize
 from .engine.replan import apply_event
 from .engine.solver import solve
@@ -24,6 +25,7 @@ from .xlsx_import import read_template
 
 MAX_TIME_LIMIT = 600
 MAX_XLSX_BYTES = 20 * 1024 * 1024
+STALE_GRACE_SECONDS = 300  # past its time limit by this much, a running job's worker is taken as dead
 
 
 class ScheduleError(ValueError):
@@ -79,8 +81,12 @@ def plan_job_create(*, user, name: str, start_date: dt.date, problem: dict | Non
         raise ScheduleError(_("请提供排产模板或排产问题"))
     job.status = PlanJob.Status.INVALID if job.issues else PlanJob.Status.QUEUED
     job.save()
+    source = "xlsx" if upload is not None else "json"
     if job.status == PlanJob.Status.QUEUED:
+        events.record(job, "create", actor=user, data={"source": source})
         _enqueue(job)
+    else:
+        events.record(job, "invalid", actor=user, data={"source": source, "issues": len(job.issues)})
     return job
 
 
@@ -108,15 +114,43 @@ def plan_job_replan(*, user, job: PlanJob, event: dict, now: int, time_limit: in
         child.save(update_fields=["status"])
     else:
         _enqueue(child)
+    events.record(child, "replan", actor=user, data={"parent": job.pk, "event": event, "now": now,
+                                                     "issues": len(child.issues)})  # fmt: skip
     return child
+
+
+def sweep_stale(jobs=None, *, now: dt.datetime | None = None) -> int:
+    """Fail running jobs whose worker died (killed, out of memory, machine restarted): a solve never runs much past
+    its time limit, so a job still running STALE_GRACE_SECONDS after it is failed with the reason. `tidu worker`
+    runs it every few minutes (`tidu scheduling_sweep`); a job's page runs it for that job when it polls."""
+    now = now or timezone.now()
+    count = 0
+    qs = (jobs if jobs is not None else PlanJob.objects.all()).filter(status=PlanJob.Status.RUNNING)
+    for job in qs.only("id", "time_limit", "started_at", "created_at", "status"):
+        began = job.started_at or job.created_at
+        limit = dt.timedelta(seconds=job.time_limit + STALE_GRACE_SECONDS)
+        if began + limit > now:
+            continue
+        reason = _("求解进程已停止响应：超过时限（%(n)s 秒）仍未结束，已标记为失败，请重新提交") % {"n": job.time_limit}
+        if PlanJob.objects.filter(pk=job.pk, status=PlanJob.Status.RUNNING).update(
+            status=PlanJob.Status.FAILED, error=reason, finished_at=now
+        ):
+            job.status = PlanJob.Status.FAILED
+            events.record(job, "stale", reason=reason, data={"started_at": began.isoformat()})
+            count += 1
+    return count
 
 
 def plan_job_run(job_id: int) -> PlanJob:
     """Solve (in the background task), writing progress at most once a second, then the validated plan."""
     job = PlanJob.objects.get(pk=job_id)
-    if job.status != PlanJob.Status.QUEUED:
-        return job
-    PlanJob.objects.filter(pk=job.pk).update(status=PlanJob.Status.RUNNING)
+    started = timezone.now()
+    if not PlanJob.objects.filter(pk=job.pk, status=PlanJob.Status.QUEUED).update(
+        status=PlanJob.Status.RUNNING, started_at=started
+    ):
+        return job  # not queued (any more): another worker has it, or it is finished
+    job.status, job.started_at = PlanJob.Status.RUNNING, started
+    events.record(job, "start")
     problem = serialize.problem_from_dict(job.problem)
     last = [0.0]
 
@@ -136,8 +170,11 @@ def plan_job_run(job_id: int) -> PlanJob:
         result = solve(problem, time_limit=job.time_limit, reference=reference, moved_scope=scope, hint_plan=hint,
                        progress=progress)  # fmt: skip
     except Exception as exc:  # the solver's own errors: the job fails with the reason, the worker goes on
-        PlanJob.objects.filter(pk=job.pk).update(status=PlanJob.Status.FAILED, error=str(exc)[:2000],
-                                                 finished_at=timezone.now())  # fmt: skip
+        if PlanJob.objects.filter(pk=job.pk, status=PlanJob.Status.RUNNING).update(
+            status=PlanJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        ):
+            job.status = PlanJob.Status.FAILED
+            events.record(job, "failed", reason=str(exc))
         job.refresh_from_db()
         return job
     job.solver_status = result.status
@@ -158,5 +195,13 @@ def plan_job_run(job_id: int) -> PlanJob:
             if result.plan is None
             else _("计划未通过校验：%(first)s") % {"first": result.violations[0].message}
         )
-    job.save()
+    fields = ["solver_status", "objectives", "finished_at", "progress", "plan", "kpis", "status", "error"]
+    if not PlanJob.objects.filter(pk=job.pk, status=PlanJob.Status.RUNNING).update(
+        **{f: getattr(job, f) for f in fields}
+    ):
+        job.refresh_from_db()  # swept as stale meanwhile: its failure stands
+        return job
+    events.record(job, "done" if job.status == PlanJob.Status.DONE else "failed", reason=job.error,
+                  data={"solver_status": result.status, "objectives": result.objectives,
+                        "seconds": round(result.seconds, 2)})  # fmt: skip
     return job

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.policy import scope_of
 from core.exports import SheetOut, write_workbook
 
-from . import services
+from . import events, services
 from .forms import ReplanForm, UploadForm
 from .models import PlanJob
 from .xlsx_import import SHEETS
@@ -74,7 +74,7 @@ def template(request):
     examples = {
         "订单": ["SO-001", "齿轮箱", 20, "2026-12-07 08:00", "2026-12-09 17:00", 2],
         "工艺路线": ["齿轮箱", 10, "车削", "车床", "A", 30, 4],
-        "设备": ["CNC-01", "车床", "白班"],
+        "设备": ["CNC-01", "车床", "白班", "A"],
         "日历": ["白班", "08:00", "17:00", ""],
         "停机": ["CNC-01", "2026-12-08 08:00", "2026-12-08 10:00", "保养"],
         "换型": ["车床", "A", "B", 20],
@@ -89,6 +89,14 @@ def template(request):
 @login_required
 def job(request, pk: int):
     job = _job(request.user, pk)
+    if job.status == PlanJob.Status.RUNNING and services.sweep_stale(PlanJob.objects.filter(pk=job.pk)):
+        job = _job(request.user, pk)  # its worker died: failed with the reason
+    if request.headers.get("HX-Request"):  # the progress box polling
+        if job.status in (PlanJob.Status.QUEUED, PlanJob.Status.RUNNING):
+            return render(request, "scheduling/_job_progress.html", {"job": job})
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # finished: the whole page, with its charts
+        return response
     rows = _rows(job)
     orders = {j["id"]: j for j in job.problem.get("jobs", [])}
     late = set(job.kpis.get("late_orders", []))
@@ -112,6 +120,18 @@ def job(request, pk: int):
         "late_rows": late_rows,
         "util": sorted(job.kpis.get("utilisation", {}).items()),
         "busy": job.status in (PlanJob.Status.QUEUED, PlanJob.Status.RUNNING),
+        "events": [
+            {
+                "at": e.at,
+                "text": events.describe(e),
+                "status": PlanJob.Status(e.status_after).label
+                if e.status_after in PlanJob.Status.values
+                else e.status_after,
+                "actor": e.actor,
+                "reason": e.reason,
+            }
+            for e in job.events.select_related("actor")
+        ],  # fmt: skip
         "replan_form": ReplanForm(initial={"now": _origin(job)}),
         "can_act": job.enterprise_id in scope_of(request.user).own_enterprise_ids,
     }

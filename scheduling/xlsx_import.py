@@ -3,7 +3,8 @@
 Sheets (headers on the first row; column names as in the template, extra columns ignored):
 * 订单: 订单号, 产品, 数量, 可开工时间, 交期, 优先级 (weight, default 1)
 * 工艺路线: 产品, 工序号, 工序名称, 设备组, 换型族, 准备时间（分钟）, 单件工时（分钟）
-* 设备: 设备编号, 设备组, 日历 (blank: always available)
+* 设备: 设备编号, 设备组, 日历 (blank: always available), 当前换型族 (optional: the family the machine is set up
+  for at the plan's start; its first operation needs the changeover from it)
 * 日历: 日历, 班次开始, 班次结束 (HH:MM, a shift row), or 日历, 休息日 (a date: a holiday row)
 * 停机: 设备编号, 开始, 结束, 原因
 * 换型: 设备组 (blank: every group), 从换型族, 到换型族, 换型时间（分钟）
@@ -30,7 +31,7 @@ from .engine.model import Job, Machine, Operation, Option, Problem, daily_window
 SHEETS = {
     "订单": ["订单号", "产品", "数量", "可开工时间", "交期", "优先级"],
     "工艺路线": ["产品", "工序号", "工序名称", "设备组", "换型族", "准备时间（分钟）", "单件工时（分钟）"],
-    "设备": ["设备编号", "设备组", "日历"],
+    "设备": ["设备编号", "设备组", "日历", "当前换型族"],
     "日历": ["日历", "班次开始", "班次结束", "休息日"],
     "停机": ["设备编号", "开始", "结束", "原因"],
     "换型": ["设备组", "从换型族", "到换型族", "换型时间（分钟）"],
@@ -161,6 +162,7 @@ def read_template(path: Path, filename: str, start: dt.date, days: int = 60) -> 
     machine_rows = by_name["设备"]
     groups: dict[str, list[str]] = {}
     machine_calendar: dict[str, str] = {}
+    machine_state: dict[str, tuple[int, str | None]] = {}
     for row_no, row in machine_rows.rows:
         mid = required(machine_rows, row_no, row, "设备编号")
         group = required(machine_rows, row_no, row, "设备组")
@@ -171,6 +173,7 @@ def read_template(path: Path, filename: str, start: dt.date, days: int = 60) -> 
         if cal and cal not in shifts:
             issue(machine_rows, row_no, "日历", _("日历“%(name)s”在“日历”表中没有班次") % {"name": cal})
         machine_calendar[mid] = cal
+        machine_state[mid] = (row_no, machine_rows.get(row, "当前换型族") or None)
         groups.setdefault(group, []).append(mid)
     downtime: dict[str, list[tuple[int, int]]] = {}
     down_rows = by_name.get("停机")
@@ -209,7 +212,7 @@ def read_template(path: Path, filename: str, start: dt.date, days: int = 60) -> 
             if cal in shifts:
                 available = daily_windows(days, shifts[cal], holidays.get(cal, set()))
             table = {**setups, **group_setups[group]} if group in group_setups else None
-            machines.append(Machine(mid, available, tuple(sorted(downtime.get(mid, []))), table))
+            machines.append(Machine(mid, available, tuple(sorted(downtime.get(mid, []))), table, machine_state[mid][1]))
 
     # 工艺路线
     route_rows = by_name["工艺路线"]
@@ -238,6 +241,13 @@ def read_template(path: Path, filename: str, start: dt.date, days: int = 60) -> 
             )
             continue
         steps[int(seq)] = (group, route_rows.get(row, "换型族") or None, setup, run, route_rows.get(row, "工序名称"))
+
+    known = {step[1] for steps in routings.values() for step in steps.values()}
+    known |= {f for table in [setups, *group_setups.values()] for pair in table for f in pair}
+    for row_no, family in machine_state.values():
+        if family is not None and family not in known:
+            issue(machine_rows, row_no, "当前换型族",
+                  _("换型族“%(family)s”在“工艺路线”和“换型”表中都没有出现") % {"family": family})  # fmt: skip
 
     # 订单
     order_rows = by_name["订单"]

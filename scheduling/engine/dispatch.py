@@ -50,6 +50,14 @@ def _slot(problem: Problem, machine: str, items: list, blocks: list, family, dur
     return None
 
 
+def _initial_state(problem: Problem, items: dict[str, list]) -> None:
+    """A machine's setup state at the plan's start as a zero-length item at 0: the first operation needs the
+    changeover from it (unless a frozen operation already runs at 0)."""
+    for m in problem.machines:
+        if m.initial_family is not None and not any(s <= 0 for s, _e, _f in items[m.id]):
+            items[m.id].insert(0, (0, 0, m.initial_family))
+
+
 def dispatch(problem: Problem) -> Plan | None:
     blocks = {m.id: unavailable(m, FAR) for m in problem.machines}
     items: dict[str, list] = {m.id: [] for m in problem.machines}
@@ -60,6 +68,7 @@ def dispatch(problem: Problem) -> Plan | None:
         items[mach].append((start, start + d, problem.op_by_id[op_id].family))
     for v in items.values():
         v.sort()
+    _initial_state(problem, items)
     remaining = {}
     for j in problem.jobs:
         remaining[j.id] = sum(min(o.duration for o in op.options) for op in j.operations)
@@ -132,6 +141,7 @@ def right_shift(problem: Problem, reference: Plan) -> Plan | None:
         items[mach].append((start, start + d, problem.op_by_id[op_id].family))
     for v in items.values():
         v.sort()
+    _initial_state(problem, items)
     prev = {}
     for job in problem.jobs:
         for a, b in zip(job.operations, job.operations[1:], strict=False):

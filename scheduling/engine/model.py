@@ -6,6 +6,8 @@
 * Sequence-dependent setups: `Problem.setups[(from_family, to_family)]` (a machine may override with its own
   matrix) is the changeover gap required between two consecutive operations on a machine. Modelling choice: a
   changeover is a gap, it may fall in a break; the operations themselves may not span a break.
+  `Machine.initial_family` is its setup state at the plan's start: its first operation needs the changeover from
+  that family (a gap after time 0); a frozen first operation is a fact and exempt.
 * Machine calendars: `Machine.available` is a list of working windows (None = always available); `downtime` is a
   list of windows when the machine is down. An operation runs inside one working window, touching no downtime
   (operations are not pre-empted by breaks). Frozen operations are facts and are exempt from calendars.
@@ -57,6 +59,7 @@ class Machine:
     available: tuple[tuple[int, int], ...] | None = None  # working windows; None = always
     downtime: tuple[tuple[int, int], ...] = ()
     setups: dict[tuple[str, str], int] | None = None  # overrides Problem.setups for this machine
+    initial_family: str | None = None  # the family the machine is set up for at time 0 (the plan's start)
 
 
 @dataclass

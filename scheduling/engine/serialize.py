@@ -42,7 +42,8 @@ def problem_to_dict(p: Problem) -> dict:
         "jobs": [job_to_dict(j) for j in p.jobs],
         "machines": [
             {"id": m.id, "available": None if m.available is None else _pairs(m.available),
-             "downtime": _pairs(m.downtime), "setups": None if m.setups is None else _setups_out(m.setups)}
+             "downtime": _pairs(m.downtime), "setups": None if m.setups is None else _setups_out(m.setups),
+             "initial_family": m.initial_family}
             for m in p.machines
         ],
         "setups": _setups_out(p.setups),
@@ -57,6 +58,7 @@ def problem_from_dict(d: dict) -> Problem:
             None if m.get("available") is None else tuple(tuple(w) for w in m["available"]),
             tuple(tuple(w) for w in m.get("downtime", ())),
             None if m.get("setups") is None else _setups_in(m["setups"]),
+            m.get("initial_family"),
         )
         for m in d["machines"]
     ]
@@ -101,6 +103,9 @@ def kpis(problem: Problem, plan: Plan) -> dict:
         by_machine.setdefault(a.machine, []).append((a.start, op_id))
     for mach, items in by_machine.items():
         items.sort()
+        m = problem.machine_by_id.get(mach)
+        if m is not None and m.initial_family is not None and items[0][1] not in problem.frozen:
+            setup += problem.setup(mach, m.initial_family, problem.op_by_id[items[0][1]].family)
         for (_, o1), (_, o2) in zip(items, items[1:], strict=False):
             setup += problem.setup(mach, problem.op_by_id[o1].family, problem.op_by_id[o2].family)
     return {

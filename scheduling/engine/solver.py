@@ -7,7 +7,8 @@ Model:
   calendar's working windows, and downtime), minus the time of frozen operations: operations never span a break;
 * sequence-dependent changeovers: on a machine where a non-zero changeover can occur, an AddCircuit over its
   operations whose arc i→j forces start_j ≥ end_i + setup(family_i, family_j) (a changeover is a gap, it may fall
-  in a break); the arcs also give the total setup;
+  in a break), and whose arc from the depot to the first operation forces the changeover from the machine's setup
+  state at the plan's start (`Machine.initial_family`); the arcs also give the total setup;
 * routing precedence, release dates; frozen operations fixed on their machine and start;
 * objectives lexicographic, each stage solved in turn with the previous value as a bound and the previous plan as
   a hint: [least disturbance when re-planning: operations moved, total start shift] → weighted tardiness (or
@@ -173,7 +174,11 @@ def solve(
         fixed = [m.new_fixed_size_interval_var(s, e - s, f"b{mc.id}_{s}") for s, e in blocks if e > s]
         m.add_no_overlap([iv for _, iv, _, _ in ivs] + fixed)
         fams = {problem.op_by_id[o].family for o, *_ in ivs}
-        if len(ivs) < 2 or not any(problem.setup(mc.id, a, b) for a in fams for b in fams):
+        init = mc.initial_family
+        froms = fams | {init} if init is not None else fams
+        if not ivs or (len(ivs) < 2 and init is None):
+            continue
+        if not any(problem.setup(mc.id, a, b) for a in froms for b in fams):
             continue
         arcs = []
         zero_empty = m.new_bool_var(f"empty{mc.id}")
@@ -185,6 +190,10 @@ def solve(
             arcs += [(0, i, first), (i, 0, last)]
             arc_lit[0, oi], arc_lit[oi, 0] = first, last
             fi = problem.op_by_id[oi].family
+            st0 = problem.setup(mc.id, init, fi) if init is not None and oi not in problem.frozen else 0
+            if st0:  # the changeover from the machine's state at the plan's start
+                m.add(start[oi] >= st0).only_enforce_if(first)
+                setup_terms.append(st0 * first)
             for j, (oj, _, _, _) in enumerate(ivs, start=1):
                 if i == j:
                     continue

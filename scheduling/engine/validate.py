@@ -2,9 +2,10 @@
 the dispatch rule). Every plan the engine returns goes through `validate`; an empty list means the plan is valid.
 
 Checks: every operation planned exactly once on an eligible machine with that machine's duration; routing
-precedence; release dates; no overlap per machine and the changeover gap between consecutive operations;
-calendars (inside one working window) and downtime (no overlap); frozen operations at their pinned machine and
-start. Frozen operations are facts: they are exempt from release, calendar and downtime checks.
+precedence; release dates; no overlap per machine and the changeover gap between consecutive operations, and from
+the machine's setup state at the plan's start to its first operation; calendars (inside one working window) and
+downtime (no overlap); frozen operations at their pinned machine and start. Frozen operations are facts: they are
+exempt from release, calendar, downtime and initial-changeover checks.
 """
 
 from __future__ import annotations
@@ -86,6 +87,16 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
             by_machine.setdefault(a.machine, []).append((a.start, a.end, op_id))
     for machine, items in by_machine.items():
         items.sort()
+        m = problem.machine_by_id.get(machine)
+        if m is not None and m.initial_family is not None and items and items[0][2] not in problem.frozen:
+            s1, _e1, o1 = items[0]
+            need = problem.setup(machine, m.initial_family, problem.op_by_id[o1].family)
+            if s1 < need:
+                bad(
+                    "setup",
+                    [o1],
+                    f"设备 {machine} 开工时为换型族 {m.initial_family}，首道工序 {o1} 需先换型 {need}，实际开始于 {s1}",
+                )
         for (s1, e1, o1), (s2, e2, o2) in zip(items, items[1:], strict=False):
             if s2 < e1:
                 bad("overlap", [o1, o2], f"设备 {machine} 上工序 {o1}（{s1}–{e1}）与 {o2}（{s2}–{e2}）重叠")

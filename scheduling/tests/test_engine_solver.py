@@ -96,3 +96,23 @@ def test_zero_length_operations_are_planned():
     assert validate(problem, plan) == [] and makespan(plan) == 5
     r = solve(problem, time_limit=5)
     assert r.status == "optimal" and r.objectives == {"makespan": 5}
+
+
+def test_machine_setup_state_at_the_start():
+    # One machine set up for Y at the start; X→Y and Y→X take 10. Two single-operation orders, X and Y: with the
+    # state taken into account the Y order runs first (no changeover at 0) and X after one changeover.
+    m = Machine("M", initial_family="Y")
+    x = Job("X", (Operation("x", (Option("M", 5),), "X"),))
+    y = Job("Y", (Operation("y", (Option("M", 5),), "Y"),))
+    problem = Problem([x, y], [m], setups={("X", "Y"): 10, ("Y", "X"): 10})
+    r = solve(problem, time_limit=5)
+    assert r.violations == [] and r.status == "optimal"
+    assert {k: a.start for k, a in r.plan.items()} == {"y": 0, "x": 15}
+    assert r.objectives == {"makespan": 20, "setup": 10}
+    d = dispatch(problem)
+    assert validate(problem, d) == []
+    # only the X order: it waits for the changeover from Y
+    alone = Problem([x], [m], setups={("X", "Y"): 10, ("Y", "X"): 10})
+    r = solve(alone, time_limit=5)
+    assert r.violations == [] and r.plan["x"].start == 10
+    assert dispatch(alone)["x"].start == 10

@@ -104,3 +104,17 @@ def test_problem_check_reports_data_errors():
 
 def test_daily_windows_skip_holidays_and_merge():
     assert daily_windows(3, [(480, 960), (960, 1440)], holidays={1}) == ((480, 1440), (3360, 4320))
+
+
+def test_changeover_from_the_machines_state_at_the_start():
+    # M1 is set up for family B at the plan's start: its first operation (o11, family A) needs the changeover 5
+    p = problem()
+    p = dataclasses.replace(p, frozen={}, machines=[dataclasses.replace(p.machines[0], initial_family="B"),
+                                                    p.machines[1]])  # fmt: skip
+    violations = validate(p, VALID)
+    assert [(v.kind, v.operations) for v in violations] == [("setup", ("o11",))]
+    shifted = {**VALID, "o11": Assignment("M1", 5, 15), "o21": Assignment("M1", 20, 50),
+               "o12": Assignment("M2", 15, 35), "o22": Assignment("M2", 60, 70)}  # fmt: skip
+    assert validate(p, shifted) == []
+    frozen = dataclasses.replace(p, frozen={"o11": ("M1", 0)})
+    assert validate(frozen, VALID) == []  # a frozen first operation is a fact: it already ran in that state

@@ -99,3 +99,15 @@ def test_missing_sheet_and_not_a_workbook(tmp_path):
     junk.write_bytes(b"%PDF-1.4 not a workbook")
     problem, issues = read_template(junk, "junk.xlsx", START)
     assert problem is None and len(issues) == 1 and issues[0].message
+
+
+def test_machine_setup_state_at_the_start_read_and_checked(tmp_path):
+    data = {**VALID, "设备": [["C1", "CNC", "白班", "B"], ["C2", "CNC", None, None], ["M1", "MILL", "白班", None]]}
+    problem, issues = read_template(workbook(tmp_path / "t.xlsx", data), "t.xlsx", START, days=14)
+    assert issues == []
+    assert [m.initial_family for m in problem.machines] == ["B", None, None]
+    r = solve(problem, time_limit=10)
+    assert r.violations == [] and r.status == "optimal"
+    data["设备"][1] = ["C2", "CNC", None, "Z"]
+    problem, issues = read_template(workbook(tmp_path / "t.xlsx", data), "t.xlsx", START, days=14)
+    assert problem is None and [(i.sheet, i.row, i.column) for i in issues] == [("设备", 3, "D")]
