@@ -17,7 +17,7 @@ from ninja.responses import Status
 from core.api import Id, Page, Problem, choices
 
 from . import keylist, selectors, services
-from .models import Drill, Filing, Incident, IncidentLevel, KeyEnterprise, Scenario
+from .models import Drill, Filing, Incident, IncidentLevel, KeyEnterprise, RiskAssessment, Scenario
 
 router = Router(tags=["工业数据安全"])
 REFUSED = {403: Problem, 422: Problem}
@@ -91,11 +91,34 @@ class DataSecIncidentIn(Schema):
     description: str = Field("", max_length=4000)
 
 
+class DataSecRiskOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    kind: choices(RiskAssessment.Kind)  # type: ignore[valid-type]
+    status: choices(RiskAssessment.Status)  # type: ignore[valid-type]
+    period_start: dt.date
+    period_end: dt.date
+    assessor: str
+    system_name: str  # AI reports (provisional form)
+    risk_types: list[str]  # AI reports: codes of the AI risk types (provisional)
+    findings: str
+    rectification: str
+    completed_at: dt.datetime
+    due_at: dt.datetime | None  # the filing deadline while not filed
+    overdue: bool
+    filed_at: dt.datetime | None
+    filed_on_time: bool | None
+    rectified_at: dt.datetime | None
+
+
 class DataSecOverdueOut(Schema):
     filings: list[DataSecFilingOut]
     filings_count: int
     incidents: list[DataSecIncidentOut]
     incidents_count: int
+    risks: list[DataSecRiskOut]  # risk-assessment reports not filed in time
+    risks_count: int
 
 
 def _filing_out(f: Filing, now) -> dict:
@@ -199,7 +222,8 @@ def overdue(request, limit: Annotated[int, Field(ge=1, le=500)] = 50):
     result = selectors.overdue(request.user, now, limit)
     return {"filings": [_filing_out(f, now) for f in result.filings], "filings_count": result.filings_count,
             "incidents": [_incident_out(i, now) for i in result.incidents],
-            "incidents_count": result.incidents_count}  # fmt: skip
+            "incidents_count": result.incidents_count, "risks": [_risk_out(r, now) for r in result.risks],
+            "risks_count": result.risks_count}  # fmt: skip
 
 
 # --- drills -------------------------------------------------------------------------------------------------------
@@ -327,3 +351,29 @@ def list_key_enterprises(request, status: choices(KeyEnterprise.Status) | None =
 @router.get("/key-enterprises/{pk}", response=DataSecKeyEnterpriseOut, summary="清单中的一家企业")
 def get_key_enterprise(request, pk: Id):
     return _key_out(get_object_or_404(keylist.entries(request.user), pk=pk), timezone.now())
+
+
+# --- risk assessments ---------------------------------------------------------------------------------------------
+
+
+def _risk_out(a: RiskAssessment, now) -> dict:
+    fields = ("kind", "status", "period_start", "period_end", "assessor", "system_name", "risk_types", "findings",
+              "rectification", "completed_at", "due_at", "filed_at", "filed_on_time", "rectified_at")  # fmt: skip
+    return {"id": a.pk, "enterprise_id": a.enterprise_id, "enterprise_name": a.enterprise.name,
+            "overdue": bool(a.due_at and a.due_at < now), **{f: getattr(a, f) for f in fields}}  # fmt: skip
+
+
+@router.get("/risk-assessments", response=list[DataSecRiskOut],
+            summary="风险评估和人工智能安全风险报告（本企业的、本地区的），含报送期限")  # fmt: skip
+@paginate(Page)
+def list_risk_assessments(request, kind: choices(RiskAssessment.Kind) | None = None):  # type: ignore[valid-type]
+    queryset = RiskAssessment.objects.visible_to(request.user).select_related("enterprise").order_by("pk")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return _Rows(queryset, _risk_out)
+
+
+@router.get("/risk-assessments/{pk}", response=DataSecRiskOut, summary="一份风险评估或人工智能安全风险报告")
+def get_risk_assessment(request, pk: Id):
+    assessment = get_object_or_404(RiskAssessment.objects.visible_to(request.user).select_related("enterprise"), pk=pk)
+    return _risk_out(assessment, timezone.now())

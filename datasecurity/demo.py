@@ -21,8 +21,8 @@ from enterprises.models import Enterprise
 from notifications.models import Notification
 from regions.models import prefix_range
 
-from . import drills, keylist, services
-from .models import DataAsset, Drill, Filing, Incident, KeyEnterprise
+from . import drills, keylist, risk, services
+from .models import DataAsset, Drill, Filing, Incident, KeyEnterprise, RiskAssessment
 
 MARK = "（演示）"
 USER_PREFIX = "demo_ds_"
@@ -50,6 +50,9 @@ def clear() -> Counter:
         enterprises = set(DataAsset.objects.filter(name__endswith=MARK).values_list("enterprise_id", flat=True))
         counts["key_entries"] = (
             KeyEnterprise.objects.filter(enterprise_id__in=enterprises).delete()[1].get("datasecurity.KeyEnterprise", 0)
+        )
+        counts["risks"] = (
+            RiskAssessment.objects.filter(assessor__endswith=MARK).delete()[1].get("datasecurity.RiskAssessment", 0)
         )
         counts["drills"] = Drill.objects.filter(title__endswith=MARK).delete()[1].get("datasecurity.Drill", 0)
         counts["incidents"] = Incident.objects.filter(title__endswith=MARK).delete()[1].get("datasecurity.Incident", 0)
@@ -110,6 +113,7 @@ def seed(province: str, *, replace: bool = False, now: dt.datetime | None = None
         _incidents(chosen, own, regulator, now, counts)
         _drills(chosen, own, regulator, now, counts)
         _key_list(chosen, own, regulator, now, counts)
+        _risks(chosen, own, now, counts)
     return counts
 
 
@@ -222,3 +226,28 @@ def _key_list(chosen, own, regulator, now, counts) -> None:
             if i == 3:
                 keylist.key_remove(actor=regulator, entry=entry, reason="企业已停产（演示）",
                                    now=now - dt.timedelta(days=5))  # fmt: skip
+
+
+def _risks(chosen, own, now, counts) -> None:
+    """A yearly assessment filed on time and rectified, one whose report is past its 10 working days, and an AI
+    safety-risk report (provisional form) awaiting filing."""
+    year_ago = now - dt.timedelta(days=365)
+    first, second = _speaker(chosen[0], own), _speaker(chosen[1], own)
+    done = risk.risk_record(actor=first, enterprise=chosen[0], kind="data", period_start=year_ago.date(),
+                            period_end=(now - dt.timedelta(days=40)).date(), assessor=f"第三方评估机构{MARK}",
+                            findings="数据库审计日志留存不足 6 个月（演示）", completed_at=now - dt.timedelta(days=35),
+                            now=now - dt.timedelta(days=35))  # fmt: skip
+    risk.risk_file(actor=first, assessment=done, now=now - dt.timedelta(days=30))
+    risk.risk_rectify(actor=first, assessment=done, rectification="审计日志留存延长至 12 个月（演示）",
+                      now=now - dt.timedelta(days=10))  # fmt: skip
+    risk.risk_record(actor=second, enterprise=chosen[1], kind="data", period_start=year_ago.date(),
+                     period_end=(now - dt.timedelta(days=30)).date(), assessor=f"企业自评估{MARK}",
+                     findings="外包运维账号未定期复核（演示）", completed_at=now - dt.timedelta(days=28),
+                     now=now - dt.timedelta(days=28))  # fmt: skip
+    risk.risk_record(actor=first, enterprise=chosen[0], kind="ai", period_start=year_ago.date(),
+                     period_end=(now - dt.timedelta(days=2)).date(), assessor=f"企业自评估{MARK}",
+                     system_name="质检视觉模型（演示）", risk_types=["ai_error", "leak"],
+                     findings="模型误判率在新产线上升，训练样本含未脱敏图像（演示）",
+                     completed_at=now - dt.timedelta(days=1),
+                     now=now - dt.timedelta(days=1))  # fmt: skip
+    counts["risks"] += 3

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import StyledMixin
 
 from . import grading
-from .models import DataAsset, Incident, IncidentLevel, KeyEnterprise, Level, ProtectionLevel, Scenario
+from .models import (
+    DataAsset,
+    Incident,
+    IncidentLevel,
+    KeyEnterprise,
+    Level,
+    ProtectionLevel,
+    RiskAssessment,
+    Scenario,  # fmt: skip
+)
 
 TEXT = {"rows": 3}
 
@@ -158,3 +167,30 @@ class KeyListForm(StyledMixin, forms.Form):
 
 class ReasonForm(StyledMixin, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=1000)
+
+
+# --- risk assessments ---------------------------------------------------------------------------------------------
+
+
+class RiskForm(StyledMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=RiskAssessment.Kind.choices)
+    period_start = forms.DateField(label=_("评估期起"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("评估期止"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessor = forms.CharField(label=_("评估机构"), max_length=200, help_text=_("自行评估请填“企业自评估”"))
+    completed_at = forms.DateTimeField(
+        label=_("评估完成时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("评估报告应在完成后 10 个工作日内报送"),
+    )  # fmt: skip
+    system_name = forms.CharField(label=_("人工智能系统或模型"), max_length=200, required=False,
+                                  help_text=_("仅人工智能安全风险报告填写"))  # fmt: skip
+    risk_types = forms.MultipleChoiceField(label=_("风险类型"), required=False, widget=forms.CheckboxSelectMultiple,
+                                           help_text=_("仅人工智能安全风险报告填写；报告格式暂定"))  # fmt: skip
+    findings = forms.CharField(label=_("发现的风险"), max_length=8000, widget=forms.Textarea(attrs=TEXT))
+    rectification = forms.CharField(label=_("整改措施"), max_length=8000, required=False,
+                                    widget=forms.Textarea(attrs=TEXT))  # fmt: skip
+
+    def __init__(self, *args, risk_types: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_types"].choices = list((risk_types or {}).items())
+        self.style()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.policy import scope_of
 from enterprises.models import Enterprise
 
-from .models import DataAsset, Drill, Filing, Incident, Level
+from .models import DataAsset, Drill, Filing, Incident, Level, RiskAssessment
 
 
 @dataclass
@@ -22,14 +22,20 @@ class Overdue:
     filings_count: int
     incidents: list
     incidents_count: int
+    risks: list
+    risks_count: int
 
 
 def overdue(user, now: dt.datetime, limit: int = 50) -> Overdue:
-    """Filings whose review, resubmission, re-filing or attestation deadline has passed, and incidents whose report
-    clock or summary deadline has run out, oldest deadline first, with the totals."""
+    """Filings whose review, resubmission, re-filing or attestation deadline has passed, incidents whose report
+    clock or summary deadline has run out, and risk-assessment reports not filed in time, oldest deadline first, with
+    the totals."""
     filings = Filing.objects.visible_to(user).overdue(now)
     incidents = Incident.objects.visible_to(user).overdue(now)
+    risks = RiskAssessment.objects.visible_to(user).overdue(now)
     return Overdue(
+        risks=list(risks.select_related("enterprise").order_by("due_at")[:limit]),
+        risks_count=risks.count(),
         filings=list(filings.select_related("enterprise").order_by("due_at")[:limit]),
         filings_count=filings.count(),
         incidents=list(incidents.select_related("enterprise").order_by("due_at")[:limit]),

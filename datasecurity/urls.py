@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import drill_views, keylist_views, views
+from . import drill_views, keylist_views, risk_views, views
 
 app_name = "datasecurity"
 
@@ -23,6 +23,10 @@ urlpatterns: list = [
     path("key-list/add/", keylist_views.key_add, name="key_add"),
     path("key-list/<int:pk>/", keylist_views.key_entry, name="key_entry"),
     path("key-list/<int:pk>/<slug:action>/", keylist_views.key_act, name="key_act"),
+    path("risk/", risk_views.risk_list, name="risks"),
+    path("risk/new/", risk_views.risk_new, name="risk_new"),
+    path("risk/<int:pk>/", risk_views.risk_detail, name="risk"),
+    path("risk/<int:pk>/<slug:action>/", risk_views.risk_act, name="risk_act"),
     path("drills/", drill_views.drill_list, name="drills"),
     path("drills/new/", drill_views.drill_new, name="drill_new"),
     path("drills/<int:pk>/", drill_views.drill_detail, name="drill"),

@@ -3,9 +3,10 @@ three incidents, reached through the services; loaded once, replaced and cleared
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from datasecurity import demo
-from datasecurity.models import DataAsset, Drill, Filing, Incident, KeyEnterprise
+from datasecurity.models import DataAsset, Drill, Filing, Incident, KeyEnterprise, RiskAssessment
 from enterprises.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +29,13 @@ def test_the_demo_loads_once_replaces_and_clears(capsys):
     assert all(d.actions.count() == 1 for d in done)
     statuses = sorted(KeyEnterprise.objects.values_list("status", flat=True))
     assert statuses == ["listed", "listed", "listed", "proposed", "removed"]
+    assert RiskAssessment.objects.count() == 3 and RiskAssessment.objects.overdue(timezone.now()).count() == 1
+    assert sorted(RiskAssessment.objects.values_list("status", flat=True)) == ["completed", "completed", "rectified"]
     assert demo.seed("36") is None
     assert demo.seed("36", replace=True)["incidents"] == 3 and Incident.objects.count() == 3
     call_command("seed_demo_datasecurity", "--clear")
     assert not DataAsset.objects.exists() and not Filing.objects.exists() and not Incident.objects.exists()
-    assert not Drill.objects.exists() and not KeyEnterprise.objects.exists()
+    assert not Drill.objects.exists() and not KeyEnterprise.objects.exists() and not RiskAssessment.objects.exists()
 
 
 def test_the_command_skips_quietly_without_the_demo_accounts(capsys):
