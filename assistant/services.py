@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from accounts.policy import scope_of
 from core import uploads
 
-from . import retrieval
+from . import docx, retrieval
 from .evaluation import example_documents
 from .models import Document, IndexRun, Passage
 
 MAX_UPLOAD_MB = 20
 TEXT_TYPES = (".txt", ".md")
-UPLOAD_TYPES = (*TEXT_TYPES, ".pdf")
+UPLOAD_TYPES = (*TEXT_TYPES, ".pdf", ".docx")
 EMBED_BATCH = 64
 
 
@@ -42,10 +42,12 @@ def may_manage(user) -> bool:
 
 def extract_text(name: str, data: bytes) -> tuple[str, bool]:
     """(text, paged) of an uploaded file: UTF-8 (or GB18030) text and Markdown as they are; a PDF through poppler's
-    pdftotext (pages separated by form feeds). Refuses other types, oversized, disguised or empty files."""
+    pdftotext (pages separated by form feeds); a Word document's paragraphs and tables, its headings as Markdown
+    headings (`assistant.docx`). Refuses other types, oversized, disguised or empty files, and scanned PDFs (no text
+    layer: no OCR here)."""
     ext = PurePath(name).suffix.lower()
     if ext not in UPLOAD_TYPES:
-        raise AssistantError(_("仅支持 .txt、.md 和 .pdf 文件"))
+        raise AssistantError(_("仅支持 .txt、.md、.docx 和 .pdf 文件"))
     if len(data) > MAX_UPLOAD_MB * uploads.MB:
         raise AssistantError(_("文件超过 %(n)s MB 的上限") % {"n": MAX_UPLOAD_MB})
     if ext == ".pdf":
@@ -58,6 +60,20 @@ def extract_text(name: str, data: bytes) -> tuple[str, bool]:
         except (subprocess.SubprocessError, OSError) as exc:
             raise AssistantError(_("无法读取该 PDF 的文字（文件可能已损坏或为扫描图片）")) from exc
         text, paged = done.stdout.decode("utf-8", errors="replace"), True
+        if not text.replace("\f", "").strip():
+            raise AssistantError(
+                _("该 PDF 没有文字层（可能是扫描件），本系统不做文字识别（OCR），请上传带文字的 PDF 或 Word 文件")
+            )
+    elif ext == ".docx":
+        # The shared checks first: a ZIP ending at its end record, caps on the expanded sizes, Word's own parts,
+        # no macros, ActiveX or scripts, no markup in stored bytes.
+        if problem := uploads.content_problem(".docx", data):
+            raise AssistantError(problem)
+        try:
+            text = docx.docx_text(data)
+        except docx.DocxError as exc:
+            raise AssistantError(_("无法读取该 Word 文件的内容（文件可能已损坏）")) from exc
+        paged = False
     else:
         if uploads.MARKUP.search(data[: uploads.SNIFF_WINDOW]):
             raise AssistantError(_("文件内容与扩展名 %(ext)s 不符") % {"ext": ext})

@@ -34,8 +34,8 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), widget=forms.Select(attrs={"class": "form-select"}),
                              choices=[c for c in Document.Kind.choices if c[0] in ("policy", "rules")])  # fmt: skip
     file = forms.FileField(
-        label=gettext_lazy("文件（.txt / .md / .pdf）"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".txt,.md,.pdf"}),
+        label=gettext_lazy("文件（.txt / .md / .docx / .pdf）"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".txt,.md,.docx,.pdf"}),
     )
 
 

@@ -137,7 +137,7 @@ def test_an_uploaded_pdf_keeps_its_pages_and_the_index_run_embeds_the_new_passag
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("办法.docx", b"PK\x03\x04", "仅支持 .txt、.md 和 .pdf 文件"),
+        ("办法.wps", b"PK\x03\x04", "仅支持 .txt、.md、.docx 和 .pdf 文件"),
         ("办法.md", b"<html><script>alert(1)</script></html>", "文件内容与扩展名 .md 不符"),
         ("办法.pdf", b"%PDF-1.4 no end", "文件内容与扩展名 .pdf 不符"),
         ("空白.txt", b"   \n\n", "文件中没有可检索的文字"),
