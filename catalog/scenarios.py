@@ -295,8 +295,8 @@ def scenarios_for_gaps(
 
 
 def load_default() -> Taxonomy:
-    """The shipped taxonomy, checked against the shipped CMMM and SME-2024 models."""
+    """The shipped taxonomy, checked against the shipped CMMM, SME-2024 and AI-level models."""
     from maturity import library
 
-    specs = [library.load("cmmm-2020"), library.load("sme-2024")]
+    specs = [library.load("cmmm-2020"), library.load("sme-2024"), library.load("ai-level-2026")]
     return load_taxonomy(DEFAULT_PATH, known_codes={spec.code: model_codes(spec) for spec in specs})

@@ -3,8 +3,9 @@ provisional): its level and the two axes, the cap by 安全与治理, the AI-sce
 the gaps and the roadmap's steps (from the model's own section), and for those steps the AI-capable solutions in the
 resource pool with their providers. Reads only; the dict is frozen into issued reports like the rest of `compose`.
 
-Scene steps are tied to the province's scenarios by name (the model's scene names are the typical-scenario names);
-when the plan holds no scene step (e.g. only 安全与治理 must rise), the enterprise's answered scenes with the most
+Steps are tied to the province's scenarios through the scenarios' `closes` entries for the model (the Scenario
+table, `catalog.recommend.taxonomy()`), the same link the generic gap-solutions flow uses; when the plan holds no scene
+step (e.g. only 安全与治理 must rise), the enterprise's answered scenes with the most
 headroom stand in, so the section still says which AI solutions fit where it is."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from assessments import questionnaire
 from assessments import tiers as tier_check
 from assessments.import_results import full_snapshot
 from catalog.models import Provider, ProviderType, Scenario, Solution
-from catalog.recommend import engine_catalog, engine_outcomes
+from catalog.recommend import engine_catalog, engine_outcomes, taxonomy
+from catalog.scenarios import scenarios_for_gaps
 from matching import model as m
 from matching.rank import rank
 from maturity.ai_level import AI_MODEL, scene_share, share_thresholds
@@ -82,10 +84,14 @@ def ai_section(enterprise, assessment, result, model: dict, dcmm: dict | None = 
         for s in phase["steps"]
     ]
     weights = _scene_weights(spec, items, steps)
-    scenarios = dict(Scenario.objects.filter(name__in=list(weights)).values_list("name", "code"))
+    # Not kept to the enterprise's industry (as the generic flow does): the enterprise has answered these scenes, so
+    # they are its own whether or not the catalogue counts them typical for its division.
+    tax = taxonomy()
     for s in steps:
-        s["scenario"] = scenarios.get(s["name"]) if s["scene"] else None
-    solutions, providers = _ai_resources(enterprise, {scenarios[n]: w for n, w in weights.items() if n in scenarios})
+        ranked = scenarios_for_gaps(tax, {s["code"]: 1.0}, model=AI_MODEL) if s["scene"] else []
+        s["scenario"] = ranked[0][0] if ranked else None
+    scenario_weights = dict(scenarios_for_gaps(tax, weights, model=AI_MODEL)[:MAX_SCENARIOS])
+    solutions, providers = _ai_resources(enterprise, scenario_weights)
     return {
         "code": AI_MODEL,
         "name": spec.name,
@@ -126,12 +132,12 @@ def _pct(score: float | None) -> float | None:
 
 
 def _scene_weights(spec, items: dict, steps: list[dict]) -> dict[str, float]:
-    """Scene name → weight for matching: the roadmap's scene steps by their gain, else the answered scenes below the
-    top grade by their headroom (grades 0–4: 4 − grade)."""
+    """Scene item code → weight for matching: the roadmap's scene steps by their gain, else the answered scenes below
+    the top grade by their headroom (grades 0–4: 4 − grade)."""
     weights: dict[str, float] = {}
     for s in steps:
         if s["scene"]:
-            weights[s["name"]] = weights.get(s["name"], 0.0) + max(s["gain"], 1e-6)
+            weights[s["code"]] = weights.get(s["code"], 0.0) + max(s["gain"], 1e-6)
     if weights:
         return dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SCENARIOS])
     rows = []
@@ -140,9 +146,9 @@ def _scene_weights(spec, items: dict, steps: list[dict]) -> dict[str, float]:
         if item.kind == "scene" and row.get("state") in ("answered", "missing"):
             headroom = item.max_grade - (row.get("points") or 0.0)
             if headroom > 0:
-                rows.append((headroom, item.code, item.name))
+                rows.append((headroom, item.code))
     rows.sort(key=lambda t: (-t[0], t[1]))
-    return {name: float(h) for h, _code, name in rows[:MAX_SCENARIOS]}
+    return {code: float(h) for h, code in rows[:MAX_SCENARIOS]}
 
 
 def _ai_resources(enterprise, weights: dict[str, float]) -> tuple[list[dict], list[dict]]:

@@ -115,3 +115,31 @@ def test_scene_steps_name_their_scenarios(world):
     assert "F6" in {s["code"] for s in ai["steps"]}
     # Governance holds L2 whatever the total, so it leads the gaps (the report keeps the first six).
     assert ai["gap"]["blockers"][0]["kind"] == "cap" and ai["gap"]["blockers"][1]["kind"] == "score"
+
+
+def test_steps_find_their_scenarios_through_closes_not_names(world):
+    # A province renames the scenario and keeps its closes link: the step still points at it and its AI solution is
+    # still matched (matching by name found nothing after a rename).
+    inspection = Scenario.objects.get(code="S-PO-05")
+    assert inspection.closes["ai-level"] == ["A4.1"]
+    Scenario.objects.filter(pk=inspection.pk).update(name="视觉质检（本省名称）")
+    vision = solution(provider("视觉智能公司", ["ai"]), "AI 视觉缺陷检测", inspection, ai=True)
+    submit_ai(world, {"A4.1": 1, "A4.2": 0} | {f"F{i}": "2" for i in range(1, 6)} | {"F6": "1"})
+    ai = compose(world["home"], world["county"])["ai"]
+    assert {s["code"]: s["scenario"] for s in ai["steps"] if s["scene"]}["A4.1"] == "S-PO-05"
+    assert [(s["id"], s["scenarios"]) for s in ai["solutions"]] == [(vision.pk, ["视觉质检（本省名称）"])]
+    # Without the link the scene has no scenario, whatever the names say.
+    Scenario.objects.filter(pk=inspection.pk).update(name="在线智能检测", closes={"cmmm": inspection.closes["cmmm"]})
+    ai = compose(world["home"], world["county"])["ai"]
+    assert {s["code"]: s["scenario"] for s in ai["steps"] if s["scene"]}["A4.1"] is None
+    assert ai["solutions"] == []
+
+
+def test_the_generic_gap_solutions_flow_finds_scenarios_for_the_ai_model(world):
+    from assessments.import_results import full_snapshot
+    from catalog import recommend
+
+    a = submit_ai(world, {"A4.1": 0, "A3.5": 4} | {f"F{i}": "4" for i in range(1, 7)})
+    found = recommend.for_assessment(a, full_snapshot(a.results.get()))
+    # 在线智能检测 at grade 0 is the only gap among the answered scenes; 设备故障诊断与预测 at 4 has none.
+    assert [code for code, _w in found.scenarios] == ["S-PO-05"]
