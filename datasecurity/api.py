@@ -80,6 +80,9 @@ class DataSecIncidentOut(Schema):
     overdue: bool
     escalations: int
     clocks: list[DataSecClockOut]
+    self_level: str  # the enterprise's own grade; `level` is the regulator's when re-graded
+    regraded_at: dt.datetime | None
+    regrade_reason: str
 
 
 class DataSecIncidentIn(Schema):
@@ -132,6 +135,7 @@ def _incident_out(i: Incident, now) -> dict:
             "kind": i.kind, "level": i.level, "cii": i.cii, "status": i.status, "discovered_at": i.discovered_at,
             "reported_at": i.reported_at, "due_at": i.due_at, "due_kind": i.due_kind,
             "overdue": bool(i.due_at and i.due_at < now), "escalations": i.escalations,
+            "self_level": i.self_level, "regraded_at": i.regraded_at, "regrade_reason": i.regrade_reason,
             "clocks": [{"code": c["code"], "name": c["name"], "hours": c["hours"], "due_at": c["due"],
                         "state": c["state"], "provisional": c["provisional"]}
                        for c in selectors.clock_rows(i, now)]}  # fmt: skip
@@ -377,3 +381,16 @@ def list_risk_assessments(request, kind: choices(RiskAssessment.Kind) | None = N
 def get_risk_assessment(request, pk: Id):
     assessment = get_object_or_404(RiskAssessment.objects.visible_to(request.user).select_related("enterprise"), pk=pk)
     return _risk_out(assessment, timezone.now())
+
+
+class DataSecRegradeIn(Schema):
+    level: choices(IncidentLevel)  # type: ignore[valid-type]
+    reason: str = Field(max_length=1000)
+
+
+@router.post("/incidents/{pk}/regrade", response={200: DataSecIncidentOut, **REFUSED},
+             summary="主管部门调整事件级别（须说明理由），上报时限按新级别重算")  # fmt: skip
+def regrade_incident(request, pk: Id, payload: DataSecRegradeIn):
+    services.incident_regrade(actor=request.user, incident=_incident(request.user, pk), level=payload.level,
+                              reason=payload.reason)  # fmt: skip
+    return get_incident(request, pk)

@@ -194,3 +194,7 @@ class RiskForm(StyledMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["risk_types"].choices = list((risk_types or {}).items())
         self.style()
+
+
+class AssetImportForm(StyledMixin, forms.Form):
+    file = forms.FileField(label=_("数据资产导入模板（.xlsx）"))

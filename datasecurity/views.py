@@ -227,11 +227,12 @@ def incident_detail(request, pk: int):
         "own": access.is_own(request.user, incident.enterprise_id),
         "regulator": access.is_regulator(request.user, incident.region_code),
         "updates": list(incident.updates.select_related("author")), "history": _history(incident=incident),
-        "text_form": TextForm(), "close_form": CloseForm(), **_rules_context(),
+        "text_form": TextForm(), "close_form": CloseForm(), "levels": Incident._meta.get_field("level").choices,
+        **_rules_context(),
     })  # fmt: skip
 
 
-ACTIONS = {"report", "update", "contain", "summarise", "close"}
+ACTIONS = {"report", "update", "contain", "summarise", "close", "regrade"}
 
 
 @login_required
@@ -250,6 +251,9 @@ def incident_act(request, pk: int, action: str):
             services.incident_contain(actor=request.user, incident=incident)
         elif action == "summarise":
             services.incident_summarise(actor=request.user, incident=incident, summary=text)
+        elif action == "regrade":
+            services.incident_regrade(actor=request.user, incident=incident, level=request.POST.get("level", ""),
+                                      reason=request.POST.get("reason", ""))  # fmt: skip
         else:
             services.incident_close(actor=request.user, incident=incident, reason=request.POST.get("reason", ""))
     except ValidationError as error:
@@ -279,3 +283,47 @@ def overview(request):
         "datasecurity/overview.html",
         {"rows": data["rows"], "levels": Incident._meta.get_field("level").choices},
     )
+
+
+# --- asset import -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def asset_import(request):
+    from .asset_import import import_assets
+    from .forms import AssetImportForm
+
+    enterprise = own_enterprise(request.user)
+    if enterprise is None:
+        raise Http404
+    form = AssetImportForm(request.POST or None, request.FILES or None)
+    issues = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_assets(actor=request.user, enterprise=enterprise, upload=form.cleaned_data["file"])
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            if not result.issues:
+                messages.success(request, _("已导入：新增 %(c)s 项，更新 %(u)s 项") % {"c": result.created,
+                                                                                    "u": result.updated})  # fmt: skip
+                return redirect("datasecurity:index")
+            issues = result.issues
+            messages.error(request, _("文件中有 %(n)s 处问题，没有导入任何数据；请改正后重新上传") % {"n": len(issues)})
+    return render(request, "datasecurity/asset_import.html", {"form": form, "issues": issues})
+
+
+@login_required
+def asset_import_template(request):
+    from django.http import HttpResponse
+
+    from core.exports import SheetOut, write_workbook
+
+    from .asset_import import EXAMPLE, SHEET, headers
+
+    if own_enterprise(request.user) is None:
+        raise Http404
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="data-assets-template.xlsx"'
+    write_workbook(response, [SheetOut(SHEET, headers(), [EXAMPLE])])
+    return response
