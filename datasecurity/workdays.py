@@ -118,3 +118,32 @@ def load(directory: Path | str = SHIPPED) -> Calendar:
         year = parse_year(yaml.safe_load(path.read_text(encoding="utf-8")))
         years[year.year] = year
     return Calendar(years)
+
+
+def parse_combined(data: dict) -> Calendar:
+    """One file for several years — {"years": [2026], "holidays": [...], "workdays": [...], "status": ...} — the
+    format a province may load for both recognition and data security (setting TIDU_HOLIDAY_CALENDAR)."""
+
+    def dates(items: Iterable) -> list[dt.date]:
+        try:
+            return [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in items or ()]
+        except ValueError as error:
+            raise ValueError(f"日期格式应为 YYYY-MM-DD：{error}") from None
+
+    holidays, worked = dates(data.get("holidays")), dates(data.get("workdays"))
+    numbers = {int(y) for y in data.get("years") or ()} | {d.year for d in holidays + worked}
+    status, source = data.get("status", "provisional"), str(data.get("source", ""))
+    years = {}
+    for n in sorted(numbers):
+        years[n] = parse_year({"year": n, "status": status, "source": source,
+                               "holidays": [d for d in holidays if d.year == n],
+                               "workdays": [d for d in worked if d.year == n]})  # fmt: skip
+    return Calendar(years)
+
+
+def load_path(path: Path | str = SHIPPED) -> Calendar:
+    """The calendar at `path`: a directory of <year>.yaml files (the shipped one), or one combined file."""
+    path = Path(path)
+    if path.is_dir():
+        return load(path)
+    return parse_combined(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -1,24 +1,34 @@
-"""The holiday calendar working-day deadlines are counted on: a data file (TIDU_HOLIDAY_CALENDAR, default the
-shipped recognition/calendars/cn.yaml, provisional until a province loads the official one)."""
+"""The holiday calendar working-day deadlines are counted on: Tidu's one holiday calendar, kept as data with the
+data-security clocks (datasecurity/calendars/<year>.yaml, provisional until a province loads the official one) and
+read here into recognition's Calendar. The setting TIDU_HOLIDAY_CALENDAR (one combined file or a directory of
+per-year files) or TIDU_DATASECURITY_CALENDARS replaces it — for both modules."""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from pathlib import Path
 
-import yaml
 from django.conf import settings
 
-from .workdays import Calendar, parse
+from datasecurity import workdays as shared
 
-SHIPPED = Path(__file__).parent / "calendars" / "cn.yaml"
+from .workdays import Calendar
+
+
+def source() -> str:
+    return (getattr(settings, "TIDU_HOLIDAY_CALENDAR", "") or getattr(settings, "TIDU_DATASECURITY_CALENDARS", "")
+            or str(shared.SHIPPED))  # fmt: skip
 
 
 @cache
 def current() -> Calendar:
-    path = Path(settings.TIDU_HOLIDAY_CALENDAR or SHIPPED)
-    return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
+    loaded = shared.load_path(source())
+    return Calendar(
+        holidays=loaded.holidays,
+        workdays=frozenset().union(*(y.workdays for y in loaded.years.values())),
+        covers=tuple(sorted(loaded.years)),
+        provisional=loaded.provisional,
+    )
 
 
 def add(start: dt.date, working_days: int) -> dt.date:

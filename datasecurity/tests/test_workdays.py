@@ -181,3 +181,46 @@ def test_incident_levels_from_the_thresholds():
     assert grading.suggest_incident_level(people=20_000_000).code == "serious"
     assert grading.suggest_incident_level(data_level="core").code == "extreme"
     assert grading.suggest_incident_level(loss_yuan=5_000).code == "minor"
+
+
+def test_one_calendar_for_recognition_and_data_security(settings):
+    """Both modules count on the same data: the same days off and worked, and a province's file given by either
+    setting replaces it for both."""
+    import datetime as dt
+
+    from datasecurity import calendar as ds_calendar
+    from recognition import calendar as rec_calendar
+
+    ds_calendar.current.cache_clear()
+    rec_calendar.current.cache_clear()
+    shared, recog = ds_calendar.current(), rec_calendar.current()
+    assert recog.holidays == shared.holidays and recog.covers == (2025, 2026) and recog.provisional
+    day = dt.date(2025, 1, 1)
+    while day < dt.date(2027, 1, 1):
+        assert recog.is_working_day(day) == shared.is_working_day(day), day
+        day += dt.timedelta(days=1)
+    assert rec_calendar.add(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8) == shared.add(dt.date(2026, 9, 30), 1)
+
+
+def test_a_combined_province_file_replaces_the_calendar_of_both(tmp_path, settings):
+    import datetime as dt
+
+    from datasecurity import calendar as ds_calendar
+    from recognition import calendar as rec_calendar
+
+    own = tmp_path / "calendar.yaml"
+    own.write_text("status: official\nyears: [2026, 2027]\nholidays: [2026-12-07, 2027-01-01]\n"
+                   "workdays: [2026-12-12]\n", encoding="utf-8")  # fmt: skip
+    settings.TIDU_HOLIDAY_CALENDAR = str(own)
+    ds_calendar.current.cache_clear()
+    rec_calendar.current.cache_clear()
+    try:
+        for cal in (ds_calendar.current(), rec_calendar.current()):
+            assert not cal.provisional
+            assert cal.add(dt.date(2026, 12, 4), 1) == dt.date(2026, 12, 8)  # Monday the 7th off
+            assert cal.is_working_day(dt.date(2026, 12, 12))  # a worked Saturday
+            assert cal.is_working_day(dt.date(2026, 10, 1))  # the shipped holidays are gone: the file replaces them
+    finally:
+        settings.TIDU_HOLIDAY_CALENDAR = ""
+        ds_calendar.current.cache_clear()
+        rec_calendar.current.cache_clear()
