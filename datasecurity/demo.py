@@ -1,8 +1,10 @@
 """Demo data for data security (synthetic, labelled （演示）): data assets of a few synthetic enterprises of the demo
 province (the demo enterprise user's own first), their catalogue filings at every state — accepted, under review
 (one past its review deadline), returned (one past its resubmission deadline), due for re-filing after a change —
-and incidents: one whose report clocks ran out and escalated, one reported in time and closed, one 重大 awaiting its
-summary report. Every state is reached through the services with acts placed in the past, as the people would;
+incidents: one whose report clocks ran out and escalated, one reported in time and closed, one 重大 awaiting its
+summary report, one self-graded 一般 and re-graded 较大 by the regulator; drills (three done with scores and
+after-action items, a retest and a provincial drill planned); the key networked-enterprise list (listed, proposed,
+removed); risk assessments (filed and rectified, one report overdue) and an AI safety-risk report. Every state is reached through the services with acts placed in the past, as the people would;
 enterprises other than the demo user's speak through demo accounts of their own (demo_ds_…, no password).
 
 Idempotent: nothing happens when demo assets exist, unless `replace`; `clear` removes every row it made."""
@@ -166,7 +168,15 @@ def _incidents(chosen, own, regulator, now, counts) -> None:
                                        now=now - dt.timedelta(days=3))  # fmt: skip
     services.incident_report(actor=user, incident=serious, now=now - dt.timedelta(days=3) + dt.timedelta(minutes=20))
     services.incident_contain(actor=user, incident=serious, now=now - dt.timedelta(days=1))
-    counts["incidents"] += 2
+    user = _speaker(chosen[3], own)
+    regraded = services.incident_record(actor=user, enterprise=chosen[3], title="研发图纸异常外发" + MARK,
+                                        kind="transfer", level="minor", cii=False,
+                                        discovered_at=now - dt.timedelta(days=2, hours=2),
+                                        now=now - dt.timedelta(days=2))  # fmt: skip
+    services.incident_report(actor=user, incident=regraded, now=now - dt.timedelta(days=2) + dt.timedelta(hours=1))
+    services.incident_regrade(actor=regulator, incident=regraded, level="major", now=now - dt.timedelta(days=1),
+                              reason="外发图纸属重要数据，自评级别偏低（演示）")  # fmt: skip
+    counts["incidents"] += 3
 
 
 DRILL_INJECTS = [

@@ -1,5 +1,6 @@
-"""The data-security demo (synthetic, labelled) over the synthetic demo province: assets, filings at every state and
-three incidents, reached through the services; loaded once, replaced and cleared without leaving anything."""
+"""The data-security demo (synthetic, labelled) over the synthetic demo province: assets, filings at every state,
+four incidents (one re-graded by the regulator), drills, the key list and risk assessments, reached through the
+services; loaded once, replaced and cleared without leaving anything."""
 
 import pytest
 from django.core.management import call_command
@@ -21,7 +22,10 @@ def test_the_demo_loads_once_replaces_and_clears(capsys):
     assert statuses == {"accepted", "submitted", "returned", "change_due"}
     late = Incident.objects.get(title__startswith="MES")
     assert late.escalations == 2 and late.status == "recorded"
-    assert Incident.objects.filter(escalations=0).count() == 2  # the other two were reported in time
+    assert Incident.objects.filter(escalations=0).count() == 3  # the others were reported before a clock ran out
+    regraded = Incident.objects.get(regraded_at__isnull=False)
+    assert (regraded.self_level, regraded.level) == ("minor", "major")
+    assert {c["code"]: c["met"] for c in regraded.clocks} == {"miit": False, "cac": True}
     done = Drill.objects.filter(status="done")
     assert sorted(d.score for d in done) == pytest.approx([1 / 3, 2 / 3, 1.0]) and done.count() == 3
     assert Drill.objects.filter(retest_of__isnull=False).count() == 1
@@ -32,7 +36,7 @@ def test_the_demo_loads_once_replaces_and_clears(capsys):
     assert RiskAssessment.objects.count() == 3 and RiskAssessment.objects.overdue(timezone.now()).count() == 1
     assert sorted(RiskAssessment.objects.values_list("status", flat=True)) == ["completed", "completed", "rectified"]
     assert demo.seed("36") is None
-    assert demo.seed("36", replace=True)["incidents"] == 3 and Incident.objects.count() == 3
+    assert demo.seed("36", replace=True)["incidents"] == 4 and Incident.objects.count() == 4
     call_command("seed_demo_datasecurity", "--clear")
     assert not DataAsset.objects.exists() and not Filing.objects.exists() and not Incident.objects.exists()
     assert not Drill.objects.exists() and not KeyEnterprise.objects.exists() and not RiskAssessment.objects.exists()
