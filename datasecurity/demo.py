@@ -4,7 +4,8 @@ province (the demo enterprise user's own first), their catalogue filings at ever
 incidents: one whose report clocks ran out and escalated, one reported in time and closed, one 重大 awaiting its
 summary report, one self-graded 一般 and re-graded 较大 by the regulator; drills (three done with scores and
 after-action items, a retest and a provincial drill planned); the key networked-enterprise list (listed, proposed,
-removed); risk assessments (filed and rectified, one report overdue) and an AI safety-risk report. Every state is reached through the services with acts placed in the past, as the people would;
+removed); risk assessments (filed and rectified, one report overdue) and an AI safety-risk report. Every state is
+reached through the services with acts placed in the past, as the people would;
 enterprises other than the demo user's speak through demo accounts of their own (demo_ds_…, no password).
 
 Idempotent: nothing happens when demo assets exist, unless `replace`; `clear` removes every row it made."""

@@ -2,7 +2,9 @@
 submits, the province returns it, the enterprise reads the reason, corrects its asset and resubmits, the province
 accepts version 2 — and an incident whose report clock runs out and escalates: recorded 75 minutes after discovery
 through the service (the past is set there, not waited for), the sweep escalates the MIIT hour, both sides see the
-two clocks side by side, the officers' overdue list and notification carry it, and the enterprise reports late.
+two clocks side by side, the officers' overdue list and notification carry it, and the enterprise reports late —
+and a drill planned, run and recorded: injects with their deadlines, decisions logged, findings, the score and an
+after-action item, then the city's count on the overview.
 Screenshots at 1366 px and tablet width in var/screenshots/datasecurity-*.png."""
 
 import datetime as dt
@@ -12,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from datasecurity import services
-from datasecurity.models import DataAsset, Filing, Incident
+from datasecurity.models import DataAsset, Drill, Filing, Incident
 from tidu.tests.conftest import DESKTOP, TABLET, chromium, open_session, reference_data  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,5 +125,65 @@ def test_an_incident_whose_clock_runs_out_escalates(world, open_session):  # noq
     assert Incident.objects.get().status == "reported"
     op.goto("/data-security/")
     expect(op.get_by_test_id("overdue-empty")).to_be_visible()
+    for s in (firm, officer):
+        s.assert_clean()
+
+
+def test_a_drill_planned_run_and_recorded(world, open_session):  # noqa: F811
+    firm = _signed_in(open_session, world["enterprise"])
+    page = firm.page
+    page.goto("/data-security/drills/", timeout=60_000)
+    with page.expect_navigation():
+        page.get_by_test_id("drill-new").click()
+    form = page.get_by_test_id("drill-form")
+    form.get_by_label("演练名称").fill("勒索攻击应急演练")
+    form.get_by_label("演练场景").select_option("ransomware")
+    form.get_by_label("计划日期").fill(timezone.localdate().isoformat())
+    form.get_by_label("参演单位和人员").fill("信息部 张三 指挥\n生产部 李四")
+    rows = form.get_by_test_id("inject-row")
+    for i, (text, expected, minutes) in enumerate([("MES 数据库被加密", "切断网络、启动预案", "30"),
+                                                   ("攻击者索要赎金", "上报主管部门", "60")]):  # fmt: skip
+        rows.nth(i).get_by_label("情景注入").fill(text)
+        rows.nth(i).get_by_label("预期处置").fill(expected)
+        rows.nth(i).get_by_label("处置时限（分钟）").fill(minutes)
+    firm.shot("datasecurity-drill-plan")
+    with page.expect_navigation():
+        form.get_by_test_id("save").click()
+    expect(page.get_by_test_id("drill-status")).to_have_text("已计划")
+    with page.expect_navigation():
+        page.get_by_test_id("drill-start").click()
+    expect(page.get_by_test_id("drill-status")).to_have_text("演练中")
+    first = page.get_by_test_id("decide-1")
+    first.get_by_label("处置决策").fill("09:10 断开 MES 网络，启用离线备份")
+    first.get_by_label("达到预期").check()
+    with page.expect_navigation():
+        first.get_by_role("button").click()
+    expect(page.get_by_test_id("inject-1").get_by_test_id("met")).to_be_visible()
+    second = page.get_by_test_id("decide-2")
+    second.get_by_label("处置决策").fill("未能确定上报对象")
+    with page.expect_navigation():
+        second.get_by_role("button").click()
+    expect(page.get_by_test_id("inject-2").get_by_test_id("not-met")).to_be_visible()
+    page.get_by_test_id("finish-form").get_by_label("发现的问题").fill("上报流程不清楚，联系人名单过期")
+    with page.expect_navigation():
+        page.get_by_test_id("drill-finish").click()
+    expect(page.get_by_test_id("drill-score")).to_have_text("50%")
+    actions = page.get_by_test_id("action-form")
+    actions.get_by_label("整改事项").fill("更新主管部门联系人名单")
+    actions.get_by_label("责任人").fill("信息部 张三")
+    actions.get_by_label("完成期限").fill((timezone.localdate() + dt.timedelta(days=30)).isoformat())
+    with page.expect_navigation():
+        actions.get_by_role("button").click()
+    expect(page.get_by_test_id("action-row")).to_contain_text("更新主管部门联系人名单")
+    firm.shot("datasecurity-drill-recorded")
+    assert Drill.objects.get().score == 0.5
+
+    officer = _signed_in(open_session, world["province"])
+    op = officer.page
+    op.goto("/data-security/overview/")
+    expect(op.get_by_test_id("drills-3601")).to_have_text("1")
+    op.goto("/data-security/drills/")
+    expect(op.get_by_test_id("city-drills")).to_contain_text("南昌市")
+    officer.shot("datasecurity-drills-officer")
     for s in (firm, officer):
         s.assert_clean()
