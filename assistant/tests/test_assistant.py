@@ -165,3 +165,24 @@ def test_the_model_library_and_the_example_corpus_load_as_documents(world):
     assert services.example_load() == 50
     assert Document.objects.filter(example=True).count() == 8
     assert Passage.objects.filter(key="voucher-03").get().document.title.endswith("（示例）")
+
+
+def test_the_index_run_writes_each_passage_its_own_vector_batch_by_batch(world):
+    """Three passages in batches of two: every vector is the embedding of its own passage's section and text (a
+    batch written against the wrong ids would still fill every row), and progress reaches the total."""
+    import numpy as np
+
+    from assistant import retrieval
+
+    sections = {"第一章 总则": "适用于全省工业企业。", "第二章 标准": "补助比例百分之三十。"}
+    sections["第三章 程序"] = "每年六月申报。"
+    text = "# 办法\n\n" + "".join(f"## {heading}\n\n{body}\n\n" for heading, body in sections.items())
+    upload = SimpleUploadedFile("办法.md", text.encode())
+    services.document_add(actor=world["province"], title="", kind="policy", upload=upload)
+    run = services.index_run(IndexRun.objects.create().pk, sync=False, batch=2)
+    assert (run.status, run.done, run.total) == ("done", 3, 3)
+    rows = list(Passage.objects.order_by("id").values_list("section", "text", "vector"))
+    expected = retrieval.embedder().passages([f"{section}\n{body}" for section, body, _v in rows])
+    stored = retrieval.from_bytes([bytes(v) for _s, _t, v in rows])
+    assert np.allclose(stored, expected, atol=1e-3)  # batches of 2 + 1 against one batch of 3
+    assert not np.allclose(stored[0], stored[1], atol=1e-2)
