@@ -57,8 +57,11 @@ def drill_new(request):
     if enterprise is None and not scope_of(request.user).is_officer:
         raise Http404
     retest_of = None
-    if request.GET.get("retest") or request.POST.get("retest"):
-        retest_of = _drill_for_user(request.user, int(request.GET.get("retest") or request.POST.get("retest")))
+    retest = request.GET.get("retest") or request.POST.get("retest") or ""
+    if retest:
+        if not retest.isdigit():
+            raise Http404
+        retest_of = _drill_for_user(request.user, int(retest))
     initial = {}
     if retest_of is not None:
         initial = {"title": _("%(title)s（复测）") % {"title": retest_of.title}, "scenario": retest_of.scenario,

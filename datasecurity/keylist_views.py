@@ -113,7 +113,10 @@ def key_add(request):
         if scope.is_admin
         else Enterprise.objects.filter(under_paths("county_id", scope.officer_paths))
     )
-    enterprise = get_object_or_404(visible, pk=request.POST.get("enterprise") or 0)
+    pk = request.POST.get("enterprise", "")
+    if not pk.isdigit():
+        raise Http404
+    enterprise = get_object_or_404(visible, pk=int(pk))
     form = KeyListForm(request.POST)
     try:
         if not form.is_valid():

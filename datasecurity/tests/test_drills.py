@@ -174,6 +174,10 @@ def test_pages_plan_run_and_record(ds, login):
     assert "备份恢复用时过长" in page and "缩短恢复时间" in page and 'data-testid="drill-start"' not in page
     assert login(ds["province"]).post(f"/data-security/drills/{drill.pk}/action_done/",
                                       {"action": drill.actions.get().pk}).status_code == 403  # fmt: skip
+    assert client.get("/data-security/drills/new/?retest=abc").status_code == 404
+    assert client.post(f"/data-security/drills/{drill.pk}/decide/", {"inject": "x"}).status_code == 404
+    retest = client.get(f"/data-security/drills/new/?retest={drill.pk}").content.decode()
+    assert "勒索攻击演练（复测）" in retest and "MES 数据库被加密" in retest  # the injects carried over
     for role in ("other_city", "other_enterprise", "provider", "nobody"):
         assert login(ds[role]).get(f"/data-security/drills/{drill.pk}/").status_code == 404
         assert login(ds[role]).post(f"/data-security/drills/{drill.pk}/finish/").status_code == 404

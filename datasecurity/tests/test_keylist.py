@@ -99,6 +99,7 @@ def test_candidates_from_the_archive_and_listing_one_directly(ds, login):
     entry = KeyEnterprise.objects.get()
     assert response.url == f"/data-security/key-list/{entry.pk}/" and entry.status == "listed"
     assert [e.pk for e in keylist.candidates(ds["province"])] == [ds["home"].pk]
+    assert client.post("/data-security/key-list/add/", {"enterprise": "1 OR 1"}).status_code == 404
     assert login(ds["other_city"]).post("/data-security/key-list/add/", {
         "enterprise": ds["home"].pk, "protection_level": "1", "reason": "x"}).status_code == 404  # fmt: skip
     assert login(ds["city"]).post("/data-security/key-list/add/", {
