@@ -218,6 +218,20 @@ def corrected(version, label: str, threshold: float, reweight: bool = False):
     return publish_version(maturity.parse_spec(data), change_note="基准：阈值修订（合成）")
 
 
+def server_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (the server runs on this machine, so /proc
+    has it); 0 on SQLite, whose work is this process's own CPU."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: bool = False) -> None:
     setup(engine)
     try:
@@ -235,7 +249,7 @@ def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: b
         nodes = DomainScore.objects.filter(is_current=True).count() / rows
         new = corrected(version, "2020-bench-fix", 0.85, reweight)
         ticks = []
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         profiler = cProfile.Profile() if profile else None
         if profiler:
             profiler.enable()
@@ -243,14 +257,14 @@ def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: b
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-        bulk_s, bulk_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        bulk_s, bulk_cpu, bulk_server = time.perf_counter() - wall, time.process_time() - cpu, server_cpu() - server
         assert report.rescored == rows and not report.failed, (report.rescored, len(report.failed or {}))
         chunk_s = [b - a for (_, a), (_, b) in zip([(0, wall), *ticks], ticks, strict=False)]
         # The baseline: the per-row loop on the first baseline_rows of the next correction, same database.
         newer = corrected(new, "2020-bench-fix-2", 0.9)
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         base_n = per_row_rescore(version=newer, limit=baseline_rows)
-        base_s, base_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        base_s, base_cpu, base_server = time.perf_counter() - wall, time.process_time() - cpu, server_cpu() - server
         load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         per_m = bulk_s / rows * 1_000_000
@@ -259,12 +273,15 @@ def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: b
             f"### {engine}: rescoring {rows:,} stored CMMM assessments ({nodes:.0f} domain scores each) after "
             + ("a threshold and weight correction" if reweight else "a threshold correction"),
             "",
-            "| Path | Assessments run | Wall | CPU (this process) | Rate | Extrapolated to 1,000,000 | Target |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| Path | Assessments run | Wall | CPU (this process) | CPU (PostgreSQL backend) | Rate | "
+            "Extrapolated to 1,000,000 (wall) | … (CPU, both processes) | Target |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
             f"| bulk (`assessments.rescoring.rescore`) | {rows:,} | {bulk_s:.1f} s | {bulk_cpu:.1f} s | "
-            f"{rows / bulk_s:,.0f}/s | {per_m / 60:.1f} min | ≤ {TARGET_S / 60:.0f} min |",
+            f"{bulk_server:.1f} s | {rows / bulk_s:,.0f}/s | {per_m / 60:.1f} min | "
+            f"{(bulk_cpu + bulk_server) / rows * 1e6 / 60:.1f} min | ≤ {TARGET_S / 60:.0f} min |",
             f"| per-row loop (`score()` each, as before) | {base_n:,} | {base_s:.1f} s | {base_cpu:.1f} s | "
-            f"{base_n / base_s:,.0f}/s | {base_per_m / 60:.1f} min | – |",
+            f"{base_server:.1f} s | {base_n / base_s:,.0f}/s | {base_per_m / 60:.1f} min | "
+            f"{(base_cpu + base_server) / base_n * 1e6 / 60:.1f} min | – |",
             "",
             f"Chunks of the bulk run ({len(chunk_s)}): median {statistics.median(chunk_s):.2f} s, "
             f"max {max(chunk_s):.2f} s. Load average at the end: {load} on {os.cpu_count()} CPUs. `uptime`: {uptime}",
