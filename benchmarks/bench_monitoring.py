@@ -426,8 +426,11 @@ def main() -> int:
     p.add_argument("--enterprises", type=int, default=300_000)
     p.add_argument("--assessments", type=int, default=1_000_000)
     p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--reuse-tallies", action="store_true",
-                   help="with a kept archive: keep its tallies and item-gap rows (the first rebuild is not timed)")
+    p.add_argument(
+        "--reuse-tallies",
+        action="store_true",
+        help="with a kept archive: keep its tallies and item-gap rows (the first rebuild is not timed)",
+    )
     p.add_argument("--previous-rebuild", action="store_true", help=f"time commit {PREVIOUS}'s rebuild as a baseline")
     args = p.parse_args()
     result = run(args.engine, args)
