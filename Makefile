@@ -42,14 +42,16 @@ test: lint
 # The tests write their own modules' bytecode (PYTHONDONTWRITEBYTECODE cleared): the PostgreSQL pass, every test
 # worker and every subprocess a test starts then read it instead of compiling the project and its tests again.
 TEST_ENV = TIDU_VAR_DIR=$(CURDIR)/var/test PYTHONDONTWRITEBYTECODE=
+# The slowest tests of each run are listed at its end: where the suite's time goes, in every CI log.
+PYTEST = $(PY) -m pytest -n 2 -q --durations=25
 
 test-sqlite:
 	@echo "[tidu] test suite on SQLite"
-	$(TEST_ENV) TIDU_DATABASE_URL= $(PY) -m pytest -n 2 -q
+	$(TEST_ENV) TIDU_DATABASE_URL= $(PYTEST)
 
 test-postgres:
 	@echo "[tidu] test suite on PostgreSQL ($(PG_URL))$(if $(DATABASE_ONLY),: the tests that use a database (the others ran on SQLite),)"
-	$(TEST_ENV) TIDU_TEST_DATABASE_ONLY=$(DATABASE_ONLY) TIDU_DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 -q
+	$(TEST_ENV) TIDU_TEST_DATABASE_ONLY=$(DATABASE_ONLY) TIDU_DATABASE_URL=$(PG_URL) $(PYTEST)
 
 bench: setup
 	$(PY) benchmarks/run.py
