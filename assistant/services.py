@@ -273,8 +273,10 @@ def index_run(run_id: int, *, sync: bool = True, embedder: retrieval.Embedder | 
     vector, writing vectors and progress batch by batch; a failure marks the run failed and is raised again.
 
     The pending passages' ids are read once; each batch reads its texts by id, is embedded in one engine call (the
-    engine packs the batch's tokens, no padding) and written in one executemany. Passages removed meanwhile are
-    skipped; passages added meanwhile wait for the next run."""
+    engine packs the batch's tokens, no padding) and written in one executemany. A passage whose section and text are
+    those of a passage already embedded (a re-uploaded or re-synced document: its passages are stored anew) gets that
+    vector copied instead of embedded again. Passages removed meanwhile are skipped; passages added meanwhile wait for
+    the next run."""
     started = time.perf_counter()
     IndexRun.objects.filter(pk=run_id).update(status=IndexRun.Status.RUNNING, done=0, error="", finished_at=None)
     try:
@@ -284,13 +286,32 @@ def index_run(run_id: int, *, sync: bool = True, embedder: retrieval.Embedder | 
         total = len(pending)
         IndexRun.objects.filter(pk=run_id).update(total=total)
         embed = embedder or retrieval.embedder()
+        # What is embedded for a passage → the id of a passage holding that vector (read once, texts only).
+        known = {
+            f"{section}\n{text}": pk
+            for pk, section, text in Passage.objects.filter(vector__isnull=False).values_list("id", "section", "text")
+        }
         done = 0
         for at in range(0, total, batch):
             rows = list(Passage.objects.filter(id__in=pending[at : at + batch], vector__isnull=True)
                         .order_by("id").values_list("id", "section", "text"))  # fmt: skip
-            if rows:
-                vectors = embed.passages([f"{section}\n{text}" for _pk, section, text in rows])
-                _write_vectors([pk for pk, _s, _t in rows], vectors)
+            texts = {pk: f"{section}\n{text}" for pk, section, text in rows}
+            wanted = {known[t] for t in texts.values() if t in known}
+            source = (
+                dict(Passage.objects.filter(id__in=wanted, vector__isnull=False).values_list("id", "vector"))
+                if wanted
+                else {}
+            )  # a source removed meanwhile is simply not found: its copies are embedded
+            reused = [pk for pk in texts if known.get(texts[pk]) in source]
+            fresh = [pk for pk in texts if known.get(texts[pk]) not in source]
+            if reused:
+                _write_vectors(reused, retrieval.from_bytes([bytes(source[known[texts[pk]]]) for pk in reused]))
+            if fresh:
+                # Identical new passages in one batch are embedded once.
+                unique = list(dict.fromkeys(texts[pk] for pk in fresh))
+                by_text = dict(zip(unique, embed.passages(unique), strict=True))
+                _write_vectors(fresh, [by_text[texts[pk]] for pk in fresh])
+                known.update({texts[pk]: pk for pk in fresh})
             done = min(total, at + batch)
             IndexRun.objects.filter(pk=run_id).update(done=done)
     except Exception as error:

@@ -186,3 +186,40 @@ def test_the_index_run_writes_each_passage_its_own_vector_batch_by_batch(world):
     stored = retrieval.from_bytes([bytes(v) for _s, _t, v in rows])
     assert np.allclose(stored, expected, atol=1e-3)  # batches of 2 + 1 against one batch of 3
     assert not np.allclose(stored[0], stored[1], atol=1e-2)
+
+
+def test_a_reuploaded_document_copies_the_vectors_of_unchanged_passages(world):
+    """Only the changed passage is embedded again; the others get the vectors of the identical passages already
+    embedded (a province re-uploads a revised policy: most of it is unchanged)."""
+    import numpy as np
+
+    from assistant import retrieval
+
+    class Counting(retrieval.Embedder):
+        def __init__(self) -> None:
+            self.embedded: list[str] = []
+
+        def passages(self, texts):
+            self.embedded.extend(texts)
+            return super().passages(texts)
+
+    def upload(third: str) -> Document:
+        text = f"# 办法\n\n## 一、对象\n\n全省工业企业。\n\n## 二、标准\n\n补助百分之三十。\n\n## 三、程序\n\n{third}\n"
+        file = SimpleUploadedFile("办法.md", text.encode())
+        return services.document_add(actor=world["province"], title="", kind="policy", upload=file)
+
+    first = upload("每年六月申报。")
+    services.index_run(IndexRun.objects.create().pk, sync=False)
+    second = upload("每年九月申报。")
+    counting = Counting()
+    run = services.index_run(IndexRun.objects.create().pk, sync=False, embedder=counting)
+    assert (run.done, run.total) == (3, 3)
+    assert counting.embedded == ["三、程序\n每年九月申报。"]
+
+    def vectors(document):
+        return retrieval.from_bytes(
+            [bytes(v) for v in document.passages.order_by("ordinal").values_list("vector", flat=True)]
+        )
+
+    old, new = vectors(first), vectors(second)
+    assert np.array_equal(old[:2], new[:2]) and not np.allclose(old[2], new[2], atol=1e-3)
