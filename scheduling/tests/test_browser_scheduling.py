@@ -48,3 +48,27 @@ def test_from_the_uploaded_template_to_gantt_charts_and_a_replan(world, open_ses
     child = PlanJob.objects.get(parent__isnull=False)
     assert child.status == "done" and child.plan["O1/20"][1] >= 1440  # M1 is down all of the first shift
     ent.assert_clean()
+
+
+def test_the_progress_box_polls_until_the_plan_is_ready(world, open_session, monkeypatch):  # noqa: F811
+    import datetime as dt
+
+    from scheduling import services
+    from scheduling.engine import serialize
+    from scheduling.tests.test_engine_solver import flex
+
+    monkeypatch.setattr(services, "_enqueue", lambda job: None)  # stays queued until the test runs it
+    job = services.plan_job_create(user=world["enterprise"], name="轮询", start_date=dt.date(2026, 12, 7),
+                                   problem=serialize.problem_to_dict(flex()), time_limit=5)  # fmt: skip
+    ent = open_session(WIDE)
+    page = ent.page
+    ent.login("enterprise")
+    page.goto(f"/scheduling/{job.pk}/")
+    expect(page.get_by_test_id("progress")).to_have_attribute("data-status", "queued")
+    services.plan_job_run(job.pk)  # the worker finishes: the next poll refreshes the page, no reload by the test
+    expect(page.get_by_test_id("kpis")).to_contain_text("准时率", timeout=10000)
+    expect(page.get_by_test_id("progress")).to_have_count(0)
+    expect(page.get_by_test_id("gantt-machines").locator("canvas")).to_have_count(1)
+    page.get_by_test_id("events").locator("summary").click()
+    expect(page.get_by_test_id("event-row")).to_have_count(3)
+    ent.assert_clean()
