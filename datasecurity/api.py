@@ -357,6 +357,53 @@ def get_key_enterprise(request, pk: Id):
     return _key_out(get_object_or_404(keylist.entries(request.user), pk=pk), timezone.now())
 
 
+class DataSecKeyListPublicationOut(Schema):
+    id: int
+    province: str
+    number: int  # 第 N 期, counted per province
+    published_on: dt.date
+    published_at: dt.datetime
+    note: str
+    entry_count: int  # entries the user may see (an officer: of its regions; an enterprise: its own)
+
+
+class DataSecKeyListPublishedEntryOut(Schema):
+    enterprise_id: int | None
+    enterprise_name: str
+    credit_code: str
+    region_code: str
+    protection_level: str  # 1 | 2 | 3 (provisional grading), frozen as published
+
+
+class DataSecKeyListPublicationDetailOut(DataSecKeyListPublicationOut):
+    entries: list[DataSecKeyListPublishedEntryOut]
+
+
+def _publication_out(user, p, entries=None) -> dict:
+    entries = entries if entries is not None else keylist.published_entries(user, p)
+    count = len(entries) if isinstance(entries, list) else entries.count()
+    return {"id": p.pk, "province": p.province, "number": p.number, "published_on": p.published_on,
+            "published_at": p.published_at, "note": p.note, "entry_count": count}  # fmt: skip
+
+
+@router.get("/key-list-publications", response=list[DataSecKeyListPublicationOut],
+            summary="重点联网工业企业清单的历次公布（最新在前）")  # fmt: skip
+@paginate(Page)
+def list_key_list_publications(request):
+    rows = keylist.publications(request.user).order_by("-published_at", "-pk")
+    return _Rows(rows, lambda p, _now: _publication_out(request.user, p))
+
+
+@router.get("/key-list-publications/{pk}", response=DataSecKeyListPublicationDetailOut,
+            summary="一期已公布的清单：可查看的企业及其公布时的防护等级")  # fmt: skip
+def get_key_list_publication(request, pk: Id):
+    publication = get_object_or_404(keylist.publications(request.user), pk=pk)
+    entries = list(keylist.published_entries(request.user, publication))
+    return {**_publication_out(request.user, publication, entries),
+            "entries": [{f: getattr(e, f) for f in ("enterprise_id", "enterprise_name", "credit_code", "region_code",
+                                                    "protection_level")} for e in entries]}  # fmt: skip
+
+
 # --- risk assessments ---------------------------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from notifications.models import Notification
 from regions.models import prefix_range
 
 from . import drills, keylist, risk, services
-from .models import DataAsset, Drill, Filing, Incident, KeyEnterprise, RiskAssessment
+from .models import DataAsset, Drill, Filing, Incident, KeyEnterprise, KeyListPublication, RiskAssessment
 
 MARK = "（演示）"
 USER_PREFIX = "demo_ds_"
@@ -53,6 +53,9 @@ def clear() -> Counter:
         enterprises = set(DataAsset.objects.filter(name__endswith=MARK).values_list("enterprise_id", flat=True))
         counts["key_entries"] = (
             KeyEnterprise.objects.filter(enterprise_id__in=enterprises).delete()[1].get("datasecurity.KeyEnterprise", 0)
+        )
+        counts["key_publications"] = (
+            KeyListPublication.objects.filter(note__endswith=MARK).delete()[1].get("datasecurity.KeyListPublication", 0)
         )
         counts["risks"] = (
             RiskAssessment.objects.filter(assessor__endswith=MARK).delete()[1].get("datasecurity.RiskAssessment", 0)
@@ -222,7 +225,8 @@ def _drills(chosen, own, regulator, now, counts) -> None:
 
 
 def _key_list(chosen, own, regulator, now, counts) -> None:
-    """Three enterprises listed (levels 1–3), one proposal awaiting review, one removed with its reason."""
+    """Three enterprises listed (levels 1–3), one proposal awaiting review, one removed with its reason; the list
+    published once (第 1 期) before the removal and a level change, which the province sees as 待公布."""
     for i, enterprise in enumerate(chosen[:5]):
         user = _speaker(enterprise, own)
         if i in (0, 4):
@@ -235,6 +239,12 @@ def _key_list(chosen, own, regulator, now, counts) -> None:
                                      now=now - dt.timedelta(days=50))  # fmt: skip
             counts["key_listed"] += 1
             if i == 3:
+                publication = keylist.key_publish(actor=regulator, note="年度清单公布" + MARK,
+                                                  now=now - dt.timedelta(days=30))  # fmt: skip
+                counts["key_publications"] += 1 if publication else 0
+                keylist.key_set_level(actor=regulator, entry=KeyEnterprise.objects.get(enterprise=chosen[1]),
+                                      protection_level="3", reason="新增核心数据（演示）",
+                                      now=now - dt.timedelta(days=4))  # fmt: skip
                 keylist.key_remove(actor=regulator, entry=entry, reason="企业已停产（演示）",
                                    now=now - dt.timedelta(days=5))  # fmt: skip
 

@@ -35,6 +35,7 @@ ACTION_TEXT = {
     "key_list": _("列入重点联网工业企业清单"),
     "key_remove": _("移出重点联网工业企业清单"),
     "key_level": _("调整防护等级"),
+    "key_publish": _("公布重点联网工业企业清单"),
     "risk_record": _("登记风险评估"),
     "risk_file": _("报送风险评估报告"),
     "risk_rectify": _("整改完成"),

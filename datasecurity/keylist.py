@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -22,7 +22,15 @@ from accounts.policy import scope_of, under_paths
 from enterprises.models import Enterprise
 
 from . import access, clocks, events, workdays
-from .models import DataAsset, KeyEnterprise, Level, ProtectionLevel, RiskAssessment
+from .models import (
+    DataAsset,
+    KeyEnterprise,
+    KeyListPublication,
+    KeyListPublicationEntry,
+    Level,
+    ProtectionLevel,
+    RiskAssessment,
+)
 from .services import _now
 
 # Candidates from the archive (provisional: the province's own cut-offs replace them): above-scale enterprises of
@@ -190,3 +198,121 @@ def export_rows(rows, now: dt.datetime):
                timezone.localtime(e.listed_at).strftime("%Y-%m-%d") if e.listed_at else "",
                timezone.localtime(e.last_assessed).strftime("%Y-%m-%d") if e.last_assessed else "",
                _("是") if overdue else _("否")]  # fmt: skip
+
+
+# --- publication ("reviewed and published") -----------------------------------------------------------------------
+
+
+def publishing_province(user) -> str | None:
+    """The province (2-digit region path) a province officer publishes the list for; None for anyone else."""
+    paths = [p for p in scope_of(user).officer_paths if len(p) == 2]
+    return paths[0] if paths else None
+
+
+def _listed(province: str) -> QuerySet:
+    return KeyEnterprise.objects.filter(status=KeyEnterprise.Status.LISTED, region_code__startswith=province)
+
+
+def latest_publication(province: str | None = None) -> KeyListPublication | None:
+    rows = KeyListPublication.objects.all()
+    if province:
+        rows = rows.filter(province=province)
+    return rows.order_by("-published_at", "-pk").first()
+
+
+def pending(province: str, publication: KeyListPublication | None = None) -> dict[str, list]:
+    """The differences between the list as it stands and its last publication (待公布): added, removed, and the
+    protection level changed — each row (enterprise_id, name, region_code, published level, current level)."""
+    publication = publication if publication is not None else latest_publication(province)
+    published = {}
+    if publication is not None:
+        for e in publication.entries.all():
+            published[e.enterprise_id] = (e.enterprise_name, e.region_code, e.protection_level)
+    current = {e.enterprise_id: (e.enterprise.name, e.region_code, e.protection_level)
+               for e in _listed(province).select_related("enterprise")}  # fmt: skip
+    diff: dict[str, list] = {"added": [], "removed": [], "changed": []}
+    for pk, (name, region, level) in current.items():
+        if pk not in published:
+            diff["added"].append({"enterprise_id": pk, "name": name, "region_code": region, "before": "",
+                                  "after": level})  # fmt: skip
+        elif published[pk][2] != level:
+            diff["changed"].append({"enterprise_id": pk, "name": name, "region_code": region,
+                                    "before": published[pk][2], "after": level})  # fmt: skip
+    for pk, (name, region, level) in published.items():
+        if pk not in current:
+            diff["removed"].append({"enterprise_id": pk, "name": name, "region_code": region, "before": level,
+                                    "after": ""})  # fmt: skip
+    labels = dict(ProtectionLevel.choices)
+    for rows in diff.values():
+        rows.sort(key=lambda r: (r["region_code"], r["name"]))
+        for r in rows:
+            r["before_label"], r["after_label"] = labels.get(r["before"], ""), labels.get(r["after"], "")
+    return diff
+
+
+@transaction.atomic
+def key_publish(*, actor, note: str = "", now: dt.datetime | None = None) -> KeyListPublication:
+    """The province officer publishes the list as it stands: the next number, today's date, every listed enterprise
+    with its protection level frozen; an Event. Nothing changed since the last publication: refused."""
+    province = publishing_province(actor)
+    if province is None:
+        raise PermissionDenied(_("由省级工业和信息化主管部门公布清单"))
+    now = _now(now)
+    last = KeyListPublication.objects.select_for_update().filter(province=province).order_by("-number").first()
+    listed = list(_listed(province).select_related("enterprise").order_by("region_code", "enterprise__name"))
+    if not listed and last is None:
+        raise ValidationError(_("清单中还没有企业，无法公布"))
+    if last is not None and not any(pending(province, last).values()):
+        raise ValidationError(_("自上次公布以来清单没有变化，无需重新公布"))
+    publication = KeyListPublication.objects.create(
+        province=province, number=(last.number + 1) if last else 1, published_on=timezone.localtime(now).date(),
+        published_at=now, published_by=actor, published_by_name=events._who(actor), note=note.strip()[:1000],
+    )  # fmt: skip
+    KeyListPublicationEntry.objects.bulk_create(
+        KeyListPublicationEntry(publication=publication, enterprise_id=e.enterprise_id,
+                                enterprise_name=e.enterprise.name[:200], credit_code=e.enterprise.credit_code or "",
+                                region_code=e.region_code, protection_level=e.protection_level)
+        for e in listed
+    )  # fmt: skip
+    events.record("key_publish", actor=actor, at=now, reason=publication.note,
+                  data={"publication": publication.pk, "number": publication.number, "entries": len(listed),
+                        "province": province})  # fmt: skip
+    return publication
+
+
+def publications(user) -> QuerySet:
+    """The publications a user may see: officers (of any level) of the province, and its enterprises' users; the
+    admin all; anyone else none."""
+    scope = scope_of(user)
+    rows = KeyListPublication.objects.all()
+    if scope.is_admin:
+        return rows
+    provinces = {p[:2] for p in scope.officer_paths}
+    if scope.own_enterprise_ids:
+        provinces |= {c[:2] for c in Enterprise.objects.filter(pk__in=scope.own_enterprise_ids)
+                      .values_list("county_id", flat=True) if c}  # fmt: skip
+    return rows.filter(province__in=provinces)
+
+
+def published_entries(user, publication: KeyListPublication) -> QuerySet:
+    """A publication's entries the user may see: an officer those of its regions, an enterprise only its own."""
+    scope = scope_of(user)
+    rows = publication.entries.all()
+    if scope.is_admin:
+        return rows
+    return rows.filter(Q(enterprise_id__in=scope.own_enterprise_ids) |
+                       under_paths("region_code", scope.officer_paths))  # fmt: skip
+
+
+def publication_headers() -> list[str]:
+    return [_("期号"), _("公布日期"), _("企业名称"), _("统一社会信用代码"), _("所在地区"), _("防护等级")]
+
+
+def publication_rows(publication: KeyListPublication, rows):
+    from regions.models import Region
+
+    codes = {e.region_code for e in rows} if isinstance(rows, list) else None
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "full_name")) if codes else {}
+    for e in rows:
+        yield [publication.number, publication.published_on.isoformat(), e.enterprise_name, e.credit_code,
+               names.get(e.region_code, e.region_code), e.get_protection_level_display()]  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -47,8 +47,25 @@ def key_index(request):
         "levels": ProtectionLevel.choices, "candidates": keylist.candidates(request.user),
         "candidate_rule": keylist.CANDIDATE_RULE, "enterprise": enterprise, "list_form": KeyListForm(),
         "own_entry": KeyEnterprise.objects.filter(enterprise=enterprise).first() if enterprise else None,
-        "query": request.GET.urlencode(), "cities": _cities(request.user),
+        "query": request.GET.urlencode(), "cities": _cities(request.user), **_publication_context(request.user),
     })  # fmt: skip
+
+
+def _publication_context(user) -> dict:
+    """已公布: the latest publication the user may see, with the entries of its regions (an enterprise: its own);
+    待公布: for the province officer, what changed since then."""
+    publication = keylist.publications(user).order_by("-published_at", "-pk").first()
+    province = keylist.publishing_province(user)
+    context = {
+        "publication": publication,
+        "can_publish": province is not None,
+        "pending": None,
+        "published_rows": list(keylist.published_entries(user, publication)[:500]) if publication else [],
+    }
+    if province is not None:
+        context["pending"] = keylist.pending(province)
+        context["pending_count"] = sum(len(v) for v in context["pending"].values())
+    return context
 
 
 def _cities(user) -> list:
@@ -164,3 +181,47 @@ def key_act(request, pk: int, action: str):
     else:
         messages.success(request, _("已办理"))
     return redirect("datasecurity:key_entry", pk)
+
+
+@login_required
+@require_POST
+def key_publish(request):
+    if keylist.publishing_province(request.user) is None:
+        if not scope_of(request.user).is_authority and own_enterprise(request.user) is None:
+            raise Http404
+        raise PermissionDenied
+    try:
+        publication = keylist.key_publish(actor=request.user, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("datasecurity:key_index")
+    messages.success(request, _("已公布第 %(number)s 期清单") % {"number": publication.number})
+    return redirect("datasecurity:key_publication", publication.pk)
+
+
+@login_required
+def key_publication(request, pk: int):
+    publication = get_object_or_404(keylist.publications(request.user), pk=pk)
+    rows = list(keylist.published_entries(request.user, publication).select_related("enterprise__county")[:2000])
+    return render(request, "datasecurity/key_publication.html", {
+        "publication": publication, "rows": rows,
+        "older": keylist.publications(request.user).filter(province=publication.province).order_by("-number")[:20],
+    })  # fmt: skip
+
+
+@login_required
+def key_publication_export(request, pk: int, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    publication = get_object_or_404(keylist.publications(request.user), pk=pk)
+    rows = list(keylist.published_entries(request.user, publication))
+    headers = keylist.publication_headers()
+    name = f'attachment; filename="key-list-{publication.province}-{publication.number:03d}.{fmt}"'
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(headers, keylist.publication_rows(publication, rows)),
+                                         content_type="text/csv; charset=utf-8")  # fmt: skip
+    else:
+        response = HttpResponse(content_type=XLSX_TYPE)
+        write_xlsx(response, headers, keylist.publication_rows(publication, rows), sheet_title=_("已公布清单"))
+    response["Content-Disposition"] = name
+    return response

@@ -465,3 +465,49 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.kind} {self.period_end}"
+
+
+# --- publication of the key networked-enterprise list -------------------------------------------------------------
+
+
+class KeyListPublication(models.Model):
+    """One publication of the provincial key networked-enterprise list (第 N 期): the province officer publishes
+    the list as it stands, which freezes who is on it and with which protection level. What city and county
+    officers and the listed enterprises see as "已公布" is the latest publication."""
+
+    province = models.CharField(max_length=2)  # region path of the province, e.g. "36"
+    number = models.PositiveIntegerField(_("期号"))
+    published_on = models.DateField(_("公布日期"))
+    published_at = models.DateTimeField(_("公布时间"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_by_name = models.CharField(max_length=150, blank=True)
+    note = models.CharField(_("公布说明"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["province", "-number"]
+        verbose_name = _("重点联网工业企业清单公布")
+        verbose_name_plural = _("重点联网工业企业清单公布")
+        constraints = [models.UniqueConstraint(fields=["province", "number"], name="dskeypub_province_number")]
+
+    def __str__(self) -> str:
+        return f"{self.province} #{self.number} {self.published_on}"
+
+
+class KeyListPublicationEntry(models.Model):
+    """An enterprise on a publication, frozen as published: its name, credit code, region and protection level."""
+
+    publication = models.ForeignKey(KeyListPublication, on_delete=models.CASCADE, related_name="entries")
+    enterprise = models.ForeignKey("enterprises.Enterprise", null=True, on_delete=models.SET_NULL, related_name="+")
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    region_code = models.CharField(max_length=12)
+    protection_level = models.CharField(_("防护等级"), max_length=2, choices=ProtectionLevel.choices)
+
+    class Meta:
+        ordering = ["region_code", "enterprise_name", "pk"]
+        verbose_name = _("已公布清单中的企业")
+        verbose_name_plural = _("已公布清单中的企业")
+        indexes = [models.Index(fields=["publication", "region_code"], name="dskeypub_entry_region")]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.enterprise_name}"

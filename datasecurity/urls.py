@@ -23,6 +23,13 @@ urlpatterns: list = [
     path("key-list/export.<slug:fmt>", keylist_views.key_export, name="key_export"),
     path("key-list/propose/", keylist_views.key_propose, name="key_propose"),
     path("key-list/add/", keylist_views.key_add, name="key_add"),
+    path("key-list/publish/", keylist_views.key_publish, name="key_publish"),
+    path("key-list/publications/<int:pk>/", keylist_views.key_publication, name="key_publication"),
+    path(
+        "key-list/publications/<int:pk>/export.<slug:fmt>",
+        keylist_views.key_publication_export,
+        name="key_publication_export",
+    ),  # fmt: skip
     path("key-list/<int:pk>/", keylist_views.key_entry, name="key_entry"),
     path("key-list/<int:pk>/<slug:action>/", keylist_views.key_act, name="key_act"),
     path("risk/", risk_views.risk_list, name="risks"),

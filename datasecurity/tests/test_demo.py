@@ -6,8 +6,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from datasecurity import demo
-from datasecurity.models import DataAsset, Drill, Filing, Incident, KeyEnterprise, RiskAssessment
+from datasecurity import demo, keylist
+from datasecurity.models import (
+    DataAsset,
+    Drill,
+    Filing,
+    Incident,
+    KeyEnterprise,
+    KeyListPublication,
+    RiskAssessment,
+)
 from enterprises.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +41,10 @@ def test_the_demo_loads_once_replaces_and_clears(capsys):
     assert all(d.actions.count() == 1 for d in done)
     statuses = sorted(KeyEnterprise.objects.values_list("status", flat=True))
     assert statuses == ["listed", "listed", "listed", "proposed", "removed"]
+    publication = KeyListPublication.objects.get()  # 第 1 期, before the removal and a level change: 待公布
+    assert publication.number == 1 and publication.entries.count() == 4
+    pending = keylist.pending("36")
+    assert (len(pending["added"]), len(pending["removed"]), len(pending["changed"])) == (0, 1, 1)
     assert RiskAssessment.objects.count() == 3 and RiskAssessment.objects.overdue(timezone.now()).count() == 1
     assert sorted(RiskAssessment.objects.values_list("status", flat=True)) == ["completed", "completed", "rectified"]
     assert demo.seed("36") is None
@@ -40,6 +52,7 @@ def test_the_demo_loads_once_replaces_and_clears(capsys):
     call_command("seed_demo_datasecurity", "--clear")
     assert not DataAsset.objects.exists() and not Filing.objects.exists() and not Incident.objects.exists()
     assert not Drill.objects.exists() and not KeyEnterprise.objects.exists() and not RiskAssessment.objects.exists()
+    assert not KeyListPublication.objects.exists()
 
 
 def test_the_command_skips_quietly_without_the_demo_accounts(capsys):
