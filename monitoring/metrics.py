@@ -26,7 +26,7 @@ from enterprises.models import ChainMembership, ClusterMembership, Enterprise, E
 from reports.models import DiagnosisReport
 
 LEVEL, TIER, ASSESSED, REPORTED, MATCHED = "level", "tier", "assessed", "reported", "matched"
-PROVIDERS, COMMISSIONERS, EVENTS = "providers", "commissioners", "events"
+PROVIDERS, COMMISSIONERS, EVENTS, DRILLS = "providers", "commissioners", "events", "drills"
 
 ENTERPRISE_METRICS = {
     LEVEL: _("达到成熟度等级的企业"),
@@ -39,10 +39,11 @@ RESOURCE_METRICS = {
     PROVIDERS: _("入库服务商"),
     COMMISSIONERS: _("在岗数字专员"),
     EVENTS: _("举办的供需对接活动"),
+    DRILLS: _("完成的数据安全应急演练"),
 }
 METRICS = {**ENTERPRISE_METRICS, **RESOURCE_METRICS}
 # Figures of one year that start again from nothing every 1 January; the others are standings that carry over.
-PERIOD_METRICS = {ASSESSED, REPORTED, MATCHED, EVENTS}
+PERIOD_METRICS = {ASSESSED, REPORTED, MATCHED, EVENTS, DRILLS}
 
 # Which kinds of result a figure may rest on: a self-assessment counts only where self-assessments are accepted.
 BASIS_KINDS = {
@@ -202,6 +203,15 @@ def _resource_counts(measure: Measure, within: str) -> Iterable[tuple[str, int]]
             held_on__lt=end.date(),
             **prefix_range("region_id", within),
         )
+    elif measure.metric == DRILLS:  # a drill counts where it was held: the enterprise's county or the office's region
+        from datasecurity.models import Drill
+
+        drills = Drill.objects.filter(
+            status=Drill.Status.DONE, finished_at__gte=start, finished_at__lt=end, **prefix_range("region_code", within)
+        )
+        for row in drills.values("region_code").annotate(n=Count("pk")).order_by():
+            yield row["region_code"], row["n"]
+        return
     else:
         raise ValueError(f"not a resource metric: {measure.metric}")
     for row in rows.values("region_id").annotate(n=Count("pk")).order_by():

@@ -131,3 +131,28 @@ def test_matched_needs_count_enterprises_in_the_year(world):
     matched = count_by_region(Measure(metric=metrics.MATCHED, year=year), Population(), "36")
     assert {code: met for code, (met, _) in matched.items()} == {"360102": 1, "360111": 0, "360402": 0}
     assert count_by_region(Measure(metric=metrics.MATCHED, year=year - 1), Population(), "36")["360102"] == (0, 1)
+
+
+def test_finished_data_security_drills_count_in_their_year_where_they_were_held(world):
+    """The per-city yearly drill count (issue 23) as a target metric: drills finished in the year, counted in the
+    region that held them (an enterprise's county, or the organising office's region)."""
+    from datasecurity.models import Drill
+
+    def drill(region, finished, status="done"):
+        Drill.objects.create(
+            enterprise=world["home"] if region == "360102" else None, region_code=region, title="勒索病毒应急演练",
+            scenario="ransomware", planned_on=dt.date(2026, 1, 5), status=status,
+            finished_at=finished,
+        )  # fmt: skip
+
+    tz = timezone.get_current_timezone()
+    drill("360102", dt.datetime(2026, 5, 1, 10, tzinfo=tz))
+    drill("360102", dt.datetime(2026, 12, 31, 23, 30, tzinfo=tz))  # late on 31 December still counts in 2026
+    drill("360100", dt.datetime(2026, 6, 1, 10, tzinfo=tz))  # held by the city's office
+    drill("360402", dt.datetime(2026, 1, 1, 0, 30, tzinfo=tz))
+    drill("360402", dt.datetime(2025, 12, 31, 23, 30, tzinfo=tz))  # last year
+    drill("360402", None, status="running")  # not finished
+    drills = count_by_region(Measure(metric=metrics.DRILLS, year=2026), Population(), "36")
+    assert drills == {"360102": (2, 2), "360100": (1, 1), "360402": (1, 1)}
+    assert total_under(drills, "3601") == (3, 3) and total_under(drills, "3604") == (1, 1)
+    assert metrics.DRILLS in metrics.PERIOD_METRICS  # starts again from 0 every 1 January
