@@ -8,11 +8,15 @@ ordered by `due_at` and limited to a page, plus the two totals. Synthetic data o
 100,000 invented enterprises in the real Jiangxi counties, each with one filing (60 % accepted with the yearly
 attestation due, 20 % under review, 10 % returned, 5 % due for re-filing, 5 % draft) submitted or decided over
 the last 400 days, and 100,000 incidents over the last 400 days (70 % closed, the rest recorded with both report
-clocks, contained awaiting a summary, or reported), written with raw bulk inserts (COPY on PostgreSQL).
+clocks, contained awaiting a summary, or reported), and 100,000 risk assessments completed over the last 400 days
+(one per enterprise, 10 % AI safety-risk reports; 85 % filed — a third of those rectified — and 15 % awaiting
+filing, of which those past their 10 working days are overdue: about 12 % of all), written with raw bulk inserts
+(COPY on PostgreSQL).
 
 Measured, each beside its baseline in the same run:
-- the province officer's overdue list (`selectors.overdue`: the first 50 filings and incidents by deadline and both
-  totals, scoped to 36) — baseline: `COUNT(*)` of all filings and all incidents;
+- the province officer's overdue list (`selectors.overdue`: the first 50 filings, incidents and late risk reports by
+  deadline and the three totals, scoped to 36) — baseline: `COUNT(*)` of all filings and all incidents (and, beside
+  it, with the risk assessments too);
 - a city officer's overdue list (scope 3601) — same baseline;
 - the escalation sweep's query (`Incident.objects.to_escalate(now).count()`).
 
@@ -45,12 +49,12 @@ def build(rows: int, seed: int) -> dict:
     from django.utils import timezone
 
     from datasecurity import calendar, clocks
-    from datasecurity.models import Filing, Incident
+    from datasecurity.models import Filing, Incident, RiskAssessment
     from enterprises.models import Enterprise
     from regions.models import Region
 
-    if Filing.objects.count() >= rows:
-        log(f"reusing {rows:,} filings and incidents")
+    if Filing.objects.count() >= rows and RiskAssessment.objects.count() >= rows:
+        log(f"reusing {rows:,} filings, incidents and risk assessments")
         return {"reused": True}
     rng = random.Random(seed)
     cal, rules = calendar.current(), clocks.shipped()
@@ -111,7 +115,31 @@ def build(rows: int, seed: int) -> dict:
         e = rng.randrange(rows)
         incidents.append((i + 1, e + 1, county[e], f"合成事件{i + 1}", "leak", level, False, "", status, adapt(found),
                           adapt(found), None, clock_json, adapt(due) if due else None, kind,
-                          adapt(escalate) if escalate else None, 0, None, "", None, None))  # fmt: skip
+                          adapt(escalate) if escalate else None, 0, None, "", None, None, level, None, ""))  # fmt: skip
+    risks, risk_states = [], {}
+    for i in range(rows):
+        roll = rng.random()
+        completed = ago(rng.uniform(0, 400))
+        kind = "ai" if rng.random() < 0.10 else "data"
+        due = filed = rectified = on_time = None
+        if roll < 0.85:
+            status = "rectified" if roll < 0.28 else "filed"
+            deadline = clocks.risk_filing_due(cal, rules, completed)
+            filed = completed + dt.timedelta(days=rng.uniform(1, 20))
+            on_time = filed <= deadline
+            rectified = adapt(filed + dt.timedelta(days=30)) if status == "rectified" else None
+            filed = adapt(filed)
+        else:
+            status = "completed"
+            if roll < 0.91:
+                completed = ago(rng.uniform(0, 30))  # recent: some still within the 10 working days
+            due = clocks.risk_filing_due(cal, rules, completed)
+        key = status + (" overdue" if due and due < now else "")
+        risk_states[key] = risk_states.get(key, 0) + 1
+        start = (completed - dt.timedelta(days=365)).date()
+        risks.append((i + 1, i + 1, county[i], kind, start, completed.date(), "合成评估机构",
+                      "合成模型" if kind == "ai" else "", "[]", "合成发现", "", adapt(completed),
+                      adapt(due) if due else None, filed, on_time, rectified, status, None))  # fmt: skip
     log(f"deadlines computed in {time.perf_counter() - started:.1f} s")
     with transaction.atomic():
         insert(Enterprise, ["id", "credit_code", "name", "name_initials", "former_names", "county_id", "address",
@@ -119,22 +147,44 @@ def build(rows: int, seed: int) -> dict:
                             "created_at", "updated_at"],
                ((i + 1, f"BENCH{i + 1:013d}", f"合成企业{i + 1}", "", "[]", county[i], "", "34", "", "", None, "",
                  True, created, created) for i in range(rows)))  # fmt: skip
-        insert(Filing, ["id", "enterprise_id", "region_code", "status", "version", "due_at", "due_kind",
-                        "first_submitted_at", "accepted_at", "attested_at", "change_reason", "updated_at"], filings)
+        insert(
+            Filing,
+            [
+                "id",
+                "enterprise_id",
+                "region_code",
+                "status",
+                "version",
+                "due_at",
+                "due_kind",
+                "first_submitted_at",
+                "accepted_at",
+                "attested_at",
+                "change_reason",
+                "updated_at",
+            ],
+            filings,
+        )
         insert(Incident, ["id", "enterprise_id", "region_code", "title", "kind", "level", "cii", "description",
                           "status", "discovered_at", "recorded_at", "reported_at", "clocks", "due_at", "due_kind",
-                          "escalate_at", "escalations", "contained_at", "summary", "summarised_at", "closed_at"],
+                          "escalate_at", "escalations", "contained_at", "summary", "summarised_at", "closed_at",
+                          "self_level", "regraded_at", "regrade_reason"],
                incidents)  # fmt: skip
+        insert(RiskAssessment, ["id", "enterprise_id", "region_code", "kind", "period_start", "period_end",
+                                "assessor", "system_name", "risk_types", "findings", "rectification", "completed_at",
+                                "due_at", "filed_at", "filed_on_time", "rectified_at", "status", "created_by_id"],
+               risks)  # fmt: skip
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for table in ("enterprises_enterprise", "datasecurity_filing", "datasecurity_incident"):
+            for table in ("enterprises_enterprise", "datasecurity_filing", "datasecurity_incident",
+                          "datasecurity_riskassessment"):  # fmt: skip
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")  # fmt: skip
                 cursor.execute(f"VACUUM ANALYZE {table}")
         else:
             cursor.execute("ANALYZE")
-    log(f"{rows:,} enterprises, filings and incidents in {time.perf_counter() - started:.0f} s")
-    return {"filings": statuses, "incidents": kinds}
+    log(f"{rows:,} enterprises, filings, incidents and risk assessments in {time.perf_counter() - started:.0f} s")
+    return {"filings": statuses, "incidents": kinds, "risk_assessments": risk_states}
 
 
 def timed(call, runs: int) -> tuple[list[float], object]:
@@ -165,7 +215,7 @@ def run(engine: str, args) -> dict:
 
     from accounts.models import Membership, Role, User
     from datasecurity import selectors
-    from datasecurity.models import Filing, Incident
+    from datasecurity.models import Filing, Incident, RiskAssessment
 
     load = [f"before: {os.getloadavg()}"]
     data = build(args.rows, seed=1)
@@ -181,6 +231,9 @@ def run(engine: str, args) -> dict:
     def baseline():
         return Filing.objects.count() + Incident.objects.count()
 
+    def baseline_all():
+        return Filing.objects.count() + Incident.objects.count() + RiskAssessment.objects.count()
+
     def overdue(user):
         def call():
             user._tidu_scope = None  # the scope is read per request, as a page would
@@ -189,6 +242,7 @@ def run(engine: str, args) -> dict:
         return call
 
     cases = [("baseline: COUNT(*) of all filings and incidents", baseline),
+             ("baseline: COUNT(*) of all filings, incidents and risk assessments", baseline_all),
              ("overdue list, province officer (first 50 of each + totals)", overdue(users["bench-province"])),
              ("overdue list, city officer 3601", overdue(users["bench-city"])),
              ("escalation sweep query (count of clocks to escalate)",
@@ -198,15 +252,24 @@ def run(engine: str, args) -> dict:
         walls, out = timed(call, args.runs)
         target = 1000.0 if label.startswith("overdue") else None
         rows.append(benchlib.row(bench, label, walls, "ms", target))
-        shown = out if isinstance(out, int) else f"{out.filings_count:,} filings, {out.incidents_count:,} incidents"
+        shown = out if isinstance(out, int) else (f"{out.filings_count:,} filings, {out.incidents_count:,} incidents, "
+                                                  f"{out.risks_count:,} late risk reports")  # fmt: skip
         details.append(f"- {label}: median {benchlib.median(walls):.1f} ms ({', '.join(f'{w:.1f}' for w in walls)})"
                        f" → {shown}")  # fmt: skip
         log(details[-1][2:])
     user = users["bench-province"]
-    details.append("- plan (province, filings page): " + explain(
-        Filing.objects.visible_to(user).overdue(now).order_by("due_at")[:50]))
-    details.append("- plan (province, incidents total): " + explain(
-        Incident.objects.visible_to(user).overdue(now).order_by().values("pk")))
+    details.append(
+        "- plan (province, filings page): "
+        + explain(Filing.objects.visible_to(user).overdue(now).order_by("due_at")[:50])
+    )
+    details.append(
+        "- plan (province, incidents total): "
+        + explain(Incident.objects.visible_to(user).overdue(now).order_by().values("pk"))
+    )
+    details.append(
+        "- plan (province, risk reports page): "
+        + explain(RiskAssessment.objects.visible_to(user).overdue(now).order_by("due_at")[:50])
+    )
     load.append(f"after: {os.getloadavg()}")
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     details.append("load averages 1/5/15 min: " + "; ".join(load) + f"; `uptime`: {uptime}")
@@ -221,7 +284,8 @@ def main() -> int:
     args = p.parse_args()
     print(subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(), flush=True)
     result = run(args.engine, args)
-    title = f"Data security overdue list at {args.rows:,} filings and incidents each ({args.engine}, synthetic)"
+    title = (f"Data security overdue list at {args.rows:,} filings, incidents and risk assessments each "
+             f"({args.engine}, synthetic)")  # fmt: skip
     benchlib.finish({"title": title, **result}, args.json, NAME)
     return 0
 
