@@ -1,7 +1,7 @@
 """The working-day calendar the clocks count on — the one holiday calendar of Tidu, which recognition's deadlines
-count on too (recognition.calendar reads the same data): the setting TIDU_DATASECURITY_CALENDARS or
-TIDU_HOLIDAY_CALENDAR (a directory of per-year files or one combined file; either setting replaces it for both),
-else the shipped, provisional datasecurity/calendars."""
+count on too (recognition.calendar reads the same data): the setting
+TIDU_HOLIDAY_CALENDAR (a directory of per-year files or one combined file; it replaces it for both), else the
+shipped, provisional datasecurity/calendars."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from . import workdays
 
 
 def source() -> str:
-    """Where the calendar comes from: the first setting given, else the shipped directory."""
-    return (getattr(settings, "TIDU_DATASECURITY_CALENDARS", "") or getattr(settings, "TIDU_HOLIDAY_CALENDAR", "")
-            or str(workdays.SHIPPED))  # fmt: skip
+    """Where the calendar comes from: the setting, else the shipped directory."""
+    return getattr(settings, "TIDU_HOLIDAY_CALENDAR", "") or str(workdays.SHIPPED)
 
 
 @cache

@@ -21,6 +21,7 @@ class Notification(models.Model):
         RECOGNITION_OBJECTION = "recognition_objection", _("收到公示异议")
         DATASEC_ESCALATION = "datasec_escalation", _("数据安全时限届满")
         DATASEC_RETURNED = "datasec_returned", _("数据目录备案被退回")
+        DATASEC_REGRADED = "datasec_regraded", _("数据安全事件级别调整")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)

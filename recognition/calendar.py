@@ -1,7 +1,7 @@
 """The holiday calendar working-day deadlines are counted on: Tidu's one holiday calendar, kept as data with the
 data-security clocks (datasecurity/calendars/<year>.yaml, provisional until a province loads the official one) and
 read here into recognition's Calendar. The setting TIDU_HOLIDAY_CALENDAR (one combined file or a directory of
-per-year files) or TIDU_DATASECURITY_CALENDARS replaces it — for both modules."""
+per-year files) replaces it — for both modules (datasecurity.calendar.source says where it comes from)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from .workdays import Calendar
 
 
 def source() -> str:
-    return (getattr(settings, "TIDU_HOLIDAY_CALENDAR", "") or getattr(settings, "TIDU_DATASECURITY_CALENDARS", "")
-            or str(shared.SHIPPED))  # fmt: skip
+    return getattr(settings, "TIDU_HOLIDAY_CALENDAR", "") or str(shared.SHIPPED)
 
 
 @cache

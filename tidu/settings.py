@@ -229,10 +229,11 @@ TIDU_TARGET_AT_RISK_TOLERANCE = os.environ.get("TIDU_TARGET_AT_RISK_TOLERANCE", 
 # Officially reviewed boundary files (<province code>.json, GeoJSON with properties.code per county) replacing the
 # vendored drawing, which is not a reviewed map and is labelled so on every map.
 TIDU_MAP_DIR = os.environ.get("TIDU_MAP_DIR", "")
-# Recognition deadlines count working days on this holiday calendar (YAML: years, holidays, workdays, status); unset,
-# the shipped recognition/calendars/cn.yaml, marked provisional on every page that shows a deadline.
-TIDU_HOLIDAY_CALENDAR = os.environ.get("TIDU_HOLIDAY_CALENDAR", "")
-TIDU_DATASECURITY_CALENDARS = os.environ.get("TIDU_DATASECURITY_CALENDARS", "")  # data-security deadlines
+# Tidu's one holiday calendar: recognition deadlines, public-notice periods and the data-security clocks all count
+# working days on it. A directory of per-year YAML files or one combined file (years, holidays, workdays, status);
+# unset, the shipped datasecurity/calendars/<year>.yaml, marked provisional on every page that shows a deadline.
+# TIDU_DATASECURITY_CALENDARS is the earlier name of the same setting, still read when the new one is unset.
+TIDU_HOLIDAY_CALENDAR = os.environ.get("TIDU_HOLIDAY_CALENDAR") or os.environ.get("TIDU_DATASECURITY_CALENDARS", "")
 TIDU_PLATFORM_NAME = os.environ.get("TIDU_PLATFORM_NAME", "梯度 · 智改数转服务平台")
 
 LOGGING = {
@@ -241,7 +242,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TIDU_LOG_LEVEL", "WARNING")},
 }
-
 
 
 def _site_url(raw: str) -> str:

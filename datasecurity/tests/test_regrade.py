@@ -43,7 +43,8 @@ def test_raised_before_reporting_starts_both_clocks_from_discovery_and_escalates
     assert (
         event.reason == "涉及重要数据，影响面大于自评" and event.data["from"] == "minor" and event.data["to"] == "major"
     )
-    assert Notification.objects.filter(kind="datasec_regraded").exists()
+    regraded = Notification.objects.get(kind="datasec_regraded")
+    assert regraded.get_kind_display() == "数据安全事件级别调整"  # a named kind, not the raw code
 
 
 def test_raised_after_reporting_marks_each_clock_met_or_late(ds):
