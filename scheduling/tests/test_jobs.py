@@ -68,13 +68,26 @@ def test_sweep_fails_a_job_whose_worker_died_and_spares_a_live_one(world, django
     assert services.sweep_stale() == 0  # idempotent: nothing left to fail
 
 
-def test_a_swept_job_stays_failed_when_its_worker_finishes_late(world, django_capture_on_commit_callbacks):
+def test_a_swept_job_stays_failed_when_its_worker_finishes_late(world, django_capture_on_commit_callbacks, monkeypatch):
     job = create(world["enterprise"], django_capture_on_commit_callbacks, execute=False)
-    services.plan_job_run(job.pk)  # runs to the end normally
+    real_solve = services.solve
+
+    def slow_solve(*args, **kwargs):  # the sweep fails the job while its worker is still solving
+        PlanJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(minutes=10))
+        assert services.sweep_stale() == 1
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(services, "solve", slow_solve)
+    services.plan_job_run(job.pk)
     job.refresh_from_db()
-    assert job.status == "done"
-    # a second worker picking the same task finds it no longer queued and leaves it alone
-    assert services.plan_job_run(job.pk).status == "done"
+    assert job.status == "failed" and job.plan is None and "已停止响应" in job.error
+    assert trail(job) == [("create", "queued"), ("start", "running"), ("stale", "failed")]
+
+
+def test_a_job_is_run_once(world, django_capture_on_commit_callbacks):
+    job = create(world["enterprise"], django_capture_on_commit_callbacks, execute=False)
+    services.plan_job_run(job.pk)
+    assert services.plan_job_run(job.pk).status == "done"  # a second worker with the same task leaves it alone
     assert [k for k, _ in trail(job)].count("start") == 1
 
 
