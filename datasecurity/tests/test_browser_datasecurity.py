@@ -8,9 +8,11 @@ after-action item, then the city's count on the overview.
 Screenshots at 1366 px and tablet width in var/screenshots/datasecurity-*.png."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
+from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from datasecurity import services
@@ -186,4 +188,87 @@ def test_a_drill_planned_run_and_recorded(world, open_session):  # noqa: F811
     expect(op.get_by_test_id("city-drills")).to_contain_text("南昌市")
     officer.shot("datasecurity-drills-officer")
     for s in (firm, officer):
+        s.assert_clean()
+
+
+WIDE = {"width": 1440, "height": 900}
+
+
+def _wide_shot(session, name: str) -> None:
+    session.shot(f"datasecurity-1440-{name}")
+
+
+def test_the_published_key_list_risks_an_import_error_report_and_a_regrade(world, make_user, open_session):  # noqa: F811
+    """What the lead checks at 1440 px (var/screenshots/datasecurity-1440-*.png): the province sees 第 1 期
+    published with its date and the 待公布 differences since; the enterprise sees only its own entry as published;
+    the risk list; the asset import's error report; an incident re-graded by the regulator."""
+    from accounts.models import Role
+    from datasecurity import keylist, risk
+
+    world["other_enterprise"] = make_user("other_enterprise", Role.ENTERPRISE, enterprise=world["other"])
+    now = timezone.now()
+    p = world["province"]
+    home = keylist.key_list(actor=p, enterprise=world["home"], protection_level="2", reason="联网设备多")
+    other = keylist.key_list(actor=p, enterprise=world["other"], protection_level="1", reason="持有重要数据")
+    publication = keylist.key_publish(actor=p, note="2026 年清单", now=now - dt.timedelta(days=3))
+    keylist.key_set_level(actor=p, entry=home, protection_level="3", reason="新增核心数据")
+    keylist.key_remove(actor=p, entry=other, reason="企业停产")
+    keylist.key_list(actor=p, enterprise=world["neighbour"], protection_level="1", reason="联网设备多")
+    date = timezone.localtime(publication.published_at).strftime("%Y-%m-%d")
+
+    officer = _signed_in(open_session, p, WIDE)
+    op = officer.page
+    op.goto("/data-security/key-list/", timeout=60_000)
+    expect(op.get_by_test_id("key-published").get_by_test_id("publication-number")).to_have_text("第 1 期")
+    expect(op.get_by_test_id("publication-date")).to_have_text(date)
+    expect(op.get_by_test_id("pending-added")).to_contain_text("青山湖电子科技有限公司")
+    expect(op.get_by_test_id("pending-removed")).to_contain_text("九江濂溪化工有限公司")
+    expect(op.get_by_test_id("pending-changed")).to_contain_text("三级防护")
+    _wide_shot(officer, "keylist-province-pending")
+
+    firm = _signed_in(open_session, world["enterprise"], WIDE)
+    page = firm.page
+    page.goto("/data-security/key-list/")
+    expect(page.get_by_test_id("published-row")).to_have_count(1)
+    expect(page.get_by_test_id("published-row")).to_contain_text("二级防护")  # as published, not the 三级 since
+    expect(page.get_by_test_id("key-pending")).to_have_count(0)
+    _wide_shot(firm, "keylist-enterprise")
+
+    risk.risk_record(actor=world["enterprise"], enterprise=world["home"], kind="data",
+                     period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), assessor="某测评机构（合成）",
+                     findings="访问控制策略过宽", completed_at=now - dt.timedelta(days=40))  # fmt: skip
+    risk.risk_record(actor=world["enterprise"], enterprise=world["home"], kind="ai", system_name="质检视觉模型",
+                     period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 6, 30), assessor="本企业",
+                     findings="训练数据来源记录不全", risk_types=list(risk.ai_risk_types())[:2],
+                     completed_at=now - dt.timedelta(days=2))  # fmt: skip
+    page.goto("/data-security/risk/")
+    expect(page.locator("body")).to_contain_text("某测评机构（合成）")
+    _wide_shot(firm, "risk-list")
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据资产"
+    sheet.append(["数据名称", "数据类别", "数据级别", "规模（条）"])
+    sheet.append(["工艺参数库", "生产数据", "重要数据", -5])
+    sheet.append(["", "研发数据", "一般数据", 10])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    page.goto("/data-security/assets/import/")
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "资产.xlsx", "mimeType": "application/octet-stream", "buffer": buffer.getvalue()}]
+    )
+    with page.expect_navigation():
+        page.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-issue").first).to_be_visible()
+    _wide_shot(firm, "asset-import-errors")
+
+    incident = services.incident_record(actor=world["enterprise"], enterprise=world["home"], title="工艺数据外泄",
+                                        kind="leak", level="minor", cii=False,
+                                        discovered_at=now - dt.timedelta(minutes=30),
+                                        now=now - dt.timedelta(minutes=25))  # fmt: skip
+    services.incident_regrade(actor=p, incident=incident, level="major", reason="涉及重要数据，影响范围扩大")
+    op.goto(f"/data-security/incidents/{incident.pk}/")
+    expect(op.locator("body")).to_contain_text("涉及重要数据，影响范围扩大")
+    _wide_shot(officer, "incident-regraded")
+    for s in (officer, firm):
         s.assert_clean()
