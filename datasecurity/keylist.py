@@ -242,11 +242,16 @@ def pending(province: str, publication: KeyListPublication | None = None) -> dic
         if pk not in current:
             diff["removed"].append({"enterprise_id": pk, "name": name, "region_code": region, "before": level,
                                     "after": ""})  # fmt: skip
+    from regions.models import Region
+
     labels = dict(ProtectionLevel.choices)
+    codes = {r["region_code"] for rows in diff.values() for r in rows}
+    regions = dict(Region.objects.filter(code__in=codes).values_list("code", "full_name")) if codes else {}
     for rows in diff.values():
         rows.sort(key=lambda r: (r["region_code"], r["name"]))
         for r in rows:
             r["before_label"], r["after_label"] = labels.get(r["before"], ""), labels.get(r["after"], "")
+            r["region"] = regions.get(r["region_code"], "")
     return diff
 
 

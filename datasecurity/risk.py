@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access, calendar, clocks, events, grading
@@ -54,7 +55,8 @@ def risk_record(*, actor, enterprise, kind: str, period_start: dt.date, period_e
             raise ValidationError(_("请选择人工智能安全风险类型"))
     else:
         risk_types, system_name = [], ""
-    due = clocks.risk_filing_due(calendar.current(), clocks.shipped(), completed_at)
+    # the working day ends at midnight in Asia/Shanghai, whatever zone the completion time came in (API: UTC)
+    due = clocks.risk_filing_due(calendar.current(), clocks.shipped(), timezone.localtime(completed_at))
     assessment = RiskAssessment.objects.create(
         enterprise=enterprise, region_code=enterprise.county_id, kind=kind, period_start=period_start,
         period_end=period_end, assessor=assessor.strip()[:200], system_name=system_name.strip()[:200],

@@ -36,6 +36,13 @@ def test_the_report_is_due_on_the_10th_working_day_across_the_national_day_holid
     assert Event.objects.get(assessment=assessment).action == "risk_record"
 
 
+def test_a_completion_time_given_in_utc_is_due_at_the_end_of_the_shanghai_day(ds):
+    # 28 Sep 2026 23:30 UTC is already Tuesday 29 Sep in Shanghai: 10 working days from there → Monday 19 Oct,
+    # end of the Shanghai day (not of the UTC day, which would read 07:59 the next morning on the page).
+    completed = dt.datetime(2026, 9, 28, 23, 30, tzinfo=dt.UTC)
+    assert record(ds, completed=completed).due_at == at(2026, 10, 19, 23, 59, 59, 999999)
+
+
 def test_filed_on_time_or_late_then_rectified(ds):
     on_time = risk.risk_file(actor=ds["enterprise"], assessment=record(ds), now=at(2026, 10, 16, 18, 0))
     assert on_time.status == "filed" and on_time.filed_on_time is True and on_time.due_at is None
