@@ -123,3 +123,23 @@ def test_figures_are_as_fresh_as_the_last_rebuild(world, make_enterprise, give_r
     assert rows_by_label(figures.level_distribution(view))["东湖区"] == [1, 0, 0, 0, 0, 0, 0]
     cube.rebuild()
     assert rows_by_label(figures.level_distribution(view))["东湖区"] == [0, 0, 0, 1, 0, 0, 0]
+
+
+def test_needs_count_per_region_of_the_enterprise_and_stay_in_the_view(world, make_enterprise):
+    """The pools figure counts each need where its enterprise sits, and a region's view counts only its own."""
+    from catalog.models import Need
+
+    def need(firm, status="open"):
+        Need.objects.create(enterprise=firm, title="排产优化", text="希望上线排产系统", status=status)
+
+    east, qingshan = make_enterprise("360102"), make_enterprise("360111")
+    need(east)
+    need(east, status="contracted")
+    need(qingshan, status="shortlisted")
+    need(world["other"])  # 九江: another city
+    province, city = Region.objects.get(code="360000"), Region.objects.get(code="360100")
+    rows = rows_by_label(figures.pools(View(region=province, year=2026)))
+    assert rows["南昌市"][2:4] == [3, 2] and rows["九江市"][2:4] == [1, 0]  # needs, answered (shortlisted/contracted)
+    rows = rows_by_label(figures.pools(View(region=city, year=2026)))
+    assert rows["东湖区"][2:4] == [2, 1] and rows["青山湖区"][2:4] == [1, 1]
+    assert sum(row[2] for row in rows.values()) == 3  # 九江's need is not counted in 南昌's view
