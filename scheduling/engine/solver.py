@@ -92,10 +92,12 @@ def solve(
     use_hint: bool = True,
     log: bool = False,
     hint_plan: Plan | None = None,
+    parameters: dict | None = None,
 ) -> SolveResult:
     """`objective`: "tardiness" (weighted) or "late_count". `reference`: the current plan when re-planning (the
     disturbance stages count operations of `moved_scope`, default all non-frozen ones, whose machine or start
-    differs from it). `hint_plan`: a plan to start from when it is valid (re-planning: the repaired plan)."""
+    differs from it). `hint_plan`: a plan to start from when it is valid (re-planning: the repaired plan).
+    `parameters`: extra CP-SAT parameters by name (e.g. {"num_full_subsolvers": 4}), for experiments."""
     started = time.monotonic()
     result = SolveResult("unknown", None)
     result.errors = problem.check()
@@ -292,6 +294,8 @@ def solve(
         solver.parameters.num_workers = num_workers
         solver.parameters.random_seed = seed
         solver.parameters.log_search_progress = log
+        for key, value in (parameters or {}).items():
+            setattr(solver.parameters, key, value)
         status = solver.solve(m, _Progress(name, progress, started, result))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if current is None or k == 0:
