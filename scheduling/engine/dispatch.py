@@ -88,9 +88,11 @@ def dispatch(problem: Problem) -> Plan | None:
     for jid in jobs:
         advance(jid)
     open_jobs = {jid for jid in jobs if nxt[jid] < len(jobs[jid].operations)}
+    order = list(jobs)  # ties broken in the problem's order, not a set's (string hashing differs per process)
     while open_jobs:
         best_end, best = FAR, None
-        for jid in open_jobs:
+        ready_jobs = [jid for jid in order if jid in open_jobs]
+        for jid in ready_jobs:
             if jid not in cache:
                 op = jobs[jid].operations[nxt[jid]]
                 est = max(ready[jid], op.release)
@@ -105,7 +107,7 @@ def dispatch(problem: Problem) -> Plan | None:
             if cache[jid][0] < best_end:
                 best_end, best = cache[jid][0], jid
         # the earliest-finishing operation itself always competes (a zero-length one starts at its own end)
-        conflict = [jid for jid in open_jobs if cache[jid][1] < best_end or jid == best]
+        conflict = [jid for jid in ready_jobs if cache[jid][1] < best_end or jid == best]
         if any(jobs[j].due is not None for j in conflict):
             pick = min(conflict, key=lambda j: ((jobs[j].due or FAR) - remaining[j]) / max(jobs[j].weight, 1))
         else:
