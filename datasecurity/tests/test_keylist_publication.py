@@ -114,6 +114,9 @@ def test_the_enterprise_sees_its_own_level_as_published(ds, published, login):
     assert [(e["enterprise_name"], e["protection_level"]) for e in body["entries"]] == [("东湖精密机械有限公司", "2")]
     page = login(ds["enterprise"]).get("/data-security/key-list/").content.decode()
     assert "二级防护" in page and "九江濂溪化工有限公司" not in page
+    # The working record under the publication (三级 since) says the published list is what stands.
+    assert 'data-testid="working-note"' in page and "以下一期公布的清单为准" in page
+    assert 'data-testid="working-note"' not in login(ds["province"]).get("/data-security/key-list/").content.decode()
 
 
 @pytest.mark.parametrize("role", ["provider", "commissioner", "expert", "nobody"])
