@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE))
 
 PG_SERVER = os.environ.get("TIDU_BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 PG_DATABASE = "tidu_scoring_rescore"
+KEPT = "seeded-rows.txt"  # in --workdir: how many assessments the kept database holds, written after seeding
 TARGET_S = 300.0  # for 1,000,000
 
 
@@ -43,8 +44,14 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
-def setup(engine: str) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix=f"tidu-bench-rescore-{engine}-"))
+def setup(engine: str, workdir: Path | None = None) -> None:
+    """Django on a scratch database: a new one, or with `workdir` the one kept there (SQLite) or under the
+    scratch name (PostgreSQL) by an earlier `--workdir` run."""
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix=f"tidu-bench-rescore-{engine}-"))
+    else:
+        workdir.mkdir(parents=True, exist_ok=True)
+    keep = (workdir / KEPT).exists()
     os.environ.update(
         TIDU_VAR_DIR=str(workdir),
         TIDU_TASKS_BACKEND="immediate",
@@ -57,8 +64,9 @@ def setup(engine: str) -> None:
         import psycopg
 
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+            if not keep:
+                conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+                conn.execute(f"CREATE DATABASE {PG_DATABASE}")
         os.environ["TIDU_DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
     else:
         os.environ["TIDU_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -72,10 +80,12 @@ def setup(engine: str) -> None:
     call_command("createcachetable", verbosity=0)
 
 
-def teardown(engine: str) -> None:
+def teardown(engine: str, keep: bool = False) -> None:
     from django.db import connections
 
     connections.close_all()
+    if keep:
+        return
     shutil.rmtree(os.environ["TIDU_VAR_DIR"], ignore_errors=True)
     if engine == "postgresql":
         import psycopg
@@ -232,22 +242,43 @@ def server_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
-def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: bool = False) -> None:
-    setup(engine)
+def child(
+    engine: str,
+    rows: int,
+    baseline_rows: int,
+    profile: bool,
+    reweight: bool = False,
+    workdir: Path | None = None,
+    seed_only: bool = False,
+) -> None:
+    setup(engine, workdir)
+    kept = workdir / KEPT if workdir else None
     try:
         from django.db import connection
 
-        from assessments.models import DomainScore
+        from assessments.models import DomainScore, ModelVersion
         from assessments.rescoring import rescore
 
-        t0 = time.perf_counter()
-        version = seed(rows)
-        log(f"{engine}: seeded {rows:,} assessments in {time.perf_counter() - t0:.0f} s")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        if kept and kept.exists():
+            held = int(kept.read_text())
+            if held != rows:
+                raise SystemExit(f"{workdir} holds {held:,} seeded assessments, not {rows:,}: use another --workdir")
+            version = ModelVersion.objects.get(code="cmmm", is_current=True)
+            log(f"{engine}: reusing the {rows:,} assessments kept in {workdir} (current version {version.version})")
+        else:
+            t0 = time.perf_counter()
+            version = seed(rows)
+            log(f"{engine}: seeded {rows:,} assessments in {time.perf_counter() - t0:.0f} s")
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            if kept:
+                kept.write_text(str(rows))
+        if seed_only:
+            return
         nodes = DomainScore.objects.filter(is_current=True).count() / rows
-        new = corrected(version, "2020-bench-fix", 0.85, reweight)
+        stamp = time.strftime("%Y%m%d%H%M%S")  # a kept database may already hold the earlier runs' corrections
+        new = corrected(version, f"bench-fix-{stamp}", 0.85, reweight)
         ticks = []
         wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         profiler = cProfile.Profile() if profile else None
@@ -261,7 +292,7 @@ def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: b
         assert report.rescored == rows and not report.failed, (report.rescored, len(report.failed or {}))
         chunk_s = [b - a for (_, a), (_, b) in zip([(0, wall), *ticks], ticks, strict=False)]
         # The baseline: the per-row loop on the first baseline_rows of the next correction, same database.
-        newer = corrected(new, "2020-bench-fix-2", 0.9)
+        newer = corrected(new, f"bench-fix-{stamp}-2", 0.9)
         wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         base_n = per_row_rescore(version=newer, limit=baseline_rows)
         base_s, base_cpu, base_server = time.perf_counter() - wall, time.process_time() - cpu, server_cpu() - server
@@ -290,7 +321,7 @@ def child(engine: str, rows: int, baseline_rows: int, profile: bool, reweight: b
         (HERE / "out").mkdir(exist_ok=True)
         (HERE / "out" / f"bench_rescore_{engine}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     finally:
-        teardown(engine)
+        teardown(engine, keep=workdir is not None)
 
 
 def main() -> None:
@@ -304,16 +335,27 @@ def main() -> None:
         action="store_true",
         help="the timed correction also reweights items, so node scores (and most domain-score rows) change",
     )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="keep the seeded database (SQLite: a file here; PostgreSQL: the scratch database) and reuse it on a "
+        "later run with the same --rows, so a million can be seeded once and timed when the machine is quiet",
+    )
+    parser.add_argument("--seed-only", action="store_true", help="with --workdir: seed, keep, time nothing")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seed_only and not args.workdir:
+        parser.error("--seed-only keeps the database for a later run: give --workdir")
     if args.child:
-        child(args.engine, args.rows, args.baseline_rows, args.profile, args.reweight)
+        child(args.engine, args.rows, args.baseline_rows, args.profile, args.reweight, args.workdir, args.seed_only)
         return
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     for engine in engines:
         command = [sys.executable, __file__, "--child", "--engine", engine, "--rows", str(args.rows)]
         command += ["--baseline-rows", str(args.baseline_rows)] + (["--profile"] if args.profile else [])
         command += ["--reweight"] if args.reweight else []
+        if args.workdir:
+            command += ["--workdir", str(args.workdir.resolve() / engine)] + (["--seed-only"] if args.seed_only else [])
         subprocess.run(command, check=True)
 
 
