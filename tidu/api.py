@@ -181,10 +181,16 @@ def not_found(request, exc):
     return problem(request, 404, _(NOT_FOUND))
 
 
+NINJA_CSRF_FAILED = "CSRF check Failed"  # what ninja's SessionAuth raises, in English, for a write without the token
+CSRF_REFUSED = gettext_noop("会话请求的写操作须带 CSRF 令牌（请求头 X-CSRFToken）；脚本和系统对接请使用 API 令牌")
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     if isinstance(exc, AuthenticationError):
         return problem(request, 401, _(STATUS_TEXT[401]))
+    if exc.status_code == 403 and str(exc) == NINJA_CSRF_FAILED:
+        return problem(request, 403, _(CSRF_REFUSED))
     if isinstance(exc.__cause__, InputError):  # ninja wraps whatever the body parser raises in a 400
         return invalid_input(request, exc.__cause__)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):  # not JSON, or not UTF-8
