@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -216,16 +217,16 @@ def _version_for(payload: AssessmentIn, verifies: Assessment | None) -> ModelVer
     if payload.model_version_id is not None:
         version = get_object_or_404(ModelVersion, pk=payload.model_version_id)
         if not version.is_current:
-            raise HttpError(422, "该模型版本已被修订，请使用当前版本")
+            raise HttpError(422, _("该模型版本已被修订，请使用当前版本"))
         if payload.model_code and payload.model_code != version.code:
-            raise HttpError(422, "model_code 与 model_version_id 不一致")
+            raise HttpError(422, _("model_code 与 model_version_id 不一致"))
         return version
     code = payload.model_code or (verifies.model_code if verifies else None)
     if not code:
-        raise HttpError(422, "请指定 model_version_id 或 model_code")
+        raise HttpError(422, _("请指定 model_version_id 或 model_code"))
     version = ModelVersion.objects.current().filter(code=code).first()
     if version is None:
-        raise HttpError(422, f"没有代码为 {code} 的评估模型")
+        raise HttpError(422, _("没有代码为 %(code)s 的评估模型") % {"code": code})
     return version
 
 
@@ -300,11 +301,11 @@ def create_assessment(request, payload: AssessmentIn):
         if verifies.enterprise_id != enterprise.pk:
             return Status(422, {"detail": "只能核验本企业已提交的评估", "problems": {}})
         if not access.can_verify(user, verifies):
-            raise HttpError(403, "您不能核验该评估")
+            raise HttpError(403, _("您不能核验该评估"))
     elif payload.verifies_id is not None:
         return Status(422, {"detail": "只有核验评估（kind=verified）可以指定 verifies_id", "problems": {}})
     elif not access.can_start(user, enterprise, payload.kind):
-        raise HttpError(403, "您不能为该企业发起此类评估")
+        raise HttpError(403, _("您不能为该企业发起此类评估"))
     version = _version_for(payload, verifies)
     try:
         assessment = services.start(
@@ -330,7 +331,7 @@ def _for_change(user, pk: int) -> Assessment:
     """A draft the user fills in; a submitted one is left to the service, which refuses it with a 422."""
     assessment = access.get_assessment_for_user(user, pk)
     if assessment.is_draft and not access.can_edit(user, assessment):
-        raise HttpError(403, "该评估不由您填写，不能修改")
+        raise HttpError(403, _("该评估不由您填写，不能修改"))
     return assessment
 
 
@@ -381,7 +382,7 @@ def get_result(request, pk: Id):
     assessment = access.get_assessment_for_user(request.user, pk)
     current: AssessmentResult | None = services.current_result(assessment)
     if current is None:
-        raise HttpError(404, "评估尚未提交，还没有结果")
+        raise HttpError(404, _("评估尚未提交，还没有结果"))
     snap = full_snapshot(current)  # the one reader: a bulk import's compact snapshot is expanded like on the page
     history = [
         {

@@ -184,7 +184,7 @@ def answer(request, pk: Id, payload: AnswerIn):
     meeting = meetings.get_meeting_for_user(request.user, pk)
     mine = list(meetings.own_participants(request.user, meeting))
     if not mine:
-        raise HttpError(403, "只有受邀的企业或服务商可以回复")
+        raise HttpError(403, _("只有受邀的企业或服务商可以回复"))
     for participant in mine:
         meetings.participant_respond(
             actor=request.user, meeting=meeting, participant=participant, accept=payload.accept

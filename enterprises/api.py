@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -171,9 +172,9 @@ def _check_county(request, code: str) -> None:
     from regions.models import Region
 
     if not Region.objects.filter(pk=code, is_leaf=True, is_active=True, level__gte=2).exists():
-        raise HttpError(422, "county_code 不是有效的区县代码")
+        raise HttpError(422, _("county_code 不是有效的区县代码"))
     if not scope_of(request.user).manages_code(code):
-        raise HttpError(403, "该区县不在您的管辖范围内")
+        raise HttpError(403, _("该区县不在您的管辖范围内"))
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表（按用户权限范围）")
@@ -205,12 +206,12 @@ def get_enterprise(request, pk: Id):
 @router.post("/enterprises", response={201: EnterpriseDetailOut, 409: Problem}, summary="新建企业档案")
 def create_enterprise(request, payload: EnterpriseIn):
     if not access.can(request.user, "create"):
-        raise HttpError(403, "只有主管部门可以新建企业档案")
+        raise HttpError(403, _("只有主管部门可以新建企业档案"))
     code = creditcode.normalise(payload.credit_code)
     if error := creditcode.validate(code):
         raise HttpError(422, error.message)
     if Enterprise.objects.filter(credit_code=code).exists():
-        raise HttpError(409, "该信用代码已建档")
+        raise HttpError(409, _("该信用代码已建档"))
     _check_county(request, payload.county_code)
     enterprise = Enterprise(
         credit_code=code,
@@ -235,7 +236,7 @@ def update_enterprise(request, pk: Id, payload: EnterprisePatch):
     renames = {"county_code": "county_id", "industry_code": "industry_id"}
     values = {renames.get(k, k): ("" if v is None and k in {"address", "notes"} else v) for k, v in data.items()}
     if any(v is None for k, v in values.items() if k in {"name", "county_id", "industry_id"}):
-        raise HttpError(422, "名称、区县和行业不能为空")
+        raise HttpError(422, _("名称、区县和行业不能为空"))
     for field, value in values.items():
         setattr(enterprise, field, value)
     _validate(enterprise, {field.removesuffix("_id") for field in values})  # e.g. an industry code that does not exist
@@ -262,7 +263,7 @@ def list_events(request, pk: Id):
 def add_note(request, pk: Id, payload: NoteIn):
     enterprise = access.get_enterprise_for_user(request.user, pk, access.NOTE)
     if not payload.text.strip():
-        raise HttpError(422, "工作记录不能为空")
+        raise HttpError(422, _("工作记录不能为空"))
     event = services.enterprise_add_note(
         actor=request.user, enterprise=enterprise, text=payload.text, visibility=payload.visibility
     )
@@ -276,7 +277,7 @@ def add_note(request, pk: Id, payload: NoteIn):
 )
 def import_upload(request, file: File[UploadedFile]):
     if not access.can(request.user, "import"):
-        raise PermissionDenied("您没有批量导入企业的权限")
+        raise PermissionDenied(_("您没有批量导入企业的权限"))
     try:
         job = imports.import_start(actor=request.user, upload=file)
     except imports.UploadError as exc:

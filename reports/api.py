@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -83,9 +84,9 @@ def report_list(request, filters: Query[ReportFilter]):
 def report_issue(request, payload: IssueIn):
     enterprise = get_enterprise_for_user(request.auth, payload.enterprise_id)
     if not access.can_issue(request.auth, enterprise):
-        raise HttpError(403, "您没有权限为该企业出具诊断报告")
+        raise HttpError(403, _("您没有权限为该企业出具诊断报告"))
     if payload.target_level and payload.target_tier:
-        raise HttpError(422, "目标等级与梯度目标只能选一个。")
+        raise HttpError(422, _("目标等级与梯度目标只能选一个。"))
     try:
         report = services.issue_report(
             actor=request.auth,
@@ -117,5 +118,5 @@ def report_pdf(request, report_id: Id):
 def report_verify(request, code: str, pdf: File[UploadedFile]):
     """Public, like the page: is this file the genuine, unaltered report issued under `code`?"""
     if pdf.size > MAX_PDF_BYTES:
-        raise HttpError(413, "文件超过 20 MB，不是平台出具的报告。")
+        raise HttpError(413, _("文件超过 20 MB，不是平台出具的报告。"))
     return services.verify(code, pdf.read())

@@ -268,3 +268,27 @@ def test_templates_have_no_unmarked_chinese_text():
             if re.search(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff1f]", line) and line.strip() not in allowed:
                 found.append(f"{path.relative_to(TEMPLATES_DIR)}: {line.strip()}")
     assert not found, "unmarked text:\n" + "\n".join(found)
+
+
+API_REFUSALS = {"HttpError": 1, "PermissionDenied": 0, "problem": 2}  # call → position of its message argument
+
+
+def test_api_refusals_are_marked_for_translation():
+    """An API refusal's message reaches the client as `detail`: a Chinese literal not passed through gettext stays
+    Chinese for an English user. Every `*api.py` module's HttpError / PermissionDenied / problem messages."""
+    import ast
+
+    found = []
+    for path in sorted(Path(settings.BASE_DIR).glob("*/*api.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            at = API_REFUSALS.get(name)
+            if at is None or len(node.args) <= at:
+                continue
+            message = node.args[at]
+            literal = isinstance(message, ast.Constant | ast.JoinedStr)
+            if literal and re.search(r"[\u4e00-\u9fff]", ast.unparse(message)):
+                found.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}: {ast.unparse(message)}")
+    assert not found, "API refusals not marked for translation:\n" + "\n".join(found)
