@@ -34,7 +34,6 @@ from .forms import ProviderFilterForm
 from .models import Case, Provider, ProviderType, Solution
 
 REGION, NATIONWIDE = "region", "all"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNRATED = "未评价"
 
 

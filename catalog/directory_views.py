@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.exports import XLSX_TYPE
 from core.uploads import stored_file_response
 
 from . import access, attachments, directory
@@ -30,7 +31,7 @@ def directory_page(request):
             return HttpResponse(_("筛选条件无效，未导出"), status=400, content_type="text/plain; charset=utf-8")
         issued = directory.build(request.user, form)
         if fmt == "xlsx":
-            response = HttpResponse(content_type=directory.XLSX_TYPE)
+            response = HttpResponse(content_type=XLSX_TYPE)
             directory.write_xlsx(response, issued)
         else:
             response = HttpResponse(directory.render_pdf(issued), content_type="application/pdf")

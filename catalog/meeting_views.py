@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exports import SheetOut, write_workbook
+from core.exports import XLSX_TYPE, SheetOut, write_workbook
 from enterprises.models import Enterprise
 from regions.models import IndustryDivision
 
@@ -26,7 +26,6 @@ from .models import MatchMeeting, MeetingOutcome, MeetingParticipant, Provider, 
 from .services import CatalogError
 
 PAGE_SIZE = 20
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _add_problems(form, exc: CatalogError) -> None:

@@ -7,6 +7,9 @@ import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -66,3 +69,17 @@ def csv_lines(headers: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
     yield "\ufeff" + writer.writerow(headers)
     for row in rows:
         yield writer.writerow(["" if v is None else neutralise(v) for v in row])
+
+
+def download(fmt: str, filename: str, headers: list[str], rows: Iterable[Iterable[object]], sheet_title: str):
+    """One table as an attachment `filename.fmt`: CSV streamed row by row, XLSX written whole; any other format
+    is a page that does not exist."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(headers, rows), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(content_type=XLSX_TYPE)
+        write_xlsx(response, headers, rows, sheet_title=sheet_title)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

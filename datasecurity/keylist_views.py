@@ -7,14 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of, under_paths
-from core.exports import csv_lines, write_xlsx
+from core.exports import download
 from enterprises.models import Enterprise
 
 from . import access, keylist
@@ -23,7 +23,6 @@ from .models import KeyEnterprise, ProtectionLevel
 from .selectors import own_enterprise
 from .views import _errors, _history
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = ("status", "city", "level", "industry", "q")
 
 
@@ -86,17 +85,8 @@ def key_export(request, fmt: str):
         raise Http404
     rows = keylist.entries(request.user, **_filters(request))
     now = timezone.now()
-    name = f'attachment; filename="key-enterprises-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"'
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(keylist.export_headers(), keylist.export_rows(rows.iterator(), now)),
-                                         content_type="text/csv; charset=utf-8")  # fmt: skip
-    else:
-        response = HttpResponse(content_type=XLSX_TYPE)
-        write_xlsx(
-            response, keylist.export_headers(), keylist.export_rows(rows, now), sheet_title=_("重点联网工业企业")
-        )
-    response["Content-Disposition"] = name
-    return response
+    return download(fmt, f"key-enterprises-{timezone.localtime():%Y%m%d-%H%M}", keylist.export_headers(),
+                    keylist.export_rows(rows.iterator(), now), _("重点联网工业企业"))  # fmt: skip
 
 
 @login_required
@@ -215,13 +205,5 @@ def key_publication_export(request, pk: int, fmt: str):
         raise Http404
     publication = get_object_or_404(keylist.publications(request.user), pk=pk)
     rows = list(keylist.published_entries(request.user, publication))
-    headers = keylist.publication_headers()
-    name = f'attachment; filename="key-list-{publication.province}-{publication.number:03d}.{fmt}"'
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(headers, keylist.publication_rows(publication, rows)),
-                                         content_type="text/csv; charset=utf-8")  # fmt: skip
-    else:
-        response = HttpResponse(content_type=XLSX_TYPE)
-        write_xlsx(response, headers, keylist.publication_rows(publication, rows), sheet_title=_("已公布清单"))
-    response["Content-Disposition"] = name
-    return response
+    return download(fmt, f"key-list-{publication.province}-{publication.number:03d}", keylist.publication_headers(),
+                    keylist.publication_rows(publication, rows), _("已公布清单"))  # fmt: skip

@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
-from core.exports import csv_lines, write_xlsx
+from core.exports import download
 from regions.models import Region
 
 from .forms import regions_for
@@ -13,7 +13,6 @@ from .import_rows import COLUMNS
 from .models import Contact, EnterpriseLabel, Label
 
 XLSX_MAX_ROWS = 100_000
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Export columns: the import template's, so an export can be corrected and imported again, then derived ones.
 EXPORT_HEADERS = [c.header for c in COLUMNS] + ["企业规模", "规模以上", "合成演示数据"]
 BATCH = 2000
@@ -64,26 +63,14 @@ def rows(qs):
             ]
 
 
-def _filename(ext: str) -> str:
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return f'attachment; filename="enterprises-{stamp}.{ext}"'
-
-
 def enterprise_export(qs, fmt: str):
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(EXPORT_HEADERS, rows(qs)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = _filename("csv")
-        return response
-    if qs.count() > XLSX_MAX_ROWS:
+    if fmt == "xlsx" and qs.count() > XLSX_MAX_ROWS:
         return HttpResponse(
             f"筛选结果超过 {XLSX_MAX_ROWS:,} 家，Excel 导出请缩小筛选范围，或改用 CSV 导出。",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(content_type=XLSX_TYPE)
-    response["Content-Disposition"] = _filename("xlsx")
-    write_xlsx(response, EXPORT_HEADERS, rows(qs), sheet_title="企业名单")
-    return response
+    return download(fmt, f"enterprises-{timezone.localtime():%Y%m%d-%H%M}", EXPORT_HEADERS, rows(qs), "企业名单")
 
 
 def import_template(handle, *, user) -> None:

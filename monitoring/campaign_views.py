@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
 from core import pdf
-from core.exports import SheetOut, write_workbook
+from core.exports import XLSX_TYPE, SheetOut, write_workbook
 from enterprises.models import Enterprise
 from regions.models import Region
 from reports.batch import BatchError, batch_create
@@ -22,7 +22,7 @@ from reports.batch import BatchError, batch_create
 from . import campaigns, selectors
 from .forms import CampaignForm, ReturnForm, filtered_enterprises
 from .models import Campaign, CampaignMember
-from .views import XLSX_TYPE, _authority, _governed_region
+from .views import _authority, _governed_region
 
 STATE_LABELS = {
     campaigns.SUBMITTED: gettext_lazy("已提交"),

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exports import SheetOut, write_workbook
+from core.exports import XLSX_TYPE, SheetOut, write_workbook
 
 from . import filing_templates, filings, selectors
 from .filing_forms import ColumnFormSet, RoundForm, TemplateForm, column_initial
 from .forms import ReturnForm
 from .models import Filing, ReportTemplate
-from .views import XLSX_TYPE, _authority, _governed_region
+from .views import _authority, _governed_region
 
 
 def _round_for_user(request, pk: int):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
-from core.exports import SheetOut, write_workbook
+from core.exports import XLSX_TYPE, SheetOut, write_workbook
 from enterprises import listing
 from regions.models import Region
 
@@ -21,8 +21,6 @@ from . import cube, figures, maps, metrics, selectors, services
 from .forms import FigureViewForm, PlanForm, SplitForm, TargetForm
 from .models import Target
 from .tasks import recompute_targets
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _authority(request):

@@ -21,14 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
-from core.exports import write_xlsx
+from core.exports import XLSX_TYPE, write_xlsx
 from core.uploads import stored_file_response
 
 from . import access, chain, evidence, experts, sheets
 from .expert_forms import ExpertForm, ReviewForm, WithdrawTaskForm, field_choices
 from .models import Application, ApplicationEvent, ApplicationEvidence, Programme, ReviewTask
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCLUSION_NAMES = {"own_organisation": gettext_lazy("本单位回避"),
                    "served_by_provider": gettext_lazy("曾为申请单位提供服务的单位回避"),
                    "same_county": gettext_lazy("同区县回避")}  # fmt: skip

@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("programmes/<int:pk>/status/", views.programme_status, name="programme_status"),
     path("programmes/<int:pk>/apply/", views.application_start, name="apply"),
     path("programmes/<int:pk>/queue/", views.programme_queue, name="queue"),
+    path("programmes/<int:pk>/applications.<str:fmt>", views.programme_export, name="programme_export"),
     path("programmes/<int:pk>/recommend/<slug:step>/", views.recommend_board, name="recommend_board"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),

@@ -24,14 +24,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import scope_of
+from core.exports import download
 from core.uploads import UploadError, stored_file_response
 from enterprises.models import Enterprise
 from regions.models import prefix_range
 
-from . import access, calendar, chain, evidence, library, prerequisites, querysets, services
+from . import access, calendar, chain, evidence, exports, library, prerequisites, querysets, services
 from .events import ACTION_TEXT
 from .forms import ApplicationForm, DecisionForm, EvidenceForm, ProgrammeLoadForm, WithdrawForm
 from .models import Application, ApplicationEvidence, Programme, ReviewTask
+
+OTHERS_SHOWN = 200  # the queue page's other applications, latest first; the export has them all
 
 FINAL = frozenset({chain.RECOGNISED, chain.REJECTED, chain.CULTIVATION, chain.REVOKED})
 
@@ -451,11 +454,23 @@ def programme_queue(request, pk: int):
                                     and calendar.current().between(today, application.step_due_on) <= 2)  # fmt: skip
     others = (
         Application.objects.visible_to(request.user).filter(programme=programme)
-        .exclude(pk__in=[a.pk for a in waiting]).select_related("enterprise__county").order_by("-submitted_at")[:200]
+        .exclude(pk__in=[a.pk for a in waiting]).select_related("enterprise__county")
+        .order_by("-submitted_at")[:OTHERS_SHOWN]
     )  # fmt: skip
     context = {"programme": programme, "waiting": waiting, "others": others, "steps": step_rows(programme.rules),
-               "calendar_note": _calendar_note()}  # fmt: skip
+               "calendar_note": _calendar_note(), "others_cap": OTHERS_SHOWN,
+               "visible_total": exports.applications(request.user, programme).count()}  # fmt: skip
     return render(request, "recognition/queue.html", context)
+
+
+@login_required
+def programme_export(request, pk: int, fmt: str):
+    """Every application of the programme the officer may see, as XLSX or CSV."""
+    _require_officer(request.user)
+    programme = _programme_for_user(request.user, pk)
+    found = exports.applications(request.user, programme)
+    filename = f"applications-{programme.pk}-{timezone.localtime():%Y%m%d-%H%M}"
+    return download(fmt, filename, exports.headers(), exports.rows(programme, found.iterator()), _("认定申请"))
 
 
 @login_required
