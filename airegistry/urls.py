@@ -21,5 +21,6 @@ urlpatterns = [
     path("<int:pk>/publish/", views.entry_publish, name="publish"),
     path("<int:pk>/unpublish/", views.entry_unpublish, name="unpublish"),
     path("directory/", public_views.directory, name="directory"),
+    path("directory.<str:fmt>", public_views.directory_export, name="directory_export"),
     path("directory/<int:pk>/", public_views.public_detail, name="public_entry"),
 ]

@@ -139,3 +139,30 @@ def test_the_directory_filters_by_link_industry_modality_and_autonomy(client, wo
     assert names("modality=vision") == {"赣工质检大模型"}
     assert names("autonomy=4") == {"排产智能体"} and names("autonomy=3") == set()
     assert names("q=排产") == {"排产智能体"}
+
+
+def test_anyone_exports_the_directory_as_filtered_with_what_the_directory_prints(client, world, published):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    agent = services.entry_create(actor=world["provider"], kind="agent",
+                                  developer=world["provider"].memberships.get().provider, name="=排产智能体",
+                                  version="2.0", modality="language", industries=["39"], links=["production"],
+                                  autonomy_level=4, systems=["APS", "MES"], data_description="合成")  # fmt: skip
+    Entry.objects.filter(pk=agent.pk).update(status="published")
+    services.entry_create(actor=published["enterprise"], kind="model", developer=published["home"],
+                          **{**MODEL, "name": "未发布的草稿模型"})  # fmt: skip
+    response = client.get("/ai/models/directory.csv")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith('attachment; filename="ai-')
+    header, *rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert header[:3] == ["名称", "版本", "登记类型"]
+    assert sorted(r[0] for r in rows) == ["'=排产智能体", "赣工质检大模型"]  # no draft; the formula neutralised
+    model = next(r for r in rows if r[0] == "赣工质检大模型")
+    assert model[6] == "东湖精密机械有限公司" and "质量" in model[8]
+    assert "退回原因" not in header and "评测报告" not in header  # what the public pages never show
+    filtered = client.get("/ai/models/directory.xlsx?industry=39")
+    sheet = load_workbook(io.BytesIO(filtered.content)).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["'=排产智能体"]
+    assert client.get("/ai/models/directory.pdf").status_code == 404
