@@ -3,9 +3,12 @@ applying, starts an application, uploads the required evidence (one refused file
 officer finds it in the queue and passes the county check with a reason; the enterprise's status page then shows
 the city's expert review as the step it is at, with the history. Screenshots at 1440 px in var/screenshots/."""
 
+import io
 import re
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from recognition.models import Application
@@ -84,6 +87,16 @@ def test_an_enterprise_applies_and_the_county_passes_it(world, load_programme, o
         form.get_by_test_id("decide-submit").click()
     expect(opage.locator(".alert-success")).to_contain_text("区县真实性审核 · 通过")
     off.shot("recognition-county-passed")
+    opage.goto(f"{off.base_url}/recognition/programmes/{programme.pk}/queue/")
+    expect(opage.get_by_test_id("others")).to_contain_text("东湖精密机械有限公司")
+    off.shot("recognition-queue-export")
+    with opage.expect_download() as download:
+        opage.get_by_test_id("applications-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:5] == ["企业名称", "统一社会信用代码", "所在地区", "行业代码", "状态"]
+    assert [r[0] for r in rows[1:]] == ["东湖精密机械有限公司"] and rows[1][5] == "市级专家评审（含现场核查）"
     off.assert_clean()
 
     page.reload()
