@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from maturity import InvalidAnswerError, ItemDoesNotApplyError, MissingAnswerError, load_yaml, score
-from maturity.batch import encode, score_encoded, score_many
+from maturity.batch import BLOCK, encode, score_encoded, score_many
 from maturity.encoding import NA_VALUE, AnswerMatrix
 from maturity.tests.specs import bands, cmmm, scenes
 from maturity.tests.test_scoring import EXCLUSIVE_YAML
@@ -118,11 +118,14 @@ def test_matrix_input_is_validated_on_construction():
 def test_large_batches_are_folded_in_blocks_without_changing_results():
     spec = cmmm()
     rng = np.random.default_rng(3)
-    values = rng.choice([0, 0.5, 0.8, 1.0], size=(40_000, len(CMMM_CODES)))
-    batch = score_many(spec, AnswerMatrix(CMMM_CODES, values), DISCRETE)
-    for i in (0, 16_383, 16_384, 39_999):
-        r = score(spec, AnswerMatrix(CMMM_CODES, values).answers(spec, i), DISCRETE)
-        assert batch.levels[i] == r.level and math.isclose(batch.scores[i], r.score, abs_tol=1e-9)
+    n = 2 * BLOCK + BLOCK // 2  # two full blocks and a part
+    matrix = AnswerMatrix(CMMM_CODES, rng.choice([0, 0.5, 0.8, 1.0], size=(n, len(CMMM_CODES))))
+    dicts = [matrix.answers(spec, i) for i in range(n)]
+    by_matrix, by_dicts = score_many(spec, matrix, DISCRETE), score_many(spec, dicts, DISCRETE)
+    for i in (0, BLOCK - 1, BLOCK, 2 * BLOCK - 1, 2 * BLOCK, n - 1):  # each side of every block edge
+        r = score(spec, dicts[i], DISCRETE)
+        for batch in (by_matrix, by_dicts):
+            assert batch.levels[i] == r.level and math.isclose(batch.scores[i], r.score, abs_tol=1e-9)
 
 
 def test_a_multi_select_with_many_options_sums_as_score_does():
